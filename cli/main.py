@@ -1,0 +1,150 @@
+"""``ipflow``: set up, serve, run the worker and administer, all through the engine."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+import processes
+from engine import cases, deploy, kpr, worker
+from engine.db import Database
+from engine.errors import DeployRejected, EngineError
+from engine.users import SYSTEM
+
+
+def _db() -> Database:
+    return Database()
+
+
+def _fail(error: EngineError) -> None:
+    click.echo(f"Feil: {error.message}", err=True)
+    for item in getattr(error, "errors", None) or []:
+        click.echo(f"  {item['element']}: {item['message']}" if isinstance(item, dict)
+                   else f"  {item}", err=True)
+    sys.exit(1)
+
+
+@click.group()
+def cli() -> None:
+    """ipflow: individuell plan og koordinator as executable BPMN."""
+
+
+@cli.command()
+@click.option("--demo", is_flag=True, help="Also create demo users and demo cases.")
+def init(demo: bool) -> None:
+    """Create or upgrade the schema and deploy the shipped diagrams."""
+    db = _db()
+    db.migrate()
+    for path in processes.diagram_paths():
+        try:
+            for version in deploy.deploy(db, path.read_bytes(), SYSTEM):
+                click.echo(f"Prosess {version.key} versjon {version.version} er tatt i bruk.")
+        except EngineError as error:
+            _fail(error)
+    if demo:
+        from engine import demo as demo_data
+
+        created = demo_data.seed(db)
+        click.secho(f"ADVARSEL: demobrukerne {', '.join(demo_data.USERNAMES)} har passordet "
+                    f"'{demo_data.PASSWORD}'. Bruk aldri demodata i drift.", fg="yellow", err=True)
+        click.echo(f"{created} demosaker opprettet.")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def serve(host: str, port: int) -> None:
+    """Serve the web pages and the JSON API."""
+    from webapp import create_app
+
+    create_app().run(host=host, port=port, threaded=True)
+
+
+@cli.command(name="worker")
+@click.option("--once", is_flag=True, help="Run what is due now and exit.")
+@click.option("--now", "now_text", help="Run as if it were this time (ISO 8601).")
+@click.option("--interval", default=30, show_default=True, help="Seconds between rounds.")
+@click.option("--outbox-dir", default="outbox", show_default=True, type=click.Path(),
+              help="Folder where delivered letters and notifications are written.")
+def run_worker(once: bool, now_text: str | None, interval: int, outbox_dir: str) -> None:
+    """Fire due timers and deliver letters and notifications."""
+    import time
+
+    now = _parse_now(now_text)
+    db, deliver = _db(), worker.file_delivery(Path(outbox_dir))
+    while True:
+        result = worker.run_once(db, deliver, now)
+        click.echo(f"{result.cases_fired} saker med tidsfrister kjørt, {result.delivered} "
+                   f"meldinger levert, {result.conflicts} konflikter, "
+                   f"{result.failed_deliveries} feilet levering.")
+        if once:
+            return
+        time.sleep(interval)
+
+
+def _parse_now(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise click.BadParameter(f"ikke et ISO 8601-tidspunkt: {text}") from exc
+
+
+@cli.command(name="deploy")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--check", is_flag=True, help="Only validate; store nothing.")
+def deploy_command(path: str, check: bool) -> None:
+    """Validate and deploy a BPMN file as a new process version."""
+    data = Path(path).read_bytes()
+    if check:
+        parsed, _forms, errors = deploy.validate(data)
+        if errors:
+            _fail(DeployRejected(errors))
+        click.echo(f"OK: {', '.join(p.key for p in parsed)}")
+        return
+    try:
+        for version in deploy.deploy(_db(), data, SYSTEM):
+            click.echo(f"Prosess {version.key} versjon {version.version} er tatt i bruk.")
+    except EngineError as error:
+        _fail(error)
+
+
+@cli.group()
+def incident() -> None:
+    """Handlers that raised, and retrying them."""
+
+
+@incident.command(name="list")
+def incident_list() -> None:
+    for item in cases.list_incidents(_db()):
+        click.echo(f"{item['id']}\tsak {item['case_id']}\t{item['bpmn_id']}\t{item['error']}")
+
+
+@incident.command(name="retry")
+@click.argument("incident_id", type=int)
+def incident_retry(incident_id: int) -> None:
+    try:
+        result = cases.retry_incident(_db(), incident_id, SYSTEM)
+    except EngineError as error:
+        _fail(error)
+    state = "løst" if result["resolved_at"] else f"feiler fortsatt: {result['error']}"
+    click.echo(f"Hendelse {incident_id}: {state}")
+
+
+@cli.group(name="kpr")
+def kpr_group() -> None:
+    """KPR reporting."""
+
+
+@kpr_group.command(name="export")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="File (default: stdout).")
+def kpr_export(output: str | None) -> None:
+    text = kpr.export_csv(_db())
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        click.echo(text, nl=False)

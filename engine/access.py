@@ -1,0 +1,96 @@
+"""Who may see a case and who may act on a task (tjenstlig behov).
+
+Kept apart from the operations so that the inbox query, the task page and the complete call
+all apply the same rules.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, and_, exists, false, or_, select
+from sqlalchemy.orm import Session
+
+from engine.models import Case, Event, Task, User
+from engine.users import Actor
+
+STAFF_ROLES = ("systemkoordinator", "fagleder", "koordinator")
+
+
+def sees_all_cases(actor: Actor) -> bool:
+    return actor.has_role("systemkoordinator") or actor.has_role("leder")
+
+
+def visible_cases(actor: Actor) -> Select[tuple[Case]]:
+    """Cases the actor has a service need to see."""
+    query = select(Case)
+    if sees_all_cases(actor):
+        return query
+    conditions = []
+    if actor.nin and actor.has_role("innbygger"):
+        conditions.append(Case.citizen_nin == actor.nin)
+    staff_areas = set().union(*(actor.roles.get(r, frozenset()) for r in STAFF_ROLES))
+    if staff_areas:
+        if None in staff_areas:
+            conditions.append(Case.service_area.is_not(None))
+        else:
+            conditions.append(Case.service_area.in_([a for a in staff_areas if a]))
+        conditions.append(Case.coordinator == actor.username)
+        conditions.append(Case.created_by == actor.username)
+        conditions.append(exists().where(and_(Event.case_id == Case.id,
+                                              Event.actor == actor.username)))
+    return query.where(or_(*conditions) if conditions else false())
+
+
+def can_see_case(session: Session, actor: Actor, case_id: int) -> bool:
+    query = visible_cases(actor).where(Case.id == case_id).with_only_columns(Case.id)
+    return session.scalar(query) is not None
+
+
+def actionable_tasks(actor: Actor) -> Select[tuple[Task]]:
+    """Open tasks the actor may act on now (not claimed by somebody else)."""
+    conditions = [Task.assignee == actor.username]
+    if actor.has_role("systemkoordinator"):
+        conditions.append(Task.role == "systemkoordinator")
+    for role in ("fagleder", "koordinator"):
+        areas = actor.roles.get(role)
+        if areas is None:
+            continue
+        in_area = Task.service_area.is_not(None) if None in areas else Task.service_area.in_(
+            [a for a in areas if a])
+        conditions.append(and_(Task.role == role, in_area))
+    return select(Task).where(
+        Task.state == "ready",
+        or_(Task.claimed_by.is_(None), Task.claimed_by == actor.username),
+        or_(*conditions),
+    )
+
+
+def may_act(actor: Actor, task: Task) -> bool:
+    """The same rule as :func:`actionable_tasks`, for one task already loaded."""
+    if task.assignee == actor.username:
+        return True
+    if task.role == "systemkoordinator":
+        return actor.has_role("systemkoordinator")
+    if task.role in ("fagleder", "koordinator"):
+        return task.service_area is not None and actor.in_area(task.role, task.service_area)
+    return False
+
+
+def citizen_username(session: Session, nin: str) -> str | None:
+    """The login linked to a fødselsnummer, if the citizen has one."""
+    return session.scalar(select(User.username).where(User.nin == nin, User.active))
+
+
+def assignee_for(session: Session, role: str, case: Case) -> tuple[str | None, str | None]:
+    """(assignee, on behalf of) for a new task in ``role``'s lane.
+
+    Coordinator tasks go to the case's coordinator; citizen tasks to the citizen's own login,
+    or, when there is none, to the coordinator acting on the citizen's behalf.
+    """
+    if role == "koordinator":
+        return case.coordinator, None
+    if role == "innbygger":
+        citizen = citizen_username(session, case.citizen_nin)
+        if citizen:
+            return citizen, None
+        return case.coordinator, case.citizen_name
+    return None, None

@@ -1,0 +1,300 @@
+"""The operations people and the API perform on cases and tasks.
+
+Each public function is one transaction. It checks who acts, validates what they send, and
+only then moves the token (through :class:`engine.runtime.CaseRun`). A refused request changes
+nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from engine import clock, forms, spiff
+from engine.access import actionable_tasks, can_see_case, may_act
+from engine.db import Database
+from engine.deploy import latest_version
+from engine.errors import Conflict, Forbidden, InvalidData, NotFound
+from engine.models import AccessLog, Case, Document, Event, Incident, Task
+from engine.runtime import CaseRun
+from engine.users import PROCEDURE_ROLES, Actor, service_areas
+from handlers.registry import HandlerContext, get_validator
+
+# Messages a citizen may send about their own case; staff may send every message.
+CITIZEN_MESSAGES = {"end_requested", "appeal_received"}
+
+
+def _sources(session: Session) -> dict[str, dict[str, str]]:
+    return {"service_areas": service_areas(session)}
+
+
+def _validated(session: Session, case_id: int, form: dict[str, Any], data: dict[str, Any],
+               validator_name: str | None, context_data: dict[str, Any]) -> dict[str, Any]:
+    """The declared fields of ``data`` when valid; raises InvalidData otherwise."""
+    if not isinstance(data, dict):
+        raise InvalidData({"_form": "Skjemadata må være et JSON-objekt."})
+    schema = forms.with_sources(form["schema"], _sources(session))
+    clean = forms.declared_fields(data, schema)
+    errors = forms.schema_errors(clean, schema)
+    if not errors and validator_name:
+        from engine.runtime import CaseEffects, SessionDirectory
+
+        context = HandlerContext(case_id=case_id, now=clock.now(),
+                                 directory=SessionDirectory(session), effects=CaseEffects())
+        errors = get_validator(validator_name)(context, {**context_data, **clean})
+    if errors:
+        raise InvalidData(errors)
+    return clean
+
+
+def start_case(db: Database, process_key: str, data: dict[str, Any], actor: Actor) -> int:
+    """Start a case on the newest version of ``process_key`` from its start form."""
+    if not any(actor.has_role(role) for role in PROCEDURE_ROLES):
+        raise Forbidden("Du har ikke en rolle som kan melde behov.")
+    with db.transaction() as session:
+        version = latest_version(session, process_key)
+        props = spiff.start_properties(version.checksum, version.spec_json)
+        clean = data
+        if props.get("form"):
+            clean = _validated(session, 0, version.forms[props["form"]], data,
+                               props.get("validator"), {})
+        now = clock.now()
+        case = Case(process_version_id=version.id, process_version=version, status="active",
+                    citizen_name=str(clean.get("citizen_name", "")),
+                    citizen_nin=str(clean.get("citizen_nin", "")), state={},
+                    created_by=actor.username, created_at=now, updated_at=now)
+        session.add(case)
+        session.flush()
+        run = CaseRun(session, case, actor)
+        workflow = run.new_workflow()
+        for task in workflow.get_tasks(state=spiff.TaskState.READY):
+            task.data.update(clean)
+        run.event("case_started", None, {"process": version.key, "version": version.version,
+                                         "data": clean})
+        run.advance(workflow)
+        run.save(workflow)
+        return case.id
+
+
+def _task_for_action(session: Session, task_id: int, actor: Actor) -> Task:
+    task = session.get(Task, task_id)
+    if task is None or not (may_act(actor, task) or can_see_case(session, actor, task.case_id)):
+        raise NotFound("Oppgaven finnes ikke.")
+    if task.state != "ready":
+        raise Conflict("Oppgaven er allerede fullført." if task.state == "completed"
+                       else "Oppgaven er ikke lenger aktiv.")
+    if not may_act(actor, task):
+        raise Forbidden("Du kan ikke utføre denne oppgaven.")
+    if task.claimed_by and task.claimed_by != actor.username:
+        raise Conflict(f"Oppgaven er tatt av {task.claimed_by}.")
+    return task
+
+
+def complete_task(db: Database, task_id: int, data: dict[str, Any], actor: Actor) -> None:
+    """Validate the form data and complete the task; the case moves on in the same commit."""
+    with db.transaction() as session:
+        task = _task_for_action(session, task_id, actor)
+        case = session.get(Case, task.case_id)
+        assert case is not None
+        run = CaseRun(session, case, actor)
+        workflow = run.load_workflow()
+        spiff_task = workflow.get_task_from_id(spiff.task_uuid(task.spiff_id))
+        if spiff_task is None or not spiff_task.has_state(spiff.TaskState.READY):
+            raise Conflict("Oppgaven er ikke lenger aktiv.")
+        props = spiff.task_properties(spiff_task.task_spec)
+        clean = _validated(session, case.id, case.process_version.forms[task.form], data,
+                           props.get("validator"), spiff_task.data)
+        spiff_task.data.update(clean)
+        spiff_task.run()
+        task.state = "completed"
+        task.completed_at = run.now
+        task.completed_by = actor.username
+        if "service_area" in clean:
+            case.service_area = clean["service_area"]
+        run.event("task_completed", task.bpmn_id,
+                  {"name": task.name, "data": clean, "on_behalf_of": task.on_behalf_of})
+        run.advance(workflow)
+        run.save(workflow)
+
+
+def claim_task(db: Database, task_id: int, actor: Actor) -> None:
+    """Take a group task; a conditional update so two claims cannot both win."""
+    with db.transaction() as session:
+        task = _task_for_action(session, task_id, actor)
+        result = session.execute(update(Task).where(
+            Task.id == task.id, Task.state == "ready",
+            (Task.claimed_by.is_(None)) | (Task.claimed_by == actor.username),
+        ).values(claimed_by=actor.username).execution_options(synchronize_session=False))
+        if result.rowcount != 1:
+            raise Conflict("Oppgaven ble tatt av noen andre i mellomtiden.")
+        _event(session, task.case_id, actor, "task_claimed", task.bpmn_id, {"name": task.name})
+
+
+def unclaim_task(db: Database, task_id: int, actor: Actor) -> None:
+    with db.transaction() as session:
+        task = _task_for_action(session, task_id, actor)
+        if task.claimed_by != actor.username:
+            raise Conflict("Du har ikke tatt denne oppgaven.")
+        task.claimed_by = None
+        _event(session, task.case_id, actor, "task_unclaimed", task.bpmn_id, {"name": task.name})
+
+
+def _event(session: Session, case_id: int, actor: Actor, kind: str, bpmn_id: str | None,
+           data: dict[str, Any]) -> None:
+    session.add(Event(case_id=case_id, at=clock.now(), actor=actor.username, kind=kind,
+                      bpmn_id=bpmn_id, data=data))
+
+
+def _visible_case(session: Session, case_id: int, actor: Actor) -> Case:
+    case = session.get(Case, case_id)
+    if case is None or not can_see_case(session, actor, case_id):
+        raise NotFound("Saken finnes ikke.")
+    return case
+
+
+def send_message(db: Database, case_id: int, name: str, data: dict[str, Any],
+                 actor: Actor) -> None:
+    """Deliver a BPMN message (appeal, change of coordinator, end) to a waiting case."""
+    if not isinstance(data, dict):
+        raise InvalidData({"data": "Meldingsdata må være et JSON-objekt."})
+    with db.transaction() as session:
+        case = _visible_case(session, case_id, actor)
+        staff = any(actor.has_role(r) for r in ("systemkoordinator", "fagleder", "koordinator"))
+        if not staff and not (actor.has_role("innbygger") and name in CITIZEN_MESSAGES):
+            raise Forbidden("Du kan ikke sende denne meldingen.")
+        run = CaseRun(session, case, actor)
+        workflow = run.load_workflow()
+        if name not in spiff.waiting_message_names(workflow):
+            raise Conflict(f"Saken venter ikke på meldingen {name!r} nå.")
+        payload = {**data, "sent_by": actor.username, "received_at": run.now.isoformat()}
+        run.event("message_received", None, {"message": name, "data": payload})
+        workflow.catch(spiff.message_event(name, payload))
+        run.advance(workflow)
+        run.save(workflow)
+
+
+def fire_due_timers(db: Database, case_id: int, actor: Actor) -> None:
+    """Let the case's due timers fire at the engine clock's time (used by the worker)."""
+    with db.transaction() as session:
+        case = session.get(Case, case_id)
+        if case is None or case.status in ("completed", "cancelled"):
+            return
+        run = CaseRun(session, case, actor)
+        workflow = run.load_workflow()
+        workflow.refresh_timers()
+        run.advance(workflow)
+        run.save(workflow)
+
+
+def retry_incident(db: Database, incident_id: int, actor: Actor) -> dict[str, Any]:
+    """Run the failed step again; the incident is resolved when it goes through."""
+    if not (actor.has_role("systemkoordinator") or actor.has_role("leder")
+            or actor.username == "system"):
+        raise Forbidden("Bare systemkoordinator og leder kan prøve hendelser på nytt.")
+    with db.transaction() as session:
+        incident = session.get(Incident, incident_id)
+        if incident is None:
+            raise NotFound("Hendelsen finnes ikke.")
+        if incident.resolved_at is not None:
+            raise Conflict("Hendelsen er allerede løst.")
+        case = session.get(Case, incident.case_id)
+        assert case is not None
+        run = CaseRun(session, case, actor)
+        workflow = run.load_workflow()
+        incident.retries += 1
+        run.event("incident_retried", incident.bpmn_id, {"incident": incident.id})
+        run.advance(workflow)
+        run.save(workflow)
+        return incident_view(incident)
+
+
+def incident_view(incident: Incident) -> dict[str, Any]:
+    return {"id": incident.id, "case_id": incident.case_id, "bpmn_id": incident.bpmn_id,
+            "handler": incident.handler, "error": incident.error, "retries": incident.retries,
+            "created_at": incident.created_at.isoformat(),
+            "resolved_at": incident.resolved_at.isoformat() if incident.resolved_at else None}
+
+
+def list_incidents(db: Database, open_only: bool = True) -> list[dict[str, Any]]:
+    with db.reading() as session:
+        query = select(Incident).order_by(Incident.id)
+        if open_only:
+            query = query.where(Incident.resolved_at.is_(None))
+        return [incident_view(i) for i in session.scalars(query)]
+
+
+# ---------------------------------------------------------------- reading
+
+
+def task_view(task: Task) -> dict[str, Any]:
+    return {"id": task.id, "case_id": task.case_id, "bpmn_id": task.bpmn_id, "name": task.name,
+            "role": task.role, "assignee": task.assignee, "claimed_by": task.claimed_by,
+            "state": task.state, "service_area": task.service_area,
+            "due_at": task.due_at.isoformat() if task.due_at else None,
+            "created_at": task.created_at.isoformat(),
+            "completed_at": task.completed_at.isoformat() if task.completed_at else None,
+            "completed_by": task.completed_by, "on_behalf_of": task.on_behalf_of}
+
+
+def inbox(db: Database, actor: Actor) -> list[dict[str, Any]]:
+    """Open tasks the actor may act on, soonest due first."""
+    with db.reading() as session:
+        query = actionable_tasks(actor).order_by(Task.due_at.is_(None), Task.due_at, Task.id)
+        return [task_view(t) for t in session.scalars(query)]
+
+
+def _log_access(session: Session, case_id: int, actor: Actor, what: str) -> None:
+    session.add(AccessLog(case_id=case_id, username=actor.username, at=clock.now(), what=what))
+
+
+def get_task(db: Database, task_id: int, actor: Actor) -> dict[str, Any]:
+    """A task with its form (schema with the municipality's choices filled in) and data."""
+    with db.transaction() as session:
+        task = session.get(Task, task_id)
+        if task is None or not (may_act(actor, task) or can_see_case(session, actor, task.case_id)):
+            raise NotFound("Oppgaven finnes ikke.")
+        case = session.get(Case, task.case_id)
+        assert case is not None
+        form = dict(case.process_version.forms.get(task.form, {}))
+        if form:
+            form["schema"] = forms.with_sources(form["schema"], _sources(session))
+        data: dict[str, Any] = {}
+        if task.state == "ready":
+            run = CaseRun(session, case, actor)
+            spiff_task = run.load_workflow().get_task_from_id(spiff.task_uuid(task.spiff_id))
+            data = dict(spiff_task.data) if spiff_task else {}
+        _log_access(session, case.id, actor, f"task:{task.id}")
+        return {**task_view(task), "form": form, "data": data}
+
+
+def get_case(db: Database, case_id: int, actor: Actor) -> dict[str, Any]:
+    """A case with its tasks and history; the read is written to the access log."""
+    with db.transaction() as session:
+        case = _visible_case(session, case_id, actor)
+        tasks = session.scalars(select(Task).where(Task.case_id == case.id).order_by(Task.id))
+        events = session.scalars(select(Event).where(Event.case_id == case.id)
+                                 .order_by(Event.at, Event.id))
+        _log_access(session, case.id, actor, "case")
+        return {
+            "id": case.id, "status": case.status, "process": case.process_version.key,
+            "version": case.process_version.version, "citizen_name": case.citizen_name,
+            "citizen_nin": case.citizen_nin, "service_area": case.service_area,
+            "coordinator": case.coordinator, "created_at": case.created_at.isoformat(),
+            "closed_at": case.closed_at.isoformat() if case.closed_at else None,
+            "tasks": [task_view(t) for t in tasks],
+            "events": [{"at": e.at.isoformat(), "actor": e.actor, "kind": e.kind,
+                        "bpmn_id": e.bpmn_id, "data": e.data} for e in events],
+        }
+
+
+def list_documents(db: Database, case_id: int, actor: Actor) -> list[dict[str, Any]]:
+    with db.transaction() as session:
+        _visible_case(session, case_id, actor)
+        documents = session.scalars(select(Document).where(Document.case_id == case_id)
+                                    .order_by(Document.created_at, Document.id))
+        _log_access(session, case_id, actor, "documents")
+        return [{"id": d.id, "kind": d.kind, "title": d.title, "body": d.body,
+                 "recipient": d.recipient, "bpmn_id": d.bpmn_id,
+                 "created_at": d.created_at.isoformat()} for d in documents]

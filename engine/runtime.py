@@ -1,0 +1,294 @@
+"""One operation on one case, inside one database transaction.
+
+Load the case row and its workflow, let the caller move the token, run the automatic steps
+(handlers by name, with their side effects collected), then write back the state, the task
+and timer tables, events, documents, KPR records and outbox rows. An exception before the
+commit leaves the case as it was; a handler that raises becomes an incident instead.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine import clock, spiff
+from engine.access import assignee_for
+from engine.models import (
+    Case,
+    Document,
+    Event,
+    Incident,
+    KprRecord,
+    Membership,
+    Outbox,
+    Task,
+    Timer,
+    User,
+)
+from engine.users import Actor
+from handlers.registry import HandlerContext, get_handler
+
+
+class SessionDirectory:
+    """Answers handlers' questions about staff from the database."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def is_coordinator(self, username: str, service_area: str | None) -> bool:
+        query = select(Membership.service_area).join(User).where(
+            User.username == username, User.active, Membership.role == "koordinator")
+        areas = set(self._session.scalars(query))
+        return bool(areas) and (None in areas or service_area is None or service_area in areas)
+
+    def display_name(self, username: str) -> str:
+        name = self._session.scalar(select(User.full_name).where(User.username == username))
+        return name or username
+
+
+class CaseEffects:
+    """Collects one handler call's side effects; applied only if the handler succeeds."""
+
+    def __init__(self) -> None:
+        self.documents: list[tuple[str, str, str, str | None]] = []
+        self.kpr_changes: list[tuple[str, str, date]] = []
+        self.notifications: list[tuple[str, str, str]] = []
+        self.coordinator: str | None = None
+
+    def archive(self, kind: str, title: str, body: str, recipient: str | None = None) -> None:
+        self.documents.append((kind, title, body, recipient))
+
+    def kpr(self, service: str, action: str, on: date) -> None:
+        self.kpr_changes.append((service, action, on))
+
+    def notify(self, recipient: str, subject: str, body: str) -> None:
+        self.notifications.append((recipient, subject, body))
+
+    def set_coordinator(self, username: str) -> None:
+        self.coordinator = username
+
+
+class CaseRun:
+    """Everything one engine call does to one case."""
+
+    def __init__(self, session: Session, case: Case, actor: Actor) -> None:
+        self.session = session
+        self.case = case
+        self.actor = actor
+        self.now = clock.now()
+        self.version = case.process_version
+        self.script_engine = spiff.HandlerScriptEngine(self._call_handler)
+        self.incident_opened = False
+
+    # ---------------------------------------------------------------- workflow in and out
+
+    def new_workflow(self) -> spiff.BpmnWorkflow:
+        return spiff.new_workflow(self.version.checksum, self.version.spec_json,
+                                  self.script_engine)
+
+    def load_workflow(self) -> spiff.BpmnWorkflow:
+        return spiff.load_state(self.version.checksum, self.version.spec_json, self.case.state,
+                                self.script_engine)
+
+    def advance(self, workflow: spiff.BpmnWorkflow) -> None:
+        """Run automatic steps; a raising step becomes an incident, the rest is kept."""
+        try:
+            spiff.engine_steps(workflow, self._record_step)
+        except Exception as exc:  # noqa: BLE001  (any handler error becomes an incident)
+            failed = spiff.errored_tasks(workflow)
+            if not failed:
+                raise
+            for task in failed:
+                spiff.make_ready_again(task)
+                self._open_incident(task, exc)
+            return
+        self._resolve_incidents()
+
+    def save(self, workflow: spiff.BpmnWorkflow) -> None:
+        """Write state and the tables derived from it; bumps the case's version."""
+        self.case.state = spiff.dump_state(workflow)
+        self.case.updated_at = self.now
+        self._sync_tasks(workflow)
+        self._sync_timers(workflow)
+        self._update_status(workflow)
+
+    # ---------------------------------------------------------------- history
+
+    def event(self, kind: str, bpmn_id: str | None = None, data: dict[str, Any] | None = None,
+              actor: str | None = None) -> None:
+        self.session.add(Event(case_id=self.case.id, at=self.now, kind=kind, bpmn_id=bpmn_id,
+                               actor=actor or self.actor.username, data=data or {}))
+
+    def _record_step(self, task: spiff.SpiffTask) -> None:
+        spec = task.task_spec
+        if isinstance(spec, EndEvent):
+            self.event("end_reached", spec.bpmn_id, {"name": spec.bpmn_name}, actor="system")
+        elif isinstance(spec, CatchingEvent):
+            definition = spec.event_definition
+            if isinstance(definition, TimerEventDefinition):
+                self.event("timer_fired", spec.bpmn_id, {"name": spec.bpmn_name}, actor="system")
+            elif getattr(definition, "name", None) and spec.bpmn_id:
+                self.event("message_caught", spec.bpmn_id,
+                           {"message": definition.name, "name": spec.bpmn_name}, actor="system")
+
+    # ---------------------------------------------------------------- handlers
+
+    def _call_handler(self, task: spiff.SpiffTask, name: str, params: dict[str, Any]
+                      ) -> dict[str, Any] | None:
+        handler = get_handler(name)
+        effects = CaseEffects()
+        context = HandlerContext(case_id=self.case.id, now=clock.now(),
+                                 directory=SessionDirectory(self.session), effects=effects,
+                                 params=params)
+        result = handler(context, copy.deepcopy(task.data))
+        self._apply(effects, task.task_spec.bpmn_id)
+        self.event("step_completed", task.task_spec.bpmn_id,
+                   {"name": task.task_spec.bpmn_name, "handler": name}, actor="system")
+        return result
+
+    def _apply(self, effects: CaseEffects, bpmn_id: str) -> None:
+        for kind, title, body, recipient in effects.documents:
+            self.session.add(Document(case_id=self.case.id, kind=kind, title=title, body=body,
+                                      recipient=recipient, bpmn_id=bpmn_id, created_at=self.now))
+            if kind == "letter":
+                self._outbox("letter", recipient or self.case.citizen_name, title, body)
+        for service, action, on in effects.kpr_changes:
+            self._kpr(service, action, on)
+        for recipient, subject, body in effects.notifications:
+            self._outbox("notification", recipient, subject, body)
+        if effects.coordinator and effects.coordinator != self.case.coordinator:
+            self.assign_coordinator(effects.coordinator)
+
+    def _outbox(self, kind: str, recipient: str, subject: str, body: str) -> None:
+        self.session.add(Outbox(case_id=self.case.id, kind=kind, recipient=recipient,
+                                subject=subject, body=body, created_at=self.now))
+
+    def _kpr(self, service: str, action: str, on: date) -> None:
+        open_records = list(self.session.scalars(select(KprRecord).where(
+            KprRecord.citizen_nin == self.case.citizen_nin, KprRecord.service == service,
+            KprRecord.to_date.is_(None))))
+        if action == "start" and not open_records:
+            self.session.add(KprRecord(case_id=self.case.id, citizen_nin=self.case.citizen_nin,
+                                       service=service, from_date=on))
+        elif action == "end":
+            for record in open_records:
+                record.to_date = on
+        self.event("kpr_" + action, None, {"service": service, "date": on.isoformat()},
+                   actor="system")
+
+    def assign_coordinator(self, username: str) -> None:
+        """The case's coordinator changes: open coordinator tasks follow the new one."""
+        previous = self.case.coordinator
+        self.case.coordinator = username
+        for task in self._open_tasks():
+            if task.role == "koordinator" or (task.on_behalf_of and task.assignee == previous):
+                task.assignee = username
+                task.claimed_by = None
+        self.event("coordinator_assigned", None, {"coordinator": username, "previous": previous})
+
+    # ---------------------------------------------------------------- incidents
+
+    def _open_incident(self, task: spiff.SpiffTask, exc: Exception) -> None:
+        spec = task.task_spec
+        operator = (getattr(spec, "extensions", None) or {}).get("serviceTaskOperator") or {}
+        handler = operator.get("name") or getattr(spec, "operation_name", None)
+        message = f"{type(exc).__name__}: {exc}"
+        existing = self.session.scalar(select(Incident).where(
+            Incident.case_id == self.case.id, Incident.bpmn_id == spec.bpmn_id,
+            Incident.resolved_at.is_(None)))
+        if existing:
+            existing.error = message
+            existing.retries += 1
+        else:
+            self.session.add(Incident(case_id=self.case.id, bpmn_id=spec.bpmn_id,
+                                      handler=handler, error=message, created_at=self.now))
+        self.incident_opened = True
+        self.event("incident_opened", spec.bpmn_id, {"handler": handler, "error": message},
+                   actor="system")
+
+    def _resolve_incidents(self) -> None:
+        for incident in self.session.scalars(select(Incident).where(
+                Incident.case_id == self.case.id, Incident.resolved_at.is_(None))):
+            incident.resolved_at = self.now
+            incident.resolved_by = self.actor.username
+            self.event("incident_resolved", incident.bpmn_id, {"incident": incident.id})
+
+    # ---------------------------------------------------------------- derived tables
+
+    def _open_tasks(self) -> list[Task]:
+        return list(self.session.scalars(select(Task).where(
+            Task.case_id == self.case.id, Task.state == "ready")))
+
+    def _sync_tasks(self, workflow: spiff.BpmnWorkflow) -> None:
+        ready = {str(t.id): t for t in spiff.ready_user_tasks(workflow)}
+        known = set()
+        for row in self._open_tasks():
+            known.add(row.spiff_id)
+            if row.spiff_id not in ready:
+                row.state = "cancelled"
+                row.completed_at = self.now
+            else:
+                row.service_area = self.case.service_area
+        for spiff_id, task in ready.items():
+            if spiff_id not in known:
+                self._create_task(spiff_id, task)
+
+    def _create_task(self, spiff_id: str, task: spiff.SpiffTask) -> None:
+        spec = task.task_spec
+        props = spiff.task_properties(spec)
+        role = spec.lane or "systemkoordinator"
+        assignee, on_behalf = assignee_for(self.session, role, self.case)
+        self.session.add(Task(
+            case_id=self.case.id, spiff_id=spiff_id, bpmn_id=spec.bpmn_id,
+            name=spec.bpmn_name or spec.bpmn_id, role=role, form=props.get("form", ""),
+            service_area=self.case.service_area, state="ready", assignee=assignee,
+            on_behalf_of=on_behalf, due_at=due_after(self.now, props.get("due_in")),
+            created_at=self.now))
+        self.event("task_created", spec.bpmn_id, {"name": spec.bpmn_name, "role": role},
+                   actor="system")
+
+    def _sync_timers(self, workflow: spiff.BpmnWorkflow) -> None:
+        waiting = {str(task.id): (task, due) for task, due in spiff.waiting_timers(workflow)}
+        rows = list(self.session.scalars(select(Timer).where(
+            Timer.case_id == self.case.id, Timer.fired_at.is_(None), Timer.cancelled.is_(False))))
+        for row in rows:
+            if row.spiff_id not in waiting:
+                task = workflow.get_task_from_id(UUID(row.spiff_id))
+                row.fired_at = self.now
+                row.cancelled = task is None or not task.has_state(spiff.TaskState.COMPLETED)
+        known = {row.spiff_id for row in rows}
+        for spiff_id, (task, due) in waiting.items():
+            if spiff_id not in known:
+                self.session.add(Timer(case_id=self.case.id, spiff_id=spiff_id,
+                                       bpmn_id=task.task_spec.bpmn_id, due_at=due))
+
+    def _update_status(self, workflow: spiff.BpmnWorkflow) -> None:
+        open_incident = self.session.scalar(select(Incident.id).where(
+            Incident.case_id == self.case.id, Incident.resolved_at.is_(None)))
+        if workflow.is_completed():
+            if self.case.status != "completed":
+                self.case.status = "completed"
+                self.case.closed_at = self.now
+                self.event("case_completed", None, {}, actor="system")
+        else:
+            self.case.status = "error" if open_incident else "active"
+
+
+def due_after(start: datetime, duration: str | None) -> datetime | None:
+    """``start`` plus an ISO 8601 duration from the diagram (calendar-aware months)."""
+    if not duration:
+        return None
+    parsed = TimerEventDefinition.parse_iso_duration(duration)
+    return start + TimerEventDefinition.get_timedelta_from_start(parsed, start)
+
+
+CaseOperation = Callable[[CaseRun, spiff.BpmnWorkflow], None]

@@ -1,0 +1,309 @@
+"""Everything the engine asks of SpiffWorkflow, in one module.
+
+Parsing, the serializer (spec stored once per deployed version, only the instance part per
+case), the restricted script engine that calls handlers by name, and timers that read the
+engine's clock instead of the wall clock.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+from SpiffWorkflow.bpmn.serializer.default.event_definition import (
+    TimerConditionalEventDefinitionConverter,
+)
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    DurationTimerEventDefinition,
+    TimeDateEventDefinition,
+    TimerEventDefinition,
+)
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask
+from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
+from SpiffWorkflow.bpmn.util import BpmnEvent
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
+from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
+from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
+from SpiffWorkflow.task import Task as SpiffTask
+from SpiffWorkflow.util.task import TaskState
+
+from engine import clock
+
+MAX_BPMN_BYTES = 2_000_000
+MAX_ENGINE_ROUNDS = 50
+SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
+
+
+class ClockedTimeDate(TimeDateEventDefinition):
+    """A timeDate timer that fires by the engine clock."""
+
+    def has_fired(self, my_task: SpiffTask) -> bool:
+        event_value = my_task._get_internal_data("event_value")
+        if event_value is None:
+            event_value = str(my_task.workflow.script_engine.evaluate(my_task, self.expression))
+            my_task._set_internal_data(event_value=event_value)
+        if TimerEventDefinition.get_datetime(event_value) <= clock.now():
+            my_task._set_internal_data(event_fired=True)
+        return bool(my_task._get_internal_data("event_fired", False))
+
+
+class ClockedDuration(DurationTimerEventDefinition):
+    """A timeDuration timer that starts and fires by the engine clock."""
+
+    def has_fired(self, my_task: SpiffTask) -> bool:
+        event_value = my_task._get_internal_data("event_value")
+        if event_value is None:
+            expression = my_task.workflow.script_engine.evaluate(my_task, self.expression)
+            start = clock.now()
+            parsed = TimerEventDefinition.parse_iso_duration(expression)
+            due = start + TimerEventDefinition.get_timedelta_from_start(parsed, start)
+            event_value = due.isoformat()
+            my_task._set_internal_data(event_value=event_value)
+        if TimerEventDefinition.get_datetime(event_value) <= clock.now():
+            my_task._set_internal_data(event_fired=True)
+        return bool(my_task._get_internal_data("event_fired", False))
+
+
+_CLOCKED = {TimeDateEventDefinition: ClockedTimeDate, DurationTimerEventDefinition: ClockedDuration}
+
+_SERIALIZER_CONFIG = dict(SPIFF_CONFIG)
+_SERIALIZER_CONFIG[ClockedTimeDate] = TimerConditionalEventDefinitionConverter
+_SERIALIZER_CONFIG[ClockedDuration] = TimerConditionalEventDefinitionConverter
+SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_SERIALIZER_CONFIG))
+
+
+# ---------------------------------------------------------------- restricted scripts
+
+SAFE_BUILTINS: dict[str, Any] = {
+    name: __builtins__[name] if isinstance(__builtins__, dict) else getattr(__builtins__, name)
+    for name in (
+        "abs", "all", "any", "bool", "dict", "enumerate", "filter", "float", "int", "len",
+        "list", "map", "max", "min", "range", "reversed", "round", "set", "sorted", "str",
+        "sum", "tuple", "zip", "True", "False", "None", "isinstance",
+    )
+}
+
+
+class RestrictedEnvironment(TaskDataEnvironment):
+    """Task-data scripts and conditions without imports, open() or other builtins."""
+
+    def __init__(self) -> None:
+        super().__init__({"__builtins__": SAFE_BUILTINS})
+
+
+ServiceCall = Callable[[SpiffTask, str, dict[str, Any]], dict[str, Any] | None]
+
+
+class HandlerScriptEngine(PythonScriptEngine):
+    """Runs conditions in the restricted environment and service tasks through handlers."""
+
+    def __init__(self, call: ServiceCall) -> None:
+        super().__init__(environment=RestrictedEnvironment())
+        self._call = call
+
+    def call_service(self, task: SpiffTask, **kwargs: Any) -> str:
+        """Merge what the handler returns into the task data; Spiff wants JSON back."""
+        result = self._call(task, kwargs["operation_name"], kwargs.get("operation_params", {}))
+        if result:
+            task.data.update(result)
+        return "null"
+
+
+# ---------------------------------------------------------------- parsing
+
+
+@dataclass(frozen=True)
+class ParsedProcess:
+    key: str
+    name: str
+    spec_json: dict[str, Any]
+
+
+def parse_xml(bpmn_xml: str | bytes) -> etree._Element:
+    """Parse untrusted XML: no entities, no network, no DTD loading, bounded size."""
+    raw = bpmn_xml.encode() if isinstance(bpmn_xml, str) else bpmn_xml
+    if len(raw) > MAX_BPMN_BYTES:
+        raise ValueError(f"filen er større enn {MAX_BPMN_BYTES // 1_000_000} MB")
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                             huge_tree=False, remove_comments=True)
+    root = etree.fromstring(raw, parser)
+    if root.getroottree().docinfo.internalDTD is not None or "<!ENTITY" in raw[:4096].decode(
+            "utf-8", "replace"):
+        raise ValueError("filen inneholder en DTD eller entiteter, som ikke er tillatt")
+    return root
+
+
+def new_parser() -> SpiffBpmnParser:
+    return SpiffBpmnParser()
+
+
+def parse_process(root: etree._Element) -> tuple[SpiffBpmnParser, list[str]]:
+    """Load a parsed document into a Spiff parser and return the executable process ids."""
+    parser = new_parser()
+    parser.add_bpmn_xml(etree.ElementTree(root), filename="diagram.bpmn")
+    return parser, parser.get_process_ids()
+
+
+def compile_spec(parser: SpiffBpmnParser, key: str) -> dict[str, Any]:
+    """Build the process spec with clocked timers and serialize it once for storage."""
+    spec = parser.get_spec(key)
+    subprocess_specs = parser.get_subprocess_specs(key)
+    for each in [spec, *subprocess_specs.values()]:
+        _use_engine_clock(each)
+    converter = SERIALIZER.registry
+    return {
+        "spec": converter.convert(spec),
+        "subprocess_specs": {k: converter.convert(v) for k, v in subprocess_specs.items()},
+    }
+
+
+def _use_engine_clock(spec: Any) -> None:
+    for task_spec in spec.task_specs.values():
+        definition = getattr(task_spec, "event_definition", None)
+        clocked = _CLOCKED.get(type(definition))
+        if clocked is not None:
+            task_spec.event_definition = clocked(
+                definition.name, definition.expression, description=definition.description)
+
+
+# ---------------------------------------------------------------- workflow state
+
+
+_spec_cache: dict[str, tuple[Any, dict[str, Any]]] = {}
+
+
+def _spec_objects(spec_key: str, spec_json: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
+    """Restore a version's spec once per process (key: its checksum) and reuse it."""
+    if spec_key not in _spec_cache:
+        registry = SERIALIZER.registry
+        spec = registry.restore(copy.deepcopy(spec_json["spec"]))
+        subs = {k: registry.restore(copy.deepcopy(v))
+                for k, v in spec_json["subprocess_specs"].items()}
+        _spec_cache[spec_key] = (spec, subs)
+    return _spec_cache[spec_key]
+
+
+def start_properties(spec_key: str, spec_json: dict[str, Any]) -> dict[str, str]:
+    """The spiffworkflow properties of the process's start event (its form, its validator)."""
+    spec, _subs = _spec_objects(spec_key, spec_json)
+    for task_spec in spec.start.outputs:
+        props = task_properties(task_spec)
+        if props:
+            return props
+    return {}
+
+
+def new_workflow(spec_key: str, spec_json: dict[str, Any], engine: PythonScriptEngine
+                 ) -> BpmnWorkflow:
+    spec, subs = _spec_objects(spec_key, spec_json)
+    return BpmnWorkflow(spec, subs, script_engine=engine)
+
+
+def dump_state(workflow: BpmnWorkflow) -> dict[str, Any]:
+    """The instance part of the serialized workflow: the spec is stored per version."""
+    state = SERIALIZER.to_dict(workflow)
+    state.pop("spec", None)
+    state.pop("subprocess_specs", None)
+    return state
+
+
+def load_state(spec_key: str, spec_json: dict[str, Any], state: dict[str, Any],
+               engine: PythonScriptEngine) -> BpmnWorkflow:
+    """Rebuild a workflow from the cached spec and the case's instance state."""
+    full = copy.deepcopy(state)
+    full["spec"] = copy.deepcopy(spec_json["spec"])
+    full["subprocess_specs"] = copy.deepcopy(spec_json["subprocess_specs"])
+    workflow = SERIALIZER.from_dict(full)
+    workflow.script_engine = engine
+    return workflow
+
+
+def ready_user_tasks(workflow: BpmnWorkflow) -> list[SpiffTask]:
+    return workflow.get_tasks(state=TaskState.READY, manual=True)
+
+
+def waiting_timers(workflow: BpmnWorkflow) -> Iterator[tuple[SpiffTask, datetime]]:
+    """Timer events waiting now, with the moment each is due by the engine clock."""
+    for task in workflow.get_tasks(state=TaskState.WAITING):
+        definition = getattr(task.task_spec, "event_definition", None)
+        if isinstance(definition, TimerEventDefinition):
+            value = task._get_internal_data("event_value")
+            if value:
+                yield task, TimerEventDefinition.get_datetime(value)
+
+
+def is_user_task(task: SpiffTask) -> bool:
+    return isinstance(task.task_spec, UserTask)
+
+
+def is_user_task_spec(task_spec: Any) -> bool:
+    return isinstance(task_spec, UserTask)
+
+
+def is_service_task(task: SpiffTask) -> bool:
+    return isinstance(task.task_spec, ServiceTask)
+
+
+def task_properties(task_spec: Any) -> dict[str, str]:
+    return dict((getattr(task_spec, "extensions", None) or {}).get("properties", {}))
+
+
+def task_uuid(value: str) -> UUID:
+    return UUID(value)
+
+
+def message_event(name: str, payload: dict[str, Any]) -> BpmnEvent:
+    return BpmnEvent(MessageEventDefinition(name), payload)
+
+
+def waiting_message_names(workflow: BpmnWorkflow) -> set[str]:
+    names = set()
+    for task in workflow.get_tasks(state=TaskState.WAITING):
+        if isinstance(task.task_spec, CatchingEvent):
+            definition = task.task_spec.event_definition
+            if isinstance(definition, MessageEventDefinition):
+                names.add(definition.name)
+    return names
+
+
+def engine_steps(workflow: BpmnWorkflow,
+                 on_step: Callable[[SpiffTask], None] | None = None) -> None:
+    """Run automatic steps until only people or waiting events are left.
+
+    Spiff's own loop checks timers last, so a timer already due is run by another round.
+    Spiff's per-service-task result keys are dropped: handlers merge their data themselves.
+    """
+
+    def after(task: SpiffTask) -> None:
+        if is_service_task(task):
+            task.data.pop(getattr(task.task_spec, "result_variable", ""), None)
+        if on_step is not None:
+            on_step(task)
+
+    for _round in range(MAX_ENGINE_ROUNDS):
+        workflow.do_engine_steps(did_complete_task=after)
+        if not workflow.get_tasks(state=TaskState.READY, manual=False):
+            return
+    raise RuntimeError("prosessen stopper ikke: mulig uendelig løkke i diagrammet")
+
+
+def errored_tasks(workflow: BpmnWorkflow) -> list[SpiffTask]:
+    return workflow.get_tasks(state=TaskState.ERROR)
+
+
+def make_ready_again(task: SpiffTask) -> None:
+    """A handler raised: put its task back so a retry runs it again from the same data."""
+    task._set_state(TaskState.READY)
+
+
+__all__ = ["ValidationException", "BpmnWorkflow", "SpiffTask", "TaskState"]

@@ -1,0 +1,138 @@
+"""Users, roles, passwords (argon2) and API tokens.
+
+``Actor`` is the engine's view of whoever acts: the webapp turns a session or a token into an
+Actor and passes it to every engine call, which checks permissions itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from engine import clock
+from engine.db import Database
+from engine.errors import InvalidData, NotFound
+from engine.models import ApiToken, Membership, ServiceArea, User
+
+ROLES = ("innbygger", "systemkoordinator", "fagleder", "koordinator", "designer", "leder")
+PROCEDURE_ROLES = ("innbygger", "systemkoordinator", "fagleder", "koordinator")
+TOKEN_LIFETIME = timedelta(hours=12)
+_hasher = PasswordHasher()
+# Verified against when the username is unknown, so a miss costs as much time as a hit.
+_DUMMY_HASH = _hasher.hash("ipflow-no-such-user")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is acting, with roles as ``{role: {service areas}}`` (None: every area)."""
+
+    username: str
+    full_name: str
+    roles: dict[str, frozenset[str | None]] = field(default_factory=dict)
+    nin: str | None = None
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+    def in_area(self, role: str, service_area: str | None) -> bool:
+        """True when the actor holds ``role`` for ``service_area`` (or for every area)."""
+        areas = self.roles.get(role)
+        if areas is None:
+            return False
+        return None in areas or (service_area is not None and service_area in areas)
+
+
+SYSTEM = Actor(username="system", full_name="ipflow", roles={})
+
+
+def actor_for(user: User) -> Actor:
+    roles: dict[str, set[str | None]] = {}
+    for membership in user.memberships:
+        roles.setdefault(membership.role, set()).add(membership.service_area)
+    return Actor(user.username, user.full_name,
+                 {role: frozenset(areas) for role, areas in roles.items()}, user.nin)
+
+
+def create_service_area(db: Database, code: str, name: str) -> None:
+    with db.transaction() as session:
+        if session.get(ServiceArea, code) is None:
+            session.add(ServiceArea(code=code, name=name))
+
+
+def service_areas(session: Session) -> dict[str, str]:
+    return {a.code: a.name for a in session.scalars(select(ServiceArea).order_by(ServiceArea.name))}
+
+
+def create_user(db: Database, username: str, password: str, full_name: str,
+                roles: list[tuple[str, str | None]], nin: str | None = None) -> Actor:
+    """Create a user with ``roles`` as (role, service area or None) pairs."""
+    unknown = [role for role, _area in roles if role not in ROLES]
+    if unknown:
+        raise InvalidData({"roles": f"ukjent rolle: {', '.join(unknown)}"})
+    with db.transaction() as session:
+        if session.scalar(select(User).where(User.username == username)) is not None:
+            raise InvalidData({"username": "brukernavnet er i bruk"})
+        user = User(username=username, full_name=full_name, nin=nin,
+                    password_hash=_hasher.hash(password))
+        user.memberships = [Membership(role=role, service_area=area) for role, area in roles]
+        session.add(user)
+        session.flush()
+        return actor_for(user)
+
+
+def find_actor(session: Session, username: str) -> Actor | None:
+    user = session.scalar(select(User).where(User.username == username, User.active))
+    return actor_for(user) if user else None
+
+
+def get_actor(db: Database, username: str) -> Actor:
+    with db.reading() as session:
+        actor = find_actor(session, username)
+    if actor is None:
+        raise NotFound(f"ukjent bruker: {username}")
+    return actor
+
+
+def check_password(db: Database, username: str, password: str) -> Actor | None:
+    """The actor when the password matches; None otherwise, in the same time either way."""
+    with db.reading() as session:
+        user = session.scalar(select(User).where(User.username == username, User.active))
+        try:
+            _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        except (VerificationError, InvalidHashError):
+            return None
+        return actor_for(user) if user else None
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_token(db: Database, username: str) -> str:
+    """A bearer token; only its hash is stored."""
+    token = secrets.token_urlsafe(32)
+    now = clock.now()
+    with db.transaction() as session:
+        user = session.scalar(select(User).where(User.username == username))
+        if user is None:
+            raise NotFound(f"ukjent bruker: {username}")
+        session.execute(delete(ApiToken).where(ApiToken.expires_at < now))
+        session.add(ApiToken(token_hash=_token_hash(token), user_id=user.id, created_at=now,
+                             expires_at=now + TOKEN_LIFETIME))
+    return token
+
+
+def actor_for_token(db: Database, token: str) -> Actor | None:
+    with db.reading() as session:
+        row = session.get(ApiToken, _token_hash(token))
+        if row is None or row.expires_at < clock.now():
+            return None
+        user = session.get(User, row.user_id)
+        return actor_for(user) if user and user.active else None

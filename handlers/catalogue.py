@@ -1,0 +1,16 @@
+"""Imports every handler module so its ``@handler``/``@validator`` registrations run.
+
+``handlers.registry.load_all`` imports this module; add a new handler module here.
+"""
+
+from handlers import (  # noqa: F401  (imported for their registrations)
+    citizen,
+    consent,
+    coordinator,
+    journal,
+    kpr,
+    letters,
+    notify,
+    plan,
+    validators,
+)

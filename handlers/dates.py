@@ -1,0 +1,74 @@
+"""Dates as the case data stores them (ISO strings) and as Norwegian letters print them.
+
+Task data must stay JSON-serialisable for the workflow serializer, so handlers store dates as ISO
+strings and parse them back here; letters need "26. november 2026", not "2026-11-26".
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import date, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+MONTHS = (
+    "januar", "februar", "mars", "april", "mai", "juni",
+    "juli", "august", "september", "oktober", "november", "desember",
+)  # fmt: skip
+WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
+
+try:
+    _OSLO: ZoneInfo | None = ZoneInfo("Europe/Oslo")
+except ZoneInfoNotFoundError:  # no tz database on the host: print times as stored
+    _OSLO = None
+
+
+def parse_date(value: object) -> date | None:
+    """A date from an ISO string, a date or a datetime; None for an empty value."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        return date.fromisoformat(value.strip()[:10])
+    raise TypeError(f"not a date: {value!r}")
+
+
+def parse_datetime(value: object) -> datetime | None:
+    """A datetime from an ISO string or a datetime; None for an empty value."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, str):
+        return datetime.fromisoformat(value.strip())
+    raise TypeError(f"not a date-time: {value!r}")
+
+
+def format_date(value: object) -> str:
+    """Norwegian long date, e.g. ``26. november 2026``; empty string for an empty value."""
+    day = parse_date(value)
+    if day is None:
+        return ""
+    return f"{day.day}. {MONTHS[day.month - 1]} {day.year}"
+
+
+def format_datetime(value: object) -> str:
+    """Norwegian weekday, date and clock time, e.g. ``torsdag 3. desember 2026 kl. 10.00``.
+
+    A time with an offset is shown in Norwegian local time, since that is where the meeting is.
+    """
+    moment = parse_datetime(value)
+    if moment is None:
+        return ""
+    if moment.tzinfo is not None and _OSLO is not None:
+        moment = moment.astimezone(_OSLO)
+    return f"{WEEKDAYS[moment.weekday()]} {format_date(moment)} kl. {moment:%H.%M}"
+
+
+def add_months(day: date, months: int) -> date:
+    """``day`` moved by whole months, clamped to the last day of a shorter month (31.1 -> 28.2)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))

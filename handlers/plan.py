@@ -1,0 +1,54 @@
+"""The individual plan's period and its follow-up meetings.
+
+The law sets no evaluation interval; the plan states its revision date, and the diagram's
+evaluation timer fires on ``revision_date``. Meeting minutes with owners and deadlines are kept in
+``meetings`` (seed procedure 4.4); the meeting form is reused in a loop, so it is cleared after
+each meeting.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.dates import add_months, parse_date
+from handlers.registry import HandlerContext, handler
+
+PLAN_PERIOD_MONTHS = 12
+MEETING_FIELDS = ("meeting_date", "meeting_participants", "minutes", "action_items")
+
+
+@handler("plan.set_revision_date")
+def set_revision_date(context: HandlerContext, data: dict[str, Any]) -> dict[str, Any] | None:
+    """Default ``revision_date`` to 12 months after ``consent_date`` (or today), unless the form
+    set one that lies after that date.
+
+    A revision date on or before the consent date is the previous period's (a renewal asks for
+    consent again) and would make the evaluation timer fire at once, so it is replaced as well.
+    """
+    start = parse_date(data.get("consent_date")) or context.now.date()
+    current = parse_date(data.get("revision_date"))
+    if current is not None and current > start:
+        return None
+    return {"revision_date": add_months(start, PLAN_PERIOD_MONTHS).isoformat()}
+
+
+def _empty_like(value: Any) -> Any:
+    if isinstance(value, list):
+        return []
+    if isinstance(value, dict):
+        return {}
+    if isinstance(value, str):
+        return ""
+    return None
+
+
+@handler("plan.record_meeting")
+def record_meeting(context: HandlerContext, data: dict[str, Any]) -> dict[str, Any]:
+    """Append the meeting from the form to ``meetings`` and empty the form fields, so the next
+    round of the meeting loop starts blank instead of showing the last minutes."""
+    meeting = {name: data.get(name) for name in MEETING_FIELDS}
+    meeting["recorded_at"] = context.now.isoformat()
+    return {
+        "meetings": [*(data.get("meetings") or []), meeting],
+        **{name: _empty_like(data.get(name)) for name in MEETING_FIELDS},
+    }

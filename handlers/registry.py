@@ -1,0 +1,103 @@
+"""Handlers and validators registered by name.
+
+Diagrams refer to automatic steps by name (``spiffworkflow:serviceTaskOperator id=...``) and to
+form checks by name (user task property ``validator``). This module is the one place where those
+names meet Python functions, so the engine can look them up and the deploy check can tell a
+designer that a name does not exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Protocol
+
+
+class Directory(Protocol):
+    """What a handler may ask about the municipality's staff (answered by the engine)."""
+
+    def is_coordinator(self, username: str, service_area: str | None) -> bool: ...
+
+    def display_name(self, username: str) -> str: ...
+
+
+class Effects(Protocol):
+    """Side effects a handler asks for; the engine writes them in the case's transaction."""
+
+    def archive(self, kind: str, title: str, body: str, recipient: str | None = None) -> None: ...
+
+    def kpr(self, service: str, action: str, on: date) -> None: ...
+
+    def notify(self, recipient: str, subject: str, body: str) -> None: ...
+
+    def set_coordinator(self, username: str) -> None: ...
+
+
+@dataclass
+class HandlerContext:
+    """Everything a handler may use besides the task data: no database, no web request."""
+
+    case_id: int
+    now: datetime
+    directory: Directory
+    effects: Effects
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+Handler = Callable[[HandlerContext, dict[str, Any]], dict[str, Any] | None]
+Validator = Callable[[HandlerContext, dict[str, Any]], dict[str, str]]
+
+_handlers: dict[str, Handler] = {}
+_validators: dict[str, Validator] = {}
+
+
+def handler(name: str) -> Callable[[Handler], Handler]:
+    """Register a service-task handler under the name diagrams use."""
+
+    def register(function: Handler) -> Handler:
+        if name in _handlers:
+            raise ValueError(f"handler {name!r} is registered twice")
+        _handlers[name] = function
+        return function
+
+    return register
+
+
+def validator(name: str) -> Callable[[Validator], Validator]:
+    """Register a form validator under the name user tasks use."""
+
+    def register(function: Validator) -> Validator:
+        if name in _validators:
+            raise ValueError(f"validator {name!r} is registered twice")
+        _validators[name] = function
+        return function
+
+    return register
+
+
+def get_handler(name: str) -> Handler:
+    """Return the handler for ``name``; KeyError names the missing handler."""
+    load_all()
+    return _handlers[name]
+
+
+def get_validator(name: str) -> Validator:
+    """Return the validator for ``name``; KeyError names the missing validator."""
+    load_all()
+    return _validators[name]
+
+
+def handler_names() -> set[str]:
+    load_all()
+    return set(_handlers)
+
+
+def validator_names() -> set[str]:
+    load_all()
+    return set(_validators)
+
+
+def load_all() -> None:
+    """Import every handler module once so that their decorators have registered them."""
+    from handlers import catalogue  # noqa: F401  (import for its registrations)

@@ -1,0 +1,136 @@
+"""Form checks that JSON Schema cannot express.
+
+Each validator runs after the form passed its JSON Schema and returns ``{field: message}`` with
+Norwegian messages shown next to the field; an empty dict means the form is accepted. They guard
+the legal points of the procedure: a real fødselsnummer, reasons for every refusal, a coordinator
+who actually works in the service area, and guardian consent for children under 16.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from handlers.dates import format_date, parse_date
+from handlers.nin import validate_nin
+from handlers.registry import HandlerContext, validator
+
+GUARDIAN_RELATIONS = frozenset({"foresatt", "verge"})
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _numbers(indexes: list[int]) -> str:
+    """1-based item numbers in words: "1", "1 og 3", "1, 2 og 4"."""
+    numbers = [str(index + 1) for index in indexes]
+    return numbers[0] if len(numbers) == 1 else f"{', '.join(numbers[:-1])} og {numbers[-1]}"
+
+
+@validator("validate.report")
+def report(context: HandlerContext, data: dict[str, Any]) -> dict[str, str]:
+    """The citizen's fødselsnummer/D-nummer must be valid (both check digits, a real date)."""
+    message = validate_nin(data.get("citizen_nin"))
+    return {"citizen_nin": message} if message else {}
+
+
+@validator("validate.assessment")
+def assessment(context: HandlerContext, data: dict[str, Any]) -> dict[str, str]:
+    """An approval names the service area; every refusal, also of IP alone, has reasons for the
+    letter; IP can only be granted when it was requested and the case is approved."""
+    errors: dict[str, str] = {}
+    approved = bool(data.get("approved"))
+    ip_requested = "ip" in (data.get("requests") or [])
+    approved_ip = data.get("approved_ip")
+    if approved and _blank(data.get("service_area")):
+        errors["service_area"] = "Velg tjenesteområdet koordinatoren skal oppnevnes fra."
+    if approved_ip and not ip_requested:
+        errors["approved_ip"] = (
+            "Individuell plan er ikke etterspurt i meldingen og kan ikke innvilges her."
+        )
+    elif approved_ip and not approved:
+        errors["approved_ip"] = "Individuell plan kan ikke innvilges når saken ellers er avslått."
+    if _blank(data.get("assessment_reasoning")):
+        if not approved:
+            errors["assessment_reasoning"] = (
+                "Et avslag må begrunnes. Skriv begrunnelsen som skal stå i brevet."
+            )
+        elif ip_requested and approved_ip is False:
+            errors["assessment_reasoning"] = (
+                "Avslag på individuell plan må begrunnes. Skriv begrunnelsen som skal stå i brevet."
+            )
+    return errors
+
+
+@validator("validate.appointment")
+def appointment(context: HandlerContext, data: dict[str, Any]) -> dict[str, str]:
+    """The appointed coordinator must be a known user with role koordinator in the case's
+    service area, so koordinator-lane tasks reach someone who may act on them."""
+    username = (data.get("coordinator") or "").strip()
+    if not username:
+        return {"coordinator": "Velg en koordinator."}
+    service_area = data.get("service_area")
+    if not context.directory.is_coordinator(username, service_area):
+        where = f" i tjenesteområdet {service_area}" if service_area else ""
+        return {"coordinator": f"«{username}» er ikke registrert som koordinator{where}."}
+    return {}
+
+
+@validator("validate.consent")
+def consent(context: HandlerContext, data: dict[str, Any]) -> dict[str, str]:
+    """Someone named must have consented; below 16 at least one guardian (foresatt or verge)
+    must consent, and the child's own consent is never enough (pbrl. § 4-3, § 4-4)."""
+    given_by = [entry for entry in data.get("consent_given_by") or [] if isinstance(entry, dict)]
+    if not given_by:
+        return {"consent_given_by": "Oppgi hvem som har gitt samtykke."}
+    if any(_blank(entry.get("name")) for entry in given_by):
+        return {"consent_given_by": "Oppgi navnet på alle som har gitt samtykke."}
+    relations = {entry.get("relation") for entry in given_by}
+    if data.get("citizen_under_16") and not relations & GUARDIAN_RELATIONS:
+        if relations <= {"selv"}:
+            message = (
+                "Barn under 16 år kan ikke samtykke alene. "
+                "Samtykke må gis av minst én foresatt eller verge."
+            )
+        else:
+            message = "For barn under 16 år må samtykke gis av minst én foresatt eller verge."
+        return {"consent_given_by": message}
+    return {}
+
+
+@validator("validate.plan")
+def plan(context: HandlerContext, data: dict[str, Any]) -> dict[str, str]:
+    """The revision date lies after the plan start, and every measure has someone responsible
+    (the IP regulation requires who is responsible for each measure)."""
+    errors: dict[str, str] = {}
+    start, revision = parse_date(data.get("plan_start")), parse_date(data.get("revision_date"))
+    if start and revision and revision <= start:
+        errors["revision_date"] = (
+            f"Revisjonsdatoen må være etter planens startdato ({format_date(start)})."
+        )
+    missing = [
+        index
+        for index, measure in enumerate(data.get("plan_measures") or [])
+        if _blank((measure or {}).get("responsible"))
+    ]
+    if missing:
+        errors["plan_measures"] = f"Tiltak {_numbers(missing)} mangler ansvarlig."
+    return errors
+
+
+@validator("validate.meeting")
+def meeting(context: HandlerContext, data: dict[str, Any]) -> dict[str, str]:
+    """Every action item in the minutes has an owner and a deadline (seed procedure 4.4:
+    "uteståande oppgåver, ansvarleg og tidsfristar")."""
+    items = [item or {} for item in data.get("action_items") or []]
+    no_owner = [index for index, item in enumerate(items) if _blank(item.get("owner"))]
+    no_deadline = [index for index, item in enumerate(items) if _blank(item.get("deadline"))]
+    problems = []
+    if no_owner:
+        problems.append(f"oppgave {_numbers(no_owner)} mangler ansvarlig")
+    if no_deadline:
+        problems.append(f"oppgave {_numbers(no_deadline)} mangler frist")
+    if problems:
+        details = "; ".join(problems)
+        return {"action_items": f"Hver oppgave må ha ansvarlig og frist: {details}."}
+    return {}

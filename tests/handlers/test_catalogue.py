@@ -1,0 +1,38 @@
+"""Every name in the procedure contract is registered, and nothing else."""
+
+from __future__ import annotations
+
+from handlers.registry import handler_names, validator_names
+
+CONTRACT_HANDLERS = {
+    "citizen.derive",
+    "letters.decision",
+    "letters.refusal",
+    "letters.interim_reply",
+    "letters.appeal_forwarded",
+    "letters.summons",
+    "journal.note",
+    "kpr.start",
+    "kpr.end",
+    "coordinator.register",
+    "notify.systemkoordinator",
+    "plan.set_revision_date",
+    "plan.record_meeting",
+    "consent.record",
+}
+CONTRACT_VALIDATORS = {
+    "validate.report",
+    "validate.assessment",
+    "validate.appointment",
+    "validate.consent",
+    "validate.plan",
+    "validate.meeting",
+}
+
+
+def test_handlers_match_contract() -> None:
+    assert handler_names() == CONTRACT_HANDLERS
+
+
+def test_validators_match_contract() -> None:
+    assert validator_names() == CONTRACT_VALIDATORS

@@ -1,0 +1,37 @@
+"""citizen.derive: birth date and the under-16 flag on the engine clock's day."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from handlers.citizen import derive
+from handlers.registry import get_handler
+
+
+def test_registered_under_contract_name() -> None:
+    assert get_handler("citizen.derive") is derive
+
+
+def test_child(context, nin_for) -> None:
+    result = derive(context, {"citizen_nin": nin_for(date(2015, 4, 2))})
+    assert result == {"citizen_birth_date": "2015-04-02", "citizen_under_16": True}
+
+
+def test_adult_d_number(context, nin_for) -> None:
+    result = derive(context, {"citizen_nin": nin_for(date(1970, 1, 9), d_number=True)})
+    assert result == {"citizen_birth_date": "1970-01-09", "citizen_under_16": False}
+
+
+def test_sixteenth_birthday_is_the_day_consent_age_is_reached(make_context, nin_for) -> None:
+    nin = nin_for(date(2010, 11, 26))
+    on_birthday = make_context(now=datetime(2026, 11, 26, 0, 5, tzinfo=UTC))
+    day_before = make_context(now=datetime(2026, 11, 25, 23, 55, tzinfo=UTC))
+    assert derive(on_birthday, {"citizen_nin": nin})["citizen_under_16"] is False
+    assert derive(day_before, {"citizen_nin": nin})["citizen_under_16"] is True
+
+
+def test_invalid_number_raises(context) -> None:
+    with pytest.raises(ValueError, match="kontrollsiffer"):
+        derive(context, {"citizen_nin": "15076500566"})

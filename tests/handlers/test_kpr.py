@@ -1,0 +1,39 @@
+"""kpr.start / kpr.end: register records dated with the engine clock's day."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from handlers.kpr import end, start
+from handlers.registry import get_handler
+
+TODAY = date(2026, 11, 26)
+
+
+def test_registered() -> None:
+    assert get_handler("kpr.start") is start
+    assert get_handler("kpr.end") is end
+
+
+@pytest.mark.parametrize("service", ["ip", "koordinator"])
+def test_start(make_context, effects, service: str) -> None:
+    assert start(make_context(service=service), {}) is None
+    assert effects.kpr_calls == [(service, "start", TODAY)]
+
+
+def test_end_one(make_context, effects) -> None:
+    end(make_context(service="ip"), {})
+    assert effects.kpr_calls == [("ip", "end", TODAY)]
+
+
+def test_end_all_ends_ip_and_coordinator(make_context, effects) -> None:
+    end(make_context(service="all"), {})
+    assert effects.kpr_calls == [("ip", "end", TODAY), ("koordinator", "end", TODAY)]
+
+
+def test_start_all_is_not_allowed(make_context, effects) -> None:
+    with pytest.raises(ValueError, match="'service'"):
+        start(make_context(service="all"), {})
+    assert effects.kpr_calls == []
