@@ -133,7 +133,8 @@ def _check_form(element: str, props: dict[str, str], forms: dict[str, Any],
 
 def _check_expressions(task_spec: Any) -> list[dict[str, str]]:
     """Conditions and scripts must compile and stay inside the restricted environment."""
-    expressions = [c for c, _target in getattr(task_spec, "cond_task_specs", []) if c]
+    expressions = [condition.args[0] for condition, _target in
+                   getattr(task_spec, "cond_task_specs", []) if condition is not None]
     if getattr(task_spec, "script", None):
         expressions.append(task_spec.script)
     definition = getattr(task_spec, "event_definition", None)

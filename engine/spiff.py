@@ -21,12 +21,12 @@ from SpiffWorkflow.bpmn.serializer.default.event_definition import (
     TimerConditionalEventDefinitionConverter,
 )
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     DurationTimerEventDefinition,
     TimeDateEventDefinition,
     TimerEventDefinition,
 )
-from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.bpmn.util import BpmnEvent
@@ -167,13 +167,29 @@ def compile_spec(parser: SpiffBpmnParser, key: str) -> dict[str, Any]:
     }
 
 
+def _clocked(definition: Any) -> Any:
+    """The same definition with timers (also inside a multiple event) on the engine clock."""
+    if isinstance(definition, MultipleEventDefinition):
+        definition.event_definitions = [_clocked(d) for d in definition.event_definitions]
+        return definition
+    clocked = _CLOCKED.get(type(definition))
+    if clocked is None:
+        return definition
+    return clocked(definition.name, definition.expression, description=definition.description)
+
+
 def _use_engine_clock(spec: Any) -> None:
     for task_spec in spec.task_specs.values():
-        definition = getattr(task_spec, "event_definition", None)
-        clocked = _CLOCKED.get(type(definition))
-        if clocked is not None:
-            task_spec.event_definition = clocked(
-                definition.name, definition.expression, description=definition.description)
+        if getattr(task_spec, "event_definition", None) is not None:
+            task_spec.event_definition = _clocked(task_spec.event_definition)
+
+
+def event_definitions(task_spec: Any) -> list[Any]:
+    """A catching task's event definitions; an event-based gateway waits for several."""
+    definition = getattr(task_spec, "event_definition", None)
+    if isinstance(definition, MultipleEventDefinition):
+        return list(definition.event_definitions)
+    return [definition] if definition is not None else []
 
 
 # ---------------------------------------------------------------- workflow state
@@ -235,8 +251,7 @@ def ready_user_tasks(workflow: BpmnWorkflow) -> list[SpiffTask]:
 def waiting_timers(workflow: BpmnWorkflow) -> Iterator[tuple[SpiffTask, datetime]]:
     """Timer events waiting now, with the moment each is due by the engine clock."""
     for task in workflow.get_tasks(state=TaskState.WAITING):
-        definition = getattr(task.task_spec, "event_definition", None)
-        if isinstance(definition, TimerEventDefinition):
+        if any(isinstance(d, TimerEventDefinition) for d in event_definitions(task.task_spec)):
             value = task._get_internal_data("event_value")
             if value:
                 yield task, TimerEventDefinition.get_datetime(value)
@@ -269,10 +284,8 @@ def message_event(name: str, payload: dict[str, Any]) -> BpmnEvent:
 def waiting_message_names(workflow: BpmnWorkflow) -> set[str]:
     names = set()
     for task in workflow.get_tasks(state=TaskState.WAITING):
-        if isinstance(task.task_spec, CatchingEvent):
-            definition = task.task_spec.event_definition
-            if isinstance(definition, MessageEventDefinition):
-                names.add(definition.name)
+        names.update(d.name for d in event_definitions(task.task_spec)
+                     if isinstance(d, MessageEventDefinition))
     return names
 
 

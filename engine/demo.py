@@ -1,0 +1,147 @@
+"""Demo data: service areas, one user per role (password ``demo``) and cases at several steps.
+
+Used by ``ipflow init --demo`` so a newcomer sees a living municipality at once, and by the
+tests as their cast. The cases are driven through the same engine calls as real users make.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from engine import cases, clock
+from engine.db import Database
+from engine.models import User
+from engine.users import Actor, create_service_area, create_user, get_actor
+
+PASSWORD = "demo"  # noqa: S105  (printed as a warning by ``ipflow init --demo``)
+
+SERVICE_AREAS = {
+    "helse": "Helse og omsorg",
+    "oppvekst": "Oppvekst og skole",
+    "psykisk": "Psykisk helse og rus",
+}
+
+# Synthetic fødselsnumre with valid check digits; the first is the demo citizen's login.
+CITIZENS = {
+    "15058510170": "Kari Nordmann",
+    "23074820085": "Ola Hansen",
+    "02031250032": "Emma Berg",
+    "11039930090": "Per Olsen",
+}
+DEMO_CITIZEN_NIN = "15058510170"
+
+
+def _every_area(role: str) -> list[tuple[str, str | None]]:
+    return [(role, area) for area in SERVICE_AREAS]
+
+
+USERS: dict[str, tuple[str, list[tuple[str, str | None]], str | None]] = {
+    "systemkoordinator": ("Siri Systemkoordinator", [("systemkoordinator", None)], None),
+    "fagleder": ("Frode Fagleder", _every_area("fagleder"), None),
+    "koordinator": ("Kim Koordinator", _every_area("koordinator"), None),
+    "innbygger": ("Kari Nordmann", [("innbygger", None)], DEMO_CITIZEN_NIN),
+    "designer": ("Dina Designer", [("designer", None)], None),
+    "leder": ("Lars Leder", [("leder", None)], None),
+}
+USERNAMES = tuple(USERS)
+
+
+def seed_users(db: Database) -> None:
+    """Service areas and the demo users; existing ones are left as they are."""
+    for code, name in SERVICE_AREAS.items():
+        create_service_area(db, code, name)
+    with db.reading() as session:
+        existing = set(session.scalars(select(User.username)))
+    for username, (full_name, roles, nin) in USERS.items():
+        if username not in existing:
+            create_user(db, username, PASSWORD, full_name, roles, nin)
+
+
+def seed(db: Database) -> int:
+    """Demo users and four cases waiting at different steps; returns the cases created."""
+    seed_users(db)
+    staff = {name: get_actor(db, name) for name in ("systemkoordinator", "fagleder",
+                                                     "koordinator")}
+    nins = list(CITIZENS)
+    at_consent = report(db, staff["koordinator"], nins[0], reported_by="parorende")
+    approve(db, staff, at_consent, "helse")
+    appoint(db, staff, at_consent)
+    at_assessment = report(db, staff["koordinator"], nins[1])
+    at_appointment = report(db, staff["systemkoordinator"], nins[2], reported_by="parorende")
+    approve(db, staff, at_appointment, "oppvekst")
+    in_follow_up = report(db, staff["systemkoordinator"], nins[3])
+    approve(db, staff, in_follow_up, "psykisk")
+    appoint(db, staff, in_follow_up)
+    consent(db, staff["koordinator"], in_follow_up, wants_ip=True)
+    establish_plan(db, staff["koordinator"], in_follow_up)
+    return len({at_consent, at_assessment, at_appointment, in_follow_up})
+
+
+# ---------------------------------------------------------------- steps, as people do them
+
+
+def open_task(db: Database, case_id: int, bpmn_id: str) -> int:
+    """The id of the case's open task at ``bpmn_id`` (demo and tests know where they are)."""
+    with db.reading() as session:
+        from engine.models import Task
+
+        task_id = session.scalar(select(Task.id).where(
+            Task.case_id == case_id, Task.bpmn_id == bpmn_id, Task.state == "ready"))
+    if task_id is None:
+        raise LookupError(f"sak {case_id} venter ikke på {bpmn_id}")
+    return task_id
+
+
+def do(db: Database, actor: Actor, case_id: int, bpmn_id: str, data: dict[str, Any]) -> None:
+    cases.complete_task(db, open_task(db, case_id, bpmn_id), data, actor)
+
+
+def report(db: Database, actor: Actor, nin: str, reported_by: str = "kommunal_tjenesteyter",
+           requests: tuple[str, ...] = ("ip", "koordinator")) -> int:
+    return cases.start_case(db, "ip_koordinator", {
+        "citizen_name": CITIZENS.get(nin, "Innbygger"), "citizen_nin": nin,
+        "reported_by": reported_by, "reporter_name": "Anne Melder",
+        "reporter_contact": "anne@example.no", "requests": list(requests),
+        "need_description": "Trenger langvarige og koordinerte tjenester fra flere tjenester.",
+    }, actor)
+
+
+def approve(db: Database, staff: dict[str, Actor], case_id: int, area: str) -> None:
+    do(db, staff["systemkoordinator"], case_id, "assess_report", {
+        "long_term_need": True, "two_or_more_services": True, "citizen_wants": True,
+        "approved": True, "approved_ip": True, "service_area": area,
+        "assessment_reasoning": "Vilkårene er oppfylt."})
+
+
+def appoint(db: Database, staff: dict[str, Actor], case_id: int) -> None:
+    do(db, staff["fagleder"], case_id, "appoint_coordinator", {
+        "coordinator": "koordinator", "citizen_wishes": "Ønsker en fast kontaktperson."})
+    do(db, staff["systemkoordinator"], case_id, "ensure_training",
+       {"training_ensured": True})
+    meeting_at = (clock.now() + timedelta(days=7)).replace(microsecond=0)
+    do(db, staff["systemkoordinator"], case_id, "summon_startup_meeting", {
+        "startup_meeting_at": meeting_at.isoformat(), "startup_meeting_place": "Rådhuset"})
+
+
+def consent(db: Database, actor: Actor, case_id: int, wants_ip: bool,
+            given_by: list[dict[str, str]] | None = None, bpmn_id: str = "give_consent") -> None:
+    do(db, actor, case_id, bpmn_id, {
+        "consent_date": clock.now().date().isoformat(),
+        "consent_given_by": given_by or [{"name": "Innbygger selv", "relation": "selv"}],
+        "consent_to_plan": True, "wants_ip": wants_ip, "consent_on_paper": True,
+        "sharing_consents": [{"participant": "Fastlege", "scope": "Helseopplysninger"}]})
+
+
+def establish_plan(db: Database, actor: Actor, case_id: int) -> None:
+    today = clock.now().date()
+    do(db, actor, case_id, "establish_plan", {
+        "plan_goals": "Mestre hverdagen hjemme.", "plan_resources": "Familien.",
+        "plan_needs": "Hjemmetjenester og fysioterapi.",
+        "plan_participants": [{"name": "Fastlege", "role": "lege"}],
+        "plan_measures": [{"description": "Fysioterapi", "scope": "to ganger i uken",
+                           "responsible": "Fysioterapeut"}],
+        "plan_start": today.isoformat(),
+        "revision_date": date(today.year + 1, today.month, min(today.day, 28)).isoformat()})
