@@ -1,0 +1,30 @@
+# Two commands a newcomer needs: `make demo` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEMO_DB ?= sqlite:///$(CURDIR)/instance/demo.sqlite
+PORT ?= 5000
+
+.PHONY: demo test install lint clean
+
+$(BIN)/ipflow: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/ipflow
+
+demo: install
+	mkdir -p instance
+	DATABASE_URL=$(DEMO_DB) $(BIN)/ipflow init --demo
+	DATABASE_URL=$(DEMO_DB) $(BIN)/ipflow serve --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+
+test: lint
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache
