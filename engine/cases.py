@@ -19,11 +19,11 @@ from engine.deploy import latest_version
 from engine.errors import Conflict, Forbidden, InvalidData, NotFound
 from engine.models import AccessLog, Case, Document, Event, Incident, Task
 from engine.runtime import CaseRun
-from engine.users import PROCEDURE_ROLES, Actor, service_areas
+from engine.users import PROCEDURE_ROLES, Actor, all_actors, find_actor, service_areas
 from handlers.registry import HandlerContext, get_validator
 
 # Messages a citizen may send about their own case; staff may send every message.
-CITIZEN_MESSAGES = {"end_requested", "appeal_received"}
+CITIZEN_MESSAGES = {"end_requested", "appeal_received", "consent_withdrawn"}
 
 
 def _sources(session: Session) -> dict[str, dict[str, str]]:
@@ -298,3 +298,23 @@ def list_documents(db: Database, case_id: int, actor: Actor) -> list[dict[str, A
         return [{"id": d.id, "kind": d.kind, "title": d.title, "body": d.body,
                  "recipient": d.recipient, "bpmn_id": d.bpmn_id,
                  "created_at": d.created_at.isoformat()} for d in documents]
+
+
+def assign_task(db: Database, task_id: int, username: str, actor: Actor) -> None:
+    """Give a task to a named colleague who may act on it (claims it on their behalf)."""
+    with db.transaction() as session:
+        task = _task_for_action(session, task_id, actor)
+        colleague = find_actor(session, username)
+        if colleague is None or not may_act(colleague, task):
+            raise InvalidData({"assignee": "Denne personen kan ikke utføre oppgaven."})
+        task.claimed_by = colleague.username
+        _event(session, task.case_id, actor, "task_assigned", task.bpmn_id,
+               {"name": task.name, "assignee": colleague.username})
+
+
+def eligible_colleagues(db: Database, task_id: int, actor: Actor) -> list[tuple[str, str]]:
+    """(username, full name) of everyone who may act on the task, for the assign list."""
+    with db.reading() as session:
+        task = _task_for_action(session, task_id, actor)
+        return [(other.username, other.full_name) for other in all_actors(session)
+                if may_act(other, task)]

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from engine import cases, clock
 from engine.db import Database
-from engine.models import User
+from engine.models import Case, User
 from engine.users import Actor, create_service_area, create_user, get_actor
 
 PASSWORD = "demo"  # noqa: S105  (printed as a warning by ``ipflow init --demo``)
@@ -61,8 +61,16 @@ def seed_users(db: Database) -> None:
 
 
 def seed(db: Database) -> int:
-    """Demo users and four cases waiting at different steps; returns the cases created."""
+    """Demo users and four cases waiting at different steps; returns the cases created.
+
+    Safe to run again (``ipflow init --demo`` twice): when the demo citizens already have
+    cases, only missing users are added and no second set of demo cases is made.
+    """
     seed_users(db)
+    with db.reading() as session:
+        if session.scalar(select(Case.id).where(Case.citizen_nin.in_(list(CITIZENS)))
+                          .limit(1)) is not None:
+            return 0
     staff = {name: get_actor(db, name) for name in ("systemkoordinator", "fagleder",
                                                      "koordinator")}
     nins = list(CITIZENS)

@@ -117,7 +117,8 @@ class Case(Base):
     citizen_nin: Mapped[str] = mapped_column(String(11), index=True)
     service_area: Mapped[str | None] = mapped_column(String(40), index=True)
     coordinator: Mapped[str | None] = mapped_column(String(80), index=True)
-    state: Mapped[dict[str, Any]]
+    # Plain JSON, not JSONB: Spiff restores tasks in the stored key order, which JSONB loses.
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_by: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime]
@@ -247,3 +248,15 @@ class Outbox(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     delivered_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class CaseMessage(Base):
+    """A message in the case's thread: the plan as a communication tool between participants."""
+
+    __tablename__ = "case_message"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_.id"), index=True)
+    author: Mapped[str] = mapped_column(String(80))
+    author_name: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime]
+    body: Mapped[str] = mapped_column(Text)

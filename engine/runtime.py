@@ -17,6 +17,7 @@ from uuid import UUID
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import EventBasedGateway
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -132,8 +133,8 @@ class CaseRun:
         spec = task.task_spec
         if isinstance(spec, EndEvent):
             self.event("end_reached", spec.bpmn_id, {"name": spec.bpmn_name}, actor="system")
-        elif isinstance(spec, CatchingEvent):
-            definition = spec.event_definition
+        elif isinstance(spec, CatchingEvent) and not isinstance(spec, EventBasedGateway):
+            definition = spiff.caught_definition(spec)
             if isinstance(definition, TimerEventDefinition):
                 self.event("timer_fired", spec.bpmn_id, {"name": spec.bpmn_name}, actor="system")
             elif getattr(definition, "name", None) and spec.bpmn_id:
@@ -206,8 +207,9 @@ class CaseRun:
             Incident.case_id == self.case.id, Incident.bpmn_id == spec.bpmn_id,
             Incident.resolved_at.is_(None)))
         if existing:
+            # The step failed again: keep one open incident with the newest error. Retries
+            # are counted by ``cases.retry_incident`` alone, so one retry counts once.
             existing.error = message
-            existing.retries += 1
         else:
             self.session.add(Incident(case_id=self.case.id, bpmn_id=spec.bpmn_id,
                                       handler=handler, error=message, created_at=self.now))

@@ -27,6 +27,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     TimeDateEventDefinition,
     TimerEventDefinition,
 )
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import EventBasedGateway
 from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.bpmn.util import BpmnEvent
@@ -271,6 +272,18 @@ def is_service_task(task: SpiffTask) -> bool:
 
 def task_properties(task_spec: Any) -> dict[str, str]:
     return dict((getattr(task_spec, "extensions", None) or {}).get("properties", {}))
+
+
+def caught_definition(task_spec: Any) -> Any:
+    """The event a catching element waited for.
+
+    Spiff moves the events behind an event-based gateway onto the gateway and leaves the
+    elements after it with an empty definition; look the real one up on the gateway.
+    """
+    for gateway in task_spec.inputs:
+        if isinstance(gateway, EventBasedGateway):
+            return gateway.event_definition.event_definitions[gateway.outputs.index(task_spec)]
+    return getattr(task_spec, "event_definition", None)
 
 
 def task_uuid(value: str) -> UUID:

@@ -23,6 +23,7 @@ from engine.models import ApiToken, Membership, ServiceArea, User
 
 ROLES = ("innbygger", "systemkoordinator", "fagleder", "koordinator", "designer", "leder")
 PROCEDURE_ROLES = ("innbygger", "systemkoordinator", "fagleder", "koordinator")
+STAFF_ROLES = ("systemkoordinator", "fagleder", "koordinator", "leder")
 TOKEN_LIFETIME = timedelta(hours=12)
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so a miss costs as much time as a hit.
@@ -40,6 +41,11 @@ class Actor:
 
     def has_role(self, role: str) -> bool:
         return role in self.roles
+
+    @property
+    def is_staff(self) -> bool:
+        """Works cases for the municipality (has an inbox), as opposed to a citizen."""
+        return any(role in self.roles for role in STAFF_ROLES)
 
     def in_area(self, role: str, service_area: str | None) -> bool:
         """True when the actor holds ``role`` for ``service_area`` (or for every area)."""
@@ -90,6 +96,11 @@ def create_user(db: Database, username: str, password: str, full_name: str,
 def find_actor(session: Session, username: str) -> Actor | None:
     user = session.scalar(select(User).where(User.username == username, User.active))
     return actor_for(user) if user else None
+
+
+def all_actors(session: Session) -> list[Actor]:
+    return [actor_for(u) for u in session.scalars(select(User).where(User.active)
+                                                  .order_by(User.full_name))]
 
 
 def get_actor(db: Database, username: str) -> Actor:

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 03:51:06.810521
+Create Date: 2026-11-26 04:07:38.745318
 """
 
 import sqlalchemy as sa
@@ -68,7 +68,7 @@ def upgrade() -> None:
     sa.Column('citizen_nin', sa.String(length=11), nullable=False),
     sa.Column('service_area', sa.String(length=40), nullable=True),
     sa.Column('coordinator', sa.String(length=80), nullable=True),
-    sa.Column('state', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
+    sa.Column('state', sa.JSON(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_by', sa.String(length=80), nullable=False),
     sa.Column('created_at', engine.models.UTCDateTime(timezone=True), nullable=False),
@@ -104,6 +104,19 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('access_log', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_access_log_case_id'), ['case_id'], unique=False)
+
+    op.create_table('case_message',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('case_id', sa.Integer(), nullable=False),
+    sa.Column('author', sa.String(length=80), nullable=False),
+    sa.Column('author_name', sa.String(length=200), nullable=False),
+    sa.Column('at', engine.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('body', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['case_id'], ['case_.id'], ),
+    sa.PrimaryKeyConstraint('id')
+    )
+    with op.batch_alter_table('case_message', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_case_message_case_id'), ['case_id'], unique=False)
 
     op.create_table('document',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -261,6 +274,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_document_case_id'))
 
     op.drop_table('document')
+    with op.batch_alter_table('case_message', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_case_message_case_id'))
+
+    op.drop_table('case_message')
     with op.batch_alter_table('access_log', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_access_log_case_id'))
 

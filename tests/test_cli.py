@@ -1,0 +1,189 @@
+"""The ``ipflow`` command line, run with click's CliRunner on a fresh SQLite file.
+
+Each test gets its own database file through ``DATABASE_URL``, as an operator would set it.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy import func, select
+
+from cli.main import cli
+from engine.db import Database
+from engine.demo import CITIZENS, PASSWORD, USERNAMES
+from engine.kpr import COLUMNS
+from engine.models import Case, Document, ProcessVersion, Timer, User
+
+
+@pytest.fixture()
+def database_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    url = f"sqlite:///{tmp_path / 'ipflow.sqlite'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    return url
+
+
+def run(*args: str) -> Result:
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+@pytest.fixture()
+def demo_db(database_file: str) -> Database:
+    result = run("init", "--demo")
+    assert result.exit_code == 0, result.output
+    return Database(database_file)
+
+
+def _count(db: Database, model: type) -> int:
+    with db.reading() as session:
+        return session.scalar(select(func.count()).select_from(model)) or 0
+
+
+def test_init_demo_creates_schema_process_users_and_cases(database_file: str) -> None:
+    result = run("init", "--demo")
+    assert result.exit_code == 0, result.output
+    assert "Prosess ip_koordinator versjon 1 er tatt i bruk." in result.stdout
+    assert "4 demosaker opprettet." in result.stdout
+    # the warning about the well-known demo password goes to stderr
+    assert "ADVARSEL" in result.stderr and f"'{PASSWORD}'" in result.stderr
+    assert all(name in result.stderr for name in USERNAMES)
+    db = Database(database_file)
+    assert _count(db, ProcessVersion) == 1
+    assert _count(db, Case) == 4
+    with db.reading() as session:
+        assert set(USERNAMES) <= set(session.scalars(select(User.username)))
+
+
+def test_init_without_demo_creates_no_users_or_cases(database_file: str) -> None:
+    result = run("init")
+    assert result.exit_code == 0, result.output
+    assert "ADVARSEL" not in result.output
+    db = Database(database_file)
+    assert (_count(db, ProcessVersion), _count(db, Case), _count(db, User)) == (1, 0, 0)
+
+
+def test_init_twice_is_safe(demo_db: Database) -> None:
+    with demo_db.reading() as session:
+        cases_before = [(c.id, c.version, c.status) for c in session.scalars(select(Case))]
+    users_before = _count(demo_db, User)
+    again = run("init", "--demo")
+    assert again.exit_code == 0, again.output
+    assert "versjon 1" in again.stdout and "versjon 2" not in again.stdout
+    assert "0 demosaker opprettet." in again.stdout and "ADVARSEL" in again.stderr
+    assert _count(demo_db, ProcessVersion) == 1
+    assert _count(demo_db, User) == users_before
+    with demo_db.reading() as session:
+        cases_after = [(c.id, c.version, c.status) for c in session.scalars(select(Case))]
+    assert cases_after == cases_before, "a second init --demo must not add or change cases"
+
+
+def test_worker_fires_the_assessment_deadline(demo_db: Database, tmp_path: Path) -> None:
+    with demo_db.reading() as session:
+        waiting = session.scalar(select(Timer.case_id).where(
+            Timer.bpmn_id == "assessment_deadline", Timer.fired_at.is_(None)))
+    assert waiting is not None
+    outbox = tmp_path / "utboks"
+    now = (datetime.now(UTC) + timedelta(days=31)).isoformat()
+    result = run("worker", "--once", "--now", now, "--outbox-dir", str(outbox))
+    assert result.exit_code == 0, result.output
+    assert "1 saker med tidsfrister kjørt" in result.stdout
+
+    with demo_db.reading() as session:
+        letters = list(session.scalars(select(Document).where(
+            Document.case_id == waiting, Document.bpmn_id == "send_interim_reply")))
+        timer = session.scalar(select(Timer).where(Timer.case_id == waiting,
+                                                   Timer.bpmn_id == "assessment_deadline"))
+    assert letters and letters[0].title.startswith("Foreløpig svar")
+    assert timer is not None and timer.fired_at is not None and not timer.cancelled
+    files = sorted(outbox.glob("*.txt"))
+    interim = [f for f in files if "Foreløpig svar" in f.read_text(encoding="utf-8")]
+    assert len(interim) == 1
+    assert f"Sak: {waiting}" in interim[0].read_text(encoding="utf-8")
+
+    # the next round has nothing due and nothing left to deliver
+    again = run("worker", "--once", "--now", now, "--outbox-dir", str(outbox))
+    assert again.exit_code == 0
+    assert "0 saker med tidsfrister kjørt, 0 meldinger levert" in again.stdout
+    assert sorted(outbox.glob("*.txt")) == files
+
+
+def test_worker_rejects_a_bad_time(database_file: str) -> None:
+    assert run("init").exit_code == 0
+    result = run("worker", "--once", "--now", "i morgen")
+    assert result.exit_code != 0
+    assert "ISO 8601" in result.output
+
+
+def test_kpr_export_lists_the_demo_coordinators(demo_db: Database) -> None:
+    result = run("kpr", "export")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "fodselsnummer,tjeneste,fra_dato,til_dato,sak"
+    assert tuple(lines[0].split(",")) == COLUMNS
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    with demo_db.reading() as session:
+        with_coordinator = {(c.citizen_nin, str(c.id)) for c in session.scalars(
+            select(Case).where(Case.coordinator.is_not(None)))}
+    assert len(with_coordinator) == 2
+    coordinator_rows = {(r["fodselsnummer"], r["sak"]) for r in rows
+                        if r["tjeneste"] == "koordinator"}
+    assert coordinator_rows == with_coordinator
+    for row in rows:
+        assert row["fodselsnummer"] in CITIZENS
+        assert date.fromisoformat(row["fra_dato"]) <= datetime.now(UTC).date()
+        assert row["til_dato"] == ""
+    assert {r["tjeneste"] for r in rows} == {"koordinator", "individuell_plan"}
+
+
+def test_kpr_export_to_a_file(demo_db: Database, tmp_path: Path) -> None:
+    target = tmp_path / "kpr.csv"
+    result = run("kpr", "export", "--output", str(target))
+    assert result.exit_code == 0 and result.stdout == ""
+    assert target.read_text(encoding="utf-8").startswith(",".join(COLUMNS) + "\n")
+
+
+def test_deploy_check(database_file: str, tmp_path: Path) -> None:
+    import processes
+
+    diagram = (processes.PROCESSES_DIR / "ip_koordinator.bpmn").read_text(encoding="utf-8")
+    good = run("deploy", "--check", str(processes.PROCESSES_DIR / "ip_koordinator.bpmn"))
+    assert good.exit_code == 0 and "OK: ip_koordinator" in good.stdout
+
+    broken = tmp_path / "broken.bpmn"
+    broken.write_text(diagram.replace('id="letters.interim_reply"', 'id="letters.borte"'),
+                      encoding="utf-8")
+    result = run("deploy", "--check", str(broken))
+    assert result.exit_code != 0
+    assert "send_interim_reply" in result.output and "letters.borte" in result.output
+
+    not_xml = tmp_path / "tekst.bpmn"
+    not_xml.write_text("dette er ikke XML", encoding="utf-8")
+    result = run("deploy", "--check", str(not_xml))
+    assert result.exit_code != 0 and "fil:" in result.output
+
+    # --check stores nothing; a real deploy of the broken file is refused too
+    assert run("init").exit_code == 0
+    db = Database(database_file)
+    refused = run("deploy", str(broken))
+    assert refused.exit_code != 0 and "send_interim_reply" in refused.output
+    assert _count(db, ProcessVersion) == 1
+    changed = tmp_path / "changed.bpmn"
+    changed.write_text(diagram.replace('name="Vurder og avgjør"', 'name="Vurder saken"'),
+                       encoding="utf-8")
+    deployed = run("deploy", str(changed))
+    assert deployed.exit_code == 0 and "versjon 2" in deployed.stdout
+
+
+def test_incident_retry_of_an_unknown_incident_fails_clearly(database_file: str) -> None:
+    assert run("init").exit_code == 0
+    result = run("incident", "retry", "999")
+    assert result.exit_code != 0
+    assert "Feil: Hendelsen finnes ikke." in result.stderr
+    assert "Traceback" not in result.output
+    listed = run("incident", "list")
+    assert listed.exit_code == 0 and listed.stdout == ""
