@@ -18,9 +18,9 @@ from engine.db import Database
 from engine.deploy import latest_version
 from engine.errors import Conflict, Forbidden, InvalidData, NotFound
 from engine.models import AccessLog, Case, Document, Event, Incident, Task
-from engine.runtime import CaseRun
+from engine.runtime import CaseEffects, CaseRun, SessionDirectory
 from engine.users import PROCEDURE_ROLES, Actor, all_actors, find_actor, service_areas
-from handlers.registry import HandlerContext, get_validator
+from handlers.registry import HandlerContext, get_validator, validator_names
 
 # Messages a citizen may send about their own case; staff may send every message.
 CITIZEN_MESSAGES = {"end_requested", "appeal_received", "consent_withdrawn"}
@@ -28,6 +28,12 @@ CITIZEN_MESSAGES = {"end_requested", "appeal_received", "consent_withdrawn"}
 
 def _sources(session: Session) -> dict[str, dict[str, str]]:
     return {"service_areas": service_areas(session)}
+
+
+def _validation_context(session: Session, case_id: int) -> HandlerContext:
+    """Validators may look things up but never cause effects: theirs are thrown away."""
+    return HandlerContext(case_id=case_id, now=clock.now(), directory=SessionDirectory(session),
+                          effects=CaseEffects())
 
 
 def _validated(session: Session, case_id: int, form: dict[str, Any], data: dict[str, Any],
@@ -39,11 +45,8 @@ def _validated(session: Session, case_id: int, form: dict[str, Any], data: dict[
     clean = forms.declared_fields(data, schema)
     errors = forms.schema_errors(clean, schema)
     if not errors and validator_name:
-        from engine.runtime import CaseEffects, SessionDirectory
-
-        context = HandlerContext(case_id=case_id, now=clock.now(),
-                                 directory=SessionDirectory(session), effects=CaseEffects())
-        errors = get_validator(validator_name)(context, {**context_data, **clean})
+        errors = get_validator(validator_name)(_validation_context(session, case_id),
+                                               {**context_data, **clean})
     if errors:
         raise InvalidData(errors)
     return clean
@@ -168,11 +171,23 @@ def send_message(db: Database, case_id: int, name: str, data: dict[str, Any],
         workflow = run.load_workflow()
         if name not in spiff.waiting_message_names(workflow):
             raise Conflict(f"Saken venter ikke på meldingen {name!r} nå.")
+        _check_message(session, case.id, name, data, spiff.message_catcher(workflow, name).data)
         payload = {**data, "sent_by": actor.username, "received_at": run.now.isoformat()}
         run.event("message_received", None, {"message": name, "data": payload})
         workflow.catch(spiff.message_event(name, payload))
         run.advance(workflow)
         run.save(workflow)
+
+
+def _check_message(session: Session, case_id: int, name: str, payload: dict[str, Any],
+                   case_data: dict[str, Any]) -> None:
+    """Run the message's validator (``message.<name>``) when the handlers define one."""
+    if f"message.{name}" not in validator_names():
+        return
+    errors = get_validator(f"message.{name}")(_validation_context(session, case_id),
+                                               {**case_data, "message": payload})
+    if errors:
+        raise InvalidData(errors)
 
 
 def fire_due_timers(db: Database, case_id: int, actor: Actor) -> None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, or_
+from sqlalchemy import Select, false, func, or_
 
 from engine import clock
 from engine.access import actionable_tasks
@@ -41,7 +41,9 @@ class InboxPage:
 
 
 def _mine(actor: Actor) -> Any:
-    return or_(Task.claimed_by == actor.username, Task.assignee == actor.username)
+    """Claimed by or assigned to the actor; never NULL, so that NOT of it is the group's."""
+    return func.coalesce(or_(Task.claimed_by == actor.username,
+                             Task.assignee == actor.username), false())
 
 
 def _filtered(query: Select[Any], q: InboxQuery) -> Select[Any]:

@@ -294,12 +294,18 @@ def message_event(name: str, payload: dict[str, Any]) -> BpmnEvent:
     return BpmnEvent(MessageEventDefinition(name), payload)
 
 
-def waiting_message_names(workflow: BpmnWorkflow) -> set[str]:
-    names = set()
+def message_catcher(workflow: BpmnWorkflow, name: str) -> SpiffTask:
+    """The waiting task that would catch message ``name`` (its data is the case as it stands)."""
     for task in workflow.get_tasks(state=TaskState.WAITING):
-        names.update(d.name for d in event_definitions(task.task_spec)
-                     if isinstance(d, MessageEventDefinition))
-    return names
+        if any(isinstance(d, MessageEventDefinition) and d.name == name
+               for d in event_definitions(task.task_spec)):
+            return task
+    raise LookupError(name)
+
+
+def waiting_message_names(workflow: BpmnWorkflow) -> set[str]:
+    return {d.name for task in workflow.get_tasks(state=TaskState.WAITING)
+            for d in event_definitions(task.task_spec) if isinstance(d, MessageEventDefinition)}
 
 
 def engine_steps(workflow: BpmnWorkflow,

@@ -20,6 +20,7 @@ KINDS: dict[str, str] = {
     "ended_by_citizen": "IP/koordinator avsluttet etter ønske fra tjenestemottaker",
     "coordinator_changed": "Bytte av koordinator",
     "appeal_forwarded": "Klage oversendt Statsforvalteren",
+    "consent_withdrawn": "IP/koordinator avsluttet fordi samtykket er trukket tilbake",
 }
 
 
@@ -44,6 +45,7 @@ def note(context: HandlerContext, data: dict[str, Any]) -> None:
         ),
         None,
     )
+    withdrawal = data.get("consent_withdrawal") or {}
     title = KINDS[kind]
     body = render(
         f"journal/{kind}.txt",
@@ -59,5 +61,8 @@ def note(context: HandlerContext, data: dict[str, Any]) -> None:
         appeal=data.get("appeal") or {},
         appeal_reasoning=(data.get("appeal_reasoning") or "").strip(),
         evaluation_summary=(data.get("evaluation_summary") or "").strip(),
+        withdrawal_reason=str(withdrawal.get("reason") or "").strip(),
+        withdrawn_by_name=_name(context, withdrawal.get("sent_by")),
+        closed_by_evaluation=data.get("continue_plan") is False,
     )
     context.effects.archive("journal", title, body)

@@ -90,11 +90,12 @@ def _send(context: HandlerContext, title: str, body: str, recipients: list[Recip
 
 
 @handler("letters.decision")
-def decision(context: HandlerContext, data: dict[str, Any]) -> dict[str, Any] | None:
+def decision(context: HandlerContext, data: dict[str, Any]) -> dict[str, Any]:
     """Approval letter: what is granted, from which service area; an IP refused alongside a
     granted coordinator is a refusal in its own right and carries reasons and appeal rights.
 
-    Returns ``appeal_deadline`` only in that partial-refusal case.
+    Returns ``ip_granted`` (bool) every time, so the diagram only offers an individual plan
+    that was granted, and ``appeal_deadline`` (ISO date) only in the partial-refusal case.
     """
     recipients = citizen_recipients(data)
     ip_granted, ip_refused = ip_outcome(data)
@@ -114,7 +115,10 @@ def decision(context: HandlerContext, data: dict[str, Any]) -> dict[str, Any] | 
         appeal_deadline=deadline,
     )
     _send(context, title, body, recipients)
-    return {"appeal_deadline": deadline.isoformat()} if deadline else None
+    result: dict[str, Any] = {"ip_granted": ip_granted}
+    if deadline:
+        result["appeal_deadline"] = deadline.isoformat()
+    return result
 
 
 # The seed criteria (field -> wording when met, wording when not met), for the refusal letter.

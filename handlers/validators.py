@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from handlers.consent import WITHDRAWAL_KINDS, sharing_participants
 from handlers.dates import format_date, parse_date
 from handlers.nin import validate_nin
 from handlers.registry import HandlerContext, validator
@@ -133,4 +134,22 @@ def meeting(context: HandlerContext, data: dict[str, Any]) -> dict[str, str]:
     if problems:
         details = "; ".join(problems)
         return {"action_items": f"Hver oppgave må ha ansvarlig og frist: {details}."}
+    return {}
+
+
+@validator("message.consent_withdrawn")
+def consent_withdrawn(context: HandlerContext, data: dict[str, Any]) -> dict[str, str]:
+    """Refuse a withdrawal the process could not carry out, before it interrupts follow-up."""
+    request = data.get("message") or {}
+    if request.get("kind") not in WITHDRAWAL_KINDS:
+        return {"kind": "Oppgi om samtykket til planen (plan) eller til deling (sharing) trekkes."}
+    if request["kind"] == "sharing":
+        participant = str(request.get("participant") or "").strip()
+        known = sharing_participants(data)
+        if not participant:
+            return {"participant": "Oppgi hvilken deltaker samtykket til deling gjaldt."}
+        if participant.casefold() not in known:
+            names = ", ".join(sorted(known.values())) or "ingen"
+            return {"participant": f"Det er ikke gitt samtykke til deling med {participant}. "
+                                   f"Samtykke er gitt for: {names}."}
     return {}

@@ -265,14 +265,15 @@ def test_exclusive_gateways_have_defaults_and_conditions(xml):
 
 def test_messages_and_timers(xml):
     names = {m.get("name") for m in xml.findall(".//bpmn:message", NS)}
-    assert names == {"appeal_received", "coordinator_change", "end_requested"}
+    assert names == {"appeal_received", "coordinator_change", "end_requested",
+                     "consent_withdrawn"}
     variables = {}
     for ev in _process(xml).iter(f"{{{NS['bpmn']}}}messageEventDefinition"):
         msg = xml.find(f".//bpmn:message[@id='{ev.get('messageRef')}']", NS)
         var = ev.find(".//spiffworkflow:messageVariable", NS)
         variables[msg.get("name")] = var.text
     assert variables == {"appeal_received": "appeal", "coordinator_change": "coordinator_change",
-                         "end_requested": "end_request"}
+                         "end_requested": "end_request", "consent_withdrawn": "consent_withdrawal"}
     timers = {}
     for ev in _process(xml).iter(f"{{{NS['bpmn']}}}timerEventDefinition"):
         (expr,) = list(ev)
@@ -284,8 +285,12 @@ def test_messages_and_timers(xml):
     }
     boundary = {b.get("id"): b.get("cancelActivity", "true")
                 for b in _process(xml).findall("bpmn:boundaryEvent", NS)}
-    assert boundary == {"assessment_deadline": "false", "coordinator_change_requested": "false",
-                        "end_requested_by_citizen": "true", "revision_date_reached": "true"}
+    assert boundary == {"assessment_deadline": "false", "coordinator_change_requested": "true",
+                        "consent_withdrawn_received": "true", "end_requested_by_citizen": "true",
+                        "revision_date_reached": "true"}
+    attached = {b.get("id"): b.get("attachedToRef")
+                for b in _process(xml).findall("bpmn:boundaryEvent", NS)}
+    assert attached["consent_withdrawn_received"] == "follow_up"
 
 
 # --------------------------------------------------------------------------- diagram interchange
@@ -397,6 +402,14 @@ class StubEngine(PythonScriptEngine):
         if operation_name == "citizen.derive":
             data["citizen_birth_date"] = "2001-01-01"
             data["citizen_under_16"] = False
+        elif operation_name == "letters.decision":
+            # as handlers.letters.ip_outcome: IP only when requested, and granted or appealed
+            requested = "ip" in data.get("requests", [])
+            approved_ip = data.get("approved_ip")
+            granted = data.get("approved") if approved_ip is None else approved_ip
+            data["ip_granted"] = bool(requested and (data.get("appeal_upheld") or granted))
+        elif operation_name == "consent.withdraw":
+            data["plan_consent_withdrawn"] = data["consent_withdrawal"]["kind"] == "plan"
         elif operation_name == "letters.refusal":
             data["appeal_deadline"] = (date.today() + timedelta(weeks=4)).isoformat()
         elif operation_name == "plan.set_revision_date" and not data.get("revision_date"):
@@ -475,11 +488,12 @@ def lane_of(workflow, bpmn_id: str) -> str:
     return workflow.get_next_task(spec_name=bpmn_id, state=TaskState.READY).task_spec.lane
 
 
-def approve_and_start(workflow, wants_ip=True):
+def approve_and_start(workflow, wants_ip=True, approved_ip=None):
     assert ready(workflow) == ["assess_report"]
     assert lane_of(workflow, "assess_report") == "systemkoordinator"
     complete(workflow, "assess_report", long_term_need=True, two_or_more_services=True,
-             citizen_wants=True, approved=True, approved_ip=wants_ip, service_area="helse")
+             citizen_wants=True, approved=True,
+             approved_ip=wants_ip if approved_ip is None else approved_ip, service_area="helse")
     assert ready(workflow) == ["appoint_coordinator"]
     assert lane_of(workflow, "appoint_coordinator") == "fagleder"
     complete(workflow, "appoint_coordinator", coordinator="ola")
@@ -541,23 +555,22 @@ def test_declined_plan_coordinator_change_and_end_request(run):
     assert ("notify_declined_plan", "notify.systemkoordinator",
             {"subject": "Innbygger ønsker ikke IP i elektronisk verktøy"}) in engine.calls
 
+    # The change interrupts follow-up and returns to it with the new coordinator in the data,
+    # so a second change can follow at once.
     send(workflow, "coordinator_change", {"reason": "Permisjon"})
-    assert ready(workflow) == ["appoint_new_coordinator", "follow_up"], "non-interrupting"
+    assert ready(workflow) == ["appoint_new_coordinator"], "interrupting"
     assert lane_of(workflow, "appoint_new_coordinator") == "fagleder"
     task = complete(workflow, "appoint_new_coordinator", coordinator="kari")
     assert task.data["coordinator_change"] == {"reason": "Permisjon"}
     assert ready(workflow) == ["follow_up"]
+    assert next(t for t in workflow.get_tasks(state=TaskState.READY)).data["coordinator"] == "kari"
     assert engine.journal_kinds()[-1] == "coordinator_changed"
     assert not workflow.is_completed()
 
-    # Spiff arms a non-interrupting boundary event once per activation of its host: a second
-    # change is caught only after the next meeting has started a new follow-up task.
     send(workflow, "coordinator_change", {"reason": "Sykdom"})
-    assert ready(workflow) == ["follow_up"]
-    complete(workflow, "follow_up", meeting_date=TODAY, minutes="Møte")
-    send(workflow, "coordinator_change", {"reason": "Sykdom"})
-    assert ready(workflow) == ["appoint_new_coordinator", "follow_up"]
+    assert ready(workflow) == ["appoint_new_coordinator"]
     complete(workflow, "appoint_new_coordinator", coordinator="per")
+    assert ready(workflow) == ["follow_up"]
 
     send(workflow, "end_requested", {"reason": "Ønsker ikke mer"})
     assert workflow.is_completed()
@@ -612,3 +625,105 @@ def test_refusal_appeal_not_upheld_is_forwarded(run):
     assert workflow.is_completed()
     assert engine.handlers()[-2:] == ["letters.appeal_forwarded", "journal.note"]
     assert engine.journal_kinds() == ["appeal_forwarded"]
+
+
+# --------------------------------------------------------------------------- consent withdrawn
+
+
+def _in_follow_up(workflow):
+    approve_and_start(workflow)
+    complete(workflow, "establish_plan", plan_goals="Bo hjemme", plan_start=TODAY,
+             plan_measures=[{"description": "Hjemmetjeneste", "responsible": "Ola"}])
+    assert ready(workflow) == ["follow_up"]
+
+
+def _waiting(workflow, bpmn_id: str) -> list:
+    return [t for t in workflow.get_tasks(state=TaskState.WAITING)
+            if t.task_spec.bpmn_id == bpmn_id]
+
+
+def test_withdrawn_sharing_consent_returns_to_follow_up(run):
+    workflow, engine = run
+    _in_follow_up(workflow)
+    (timer,) = _waiting(workflow, "revision_date_reached")
+    revision_date = timer.data["revision_date"]
+    assert lane_of(workflow, "follow_up") == "koordinator"
+
+    send(workflow, "consent_withdrawn", {"kind": "sharing", "participant": "Fastlege"})
+    assert ready(workflow) == ["follow_up"], "follow-up goes on"
+    assert engine.calls[-1] == ("record_consent_withdrawal", "consent.withdraw", {})
+    assert engine.journal_kinds() == []
+    task = workflow.get_next_task(spec_name="follow_up", state=TaskState.READY)
+    assert task.data["consent_withdrawal"] == {"kind": "sharing", "participant": "Fastlege"}
+    assert task.data["plan_consent_withdrawn"] is False
+    (rearmed,) = _waiting(workflow, "revision_date_reached")
+    assert rearmed.id != timer.id, "a new follow-up activation arms a new revision timer"
+    assert rearmed.data["revision_date"] == revision_date
+    assert not workflow.is_completed()
+
+    # the boundary events are armed again: a second withdrawal and the revision still work
+    send(workflow, "consent_withdrawn", {"kind": "sharing", "participant": "NAV"})
+    assert ready(workflow) == ["follow_up"]
+    assert engine.handlers().count("consent.withdraw") == 2
+    fire_timer(workflow, "revision_date_reached")
+    assert ready(workflow) == ["evaluate_plan"]
+
+
+def test_withdrawn_plan_consent_closes_the_case(run):
+    workflow, engine = run
+    _in_follow_up(workflow)
+    complete(workflow, "follow_up", meeting_date=TODAY, minutes="Oppstart")
+    send(workflow, "consent_withdrawn", {"kind": "plan", "reason": "Vil ikke mer"})
+    assert workflow.is_completed()
+    assert engine.journal_kinds() == ["consent_withdrawn", "plan_closed"]
+    assert engine.handlers()[-5:] == ["consent.withdraw", "journal.note", "journal.note",
+                                      "kpr.end", "notify.systemkoordinator"]
+    assert ("end_kpr", "kpr.end", {"service": "all"}) in engine.calls
+    assert [t for t in workflow.get_tasks(state=TaskState.COMPLETED)
+            if t.task_spec.bpmn_id == "plan_closed_end"]
+    assert not _waiting(workflow, "revision_date_reached")
+
+
+def test_consent_withdrawn_is_only_caught_during_follow_up(run):
+    workflow, engine = run
+    send(workflow, "consent_withdrawn", {"kind": "plan"})
+    assert ready(workflow) == ["assess_report"]
+    assert "consent.withdraw" not in engine.handlers()
+
+
+@pytest.mark.parametrize(("requests", "approved_ip"), [
+    (["ip", "koordinator"], False),  # IP refused, coordinator granted
+    (["koordinator"], None),  # only a coordinator was asked for
+])
+def test_no_plan_when_ip_was_not_granted(spec, requests, approved_ip):
+    engine = StubEngine()
+    workflow = BpmnWorkflow(spec, script_engine=engine)
+    workflow.get_next_task(spec_name="report_received").data.update(
+        {**REPORT, "requests": requests})
+    workflow.do_engine_steps()
+    complete(workflow, "assess_report", long_term_need=True, two_or_more_services=True,
+             citizen_wants=True, approved=True, approved_ip=approved_ip, service_area="helse")
+    complete(workflow, "appoint_coordinator", coordinator="ola")
+    complete(workflow, "ensure_training", training_ensured=True)
+    complete(workflow, "summon_startup_meeting", startup_meeting_at=f"{TODAY}T10:00:00+01:00")
+    complete(workflow, "give_consent", **CONSENT)  # the citizen would like a plan
+    assert ready(workflow) == ["follow_up"], "no establish_plan without a granted IP"
+    assert workflow.last_task.data["ip_granted"] is False
+    assert engine.journal_kinds() == ["declined_electronic_plan"]
+    assert "kpr.start" in engine.handlers()
+    assert [p for _, n, p in engine.calls if n == "kpr.start"] == [{"service": "koordinator"}]
+
+
+def test_upheld_appeal_defines_ip_granted_and_reaches_the_plan(run):
+    workflow, engine = run
+    _refuse(workflow)
+    send(workflow, "appeal_received", {"text": "Jeg klager", "received_at": TODAY})
+    complete(workflow, "reassess_appeal", appeal_upheld=True, appeal_reasoning="Ny vurdering",
+             service_area="helse")
+    complete(workflow, "appoint_coordinator", coordinator="ola")
+    complete(workflow, "ensure_training", training_ensured=True)
+    complete(workflow, "summon_startup_meeting", startup_meeting_at=f"{TODAY}T10:00:00+01:00")
+    complete(workflow, "give_consent", **CONSENT)
+    assert ready(workflow) == ["establish_plan"]
+    task = workflow.get_next_task(spec_name="establish_plan", state=TaskState.READY)
+    assert task.data["ip_granted"] is True

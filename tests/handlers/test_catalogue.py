@@ -19,6 +19,7 @@ CONTRACT_HANDLERS = {
     "plan.set_revision_date",
     "plan.record_meeting",
     "consent.record",
+    "consent.withdraw",
 }
 CONTRACT_VALIDATORS = {
     "validate.report",
@@ -27,6 +28,7 @@ CONTRACT_VALIDATORS = {
     "validate.consent",
     "validate.plan",
     "validate.meeting",
+    "message.consent_withdrawn",
 }
 
 

@@ -20,6 +20,7 @@ CASE = {
     "appeal": {"text": "Jeg er uenig.", "received_at": "2026-12-10T08:00:00+00:00"},
     "appeal_reasoning": "Ingen nye opplysninger.",
     "evaluation_summary": "Målene for perioden er nådd.",
+    "consent_withdrawal": {"kind": "plan", "reason": "Vil klare meg selv.", "sent_by": "per"},
 }
 
 
@@ -44,7 +45,6 @@ def test_every_kind_archives_a_journal_note(make_context, effects, kind: str) ->
     [
         ("no_appeal", "Klagefristen gikk ut 24. desember 2026"),
         ("declined_electronic_plan", "ønsker ikke individuell plan i det elektroniske"),
-        ("plan_closed", "Målene for perioden er nådd."),
         ("ended_by_citizen", "Oppgitt årsak: Jeg klarer meg selv nå."),
         ("coordinator_changed", "ny koordinator: Anne Koordinator, fra 26. november 2026."),
         ("coordinator_changed", "Tidligere koordinator: Per Pleier."),
@@ -52,6 +52,9 @@ def test_every_kind_archives_a_journal_note(make_context, effects, kind: str) ->
         ("appeal_forwarded", "mottatt 10. desember 2026"),
         ("appeal_forwarded", "Begrunnelse: Ingen nye opplysninger."),
         ("appeal_forwarded", "Statsforvalteren 26. november 2026"),
+        ("consent_withdrawn", "samtykket til individuell plan og koordinering (meldt av Per"),
+        ("consent_withdrawn", "Oppgitt årsak: Vil klare meg selv."),
+        ("consent_withdrawn", "KPR-registreringen avsluttes fra 26. november 2026"),
     ],
 )
 def test_kind_specific_content(make_context, effects, kind: str, expected: str) -> None:
@@ -80,3 +83,25 @@ def test_unknown_kind_is_a_clear_error(make_context, effects) -> None:
 def test_missing_kind_is_a_clear_error(context) -> None:
     with pytest.raises(ValueError, match="'kind' is missing"):
         note(context, CASE)
+
+
+def test_plan_closed_after_evaluation_names_the_evaluation(make_context, effects) -> None:
+    note(make_context(kind="plan_closed"), {**CASE, "continue_plan": False})
+    body = effects.archived[0].body
+    assert "Planen er evaluert ved slutten av planperioden" in body
+    assert "Målene for perioden er nådd." in body
+
+
+def test_plan_closed_after_an_end_request_claims_no_evaluation(make_context, effects) -> None:
+    """The citizen ended early after a renewal: continue_plan is still True from then."""
+    note(make_context(kind="plan_closed"), {**CASE, "continue_plan": True})
+    body = effects.archived[0].body
+    assert "Individuell plan og koordinator avsluttes." in body
+    assert "evaluert" not in body and "Målene for perioden er nådd." not in body
+
+
+def test_consent_withdrawn_with_sparse_data(make_context, effects) -> None:
+    note(make_context(kind="consent_withdrawn"), {"citizen_name": "Kari Nordmann"})
+    body = effects.archived[0].body
+    assert "trukket tilbake samtykket til individuell plan og koordinering." in body
+    assert "meldt av" not in body and "Oppgitt årsak" not in body

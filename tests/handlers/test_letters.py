@@ -38,7 +38,7 @@ def test_names_are_registered() -> None:
 
 
 def test_decision_grants_ip_and_coordinator(context, effects, case) -> None:
-    assert letters.decision(context, case) is None
+    assert letters.decision(context, case) == {"ip_granted": True}
     [letter] = effects.archived
     assert letter.kind == "letter"
     assert letter.recipient == "Kari Nordmann"
@@ -59,7 +59,7 @@ def test_decision_grants_ip_and_coordinator(context, effects, case) -> None:
 def test_decision_with_ip_refused_but_coordinator_granted(context, effects, case) -> None:
     case.update(approved_ip=False, assessment_reasoning=REASONING)
     result = letters.decision(context, case)
-    assert result == {"appeal_deadline": "2026-12-24"}
+    assert result == {"ip_granted": False, "appeal_deadline": "2026-12-24"}
     body = effects.archived[0].body
     assert "Du får en koordinator" in body
     assert "Du får individuell plan" not in body
@@ -73,7 +73,7 @@ def test_decision_with_ip_refused_but_coordinator_granted(context, effects, case
 
 def test_decision_for_coordinator_only_request_has_no_ip_refusal(context, effects, case) -> None:
     case.update(requests=["koordinator"], approved_ip=False)
-    assert letters.decision(context, case) is None
+    assert letters.decision(context, case) == {"ip_granted": False}
     body = effects.archived[0].body
     assert "Avslag" not in body
     assert "individuell plan" not in body.split("=\n", 1)[1].split("Kommunens plikt")[0]
@@ -82,7 +82,7 @@ def test_decision_for_coordinator_only_request_has_no_ip_refusal(context, effect
 
 def test_decision_without_approved_ip_covers_requested_ip(context, effects, case) -> None:
     del case["approved_ip"]
-    assert letters.decision(context, case) is None
+    assert letters.decision(context, case) == {"ip_granted": True}
     assert "Du får individuell plan" in effects.archived[0].body
 
 
@@ -90,11 +90,16 @@ def test_decision_after_upheld_appeal(context, effects, case) -> None:
     case.update(
         approved=False, approved_ip=False, appeal_upheld=True, appeal_reasoning="Ny epikrise."
     )
-    assert letters.decision(context, case) is None
+    assert letters.decision(context, case) == {"ip_granted": True}
     body = effects.archived[0].body
     assert "gir deg medhold. Ny epikrise." in body
     assert "Du får individuell plan" in body
     assert "Avslag" not in body
+
+
+def test_upheld_appeal_on_a_coordinator_only_request_grants_no_ip(context, effects, case) -> None:
+    case.update(requests=["koordinator"], approved=False, approved_ip=False, appeal_upheld=True)
+    assert letters.decision(context, case) == {"ip_granted": False}
 
 
 def test_letters_go_to_next_of_kin_who_reported(context, effects, case) -> None:

@@ -216,3 +216,17 @@ def test_meeting_items_need_owner_and_deadline(context) -> None:
             "oppgave 1 og 4 mangler ansvarlig; oppgave 2 og 4 mangler frist."
         )
     }
+
+
+def test_consent_withdrawal_message_names_a_known_participant(context) -> None:
+    from handlers.validators import consent_withdrawn
+
+    data = {"sharing_consents": [{"participant": "Fastlege", "scope": "Helse"}]}
+    assert consent_withdrawn(context, {**data, "message": {"kind": "plan"}}) == {}
+    assert consent_withdrawn(context, {**data, "message": {"kind": "sharing",
+                                                           "participant": "fastlege"}}) == {}
+    errors = consent_withdrawn(context, {**data, "message": {"kind": "sharing",
+                                                             "participant": "Tannlege"}})
+    assert "Tannlege" in errors["participant"] and "Fastlege" in errors["participant"]
+    assert "participant" in consent_withdrawn(context, {**data, "message": {"kind": "sharing"}})
+    assert "kind" in consent_withdrawn(context, {**data, "message": {"kind": "alt"}})
