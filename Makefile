@@ -13,7 +13,14 @@ $(BIN)/ipflow: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
-install: $(BIN)/ipflow
+VENDOR := webapp/static/vendor/bpmn-navigated-viewer.production.min.js
+
+# bpmn-js comes from the npm registry (pinned in package-lock.json), never from a CDN.
+$(VENDOR): package-lock.json scripts/copy-vendor.mjs
+	npm ci --ignore-scripts --no-audit --no-fund
+	npm run vendor
+
+install: $(BIN)/ipflow $(VENDOR)
 
 demo: install
 	mkdir -p instance

@@ -1,28 +1,84 @@
-"""The Flask application: a JSON API now, the inbox and case pages on top of it later.
+"""The Flask application: server-rendered pages for people, a JSON API for other tools.
 
-The webapp talks to the engine only: it turns HTTP into engine calls and engine results and
-errors into HTTP. No SQL and no SpiffWorkflow here.
+The webapp talks to the engine only: it turns HTTP into engine calls, and engine results and
+errors into pages and JSON. No SQL and no SpiffWorkflow here.
 """
 
 from __future__ import annotations
 
+import os
+import secrets
+from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, request, session
+from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_wtf.csrf import CSRFProtect
 
 from engine.db import Database
+
+LOCALES = ("nb", "en")
+csrf = CSRFProtect()
+limiter = Limiter(get_remote_address, storage_uri="memory://", default_limits=[])
+
+
+def _secret_key(app: Flask) -> str:
+    """IPFLOW_SECRET_KEY, or a key kept in the instance folder so sessions survive restarts."""
+    if os.environ.get("IPFLOW_SECRET_KEY"):
+        return os.environ["IPFLOW_SECRET_KEY"]
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def select_locale() -> str:
+    """The language the user chose, else Norwegian bokmål."""
+    chosen = session.get("locale")
+    return chosen if chosen in LOCALES else "nb"
 
 
 def create_app(database_url: str | None = None, config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
-    app.config.update(JSON_AS_ASCII=False, MAX_CONTENT_LENGTH=4 * 1024 * 1024)
+    app.config.update(
+        MAX_CONTENT_LENGTH=4 * 1024 * 1024,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=os.environ.get("IPFLOW_HTTPS", "") == "1",
+        BABEL_DEFAULT_LOCALE="nb",
+        BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
+        WTF_CSRF_TIME_LIMIT=None,
+        RATELIMIT_ENABLED=True,
+    )
     app.config.update(config or {})
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _secret_key(app)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["ipflow_db"] = Database(database_url)
+    Babel(app, locale_selector=select_locale)
+    csrf.init_app(app)
+    limiter.init_app(app)
 
-    from webapp.api import api
+    from webapp import api, auth, cases_pages, inbox_pages, task_pages
 
-    app.register_blueprint(api)
+    csrf.exempt(api.api)
+    for blueprint in (api.api, auth.bp, inbox_pages.bp, task_pages.bp, cases_pages.bp):
+        app.register_blueprint(blueprint)
+    auth.register_error_pages(app)
+
+    @app.after_request
+    def security_headers(response: Any) -> Any:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if request.path.startswith(("/cases", "/tasks", "/inbox", "/mine")):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
     return app
 
 

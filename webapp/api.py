@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from engine import cases, deploy, users
 from engine.db import Database
 from engine.errors import EngineError, InvalidData
+from webapp import limiter
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -58,7 +59,7 @@ def _api_error(error: ApiError) -> tuple[Response, int]:
 
 
 @api.errorhandler(EngineError)
-def _engine_error(error: EngineError) -> tuple[Response, int]:
+def engine_error_response(error: EngineError) -> tuple[Response, int]:
     body: dict[str, Any] = {"error": error.message}
     if hasattr(error, "errors"):
         body["errors"] = error.errors
@@ -66,11 +67,12 @@ def _engine_error(error: EngineError) -> tuple[Response, int]:
 
 
 @api.errorhandler(HTTPException)
-def _http_error(error: HTTPException) -> tuple[Response, int]:
+def http_error_response(error: HTTPException) -> tuple[Response, int]:
     return jsonify({"error": error.description}), error.code or 500
 
 
 @api.post("/login")
+@limiter.limit("10 per minute", deduct_when=lambda response: response.status_code == 401)
 def login() -> Any:
     body = _json_body()
     username, password = body.get("username"), body.get("password")
@@ -147,12 +149,14 @@ def get_task(task_id: int) -> Any:
 
 @api.post("/tasks/<int:task_id>/claim")
 def claim_task(task_id: int) -> Any:
+    _json_body()  # takes no fields, but a malformed body is refused (400) like everywhere
     cases.claim_task(_db(), task_id, g.actor)
     return jsonify({"ok": True})
 
 
 @api.post("/tasks/<int:task_id>/unclaim")
 def unclaim_task(task_id: int) -> Any:
+    _json_body()  # takes no fields, but a malformed body is refused (400) like everywhere
     cases.unclaim_task(_db(), task_id, g.actor)
     return jsonify({"ok": True})
 
@@ -172,4 +176,5 @@ def list_incidents() -> Any:
 
 @api.post("/incidents/<int:incident_id>/retry")
 def retry_incident(incident_id: int) -> Any:
+    _json_body()  # takes no fields, but a malformed body is refused (400) like everywhere
     return jsonify(cases.retry_incident(_db(), incident_id, g.actor))

@@ -1,0 +1,136 @@
+"""Logging in and out of the pages, the current user, and the error pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar, cast
+
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from engine import users
+from engine.db import Database
+from engine.errors import EngineError
+from webapp import LOCALES, limiter
+
+bp = Blueprint("auth", __name__)
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def db() -> Database:
+    return current_app.extensions["ipflow_db"]
+
+
+def current_actor() -> users.Actor | None:
+    """The logged-in user for this request, loaded once."""
+    if "actor" not in g:
+        username = session.get("username")
+        g.actor = None
+        if username:
+            with db().reading() as reading:
+                g.actor = users.find_actor(reading, username)
+    return cast(users.Actor | None, g.actor)
+
+
+def login_required(view: F) -> F:
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if current_actor() is None:
+            return redirect(url_for("auth.login", next=request.full_path))
+        return view(*args, **kwargs)
+
+    return cast(F, wrapped)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only local paths, so the login form cannot be used to redirect elsewhere."""
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("inbox.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit("5 per minute", methods=["POST"], deduct_when=lambda r: r.status_code == 401)
+def login() -> Any:
+    error = None
+    if request.method == "POST":
+        actor = users.check_password(db(), request.form.get("username", ""),
+                                     request.form.get("password", ""))
+        if actor is not None:
+            session.clear()
+            session["username"] = actor.username
+            session.permanent = False
+            return redirect(_safe_next(request.args.get("next")))
+        error = _("Feil brukernavn eller passord.")
+    status = 401 if error else 200
+    return render_template("login.html", error=error,
+                           username=request.form.get("username", "")), status
+
+
+@bp.post("/logout")
+def logout() -> Any:
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/language")
+def language() -> Any:
+    chosen = request.form.get("locale")
+    if chosen in LOCALES:
+        session["locale"] = chosen
+    return redirect(_safe_next(request.form.get("next")))
+
+
+def render_error(status: int, message: str) -> tuple[str, int]:
+    return render_template("error.html", status=status, message=message), status
+
+
+def register_error_pages(app: Flask) -> None:
+    """Plain pages for refused and missing things; never a stack trace."""
+
+    @app.errorhandler(EngineError)
+    def engine_error(error: EngineError) -> Any:
+        if request.path.startswith("/api/"):
+            from webapp.api import engine_error_response
+
+            return engine_error_response(error)
+        return render_error(error.status, error.message)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Any:
+        if request.path.startswith("/api/"):
+            from webapp.api import http_error_response
+
+            return http_error_response(error)
+        messages = {403: _("Du har ikke tilgang til denne siden."),
+                    404: _("Siden finnes ikke."),
+                    429: _("For mange forsøk. Vent litt og prøv igjen.")}
+        return render_error(error.code or 500, messages.get(error.code or 500,
+                                                            error.description or ""))
+
+
+def require(condition: bool) -> None:
+    if not condition:
+        abort(403)
+
+
+@bp.app_context_processor
+def inject_actor() -> dict[str, Any]:
+    return {"actor": current_actor(), "get_locale": get_locale}

@@ -1,0 +1,208 @@
+"""The home page and the task inbox: mine and my group's, filtered, searched and paged.
+
+Claiming, releasing and assigning are small POST forms on each row; they redirect back to the
+same inbox view with a flash message, and an engine refusal (taken by someone else meanwhile,
+already completed) is shown as a flash error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from engine import cases
+from engine.errors import EngineError, InvalidData
+from engine.inbox import InboxQuery, inbox_page
+from engine.users import Actor, all_actors, service_areas
+from webapp.auth import current_actor, db, login_required
+
+bp = Blueprint("inbox", __name__)
+
+try:
+    LOCAL_ZONE: ZoneInfo | None = ZoneInfo("Europe/Oslo")
+except ZoneInfoNotFoundError:  # no tz database: show times in UTC
+    LOCAL_ZONE = None
+
+VIEWS = ("mine", "group")
+
+
+# ---------------------------------------------------------------- shared display helpers
+
+
+def _local(moment: datetime) -> datetime:
+    if moment.tzinfo is not None and LOCAL_ZONE is not None:
+        return moment.astimezone(LOCAL_ZONE)
+    return moment
+
+
+def norwegian_date(value: date | datetime | str | None) -> str:
+    """``31.12.2026``; a moment with a time zone is shown as the date in Norway."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
+        except ValueError:
+            return value
+    if isinstance(value, datetime):
+        value = _local(value)
+    return f"{value.day:02d}.{value.month:02d}.{value.year}"
+
+
+def norwegian_datetime(value: datetime | str | None) -> str:
+    """``31.12.2026 kl. 10.00`` in Norwegian time."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    moment = _local(value)
+    return f"{norwegian_date(moment)} kl. {moment:%H.%M}"
+
+
+def masked_nin(nin: str | None) -> str:
+    """The birth date part of a fødselsnummer, the personal number hidden: ``150585*****``."""
+    if not nin:
+        return ""
+    return nin[:6] + "*" * max(0, len(nin) - 6)
+
+
+@bp.app_template_filter("no_date")
+def _no_date_filter(value: Any) -> str:
+    return norwegian_date(value)
+
+
+@bp.app_template_filter("no_datetime")
+def _no_datetime_filter(value: Any) -> str:
+    return norwegian_datetime(value)
+
+
+@bp.app_template_filter("masked_nin")
+def _masked_nin_filter(value: Any) -> str:
+    return masked_nin(value)
+
+
+def _actor() -> Actor:
+    actor = current_actor()
+    assert actor is not None  # login_required ran first
+    return actor
+
+
+# ---------------------------------------------------------------- pages
+
+
+@bp.get("/")
+@login_required
+def home() -> Response:
+    """Citizens land on their own cases, staff on their inbox."""
+    actor = _actor()
+    if actor.has_role("innbygger") and len(actor.roles) == 1:
+        return redirect(url_for("cases.mine"))
+    return redirect(url_for("inbox.inbox"))
+
+
+def _query() -> InboxQuery:
+    view = request.args.get("view", "mine")
+    return InboxQuery(
+        view=view if view in VIEWS else "mine",
+        step=request.args.get("step") or None,
+        service_area=request.args.get("service_area") or None,
+        search=(request.args.get("q") or "").strip() or None,
+        page=max(1, request.args.get("page", 1, type=int) or 1),
+    )
+
+
+def _inbox_url(q: InboxQuery, **changes: Any) -> str:
+    """The inbox with the current filters, changed by ``changes`` (None drops a filter)."""
+    args: dict[str, Any] = {"view": q.view, "step": q.step, "service_area": q.service_area,
+                            "q": q.search, "page": q.page}
+    args.update(changes)
+    if args.get("page") == 1:
+        args["page"] = None
+    return url_for("inbox.inbox", **{k: v for k, v in args.items() if v not in (None, "")})
+
+
+@bp.get("/inbox")
+@login_required
+def inbox() -> str:
+    actor = _actor()
+    q = _query()
+    page = inbox_page(db(), actor, q)
+    with db().reading() as session:
+        areas = service_areas(session)
+        names = {other.username: other.full_name for other in all_actors(session)}
+    colleagues: dict[int, list[tuple[str, str]]] = {}
+    for row in page.rows:
+        try:
+            colleagues[row["id"]] = [(username, name) for username, name
+                                     in cases.eligible_colleagues(db(), row["id"], actor)
+                                     if username != actor.username]
+        except EngineError:
+            colleagues[row["id"]] = []
+
+    def url(**changes: Any) -> str:
+        return _inbox_url(q, **changes)
+
+    return render_template("inbox.html", page=page, q=q, areas=areas, names=names,
+                           colleagues=colleagues, inbox_url=url, here=_inbox_url(q))
+
+
+# ---------------------------------------------------------------- row actions
+
+
+def _back() -> Response:
+    """Back to the inbox view the form was posted from (only inbox paths are followed)."""
+    target = request.form.get("next", "")
+    if not (target.startswith("/inbox") and not target.startswith("//")):
+        target = url_for("inbox.inbox")
+    return redirect(target)
+
+
+def _run(action: Callable[[], None], success: str) -> Response:
+    try:
+        action()
+    except InvalidData as error:
+        flash(" ".join(error.errors.values()) or error.message, "error")
+    except EngineError as error:
+        flash(error.message, "error")
+    else:
+        flash(success, "success")
+    return _back()
+
+
+@bp.post("/inbox/tasks/<int:task_id>/claim")
+@login_required
+def claim(task_id: int) -> Response:
+    actor = _actor()
+    return _run(lambda: cases.claim_task(db(), task_id, actor),
+                _("Du har tatt oppgaven. Den ligger nå under «Mine oppgaver»."))
+
+
+@bp.post("/inbox/tasks/<int:task_id>/release")
+@login_required
+def release(task_id: int) -> Response:
+    actor = _actor()
+    return _run(lambda: cases.unclaim_task(db(), task_id, actor),
+                _("Oppgaven er lagt tilbake til gruppen."))
+
+
+@bp.post("/inbox/tasks/<int:task_id>/assign")
+@login_required
+def assign(task_id: int) -> Response:
+    actor = _actor()
+    username = request.form.get("assignee", "").strip()
+    if not username:
+        flash(_("Velg hvem oppgaven skal tildeles."), "error")
+        return _back()
+    with db().reading() as session:
+        names = {other.username: other.full_name for other in all_actors(session)}
+    return _run(lambda: cases.assign_task(db(), task_id, username, actor),
+                _("Oppgaven er tildelt %(name)s.", name=names.get(username, username)))

@@ -1,0 +1,109 @@
+/* The case's BPMN diagram with where the case has been and where it stands.
+ *
+ * Reads the diagram and the passed/current element ids from the JSON block the server
+ * rendered (#bpmn-diagram-data), draws it with bpmn-js's NavigatedViewer served from
+ * /static/vendor/, and marks elements with the CSS classes `passed` and `current`.
+ * Without JavaScript the page shows the same steps as a list; this only adds the picture.
+ */
+(function () {
+  "use strict";
+
+  var container = document.getElementById("diagram");
+  if (!container || typeof window.BpmnJS !== "function") {
+    return;
+  }
+  var source = document.getElementById(container.getAttribute("data-diagram-source"));
+  var errorBox = document.querySelector("[data-diagram-error]");
+  var tools = document.querySelectorAll("[data-diagram-tools]");
+  var payload;
+  try {
+    payload = JSON.parse(source.textContent);
+  } catch (err) {
+    return;
+  }
+
+  function showError() {
+    container.hidden = true;
+    tools.forEach(function (element) { element.hidden = true; });
+    if (errorBox) {
+      errorBox.textContent = container.getAttribute("data-error");
+      errorBox.hidden = false;
+    }
+  }
+
+  // Visible before import: the viewer measures its container to fit the diagram.
+  container.hidden = false;
+  var viewer = new window.BpmnJS({ container: container });
+  var STEP = 80;
+
+  function mark(canvas, registry, ids, marker) {
+    (ids || []).forEach(function (id) {
+      if (registry.get(id)) {
+        canvas.addMarker(id, marker);
+      }
+    });
+  }
+
+  function showCurrent(canvas, registry) {
+    var elements = (payload.current || []).map(function (id) { return registry.get(id); })
+      .filter(Boolean);
+    if (!elements.length) {
+      canvas.zoom("fit-viewport", "auto");
+      return;
+    }
+    canvas.zoom(1);
+    canvas.scrollToElement(elements[0]);
+  }
+
+  viewer.importXML(payload.xml).then(function () {
+    var canvas = viewer.get("canvas");
+    var registry = viewer.get("elementRegistry");
+    mark(canvas, registry, payload.passed, "passed");
+    mark(canvas, registry, payload.current, "current");
+    canvas.zoom("fit-viewport", "auto");
+
+    // The canvas SVG is focusable (tabindex=0); name it and point to the text version.
+    var svg = container.querySelector("svg");
+    if (svg) {
+      svg.setAttribute("role", "img");
+      svg.setAttribute("aria-label", container.getAttribute("data-label"));
+      svg.setAttribute("aria-describedby", "diagram-help steg-i-saken");
+    }
+
+    var actions = {
+      "zoom-in": function () { canvas.zoom(canvas.zoom() * 1.25, "auto"); },
+      "zoom-out": function () { canvas.zoom(canvas.zoom() / 1.25, "auto"); },
+      "fit": function () { canvas.zoom("fit-viewport", "auto"); },
+      "current": function () { showCurrent(canvas, registry); }
+    };
+    document.querySelectorAll("[data-diagram-action]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        actions[button.getAttribute("data-diagram-action")]();
+      });
+    });
+    tools.forEach(function (element) { element.hidden = false; });
+
+    // Arrow keys pan, + and - zoom, 0 fits, while the diagram has focus
+    // (bpmn-js itself pans only with Ctrl/Cmd + arrows).
+    container.addEventListener("keydown", function (event) {
+      if (event.ctrlKey || event.metaKey || event.altKey) {
+        return;
+      }
+      var moves = {
+        ArrowLeft: [STEP, 0], ArrowRight: [-STEP, 0], ArrowUp: [0, STEP], ArrowDown: [0, -STEP]
+      };
+      if (moves[event.key]) {
+        canvas.scroll({ dx: moves[event.key][0], dy: moves[event.key][1] });
+      } else if (event.key === "+" || event.key === "=") {
+        actions["zoom-in"]();
+      } else if (event.key === "-") {
+        actions["zoom-out"]();
+      } else if (event.key === "0") {
+        actions.fit();
+      } else {
+        return;
+      }
+      event.preventDefault();
+    });
+  }).catch(showError);
+})();
