@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO_DB ?= sqlite:///$(CURDIR)/instance/demo.sqlite
 PORT ?= 5000
 
-.PHONY: demo test install lint clean
+.PHONY: demo test install lint clean translations
 
 $(BIN)/ipflow: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,23 @@ $(VENDOR): package-lock.json scripts/copy-vendor.mjs
 	npm ci --ignore-scripts --no-audit --no-fund
 	npm run vendor
 
-install: $(BIN)/ipflow $(VENDOR)
+# Page translations (see README, "Languages"): the .po files are the source and are committed;
+# the .mo files are built here and ignored by git. The app runs without them (Norwegian only).
+I18N := webapp/translations
+CATALOGS := $(patsubst %.po,%.mo,$(wildcard $(I18N)/*/LC_MESSAGES/messages.po))
+
+$(CATALOGS): %.mo: %.po | $(BIN)/ipflow
+	$(BIN)/pybabel compile --statistics -d $(I18N)
+
+install: $(BIN)/ipflow $(VENDOR) $(CATALOGS)
+
+# After changing texts in webapp/*.py or webapp/templates/: collect them again, merge them into
+# every language's .po (new texts empty, changed ones "fuzzy"), then translate and `make install`.
+translations: $(BIN)/ipflow
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --project=ipflow \
+		--ignore-dirs='.* ._ node_modules' -o $(I18N)/messages.pot .
+	$(BIN)/pybabel update -i $(I18N)/messages.pot -d $(I18N) --ignore-obsolete
+	$(BIN)/pybabel compile --statistics -d $(I18N)
 
 demo: install
 	mkdir -p instance
