@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from engine import cases, clock, overview, spiff, users
+from engine.access import may_act
 from engine.errors import InvalidData
 from engine.models import AccessLog, Case, CaseMessage, Document, Event, Task
 from webapp.auth import current_actor, db, login_required
@@ -271,12 +272,14 @@ def _open_tasks(open_tasks: list[Task], directory: Directory, actor: users.Actor
                 citizen_view: bool, now: datetime) -> list[dict[str, Any]]:
     rows = []
     for task in open_tasks:
-        # The citizen is linked only to what is theirs to do; staff may open any task to read it.
+        # Linked only where the task page lets the reader in (it answers 403 to anyone else).
         mine = actor.username in (task.assignee, task.claimed_by)
+        may_open = mine or (not citizen_view and may_act(actor, task)
+                            and task.claimed_by in (None, actor.username))
         rows.append({"id": task.id, "name": task.name, "waits_for": _waits_for(task, directory),
                      "lane": ROLE_LABELS.get(task.role, task.role), "due_at": task.due_at,
                      "overdue": task.due_at is not None and task.due_at < now, "mine": mine,
-                     "url": task_url(task.id) if (mine or not citizen_view) else None})
+                     "url": task_url(task.id) if may_open else None})
     return rows
 
 
