@@ -116,7 +116,15 @@ def plan(context: HandlerContext, data: dict[str, Any]) -> dict[str, str]:
     ]
     if missing:
         errors["plan_measures"] = f"Tiltak {_numbers(missing)} mangler ansvarlig."
+        errors.update(_row_errors("plan_measures", missing, "responsible",
+                                  "Tiltaket mangler ansvarlig."))
     return errors
+
+
+def _row_errors(list_name: str, rows: list[int], field: str, message: str) -> dict[str, str]:
+    """Errors on the very inputs of list rows (``action_items.0.deadline``), so the form marks
+    the empty field itself and not only the list around it."""
+    return {f"{list_name}.{index}.{field}": message for index in rows}
 
 
 @validator("validate.meeting")
@@ -131,10 +139,12 @@ def meeting(context: HandlerContext, data: dict[str, Any]) -> dict[str, str]:
         problems.append(f"oppgave {_numbers(no_owner)} mangler ansvarlig")
     if no_deadline:
         problems.append(f"oppgave {_numbers(no_deadline)} mangler frist")
-    if problems:
-        details = "; ".join(problems)
-        return {"action_items": f"Hver oppgave må ha ansvarlig og frist: {details}."}
-    return {}
+    if not problems:
+        return {}
+    details = "; ".join(problems)
+    return {"action_items": f"Hver oppgave må ha ansvarlig og frist: {details}.",
+            **_row_errors("action_items", no_owner, "owner", "Oppgaven mangler ansvarlig."),
+            **_row_errors("action_items", no_deadline, "deadline", "Oppgaven mangler frist.")}
 
 
 @validator("message.consent_withdrawn")

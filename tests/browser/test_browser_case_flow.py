@@ -168,7 +168,9 @@ def test_four_people_take_a_case_from_report_to_closed(visitor, server) -> None:
     summary = page.get_by_role("alert").filter(has_text="Skjemaet har feil")
     expect(summary).to_be_visible()
     expect(summary).to_contain_text("oppgave 1 mangler frist")
-    expect(page.locator("#f-action_items .field-error")).to_contain_text("mangler frist")
+    expect(page.locator("#f-action_items .field-error").first).to_contain_text("mangler frist")
+    deadline = person.field("Frist", item)
+    expect(deadline).to_have_attribute("aria-invalid", "true")  # the empty field itself
     expect(person.field("Oppgave", item)).to_have_value("Søke om rullator")
     expect(person.field("Referat")).to_have_value(re.compile("Kari er fornøyd"))
     person.shot("task-form-errors")

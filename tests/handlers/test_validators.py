@@ -190,7 +190,9 @@ def test_plan_measure_without_responsible(context) -> None:
         {"description": "C"},
     ]
     errors = validators.plan(context, {"plan_measures": measures})
-    assert errors == {"plan_measures": "Tiltak 2 og 3 mangler ansvarlig."}
+    assert errors == {"plan_measures": "Tiltak 2 og 3 mangler ansvarlig.",
+                      "plan_measures.1.responsible": "Tiltaket mangler ansvarlig.",
+                      "plan_measures.2.responsible": "Tiltaket mangler ansvarlig."}
 
 
 # --- validate.meeting --------------------------------------------------------------------------
@@ -214,7 +216,11 @@ def test_meeting_items_need_owner_and_deadline(context) -> None:
         "action_items": (
             "Hver oppgave må ha ansvarlig og frist: "
             "oppgave 1 og 4 mangler ansvarlig; oppgave 2 og 4 mangler frist."
-        )
+        ),
+        "action_items.0.owner": "Oppgaven mangler ansvarlig.",
+        "action_items.3.owner": "Oppgaven mangler ansvarlig.",
+        "action_items.1.deadline": "Oppgaven mangler frist.",
+        "action_items.3.deadline": "Oppgaven mangler frist.",
     }
 
 
