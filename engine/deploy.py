@@ -8,9 +8,13 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
 from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
@@ -21,7 +25,7 @@ import processes
 from engine import clock, spiff
 from engine.db import Database
 from engine.errors import DeployRejected, Forbidden, NotFound
-from engine.models import ProcessVersion
+from engine.models import ProcessVersion, VersionNote
 from engine.users import PROCEDURE_ROLES, Actor
 from handlers.registry import handler_names, validator_names
 
@@ -42,37 +46,70 @@ def _error(element: str, message: str) -> dict[str, str]:
     return {"element": element, "message": message}
 
 
-def validate(bpmn_xml: str | bytes) -> tuple[list[spiff.ParsedProcess], dict[str, Any],
-                                             list[dict[str, str]]]:
-    """Check a diagram; returns the processes, the forms they use and the errors found."""
+FormSource = Mapping[str, Any]
+"""Forms a draft brings (name → form document); looked up before ``processes/forms``."""
+
+
+def validate(bpmn_xml: str | bytes, forms: FormSource | None = None
+             ) -> tuple[list[spiff.ParsedProcess], dict[str, Any], list[dict[str, str]]]:
+    """Check a diagram; returns the processes, the forms they use and the errors found.
+
+    The same rules run for the API, ``ipflow deploy --check``, the designer's every save and
+    every deploy, so a designer sees each problem at its element before anything is stored.
+    ``forms`` are a draft's own forms, used before the files in ``processes/forms``.
+    """
     try:
         root = spiff.parse_xml(bpmn_xml)
     except (etree.XMLSyntaxError, ValueError) as exc:
         return [], {}, [_error("fil", f"ikke gyldig BPMN-XML: {exc}")]
     if etree.QName(root).namespace != BPMN_NS or etree.QName(root).localname != "definitions":
         return [], {}, [_error("fil", "rotelementet må være bpmn:definitions")]
+    errors = _check_document(root)
     try:
         parser, keys = spiff.parse_process(root)
     except spiff.ValidationException as exc:
-        element = getattr(exc, "id", None) or "fil"
-        return [], {}, [_error(element, str(exc).splitlines()[0])]
+        # Spiff stops at its first problem, in English: keep ours where they name the element.
+        spiff_error = _spiff_error(exc, "fil")
+        if any(e["element"] == spiff_error["element"] for e in errors):
+            return [], {}, errors
+        return [], {}, _merge(errors, [spiff_error])
     if not keys:
-        return [], {}, [_error("fil", "diagrammet har ingen kjørbar prosess")]
-    parsed, forms, errors = [], {}, []
+        return [], {}, _merge(errors, [_error("fil", "diagrammet har ingen kjørbar prosess")])
+    parsed, used_forms = [], {}
     for key in keys:
         try:
             spec = parser.get_spec(key)
         except spiff.ValidationException as exc:
-            errors.append(_error(getattr(exc, "id", None) or key, str(exc).splitlines()[0]))
+            spiff_error = _spiff_error(exc, key)
+            if not any(e["element"] == spiff_error["element"] for e in errors):
+                errors = _merge(errors, [spiff_error])
             continue
-        errors.extend(_check_spec(spec, forms))
+        errors = _merge(errors, _check_spec(spec, used_forms, forms or {}, _lanes_of(root)))
         if not errors:
             parsed.append(spiff.ParsedProcess(key, spec.description or key,
                                               spiff.compile_spec(parser, key)))
-    return parsed, forms, errors
+    return parsed, used_forms, errors
 
 
-def _check_spec(spec: Any, forms: dict[str, Any]) -> list[dict[str, str]]:
+def _spiff_error(exc: spiff.ValidationException, fallback: str) -> dict[str, str]:
+    return _error(getattr(exc, "id", None) or fallback, str(exc).splitlines()[0].strip())
+
+
+def _merge(errors: list[dict[str, str]], more: list[dict[str, str]]) -> list[dict[str, str]]:
+    """Append ``more`` without repeating a message already given for the same element."""
+    seen = {(e["element"], e["message"]) for e in errors}
+    return errors + [e for e in more if (e["element"], e["message"]) not in seen]
+
+
+def _lanes_of(root: etree._Element) -> dict[str, str]:
+    """Element id → the name of the lane holding it ('' for a lane without a name)."""
+    return {(ref.text or "").strip(): lane.get("name", "").strip()
+            for lane in root.iter(f"{{{BPMN_NS}}}lane")
+            for ref in lane.iterfind("bpmn:flowNodeRef", NS)}
+
+
+def _check_spec(spec: Any, forms: dict[str, Any], overrides: FormSource,
+                lanes: Mapping[str, str]) -> list[dict[str, str]]:
     errors: list[dict[str, str]] = []
     handlers, validators = handler_names(), validator_names()
     for task_spec in _reachable_and_all(spec, errors):
@@ -80,15 +117,20 @@ def _check_spec(spec: Any, forms: dict[str, Any]) -> list[dict[str, str]]:
         props = spiff.task_properties(task_spec)
         is_user = spiff.is_user_task_spec(task_spec)
         if is_user and task_spec.lane not in PROCEDURE_ROLES:
+            if task_spec.lane:
+                where = f"ikke {task_spec.lane!r}"
+            elif element in lanes:
+                where = "men banen den ligger i har ikke navn"
+            else:
+                where = "men den ligger ikke i noen bane"
             errors.append(_error(element, f"brukeroppgaven må ligge i en bane med en kjent rolle "
-                                          f"({', '.join(PROCEDURE_ROLES)}), ikke "
-                                          f"{task_spec.lane!r}"))
+                                          f"({', '.join(PROCEDURE_ROLES)}), {where}"))
         if is_user or (isinstance(task_spec, StartEvent) and "form" in props):
-            errors.extend(_check_form(element, props, forms, validators, required=is_user))
+            errors.extend(_check_form(element, props, forms, overrides, validators,
+                                      required=is_user))
         operator = (getattr(task_spec, "extensions", None) or {}).get("serviceTaskOperator")
         if operator and operator.get("name") not in handlers:
             errors.append(_error(element, f"ukjent handler {operator.get('name')!r}"))
-        errors.extend(_check_expressions(task_spec))
     return errors
 
 
@@ -108,8 +150,38 @@ def _reachable_and_all(spec: Any, errors: list[dict[str, str]]) -> list[Any]:
     return elements
 
 
+def form_problem(form: Any) -> str | None:
+    """Why a form document cannot be used, or None: ``{title, schema, ui}`` with a valid
+    JSON Schema (draft 2020-12) of type object, as ``docs/procedure.md`` describes."""
+    if not isinstance(form, Mapping):
+        return "skjemaet må være et JSON-objekt med title og schema"
+    schema = form.get("schema")
+    if not isinstance(schema, Mapping):
+        return "skjemaet mangler schema (et JSON Schema-objekt)"
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as exc:
+        where = "/".join(str(p) for p in exc.path)
+        return f"ugyldig JSON Schema{f' ved {where}' if where else ''}: {exc.message}"
+    if schema.get("type", "object") != "object":
+        return "skjemaets schema må ha type object"
+    if "ui" in form and not isinstance(form["ui"], Mapping):
+        return "ui må være et JSON-objekt"
+    if "title" in form and not isinstance(form["title"], str):
+        return "title må være tekst"
+    return None
+
+
+def find_form(name: str, overrides: FormSource) -> dict[str, Any]:
+    """A draft's own form, else the shipped one; KeyError when neither exists."""
+    if name in overrides:
+        return dict(overrides[name])
+    return processes.load_form(name)
+
+
 def _check_form(element: str, props: dict[str, str], forms: dict[str, Any],
-                validators: set[str], required: bool) -> list[dict[str, str]]:
+                overrides: FormSource, validators: set[str], required: bool
+                ) -> list[dict[str, str]]:
     errors = []
     name = props.get("form")
     if not name:
@@ -117,9 +189,15 @@ def _check_form(element: str, props: dict[str, str], forms: dict[str, Any],
             errors.append(_error(element, "brukeroppgaven mangler skjema (egenskapen form)"))
     elif name not in forms:
         try:
-            forms[name] = processes.load_form(name)
+            form = find_form(name, overrides)
         except KeyError:
             errors.append(_error(element, f"skjemaet {name!r} finnes ikke"))
+        else:
+            problem = form_problem(form)
+            if problem:
+                errors.append(_error(element, f"skjemaet {name!r}: {problem}"))
+            else:
+                forms[name] = form
     if props.get("validator") and props["validator"] not in validators:
         errors.append(_error(element, f"ukjent validator {props['validator']!r}"))
     if props.get("due_in"):
@@ -131,62 +209,322 @@ def _check_form(element: str, props: dict[str, str], forms: dict[str, Any],
     return errors
 
 
-def _check_expressions(task_spec: Any) -> list[dict[str, str]]:
-    """Conditions and scripts must compile and stay inside the restricted environment."""
-    expressions = [condition.args[0] for condition, _target in
-                   getattr(task_spec, "cond_task_specs", []) if condition is not None]
-    if getattr(task_spec, "script", None):
-        expressions.append(task_spec.script)
-    definition = getattr(task_spec, "event_definition", None)
-    if isinstance(definition, TimerEventDefinition):
-        expressions.append(definition.expression)
-    errors = []
-    for expression in expressions:
-        problem = restricted_code_problem(expression)
+# ---------------------------------------------------------------- checks on the XML itself
+
+PROCESS_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,119}$")
+NS = {"bpmn": BPMN_NS, "spiffworkflow": spiff.SPIFF_NS}
+TIMER_KINDS = {"timeDuration": "varighet", "timeDate": "tidspunkt", "timeCycle": "gjentakelse"}
+# How long one condition or script may run when tried out at deploy (it runs on empty data,
+# so a well-behaved one stops at once, usually with a NameError that is ignored).
+TRIAL_SECONDS = 0.5
+
+
+def _check_document(root: etree._Element) -> list[dict[str, str]]:
+    """Rules Spiff does not apply, checked on the XML so each error names its element:
+    process ids, exclusive gateways, timer expressions, and every piece of code in the
+    diagram (conditions, scripts, timer expressions, handler parameters)."""
+    errors: list[dict[str, str]] = []
+    for process in root.iterfind("bpmn:process", NS):
+        pid = process.get("id", "")
+        if process.get("isExecutable") == "true" and not PROCESS_ID.match(pid):
+            errors.append(_error(pid or "fil", "prosess-id-en må begynne med en bokstav og "
+                                               "bare ha bokstaver, tall, _ . - (høyst 120 tegn)"))
+        errors.extend(_check_gateways(process))
+        errors.extend(_check_flows(process))
+        for task in process.iter(f"{{{BPMN_NS}}}serviceTask"):
+            if task.find("bpmn:extensionElements/spiffworkflow:serviceTaskOperator", NS) is None:
+                errors.append(_error(task.get("id", "fil"), "den automatiske oppgaven mangler "
+                                     "handler (spiffworkflow:serviceTaskOperator)"))
+    for element, code, mode in _code_in(root):
+        problem = restricted_code_problem(code, mode) or _trial_problem(code, mode)
         if problem:
-            errors.append(_error(task_spec.bpmn_id, problem))
+            errors.append(_error(element, problem))
+    errors.extend(_check_timers(root))
     return errors
 
 
-def restricted_code_problem(code: str) -> str | None:
-    """Why ``code`` may not run in a diagram, or None when it may."""
+def _owner_id(node: etree._Element) -> str:
+    """The id of the nearest BPMN element (a task, event or flow) holding ``node``."""
+    while node is not None:
+        if node.get("id") and etree.QName(node).namespace == BPMN_NS and etree.QName(
+                node).localname not in ("timerEventDefinition", "conditionExpression",
+                                        "messageEventDefinition"):
+            return str(node.get("id"))
+        node = node.getparent()
+    return "fil"
+
+
+FLOW_NODE_TAGS = {"startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent",
+                  "boundaryEvent", "task", "userTask", "serviceTask", "scriptTask", "manualTask",
+                  "sendTask", "receiveTask", "businessRuleTask", "callActivity", "subProcess",
+                  "exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway",
+                  "complexGateway"}
+
+
+def _check_flows(container: etree._Element) -> list[dict[str, str]]:
+    """Flows and attached events point at elements that exist, and every element can be
+    reached from a start event (Spiff silently leaves out what it cannot reach)."""
+    errors = []
+    nodes = {n.get("id", ""): n for n in container if isinstance(n.tag, str)
+             and etree.QName(n).namespace == BPMN_NS and etree.QName(n).localname in FLOW_NODE_TAGS}
+    edges: dict[str, list[str]] = {node_id: [] for node_id in nodes}
+    for flow in container.iterfind("bpmn:sequenceFlow", NS):
+        source, target = flow.get("sourceRef", ""), flow.get("targetRef", "")
+        missing = [ref for ref in (source, target) if ref not in nodes]
+        if missing:
+            errors.append(_error(flow.get("id", "fil"), f"flyten peker på {missing[0]!r}, som "
+                                                        "ikke finnes i prosessen"))
+            continue
+        edges[source].append(target)
+    for node_id, node in nodes.items():
+        host = node.get("attachedToRef")
+        if etree.QName(node).localname == "boundaryEvent":
+            if host not in nodes:
+                errors.append(_error(node_id, f"hendelsen er festet til {host!r}, som ikke "
+                                              "finnes i prosessen"))
+            else:
+                edges[host].append(node_id)
+        if etree.QName(node).localname == "subProcess":
+            errors.extend(_check_flows(node))
+    seen: set[str] = set()
+    stack = [i for i, n in nodes.items() if etree.QName(n).localname == "startEvent"]
+    while stack:
+        current = stack.pop()
+        if current not in seen:
+            seen.add(current)
+            stack.extend(edges.get(current, []))
+    for node_id in nodes:
+        if node_id not in seen:
+            errors.append(_error(node_id, "elementet kan ikke nås fra start"))
+    return errors
+
+
+def _check_gateways(process: etree._Element) -> list[dict[str, str]]:
+    """An exclusive gateway that splits needs a default flow, or a condition on every flow."""
+    errors = []
+    flows = {f.get("id"): f for f in process.iterfind("bpmn:sequenceFlow", NS)}
+    for gateway in process.iterfind("bpmn:exclusiveGateway", NS):
+        gid = gateway.get("id", "")
+        outgoing = [f for f in flows.values() if f.get("sourceRef") == gid]
+        default = gateway.get("default")
+        if default and default not in {f.get("id") for f in outgoing}:
+            errors.append(_error(gid, f"standardflyten {default!r} går ikke ut fra porten"))
+        missing = [f.get("id", "") for f in outgoing if f.get("id") != default
+                   and not (f.findtext("bpmn:conditionExpression", "", NS) or "").strip()]
+        if not missing:
+            continue
+        if default or len(outgoing) == 1:
+            # Spiff needs a condition on each non-default flow, even the only one.
+            for fid in missing:
+                errors.append(_error(fid, "flyten ut av en eksklusiv port må ha en betingelse "
+                                          "eller være portens standardflyt"))
+        else:
+            errors.append(_error(gid, "den eksklusive porten mangler standardflyt, og "
+                                      f"{len(missing)} av {len(outgoing)} flyter mangler "
+                                      "betingelse: velg en standardflyt eller skriv "
+                                      "betingelser på alle"))
+            errors.extend(_error(fid, "flyten mangler betingelse") for fid in missing)
+    return errors
+
+
+def _code_in(root: etree._Element) -> list[tuple[str, str, str]]:
+    """(element, code, 'eval'|'exec') for everything in the diagram that Python will run."""
+    found: list[tuple[str, str, str]] = []
+    for condition in root.iterfind(".//bpmn:conditionExpression", NS):
+        if (condition.text or "").strip():
+            found.append((_owner_id(condition), condition.text.strip(), "eval"))
+    for script in root.iterfind(".//bpmn:scriptTask/bpmn:script", NS):
+        found.append((_owner_id(script), script.text or "", "exec"))
+    for tag in ("preScript", "postScript"):
+        for script in root.iterfind(f".//spiffworkflow:{tag}", NS):
+            if (script.text or "").strip():
+                found.append((_owner_id(script), script.text or "", "exec"))
+    for parameter in root.iterfind(".//spiffworkflow:parameter", NS):
+        if parameter.get("value"):
+            found.append((_owner_id(parameter), parameter.get("value", ""), "eval"))
+    for kind in TIMER_KINDS:
+        for timer in root.iterfind(f".//bpmn:timerEventDefinition/bpmn:{kind}", NS):
+            if (timer.text or "").strip():
+                found.append((_owner_id(timer), timer.text.strip(), "eval"))
+    return found
+
+
+def _check_timers(root: etree._Element) -> list[dict[str, str]]:
+    """Every timer has one expression; a quoted value must be valid ISO 8601."""
+    errors = []
+    for definition in root.iterfind(".//bpmn:timerEventDefinition", NS):
+        element = _owner_id(definition)
+        parts = [(kind, (definition.findtext(f"bpmn:{kind}", "", NS) or "").strip())
+                 for kind in TIMER_KINDS if definition.find(f"bpmn:{kind}", NS) is not None]
+        parts = [(kind, text) for kind, text in parts if text]
+        if not parts:
+            errors.append(_error(element, "tidshendelsen mangler uttrykk (varighet som "
+                                          "\"P30D\", tidspunkt eller en variabel)"))
+            continue
+        for kind, text in parts:
+            problem = timer_problem(kind, text)
+            if problem:
+                errors.append(_error(element, problem))
+    return errors
+
+
+def timer_problem(kind: str, expression: str) -> str | None:
+    """Why a timer expression cannot work, or None.
+
+    A quoted literal (``"P30D"``, ``"2027-01-01T09:00:00+01:00"``) is parsed as Spiff will
+    parse it when the timer starts; any other expression (``revision_date``) is evaluated
+    from the case data at that moment, so here it only has to compile.
+    """
     try:
-        tree = ast.parse(code)
+        tree = ast.parse(expression, mode="eval")
+    except SyntaxError:
+        return None  # reported with the other code in the diagram
+    if not (isinstance(tree.body, ast.Constant) and isinstance(tree.body.value, str)):
+        return None
+    value = tree.body.value
+    try:
+        if kind == "timeDuration":
+            TimerEventDefinition.parse_iso_duration(value)
+        elif kind == "timeDate":
+            TimerEventDefinition.get_datetime(value)
+        else:
+            TimerEventDefinition.parse_iso_recurring_interval(value)
+    except Exception:  # noqa: BLE001  (Spiff raises bare Exceptions and ValueErrors)
+        examples = {"timeDuration": "\"P30D\" eller \"PT12H\"",
+                    "timeDate": "\"2027-01-31T09:00:00+01:00\"",
+                    "timeCycle": "\"R3/PT1H\""}
+        return (f"ugyldig {TIMER_KINDS[kind]} {value!r} i tidshendelsen "
+                f"(ISO 8601, f.eks. {examples[kind]})")
+    return None
+
+
+# Names a diagram may not call even though they are no builtin of the sandbox: each would be
+# a way out of it if the sandbox were ever loosened.
+FORBIDDEN_NAMES = {"eval", "exec", "compile", "open", "getattr", "setattr", "delattr",
+                   "globals", "locals", "vars", "breakpoint", "input", "type", "object",
+                   "super", "memoryview", "help", "dir", "id", "classmethod", "staticmethod",
+                   "property", "exit", "quit"}
+# Attributes that reach frames, code and globals without a leading underscore.
+FORBIDDEN_ATTRIBUTES = {"gi_frame", "gi_code", "cr_frame", "cr_code", "ag_frame", "ag_code",
+                        "f_globals", "f_locals", "f_builtins", "f_back", "f_code", "tb_frame",
+                        "tb_next", "co_code", "func_globals", "format", "format_map", "mro"}
+MAX_CONSTANT = 10_000_000
+
+
+def restricted_code_problem(code: str, mode: str = "exec") -> str | None:
+    """Why ``code`` may not run in a diagram, or None when it may.
+
+    The sandbox has no imports and few builtins; these rules refuse at deploy what would try to
+    climb out of it (dunder attributes, frames, ``str.format`` field lookups) or exhaust the
+    machine in one C call that the time limit cannot interrupt (``**``, huge numbers).
+    """
+    try:
+        tree = ast.parse(code, mode=mode)
     except SyntaxError as exc:
         return f"uttrykket kan ikke tolkes: {exc.msg} ({code!r})"
     for node in ast.walk(tree):
         if isinstance(node, ast.Import | ast.ImportFrom):
             return "import er ikke tillatt i diagrammer"
-        if isinstance(node, ast.Attribute) and node.attr.startswith("_"):
+        if isinstance(node, ast.Attribute) and (node.attr.startswith("_")
+                                                or node.attr in FORBIDDEN_ATTRIBUTES):
             return f"tilgang til {node.attr!r} er ikke tillatt"
-        if isinstance(node, ast.Name) and node.id.startswith("__"):
+        if isinstance(node, ast.Name) and (node.id.startswith("__")
+                                           or node.id in FORBIDDEN_NAMES):
             return f"navnet {node.id!r} er ikke tillatt"
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and "__" in node.value:
+            return "tekst med «__» er ikke tillatt i uttrykk"
+        if isinstance(node, ast.Constant) and isinstance(node.value, int | float) and not \
+                isinstance(node.value, bool) and abs(node.value) > MAX_CONSTANT:
+            return f"tall større enn {MAX_CONSTANT:,} er ikke tillatt".replace(",", " ")
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
+            return "potens (**) er ikke tillatt i uttrykk"
+        if isinstance(node, ast.Global | ast.Nonlocal | ast.AsyncFunctionDef | ast.Await):
+            return "denne konstruksjonen er ikke tillatt i diagrammer"
     return None
 
 
-def deploy(db: Database, bpmn_xml: str | bytes, actor: Actor) -> list[VersionInfo]:
-    """Validate and store a diagram; an unchanged diagram keeps its current version."""
+def _trial_problem(code: str, mode: str) -> str | None:
+    """Run the code once on empty data in the sandbox: only a time-out is a problem here.
+
+    Code that needs case data fails fast (NameError) and is fine; code that loops forever
+    on any data (``while True: pass``) is stopped at :data:`TRIAL_SECONDS` and refused.
+    """
+    environment = spiff.RestrictedEnvironment(seconds=TRIAL_SECONDS)
+    try:
+        if mode == "eval":
+            environment.evaluate(code, {})
+        else:
+            environment.execute(code, {})
+    except spiff.ScriptTimeout:
+        return (f"skriptet stopper ikke innen tidsgrensen ({TRIAL_SECONDS:g} s på tomme data); "
+                "fjern uendelige løkker")
+    except Exception:  # noqa: BLE001, S110  (any other failure needs real case data)
+        return None
+    return None
+
+
+# ---------------------------------------------------------------- storing versions
+
+
+def deploy(db: Database, bpmn_xml: str | bytes, actor: Actor, *,
+           forms: FormSource | None = None, key: str | None = None,
+           new_process: bool = False, note: str | None = None) -> list[VersionInfo]:
+    """Validate and store a diagram; an unchanged diagram (and forms) keeps its version.
+
+    ``key``: the diagram is a new version of that process (a designer's draft); it must still
+    hold that process, and may not take over another existing process's id. ``new_process``:
+    every process in the file must be new (the "new process" upload). Without either, each
+    process in the file becomes the next version of the process with its id (API, CLI).
+    ``forms`` are a draft's own forms; the version stores every form it uses either way.
+    """
     if not actor.has_role("designer") and actor.username != "system":
         raise Forbidden("bare prosessdesignere kan ta i bruk diagrammer")
-    parsed, forms, errors = validate(bpmn_xml)
+    parsed, used_forms, errors = validate(bpmn_xml, forms)
     if errors:
         raise DeployRejected(errors)
     text = bpmn_xml.decode() if isinstance(bpmn_xml, bytes) else bpmn_xml
     checksum = hashlib.sha256(text.encode()).hexdigest()
     deployed = []
     with db.transaction() as session:
+        clashes = key_clashes(session, [p.key for p in parsed], key=key, new_process=new_process)
+        if clashes:
+            raise DeployRejected(clashes)
         for process in parsed:
             latest = _latest(session, process.key)
-            if latest is None or latest.checksum != checksum:
+            if latest is None or latest.checksum != checksum or latest.forms != used_forms:
                 latest = ProcessVersion(
                     key=process.key, version=(latest.version + 1 if latest else 1),
                     name=process.name, bpmn_xml=text, checksum=checksum,
-                    spec_json=process.spec_json, forms=forms, deployed_by=actor.username,
-                    deployed_at=clock.now())
+                    spec_json=process.spec_json, forms=used_forms,
+                    deployed_by=actor.username, deployed_at=clock.now())
                 session.add(latest)
                 session.flush()
+                if note and note.strip():
+                    session.add(VersionNote(process_version_id=latest.id, note=note.strip()))
             deployed.append(_info(latest))
     return deployed
+
+
+def key_clashes(session: Session, keys: list[str], *, key: str | None = None,
+                new_process: bool = False) -> list[dict[str, str]]:
+    """Process ids in a diagram that belong to another process than the one meant.
+
+    A draft of ``key`` must keep ``key`` and may not hold another existing process; a new
+    process may not reuse any existing id. Ids that exist are compared exactly.
+    """
+    existing = set(session.scalars(select(ProcessVersion.key).where(
+        ProcessVersion.key.in_(keys)).distinct())) if keys else set()
+    errors = []
+    if key is not None and key not in keys:
+        errors.append(_error(keys[0] if keys else "fil",
+                             f"utkastet gjelder prosessen {key!r}, men diagrammet har ingen "
+                             f"prosess med den id-en; prosess-id-en kan ikke endres"))
+    for other in keys:
+        if other in existing and (new_process or (key is not None and other != key)):
+            errors.append(_error(other, f"prosess-id-en {other!r} er allerede i bruk av en "
+                                        "annen prosess; velg en ny id eller last opp filen "
+                                        "som ny versjon av den prosessen"))
+    return errors
 
 
 def _latest(session: Session, key: str) -> ProcessVersion | None:

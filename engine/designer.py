@@ -1,0 +1,505 @@
+"""The process designer's work: drafts of diagrams, their forms, version history and diffs.
+
+A draft is where a designer edits: it is saved as often as they like, validated by the same
+rules as a deploy on every save (the errors come back per element, for the modeler to show
+on the diagram), and deployed as a new immutable version when it validates. Hostile input
+(not XML, entities, oversized files) and process ids that clash with another process are
+refused before anything is stored, on upload and on every save.
+
+Only users with the ``designer`` role get here; every function checks it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from lxml import etree
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+import processes
+from engine import clock, deploy, spiff
+from engine.db import Database
+from engine.errors import DeployRejected, Forbidden, InvalidData, NotFound
+from engine.models import Case, ProcessDraft, ProcessVersion, VersionNote
+from engine.users import Actor
+
+NS = {"bpmn": deploy.BPMN_NS, "spiffworkflow": spiff.SPIFF_NS}
+FORM_NAME = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
+RUNNING = ("active", "error")
+
+
+def require_designer(actor: Actor) -> None:
+    if not actor.has_role("designer"):
+        raise Forbidden("Bare prosessdesignere har tilgang til prosessene.")
+
+
+# ---------------------------------------------------------------- drafts
+
+
+@dataclass(frozen=True)
+class DraftView:
+    id: int
+    key: str
+    base_version: int | None
+    is_new: bool
+    bpmn_xml: str
+    forms: dict[str, Any]
+    errors: list[dict[str, str]]
+    created_by: str
+    updated_by: str
+    updated_at: datetime
+
+
+def _view(draft: ProcessDraft) -> DraftView:
+    return DraftView(draft.id, draft.key, draft.base_version, draft.is_new, draft.bpmn_xml,
+                     dict(draft.forms), list(draft.errors.get("items", [])), draft.created_by,
+                     draft.updated_by, draft.updated_at)
+
+
+def _safe_root(bpmn_xml: str | bytes) -> etree._Element:
+    """The parsed document, or DeployRejected for anything that is not safe BPMN XML.
+
+    This is the gate in front of every stored draft: a file that fails here is not stored.
+    """
+    try:
+        root = spiff.parse_xml(bpmn_xml)
+    except (etree.XMLSyntaxError, ValueError) as exc:
+        raise DeployRejected([{"element": "fil", "message": f"ikke gyldig BPMN-XML: {exc}"}]
+                             ) from exc
+    if etree.QName(root).namespace != deploy.BPMN_NS or etree.QName(root).localname != \
+            "definitions":
+        raise DeployRejected([{"element": "fil",
+                               "message": "rotelementet må være bpmn:definitions"}])
+    return root
+
+
+def _process_ids(root: etree._Element) -> list[str]:
+    return [p.get("id", "") for p in root.iterfind("bpmn:process", NS)
+            if p.get("isExecutable") == "true"]
+
+
+def _text(bpmn_xml: str | bytes) -> str:
+    return bpmn_xml.decode("utf-8") if isinstance(bpmn_xml, bytes) else bpmn_xml
+
+
+def _check(session: Session, draft: ProcessDraft, root: etree._Element,
+           bpmn_xml: str | bytes) -> list[dict[str, str]]:
+    """Every deploy rule, plus the rule that a draft keeps to its own process id."""
+    _parsed, _forms, errors = deploy.validate(bpmn_xml, draft.forms)
+    clashes = deploy.key_clashes(session, _process_ids(root),
+                                 key=None if draft.is_new else draft.key,
+                                 new_process=draft.is_new)
+    return clashes + errors
+
+
+def open_version(db: Database, key: str, version: int, actor: Actor) -> int:
+    """A new draft holding a copy of a deployed version: its diagram and its forms."""
+    require_designer(actor)
+    with db.transaction() as session:
+        row = _version(session, key, version)
+        now = clock.now()
+        draft = ProcessDraft(key=key, base_version=row.version, is_new=False,
+                             bpmn_xml=row.bpmn_xml, forms=dict(row.forms), errors={"items": []},
+                             created_by=actor.username, created_at=now,
+                             updated_by=actor.username, updated_at=now)
+        session.add(draft)
+        session.flush()
+        root = _safe_root(row.bpmn_xml)
+        draft.errors = {"items": _check(session, draft, root, row.bpmn_xml)}
+        return draft.id
+
+
+def upload(db: Database, bpmn_xml: bytes | str, actor: Actor, key: str | None = None) -> int:
+    """A draft from an uploaded ``.bpmn`` file.
+
+    ``key`` None: the file is a new process, and a process id that exists already is a clash
+    (refused: use "new version" on that process instead). ``key`` given: the file is a new
+    version of that process; it must hold that id and no other existing process's id.
+    A hostile or clashing file is refused and nothing is stored; other problems are stored
+    with the draft and shown on the diagram.
+    """
+    require_designer(actor)
+    root = _safe_root(bpmn_xml)
+    ids = _process_ids(root)
+    if not ids:
+        raise DeployRejected([{"element": "fil", "message": "diagrammet har ingen kjørbar "
+                                                            "prosess (isExecutable=\"true\")"}])
+    with db.transaction() as session:
+        base = None
+        if key is not None:
+            base = _latest_or_404(session, key)
+        clashes = deploy.key_clashes(session, ids, key=key, new_process=key is None)
+        if clashes:
+            raise DeployRejected(clashes)
+        now = clock.now()
+        draft = ProcessDraft(key=key or ids[0], base_version=base.version if base else None,
+                             is_new=key is None, bpmn_xml=_text(bpmn_xml),
+                             forms=dict(base.forms) if base else {}, errors={"items": []},
+                             created_by=actor.username, created_at=now,
+                             updated_by=actor.username, updated_at=now)
+        session.add(draft)
+        session.flush()
+        draft.errors = {"items": _check(session, draft, root, bpmn_xml)}
+        return draft.id
+
+
+def save(db: Database, draft_id: int, bpmn_xml: str | bytes, actor: Actor
+         ) -> list[dict[str, str]]:
+    """Store the edited diagram and return what stands in the way of deploying it.
+
+    Unsafe XML is refused (DeployRejected) and the stored draft stays as it was.
+    """
+    require_designer(actor)
+    root = _safe_root(bpmn_xml)
+    with db.transaction() as session:
+        draft = _draft(session, draft_id)
+        errors = _check(session, draft, root, bpmn_xml)
+        draft.bpmn_xml = _text(bpmn_xml)
+        draft.errors = {"items": errors}
+        draft.updated_by = actor.username
+        draft.updated_at = clock.now()
+        return errors
+
+
+def check(db: Database, draft_id: int, bpmn_xml: str | bytes, actor: Actor
+          ) -> list[dict[str, str]]:
+    """Validate an edited diagram against the draft's forms without storing anything."""
+    require_designer(actor)
+    root = _safe_root(bpmn_xml)
+    with db.reading() as session:
+        return _check(session, _draft(session, draft_id), root, bpmn_xml)
+
+
+def save_form(db: Database, draft_id: int, name: str, form: Any, actor: Actor) -> None:
+    """Put a form (``{title, schema, ui}``) into the draft; an invalid one is refused."""
+    require_designer(actor)
+    if not FORM_NAME.match(name or ""):
+        raise InvalidData({"name": "Skjemanavnet må begynne med en liten bokstav og bare ha "
+                                   "små bokstaver, tall og _."})
+    problem = deploy.form_problem(form)
+    if problem:
+        raise InvalidData({"form": problem[0].upper() + problem[1:] + "."})
+    with db.transaction() as session:
+        draft = _draft(session, draft_id)
+        draft.forms = {**draft.forms, name: form}
+        root = _safe_root(draft.bpmn_xml)
+        draft.errors = {"items": _check(session, draft, root, draft.bpmn_xml)}
+        draft.updated_by = actor.username
+        draft.updated_at = clock.now()
+
+
+def deploy_draft(db: Database, draft_id: int, actor: Actor, note: str | None = None
+                 ) -> list[deploy.VersionInfo]:
+    """Deploy the draft as the next version (or first, for a new process); the draft is
+    removed once its version exists. Refused with every error when it does not validate."""
+    require_designer(actor)
+    draft = get_draft(db, draft_id, actor)
+    versions = deploy.deploy(db, draft.bpmn_xml, actor, forms=draft.forms,
+                             key=None if draft.is_new else draft.key,
+                             new_process=draft.is_new, note=note)
+    with db.transaction() as session:
+        row = session.get(ProcessDraft, draft_id)
+        if row is not None:
+            session.delete(row)
+    return versions
+
+
+def discard(db: Database, draft_id: int, actor: Actor) -> None:
+    require_designer(actor)
+    with db.transaction() as session:
+        session.delete(_draft(session, draft_id))
+
+
+def get_draft(db: Database, draft_id: int, actor: Actor) -> DraftView:
+    require_designer(actor)
+    with db.reading() as session:
+        return _view(_draft(session, draft_id))
+
+
+def list_drafts(db: Database, actor: Actor, key: str | None = None) -> list[DraftView]:
+    require_designer(actor)
+    with db.reading() as session:
+        query = select(ProcessDraft).order_by(ProcessDraft.updated_at.desc(), ProcessDraft.id)
+        if key is not None:
+            query = query.where(ProcessDraft.key == key)
+        return [_view(d) for d in session.scalars(query)]
+
+
+def form_names(draft: DraftView) -> list[str]:
+    """Forms a task in the draft may name: the draft's own and the shipped ones."""
+    return sorted(set(draft.forms) | processes.form_names())
+
+
+def draft_form(draft: DraftView, name: str) -> dict[str, Any]:
+    """The form a task in the draft would use; NotFound when there is none by that name."""
+    try:
+        return deploy.find_form(name, draft.forms)
+    except KeyError as exc:
+        raise NotFound(f"Skjemaet {name!r} finnes ikke.") from exc
+
+
+def _draft(session: Session, draft_id: int) -> ProcessDraft:
+    draft = session.get(ProcessDraft, draft_id)
+    if draft is None:
+        raise NotFound("Utkastet finnes ikke.")
+    return draft
+
+
+def _version(session: Session, key: str, version: int) -> ProcessVersion:
+    row = session.scalar(select(ProcessVersion).where(ProcessVersion.key == key,
+                                                      ProcessVersion.version == version))
+    if row is None:
+        raise NotFound(f"Versjon {version} av {key} finnes ikke.")
+    return row
+
+
+def _latest_or_404(session: Session, key: str) -> ProcessVersion:
+    row = session.scalar(select(ProcessVersion).where(ProcessVersion.key == key)
+                         .order_by(ProcessVersion.version.desc()).limit(1))
+    if row is None:
+        raise NotFound(f"Prosessen {key} finnes ikke.")
+    return row
+
+
+# ---------------------------------------------------------------- processes and versions
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    key: str
+    version: int
+    name: str
+    deployed_by: str
+    deployed_at: datetime
+    note: str
+    running_cases: int
+    changes: DiffSummary | None  # against the version before; None for the first
+
+
+@dataclass(frozen=True)
+class ProcessRow:
+    key: str
+    name: str
+    latest: int
+    deployed_by: str
+    deployed_at: datetime
+    running_cases: int
+
+
+def list_processes(db: Database, actor: Actor) -> list[ProcessRow]:
+    require_designer(actor)
+    with db.reading() as session:
+        running = _running_by_version(session)
+        rows = []
+        for key in session.scalars(select(ProcessVersion.key).distinct()
+                                   .order_by(ProcessVersion.key)):
+            versions = list(session.scalars(select(ProcessVersion).where(
+                ProcessVersion.key == key).order_by(ProcessVersion.version)))
+            latest = versions[-1]
+            rows.append(ProcessRow(key, latest.name, latest.version, latest.deployed_by,
+                                   latest.deployed_at,
+                                   sum(running.get(v.id, 0) for v in versions)))
+        return rows
+
+
+def history(db: Database, key: str, actor: Actor) -> list[VersionRow]:
+    """Every version of a process, newest first: who deployed it, when, their note, how many
+    cases run on it, and what changed from the version before."""
+    require_designer(actor)
+    with db.reading() as session:
+        versions = list(session.scalars(select(ProcessVersion).where(
+            ProcessVersion.key == key).order_by(ProcessVersion.version)))
+        if not versions:
+            raise NotFound(f"Prosessen {key} finnes ikke.")
+        notes = dict(session.execute(select(VersionNote.process_version_id, VersionNote.note)
+                                     .where(VersionNote.process_version_id.in_(
+                                         [v.id for v in versions]))).all())
+        running = _running_by_version(session)
+        rows, previous = [], None
+        for version in versions:
+            changes = (diff_documents(previous.bpmn_xml, version.bpmn_xml, previous.forms,
+                                      version.forms).summary() if previous else None)
+            rows.append(VersionRow(key, version.version, version.name, version.deployed_by,
+                                   version.deployed_at, notes.get(version.id, ""),
+                                   running.get(version.id, 0), changes))
+            previous = version
+        return list(reversed(rows))
+
+
+def version_xml(db: Database, key: str, version: int, actor: Actor) -> str:
+    require_designer(actor)
+    with db.reading() as session:
+        return _version(session, key, version).bpmn_xml
+
+
+def _running_by_version(session: Session) -> dict[int, int]:
+    query = select(Case.process_version_id, func.count(Case.id)).where(
+        Case.status.in_(RUNNING)).group_by(Case.process_version_id)
+    return dict(session.execute(query).all())
+
+
+# ---------------------------------------------------------------- diff
+
+
+@dataclass(frozen=True)
+class Element:
+    """What the designer can change about one element, as comparable text."""
+
+    id: str
+    kind: str
+    name: str
+    attributes: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Change:
+    element: Element
+    fields: list[tuple[str, str, str]]  # (what, before, after)
+
+
+@dataclass(frozen=True)
+class DiffSummary:
+    added: int
+    removed: int
+    changed: int
+    forms_changed: int
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.changed or self.forms_changed)
+
+
+@dataclass
+class VersionDiff:
+    added: list[Element] = field(default_factory=list)
+    removed: list[Element] = field(default_factory=list)
+    changed: list[Change] = field(default_factory=list)
+    forms_added: list[str] = field(default_factory=list)
+    forms_removed: list[str] = field(default_factory=list)
+    forms_changed: list[str] = field(default_factory=list)
+
+    def summary(self) -> DiffSummary:
+        return DiffSummary(len(self.added), len(self.removed), len(self.changed),
+                           len(self.forms_added) + len(self.forms_removed)
+                           + len(self.forms_changed))
+
+
+def diff_versions(db: Database, key: str, before: int, after: int, actor: Actor
+                  ) -> VersionDiff:
+    """Elements added, removed and changed from version ``before`` to ``after`` (and forms).
+
+    Elements are matched by id; the layout (where a shape sits) is not a change.
+    """
+    require_designer(actor)
+    with db.reading() as session:
+        old, new = _version(session, key, before), _version(session, key, after)
+        return diff_documents(old.bpmn_xml, new.bpmn_xml, old.forms, new.forms)
+
+
+def diff_documents(old_xml: str, new_xml: str, old_forms: Mapping[str, Any],
+                   new_forms: Mapping[str, Any]) -> VersionDiff:
+    old, new = elements(old_xml), elements(new_xml)
+    result = VersionDiff(
+        added=[new[i] for i in new if i not in old],
+        removed=[old[i] for i in old if i not in new],
+        forms_added=sorted(set(new_forms) - set(old_forms)),
+        forms_removed=sorted(set(old_forms) - set(new_forms)),
+        forms_changed=sorted(n for n in set(old_forms) & set(new_forms)
+                             if old_forms[n] != new_forms[n]))
+    for element_id, before in old.items():
+        after = new.get(element_id)
+        if after is None:
+            continue
+        fields = [("type", before.kind, after.kind)] if before.kind != after.kind else []
+        if before.name != after.name:
+            fields.append(("navn", before.name, after.name))
+        for what in sorted(set(before.attributes) | set(after.attributes)):
+            was, now = before.attributes.get(what, ""), after.attributes.get(what, "")
+            if was != now:
+                fields.append((what, was, now))
+        if fields:
+            result.changed.append(Change(after, fields))
+    return result
+
+
+def elements(bpmn_xml: str) -> dict[str, Element]:
+    """The flow elements, lanes and processes of a diagram with what a designer edits."""
+    root = spiff.parse_xml(bpmn_xml)
+    messages = {m.get("id"): m.get("name", "") for m in root.iterfind("bpmn:message", NS)}
+    found: dict[str, Element] = {}
+    for process in root.iterfind("bpmn:process", NS):
+        lanes: dict[str, str] = {}
+        for lane in process.iterfind(".//bpmn:lane", NS):
+            found[lane.get("id", "")] = Element(lane.get("id", ""), "lane",
+                                                lane.get("name", ""), {})
+            for ref in lane.iterfind("bpmn:flowNodeRef", NS):
+                lanes[(ref.text or "").strip()] = lane.get("name", "")
+        found[process.get("id", "")] = Element(process.get("id", ""), "process",
+                                               process.get("name", ""), {})
+        for node in process:
+            if not isinstance(node.tag, str) or etree.QName(node).namespace != deploy.BPMN_NS:
+                continue
+            kind = etree.QName(node).localname
+            if kind in ("laneSet", "documentation", "extensionElements") or not node.get("id"):
+                continue
+            found[node.get("id", "")] = Element(node.get("id", ""), kind, node.get("name", ""),
+                                                _attributes(node, lanes, messages))
+    return found
+
+
+def _attributes(node: etree._Element, lanes: Mapping[str, str],
+                messages: Mapping[str, str]) -> dict[str, str]:
+    node_id = node.get("id", "")
+    attributes: dict[str, str] = {}
+
+    def put(what: str, value: str | None) -> None:
+        if value:
+            attributes[what] = value.strip()
+
+    put("bane", lanes.get(node_id))
+    for prop in node.iterfind("bpmn:extensionElements/spiffworkflow:properties/"
+                              "spiffworkflow:property", NS):
+        labels = {"form": "skjema", "validator": "validator", "due_in": "frist"}
+        put(labels.get(prop.get("name", ""), prop.get("name", "")), prop.get("value"))
+    operator = node.find("bpmn:extensionElements/spiffworkflow:serviceTaskOperator", NS)
+    if operator is not None:
+        put("handler", operator.get("id"))
+        params = [f"{p.get('id')}={p.get('value')}" for p in
+                  operator.iterfind("spiffworkflow:parameters/spiffworkflow:parameter", NS)]
+        put("parametere", ", ".join(params))
+    put("betingelse", node.findtext("bpmn:conditionExpression", "", NS))
+    put("standardflyt", node.get("default"))
+    put("fra", node.get("sourceRef"))
+    put("til", node.get("targetRef"))
+    put("festet til", node.get("attachedToRef"))
+    if node.get("attachedToRef"):
+        put("avbryter", "nei" if node.get("cancelActivity") == "false" else "ja")
+    put("skript", node.findtext("bpmn:script", "", NS))
+    for kind, label in (("timeDuration", "varighet"), ("timeDate", "tidspunkt"),
+                        ("timeCycle", "gjentakelse")):
+        put(f"tid ({label})", node.findtext(f"bpmn:timerEventDefinition/bpmn:{kind}", "", NS))
+    message = node.find("bpmn:messageEventDefinition", NS)
+    if message is not None:
+        put("melding", messages.get(message.get("messageRef", ""), message.get("messageRef")))
+    return attributes
+
+
+# ---------------------------------------------------------------- form preview
+
+
+def preview_form(text: str) -> tuple[dict[str, Any] | None, str | None]:
+    """A form document from the editor's JSON text, or why it cannot be used."""
+    try:
+        form = json.loads(text)
+    except ValueError as exc:
+        return None, f"Ikke gyldig JSON: {exc}"
+    problem = deploy.form_problem(form)
+    if problem:
+        return None, problem[0].upper() + problem[1:] + "."
+    return form, None

@@ -1,0 +1,42 @@
+"""Diagrams for the designer's tests: the shipped IP procedure and a tiny one to vary."""
+
+from __future__ import annotations
+
+import processes
+
+KEY = "ip_koordinator"
+IP_XML = (processes.PROCESSES_DIR / "ip_koordinator.bpmn").read_text(encoding="utf-8")
+
+SMALL = """<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
+    xmlns:spiffworkflow="http://spiffworkflow.org/bpmn/schema/1.0/core"
+    xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" id="defs_{pid}"
+    targetNamespace="http://bpmn.io/schema/bpmn">
+  <bpmn:process id="{pid}" name="{name}" isExecutable="true">
+    <bpmn:laneSet id="lanes_{pid}">
+      <bpmn:lane id="lane_sk_{pid}" name="{lane}">
+        <bpmn:flowNodeRef>start</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>work</bpmn:flowNodeRef>
+        <bpmn:flowNodeRef>done</bpmn:flowNodeRef>
+      </bpmn:lane>
+    </bpmn:laneSet>
+    <bpmn:startEvent id="start"><bpmn:outgoing>f1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="work" name="Gjør jobben">
+      <bpmn:extensionElements><spiffworkflow:properties>
+        <spiffworkflow:property name="form" value="{form}" />
+      </spiffworkflow:properties></bpmn:extensionElements>
+      <bpmn:incoming>f1</bpmn:incoming><bpmn:outgoing>f2</bpmn:outgoing>
+    </bpmn:userTask>
+    {extra}
+    <bpmn:endEvent id="done"><bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="work" />
+    <bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="done" />
+  </bpmn:process>
+</bpmn:definitions>
+"""
+
+
+def small(pid: str = "smaaprosess", name: str = "Liten prosess", lane: str = "systemkoordinator",
+          form: str = "coordinator_training", extra: str = "") -> str:
+    """A tiny valid diagram (start → one user task → end) to vary one thing at a time."""
+    return SMALL.format(pid=pid, name=name, lane=lane, form=form, extra=extra)
