@@ -20,6 +20,12 @@ $(VENDOR): package-lock.json scripts/copy-vendor.mjs
 	npm ci --ignore-scripts --no-audit --no-fund
 	npm run vendor
 
+# The designer's modeler (bpmn-js, properties panel, bpmnlint) bundled by esbuild; after
+# $(VENDOR), whose copy step empties the vendor folder.
+DESIGNER := webapp/static/vendor/designer.bundle.js
+$(DESIGNER): $(VENDOR) scripts/build-designer.mjs $(wildcard webapp/assets/*)
+	npm run build-designer
+
 # Page translations (see README, "Languages"): the .po files are the source and are committed;
 # the .mo files are built here and ignored by git. The app runs without them (Norwegian only).
 I18N := webapp/translations
@@ -28,7 +34,7 @@ CATALOGS := $(patsubst %.po,%.mo,$(wildcard $(I18N)/*/LC_MESSAGES/messages.po))
 $(CATALOGS): %.mo: %.po | $(BIN)/ipflow
 	$(BIN)/pybabel compile --statistics -d $(I18N)
 
-install: $(BIN)/ipflow $(VENDOR) $(CATALOGS)
+install: $(BIN)/ipflow $(VENDOR) $(DESIGNER) $(CATALOGS)
 
 # After changing texts in webapp/*.py or webapp/templates/: collect them again, merge them into
 # every language's .po (new texts empty, changed ones "fuzzy"), then translate and `make install`.

@@ -69,17 +69,34 @@ def serve(host: str, port: int) -> None:
 @click.option("--interval", default=30, show_default=True, help="Seconds between rounds.")
 @click.option("--outbox-dir", default="outbox", show_default=True, type=click.Path(),
               help="Folder where delivered letters and notifications are written.")
-def run_worker(once: bool, now_text: str | None, interval: int, outbox_dir: str) -> None:
-    """Fire due timers and deliver letters and notifications."""
+@click.option("--batch-size", default=100, show_default=True, type=click.IntRange(min=1),
+              help="Due items read per query (each is then done in its own transaction).")
+@click.option("--notice-after-days", type=click.FloatRange(min=0), default=None,
+              help="Days after the reminder of an overdue task before the fagleder is told "
+                   "[default: IPFLOW_ESCALATION_NOTICE_DAYS or 7].")
+def run_worker(once: bool, now_text: str | None, interval: int, outbox_dir: str,
+               batch_size: int, notice_after_days: float | None) -> None:
+    """Fire due timers, escalate overdue tasks and deliver letters and notifications.
+
+    On PostgreSQL run as many workers as you like (rows are claimed with SKIP LOCKED); on
+    SQLite run one.
+    """
     import time
+    from datetime import timedelta
 
     now = _parse_now(now_text)
+    settings = worker.WorkerSettings.from_env(
+        batch_size=batch_size,
+        notice_after=None if notice_after_days is None else timedelta(days=notice_after_days))
     db, deliver = _db(), worker.file_delivery(Path(outbox_dir))
     while True:
-        result = worker.run_once(db, deliver, now)
+        result = worker.run_once(db, deliver, now, settings)
         click.echo(f"{result.cases_fired} saker med tidsfrister kjørt, {result.delivered} "
                    f"meldinger levert, {result.conflicts} konflikter, "
-                   f"{result.failed_deliveries} feilet levering.")
+                   f"{result.failed_deliveries} feilet levering, {result.reminders} "
+                   f"påminnelser og {result.notices} varsler til fagleder.")
+        for error in result.errors:
+            click.echo(f"Feil: {error}", err=True)
         if once:
             return
         time.sleep(interval)

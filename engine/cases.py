@@ -17,7 +17,8 @@ from engine.access import actionable_tasks, can_see_case, may_act
 from engine.db import Database
 from engine.deploy import latest_version
 from engine.errors import Conflict, Forbidden, InvalidData, NotFound
-from engine.models import AccessLog, Case, Document, Event, Incident, Task
+from engine.models import AccessLog, Case, Document, Event, Incident, KprRecord, Outbox, Task, Timer
+from engine.monitor import require_monitor, responsible_for
 from engine.runtime import CaseEffects, CaseRun, SessionDirectory
 from engine.users import PROCEDURE_ROLES, Actor, all_actors, find_actor, service_areas
 from handlers.registry import HandlerContext, get_validator, validator_names
@@ -50,6 +51,17 @@ def _validated(session: Session, case_id: int, form: dict[str, Any], data: dict[
     if errors:
         raise InvalidData(errors)
     return clean
+
+
+def start_form(db: Database, process_key: str) -> dict[str, Any]:
+    """The start form of the newest version, with the municipality's choices filled in."""
+    with db.reading() as session:
+        version = latest_version(session, process_key)
+        name = spiff.start_properties(version.checksum, version.spec_json).get("form")
+        form = dict(version.forms.get(name, {})) if name else {}
+        if form:
+            form["schema"] = forms.with_sources(form["schema"], _sources(session))
+        return form
 
 
 def start_case(db: Database, process_key: str, data: dict[str, Any], actor: Actor) -> int:
@@ -333,3 +345,162 @@ def eligible_colleagues(db: Database, task_id: int, actor: Actor) -> list[tuple[
         task = _task_for_action(session, task_id, actor)
         return [(other.username, other.full_name) for other in all_actors(session)
                 if may_act(other, task)]
+
+
+# ---------------------------------------------------------------- the manager's monitor
+
+MAX_REASON_LENGTH = 2000
+
+
+def _monitor_reason(actor: Actor, reason: str | None) -> str:
+    """Monitor actions are for the leder and the systemkoordinator, and always say why."""
+    require_monitor(actor)
+    text = (reason or "").strip() if isinstance(reason, str) else ""
+    if not text:
+        raise InvalidData({"reason": "Skriv hvorfor."})
+    if len(text) > MAX_REASON_LENGTH:
+        raise InvalidData({"reason": f"Begrunnelsen kan være høyst {MAX_REASON_LENGTH} tegn."})
+    return text
+
+
+def _open_task(session: Session, task_id: int) -> Task:
+    task = session.get(Task, task_id)
+    if task is None:
+        raise NotFound("Oppgaven finnes ikke.")
+    if task.state != "ready":
+        raise Conflict("Oppgaven er ikke lenger aktiv.")
+    return task
+
+
+def reassign_task(db: Database, task_id: int, username: str, reason: str | None,
+                  actor: Actor) -> None:
+    """Give an open task to another person who may do it (a leder moving work that is stuck).
+
+    A personal task (one with an assignee) changes assignee; a group task is taken on the
+    person's behalf. Recorded in the case history with who and why.
+    """
+    why = _monitor_reason(actor, reason)
+    with db.transaction() as session:
+        task = _open_task(session, task_id)
+        colleague = find_actor(session, username or "")
+        if colleague is None:
+            raise InvalidData({"assignee": "Personen finnes ikke."})
+        previous = task.claimed_by or task.assignee
+        if colleague.username == previous:
+            raise InvalidData({"assignee": "Oppgaven ligger allerede hos denne personen."})
+        if task.role == "innbygger":
+            raise InvalidData({"assignee": "Innbyggerens oppgaver følger innbyggeren eller "
+                                           "koordinatoren. Bytt koordinator i stedet."})
+        # Judged by the lane alone: would the colleague see this task as theirs to take?
+        if not may_act(colleague, Task(role=task.role, service_area=task.service_area)):
+            raise InvalidData({"assignee": "Denne personen kan ikke utføre oppgaven."})
+        if task.assignee is not None:
+            task.assignee = colleague.username
+        task.claimed_by = colleague.username
+        _event(session, task.case_id, actor, "task_reassigned", task.bpmn_id,
+               {"name": task.name, "task": task.id, "from": previous,
+                "to": colleague.username, "reason": why})
+
+
+def send_reminder(db: Database, case_id: int, reason: str | None, actor: Actor,
+                  task_id: int | None = None) -> str:
+    """Remind whoever the case waits for (the task's person or group, else the coordinator,
+    else the koordinerende enhet) through the outbox; returns the recipient."""
+    why = _monitor_reason(actor, reason)
+    with db.transaction() as session:
+        case = session.get(Case, case_id)
+        if case is None:
+            raise NotFound("Saken finnes ikke.")
+        task = None
+        if task_id is not None:
+            task = _open_task(session, task_id)
+            if task.case_id != case.id:
+                raise NotFound("Oppgaven finnes ikke i denne saken.")
+        if task is not None:
+            recipient = responsible_for(task)
+            what = f"oppgaven «{task.name}» i sak {case.id}"
+        else:
+            recipient = case.coordinator or "systemkoordinator"
+            what = f"sak {case.id}"
+        now = clock.now()
+        session.add(Outbox(case_id=case.id, kind="reminder", recipient=recipient,
+                           subject=f"Påminnelse om {what}",
+                           body=f"{actor.full_name} minner om {what}.\n\nBegrunnelse: {why}",
+                           created_at=now))
+        _event(session, case.id, actor, "reminder_sent", task.bpmn_id if task else None,
+               {"name": task.name if task else None, "task": task.id if task else None,
+                "to": recipient, "reason": why})
+        return recipient
+
+
+def retry_incident_because(db: Database, incident_id: int, reason: str | None,
+                           actor: Actor) -> dict[str, Any]:
+    """:func:`retry_incident` from the monitor: the same retry, with why in the history."""
+    why = _monitor_reason(actor, reason)
+    with db.transaction() as session:
+        incident = session.get(Incident, incident_id)
+        if incident is None:
+            raise NotFound("Hendelsen finnes ikke.")
+        if incident.resolved_at is not None:
+            raise Conflict("Hendelsen er allerede løst.")
+        case = session.get(Case, incident.case_id)
+        assert case is not None
+        run = CaseRun(session, case, actor)
+        workflow = run.load_workflow()
+        incident.retries += 1
+        run.event("incident_retried", incident.bpmn_id, {"incident": incident.id,
+                                                         "reason": why})
+        run.advance(workflow)
+        run.save(workflow)
+        return incident_view(incident)
+
+
+def cancel_case(db: Database, case_id: int, reason: str | None, actor: Actor) -> None:
+    """Stop a case for good: status ``cancelled``, its open tasks cancelled, its timers
+    cancelled (the worker never fires them), open incidents closed, the case's open KPR
+    periods ended today, and the workflow itself cancelled, all with who and why."""
+    why = _monitor_reason(actor, reason)
+    with db.transaction() as session:
+        case = session.get(Case, case_id)
+        if case is None:
+            raise NotFound("Saken finnes ikke.")
+        if case.status in ("completed", "cancelled"):
+            raise Conflict("Saken er allerede avsluttet.")
+        run = CaseRun(session, case, actor)
+        if case.state:
+            workflow = run.load_workflow()
+            workflow.cancel()
+            case.state = spiff.dump_state(workflow)
+        for task in session.scalars(select(Task).where(Task.case_id == case.id,
+                                                       Task.state == "ready")):
+            task.state = "cancelled"
+            task.completed_at = run.now
+        for timer in session.scalars(select(Timer).where(Timer.case_id == case.id,
+                                                         Timer.fired_at.is_(None))):
+            timer.cancelled = True
+        for incident in session.scalars(select(Incident).where(Incident.case_id == case.id,
+                                                               Incident.resolved_at.is_(None))):
+            incident.resolved_at = run.now
+            incident.resolved_by = actor.username
+        for record in session.scalars(select(KprRecord).where(KprRecord.case_id == case.id,
+                                                              KprRecord.to_date.is_(None))):
+            record.to_date = run.now.date()
+            run.event("kpr_end", None, {"service": record.service,
+                                        "date": record.to_date.isoformat()})
+        case.status = "cancelled"
+        case.closed_at = run.now
+        case.updated_at = run.now
+        run.event("case_cancelled", None, {"reason": why})
+
+
+def reassign_candidates(db: Database, task_id: int, actor: Actor) -> list[tuple[str, str]]:
+    """(username, full name) of everyone the monitor may give the task to (by its lane)."""
+    require_monitor(actor)
+    with db.reading() as session:
+        task = _open_task(session, task_id)
+        if task.role == "innbygger":
+            return []
+        lane = Task(role=task.role, service_area=task.service_area)
+        current = task.claimed_by or task.assignee
+        return [(other.username, other.full_name) for other in all_actors(session)
+                if may_act(other, lane) and other.username != current]

@@ -260,3 +260,75 @@ class CaseMessage(Base):
     author_name: Mapped[str] = mapped_column(String(200))
     at: Mapped[datetime]
     body: Mapped[str] = mapped_column(Text)
+
+
+# ---------------------------------------------------------------- the manager's monitor
+
+
+class ActionItem(Base):
+    """An action item from a meeting, derived from the case data (``meetings[].action_items``)
+    when the case is saved, so the monitor finds overdue ones without opening workflow state."""
+
+    __tablename__ = "action_item"
+    __table_args__ = (Index("ix_action_item_open", "status", "deadline"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(Text)
+    owner: Mapped[str] = mapped_column(String(200))
+    deadline: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))
+    recorded_at: Mapped[datetime | None]
+
+
+class TaskEscalation(Base):
+    """One escalation step of an overdue task (1: reminder, 2: notice to the fagleder).
+
+    The unique key makes each step happen once even when several workers race for it.
+    """
+
+    __tablename__ = "task_escalation"
+    __table_args__ = (UniqueConstraint("task_id", "level"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id"), index=True)
+    level: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime]
+    recipients: Mapped[str] = mapped_column(Text)
+
+
+# The monitor asks "when did anything last happen to each case" and "when were milestones
+# reached"; both read the event table by case and kind, newest first.
+Index("ix_event_case_at", Event.case_id, Event.at)
+Index("ix_event_kind_at", Event.kind, Event.at)
+
+
+class ProcessDraft(Base):
+    """A diagram a process designer is working on: saved freely, deployed when it validates.
+
+    ``key`` is the process it changes (``base_version`` the version it was opened from); for
+    an uploaded new process ``is_new`` is set and deploy refuses a key that exists by then.
+    ``forms`` holds the forms the draft brings (name → form document); a deploy stores them
+    in the new version, so a changed form never touches running cases of older versions.
+    """
+
+    __tablename__ = "process_draft"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), index=True)
+    base_version: Mapped[int | None] = mapped_column(Integer)
+    is_new: Mapped[bool] = mapped_column(Boolean, default=False)
+    bpmn_xml: Mapped[str] = mapped_column(Text)
+    forms: Mapped[dict[str, Any]]
+    errors: Mapped[dict[str, Any]]
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime]
+    updated_by: Mapped[str] = mapped_column(String(80))
+    updated_at: Mapped[datetime]
+
+
+class VersionNote(Base):
+    """What a designer wrote about a version when deploying it (the version row is immutable)."""
+
+    __tablename__ = "version_note"
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"),
+                                                    primary_key=True)
+    note: Mapped[str] = mapped_column(Text)

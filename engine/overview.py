@@ -5,6 +5,8 @@ Reading a case is logged (Normen); the citizen sees who has opened their case.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -18,10 +20,46 @@ from engine.models import AccessLog, Case, CaseMessage, Document, Event, Task, T
 from engine.runtime import CaseRun
 from engine.users import Actor
 
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+# The BPMN elements a reader of a case follows (gateways and flows are left out).
+STEP_KINDS = frozenset({"startEvent", "endEvent", "userTask", "serviceTask", "scriptTask",
+                        "task", "boundaryEvent", "intermediateCatchEvent",
+                        "intermediateThrowEvent"})
 # Event kinds that mean the element at ``bpmn_id`` has been passed.
 PASSED_KINDS = {"task_completed", "step_completed", "timer_fired", "message_caught",
                 "end_reached"}
 MAX_MESSAGE_LENGTH = 5000
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    name: str
+    kind: str
+    lane: str | None
+
+
+@lru_cache(maxsize=16)
+def diagram_steps(checksum: str, bpmn_xml: str) -> tuple[Step, ...]:
+    """The named tasks and events of a deployed diagram in document order, with their lane.
+
+    Cached per deployed version (its checksum); deployed versions never change.
+    """
+    del checksum  # the cache key only
+    root = spiff.parse_xml(bpmn_xml)
+    lanes: dict[str, str] = {}
+    for lane in root.iter(f"{{{BPMN_NS}}}lane"):
+        for ref in lane.iter(f"{{{BPMN_NS}}}flowNodeRef"):
+            lanes[(ref.text or "").strip()] = lane.get("name") or ""
+    steps = []
+    for element in root.iter():
+        if not isinstance(element.tag, str) or not element.tag.startswith(f"{{{BPMN_NS}}}"):
+            continue
+        kind = element.tag.split("}", 1)[1]
+        if kind in STEP_KINDS and element.get("id"):
+            steps.append(Step(element.get("id", ""), element.get("name") or element.get("id", ""),
+                              kind, lanes.get(element.get("id", ""))))
+    return tuple(steps)
 
 
 def _case(session: Session, case_id: int, actor: Actor) -> Case:
@@ -68,6 +106,8 @@ def case_overview(db: Database, case_id: int, actor: Actor) -> dict[str, Any]:
             "passed": sorted({e.bpmn_id for e in events if e.kind in PASSED_KINDS and e.bpmn_id}),
             "current": sorted({t.bpmn_id for t in open_tasks} | set(waiting)),
             "bpmn_xml": case.process_version.bpmn_xml,
+            "steps": diagram_steps(case.process_version.checksum,
+                                   case.process_version.bpmn_xml),
         }
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session
 from engine import clock, spiff
 from engine.access import assignee_for
 from engine.models import (
+    ActionItem,
     Case,
     Document,
     Event,
@@ -120,6 +122,7 @@ class CaseRun:
         self.case.updated_at = self.now
         self._sync_tasks(workflow)
         self._sync_timers(workflow)
+        self._sync_action_items(workflow)
         self._update_status(workflow)
 
     # ---------------------------------------------------------------- history
@@ -253,7 +256,7 @@ class CaseRun:
             case_id=self.case.id, spiff_id=spiff_id, bpmn_id=spec.bpmn_id,
             name=spec.bpmn_name or spec.bpmn_id, role=role, form=props.get("form", ""),
             service_area=self.case.service_area, state="ready", assignee=assignee,
-            on_behalf_of=on_behalf, due_at=due_after(self.now, props.get("due_in")),
+            on_behalf_of=on_behalf, due_at=task_due(self.now, props, task.data),
             created_at=self.now))
         self.event("task_created", spec.bpmn_id, {"name": spec.bpmn_name, "role": role},
                    actor="system")
@@ -273,6 +276,23 @@ class CaseRun:
                 self.session.add(Timer(case_id=self.case.id, spiff_id=spiff_id,
                                        bpmn_id=task.task_spec.bpmn_id, due_at=due))
 
+    def _sync_action_items(self, workflow: spiff.BpmnWorkflow) -> None:
+        """Mirror ``meetings[].action_items`` into ``action_item`` (rewritten only on change)."""
+        meetings: Any = workflow.last_task.data.get("meetings") if workflow.last_task else None
+        for task in workflow.get_tasks(state=spiff.TaskState.READY | spiff.TaskState.WAITING):
+            meetings = task.data.get("meetings", meetings)
+        wanted = action_items(meetings)
+        rows = list(self.session.scalars(select(ActionItem).where(
+            ActionItem.case_id == self.case.id).order_by(ActionItem.position)))
+        if [(r.description, r.owner, r.deadline, r.status, r.recorded_at) for r in rows] == wanted:
+            return
+        for row in rows:
+            self.session.delete(row)
+        for position, (description, owner, deadline, status, recorded_at) in enumerate(wanted):
+            self.session.add(ActionItem(case_id=self.case.id, position=position,
+                                        description=description, owner=owner, deadline=deadline,
+                                        status=status, recorded_at=recorded_at))
+
     def _update_status(self, workflow: spiff.BpmnWorkflow) -> None:
         open_incident = self.session.scalar(select(Incident.id).where(
             Incident.case_id == self.case.id, Incident.resolved_at.is_(None)))
@@ -291,6 +311,75 @@ def due_after(start: datetime, duration: str | None) -> datetime | None:
         return None
     parsed = TimerEventDefinition.parse_iso_duration(duration)
     return start + TimerEventDefinition.get_timedelta_from_start(parsed, start)
+
+
+try:
+    MUNICIPAL_TZ: Any = ZoneInfo("Europe/Oslo")
+except ZoneInfoNotFoundError:  # no tz database on the host: UTC rather than fail
+    MUNICIPAL_TZ = UTC
+
+
+def end_of_day(day: date) -> datetime:
+    """The last moment of ``day`` in Norway: a date-only deadline allows the whole day."""
+    next_midnight = datetime.combine(day + timedelta(days=1), time.min, tzinfo=MUNICIPAL_TZ)
+    return next_midnight.astimezone(UTC) - timedelta(microseconds=1)
+
+
+def _moment(value: Any) -> datetime | None:
+    """A data value as a deadline: a date-time as it is, a plain date as the end of that day."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        if len(value) == 10:
+            return end_of_day(date.fromisoformat(value))
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+def task_due(created: datetime, props: dict[str, str], data: dict[str, Any]) -> datetime | None:
+    """A user task's deadline from its diagram properties.
+
+    ``due_in`` (ISO 8601 duration) counts from ``due_from`` when that names a variable holding
+    a date or date-time, else from the moment the task is created; ``due_from`` alone makes
+    that moment the deadline (the evaluation is due at the plan's ``revision_date``: a plain
+    date allows the whole day). An empty variable falls back to counting from creation.
+    Without either property the task has no deadline.
+    """
+    start = created
+    if props.get("due_from"):
+        found = _moment(data.get(props["due_from"]))
+        if found is None:
+            return due_after(created, props.get("due_in"))
+        start = found
+        if not props.get("due_in"):
+            return start
+    return due_after(start, props.get("due_in"))
+
+
+def _date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value or "")[:10])
+    except ValueError:
+        return None
+
+
+def action_items(meetings: Any) -> list[tuple[str, str, date | None, str, datetime | None]]:
+    """``(description, owner, deadline, status, recorded_at)`` of every meeting's action items."""
+    items = []
+    for meeting in meetings if isinstance(meetings, list) else []:
+        if not isinstance(meeting, dict):
+            continue
+        recorded = _moment(meeting.get("recorded_at"))
+        for item in meeting.get("action_items") or []:
+            if not isinstance(item, dict):
+                continue
+            deadline = _date(item.get("deadline"))
+            items.append((str(item.get("description") or "")[:2000],
+                          str(item.get("owner") or "")[:200], deadline,
+                          str(item.get("status") or "apen")[:20], recorded))
+    return items
 
 
 CaseOperation = Callable[[CaseRun, spiff.BpmnWorkflow], None]

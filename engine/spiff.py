@@ -8,7 +8,10 @@ engine's clock instead of the wall clock.
 from __future__ import annotations
 
 import copy
+import sys
+import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -42,6 +45,7 @@ from engine import clock
 
 MAX_BPMN_BYTES = 2_000_000
 MAX_ENGINE_ROUNDS = 50
+SCRIPT_SECONDS = 2.0  # wall-clock budget of one condition or script in a diagram
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 
 
@@ -95,11 +99,52 @@ SAFE_BUILTINS: dict[str, Any] = {
 }
 
 
-class RestrictedEnvironment(TaskDataEnvironment):
-    """Task-data scripts and conditions without imports, open() or other builtins."""
+class ScriptTimeout(Exception):  # noqa: N818  (the name says what happened)
+    """A diagram's condition or script ran past its time budget and was stopped."""
 
-    def __init__(self) -> None:
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Stop Python code run inside the block once it has used ``seconds`` of wall time.
+
+    A trace function checks the clock on every instruction, so ``while True: pass`` in a diagram
+    ends as :class:`ScriptTimeout` (an incident at run time, a refusal at deploy) instead of
+    holding a web worker forever. Only diagram code runs under it: handlers are ours.
+    """
+    deadline = time.monotonic() + seconds
+    previous = sys.gettrace()
+
+    def tracer(frame: Any, event: str, arg: Any) -> Any:
+        # Per-opcode events: a one-line loop (``while True: pass``) has no new lines to report.
+        frame.f_trace_opcodes = True
+        if time.monotonic() > deadline:
+            raise ScriptTimeout(f"skriptet brukte mer enn {seconds:g} sekunder og ble stoppet")
+        return tracer
+
+    sys.settrace(tracer)
+    try:
+        yield
+    finally:
+        sys.settrace(previous)
+
+
+class RestrictedEnvironment(TaskDataEnvironment):
+    """Task-data scripts and conditions without imports, open() or other builtins,
+    each stopped after :data:`SCRIPT_SECONDS`."""
+
+    def __init__(self, seconds: float | None = None) -> None:
         super().__init__({"__builtins__": SAFE_BUILTINS})
+        self.seconds = SCRIPT_SECONDS if seconds is None else seconds
+
+    def evaluate(self, expression: str, context: dict[str, Any],
+                 external_context: dict[str, Any] | None = None) -> Any:
+        with time_limit(self.seconds):
+            return super().evaluate(expression, context, external_context)
+
+    def execute(self, script: str, context: dict[str, Any],
+                external_context: dict[str, Any] | None = None) -> bool:
+        with time_limit(self.seconds):
+            return bool(super().execute(script, context, external_context))
 
 
 ServiceCall = Callable[[SpiffTask, str, dict[str, Any]], dict[str, Any] | None]

@@ -103,6 +103,30 @@ def all_actors(session: Session) -> list[Actor]:
                                                   .order_by(User.full_name))]
 
 
+@dataclass(frozen=True)
+class People:
+    """Who is who, for showing names instead of usernames and codes on a page."""
+
+    names: dict[str, str]
+    roles: dict[str, tuple[str, ...]]
+    areas: dict[str, str]
+
+
+def people(db: Database) -> People:
+    """Every active user's name and roles, and the service areas, in one read."""
+    with db.reading() as session:
+        actors = all_actors(session)
+        return People({a.username: a.full_name for a in actors},
+                      {a.username: tuple(sorted(a.roles)) for a in actors},
+                      service_areas(session))
+
+
+def actor_named(db: Database, username: str) -> Actor | None:
+    """The active user ``username`` as an Actor, or None."""
+    with db.reading() as session:
+        return find_actor(session, username)
+
+
 def get_actor(db: Database, username: str) -> Actor:
     with db.reading() as session:
         actor = find_actor(session, username)

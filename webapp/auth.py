@@ -41,8 +41,7 @@ def current_actor() -> users.Actor | None:
         username = session.get("username")
         g.actor = None
         if username:
-            with db().reading() as reading:
-                g.actor = users.find_actor(reading, username)
+            g.actor = users.actor_named(db(), username)
     return cast(users.Actor | None, g.actor)
 
 

@@ -11,20 +11,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date, format_time
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from engine import cases, clock, overview, spiff, users
+from engine import cases, clock, overview, users
 from engine.access import may_act
 from engine.errors import InvalidData
 from engine.models import AccessLog, Case, CaseMessage, Document, Event, Task
+from engine.overview import Step
 from webapp.auth import current_actor, db, login_required
 
 bp = Blueprint("cases", __name__)
@@ -34,7 +34,6 @@ try:
 except ZoneInfoNotFoundError:  # no tz database on the host: show UTC rather than fail
     LOCAL_TZ = UTC
 
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 AGE_OF_CONSENT = 16
 ACCESS_LOG_ON_CASE_PAGE = 20
 
@@ -71,7 +70,8 @@ STEP_KIND_LABELS = {"startEvent": _l("Start"), "endEvent": _l("Slutt"),
 HIDDEN_EVENTS = {"task_created"}
 # Internal work distribution and technical errors: staff see them, the citizen does not.
 STAFF_ONLY_EVENTS = {"task_claimed", "task_unclaimed", "task_assigned", "incident_opened",
-                     "incident_resolved", "incident_retried"}
+                     "incident_resolved", "incident_retried", "task_reassigned",
+                     "reminder_sent", "task_escalated"}
 
 
 # ---------------------------------------------------------------- dates
@@ -173,52 +173,15 @@ class Directory:
 
 
 def _directory() -> Directory:
-    with db().reading() as session:
-        actors = users.all_actors(session)
-        areas = users.service_areas(session)
-    return Directory({a.username: a.full_name for a in actors},
-                     {a.username: tuple(sorted(a.roles)) for a in actors}, areas)
+    who = users.people(db())
+    return Directory(who.names, who.roles, who.areas)
 
 
 def task_url(task_id: int) -> str:
-    """The task page; a plain path while the task blueprint has no ``tasks.task`` yet."""
-    if "tasks.task" in current_app.view_functions:
-        return url_for("tasks.task", task_id=task_id)
-    return f"/tasks/{task_id}"
+    return url_for("tasks.task", task_id=task_id)
 
 
 # ---------------------------------------------------------------- the diagram's steps
-
-
-@dataclass(frozen=True)
-class Step:
-    id: str
-    name: str
-    kind: str
-    lane: str | None
-
-
-@lru_cache(maxsize=16)
-def diagram_steps(checksum: str, bpmn_xml: str) -> tuple[Step, ...]:
-    """The named tasks and events of a deployed diagram in document order, with their lane.
-
-    Cached per deployed version (its checksum); deployed versions never change.
-    """
-    del checksum  # the cache key only
-    root = spiff.parse_xml(bpmn_xml)
-    lanes: dict[str, str] = {}
-    for lane in root.iter(f"{{{BPMN_NS}}}lane"):
-        for ref in lane.iter(f"{{{BPMN_NS}}}flowNodeRef"):
-            lanes[(ref.text or "").strip()] = lane.get("name") or ""
-    steps = []
-    for element in root.iter():
-        if not isinstance(element.tag, str) or not element.tag.startswith(f"{{{BPMN_NS}}}"):
-            continue
-        kind = element.tag.split("}", 1)[1]
-        if kind in STEP_KIND_LABELS and element.get("id"):
-            steps.append(Step(element.get("id", ""), element.get("name") or element.get("id", ""),
-                              kind, lanes.get(element.get("id", ""))))
-    return tuple(steps)
 
 
 def _step_rows(steps: Iterable[Step], passed: set[str], current: set[str]) -> list[dict[str, Any]]:
@@ -342,6 +305,19 @@ def _event_text(event: Event, directory: Directory, steps: dict[str, Step],
                  date=nb_date(data.get("date")))
     if kind == "thread_message":
         return _("Skrev en melding i samtalen")
+    if kind == "task_reassigned":
+        return _("Flyttet oppgaven «%(name)s» til %(person)s. Begrunnelse: %(reason)s",
+                 name=name, person=directory.name(data.get("to")), reason=data.get("reason", ""))
+    if kind == "reminder_sent":
+        return _("Sendte påminnelse til %(recipient)s. Begrunnelse: %(reason)s",
+                 recipient=data.get("to", ""), reason=data.get("reason", ""))
+    if kind == "task_escalated":
+        return _("Fristen for «%(name)s» er passert: varsel sendt", name=name)
+    if kind == "case_cancelled":
+        return _("Saken ble avbrutt. Begrunnelse: %(reason)s", reason=data.get("reason", ""))
+    if kind == "migrated":
+        return _("Saken ble flyttet til versjon %(version)s av prosessen",
+                 version=data.get("to", ""))
     return kind.replace("_", " ")
 
 
@@ -523,7 +499,7 @@ def build_case_page(case_id: int, actor: users.Actor) -> CasePage:
     now = clock.now()
     today = _today()
     citizen_view = bool(actor.nin) and actor.nin == case.citizen_nin
-    all_steps = diagram_steps(case.process_version.checksum, seen["bpmn_xml"])
+    all_steps = seen["steps"]
     steps = {step.id: step for step in all_steps}
     current = set(seen["current"])
     # The start event leaves no event of its own; a started case has passed it.

@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response
 from engine import cases
 from engine.errors import EngineError, InvalidData
 from engine.inbox import InboxQuery, inbox_page
-from engine.users import Actor, all_actors, service_areas
+from engine.users import Actor, people
 from webapp.auth import current_actor, db, login_required
 
 bp = Blueprint("inbox", __name__)
@@ -136,9 +136,8 @@ def inbox() -> str:
     actor = _actor()
     q = _query()
     page = inbox_page(db(), actor, q)
-    with db().reading() as session:
-        areas = service_areas(session)
-        names = {other.username: other.full_name for other in all_actors(session)}
+    who = people(db())
+    areas, names = who.areas, who.names
     colleagues: dict[int, list[tuple[str, str]]] = {}
     for row in page.rows:
         try:
@@ -202,7 +201,6 @@ def assign(task_id: int) -> Response:
     if not username:
         flash(_("Velg hvem oppgaven skal tildeles."), "error")
         return _back()
-    with db().reading() as session:
-        names = {other.username: other.full_name for other in all_actors(session)}
+    name = people(db()).names.get(username, username)
     return _run(lambda: cases.assign_task(db(), task_id, username, actor),
-                _("Oppgaven er tildelt %(name)s.", name=names.get(username, username)))
+                _("Oppgaven er tildelt %(name)s.", name=name))

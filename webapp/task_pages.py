@@ -9,13 +9,14 @@ the start form of the IP process the same way.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -24,9 +25,9 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from engine import cases, clock, deploy, forms
+from engine import cases, clock
 from engine.errors import Conflict, InvalidData
-from engine.users import PROCEDURE_ROLES, Actor, find_actor, service_areas
+from engine.users import PROCEDURE_ROLES, Actor, people
 from webapp import formrender
 from webapp.auth import current_actor, db, login_required
 from webapp.inbox_pages import LOCAL_ZONE
@@ -43,35 +44,61 @@ def _actor() -> Actor:
     return actor
 
 
-def case_url(case_id: int) -> str | None:
-    """The case page, once the cases blueprint has one (endpoint ``cases.case``)."""
-    if "cases.case" in current_app.view_functions:
-        return url_for("cases.case", case_id=case_id)
-    return None
+def case_url(case_id: int) -> str:
+    return url_for("cases.case", case_id=case_id)
 
 
 def _done_url(actor: Actor) -> str:
     """Where a person goes after completing: staff to their inbox, citizens to their cases."""
-    if actor.is_staff or "cases.mine" not in current_app.view_functions:
-        return url_for("inbox.inbox")
-    return url_for("cases.mine")
+    return url_for("inbox.inbox") if actor.is_staff else url_for("cases.mine")
 
 
 def _row_action() -> str:
     return request.form.get("_action", "").strip()
 
 
-def _render(template: str, status: int, schema: dict[str, Any], ui: dict[str, Any],
-            values: dict[str, Any], errors: dict[str, str], **context: Any
-            ) -> tuple[str, int]:
-    form_fields = formrender.fields(schema, ui, values, errors)
-    summary = formrender.error_summary(form_fields, errors)
-    return render_template(template, fields=form_fields, summary=summary, **context), status
+@dataclass
+class FormState:
+    """What a submitted form led to: done, or the form again with values and messages."""
+
+    values: dict[str, Any]
+    errors: dict[str, str] = field(default_factory=dict)
+    status: int = 200
+    problem: str | None = None
+    done: bool = False
+
+
+def _render(template: str, schema: dict[str, Any], ui: dict[str, Any], state: FormState,
+            **context: Any) -> tuple[str, int]:
+    form_fields = formrender.fields(schema, ui, state.values, state.errors)
+    summary = formrender.error_summary(form_fields, state.errors)
+    return render_template(template, fields=form_fields, summary=summary, problem=state.problem,
+                           **context), state.status
 
 
 def _with_row_action(schema: dict[str, Any]) -> dict[str, Any]:
     values = formrender.parse(schema, request.form, keep_rows=True)
     return formrender.apply_action(schema, values, _row_action())
+
+
+def _submit(schema: dict[str, Any], initial: dict[str, Any],
+            save: Callable[[dict[str, Any]], Any]) -> FormState:
+    """Handle one request to a form page: show, add/remove a row, or save through the engine.
+
+    Refused data comes back with what was typed and the engine's messages, never lost.
+    """
+    if request.method != "POST":
+        return FormState(initial)
+    if _row_action():
+        return FormState(_with_row_action(schema))
+    data = formrender.parse(schema, request.form)
+    try:
+        save(data)
+    except InvalidData as error:
+        return FormState(data, dict(error.errors), 422)
+    except Conflict as error:
+        return FormState(data, {}, 409, error.message)
+    return FormState(data, done=True)
 
 
 # ---------------------------------------------------------------- the task page
@@ -84,12 +111,11 @@ def _age(birth: date, today: date) -> int:
 def _case_context(task: dict[str, Any]) -> dict[str, Any]:
     """What the person needs beside the form: who the case is about and what was asked."""
     data = task.get("data") or {}
-    with db().reading() as session:
-        areas = service_areas(session)
-        coordinator = None
-        if data.get("coordinator"):
-            found = find_actor(session, str(data["coordinator"]))
-            coordinator = found.full_name if found else str(data["coordinator"])
+    who = people(db())
+    areas = who.areas
+    coordinator = None
+    if data.get("coordinator"):
+        coordinator = who.names.get(str(data["coordinator"]), str(data["coordinator"]))
     age = None
     birth_date = data.get("citizen_birth_date")
     if birth_date:
@@ -133,26 +159,13 @@ def task(task_id: int) -> Any:
     form = task.get("form") or {}
     schema = form.get("schema") or EMPTY_SCHEMA
     ui = form.get("ui") or {}
-    values: dict[str, Any] = dict(task.get("data") or {})
-    errors: dict[str, str] = {}
-    problem = None
-    status = 200
-    if request.method == "POST":
-        if _row_action():
-            values = _with_row_action(schema)
-        else:
-            data = formrender.parse(schema, request.form)
-            try:
-                cases.complete_task(db(), task_id, data, actor)
-            except InvalidData as error:
-                values, errors, status = data, dict(error.errors), 422
-            except Conflict as error:
-                values, problem, status = data, error.message, 409
-            else:
-                flash(_("Oppgaven er fullført."), "success")
-                return redirect(_done_url(actor))
-    return _render("task.html", status, schema, ui, values, errors, task=task,
-                   form_title=form.get("title") or task["name"], problem=problem,
+    form_state = _submit(schema, dict(task.get("data") or {}),
+                         lambda data: cases.complete_task(db(), task_id, data, actor))
+    if form_state.done:
+        flash(_("Oppgaven er fullført."), "success")
+        return redirect(_done_url(actor))
+    return _render("task.html", schema, ui, form_state, task=task,
+                   form_title=form.get("title") or task["name"],
                    context=_case_context(task), back_url=_done_url(actor),
                    overdue=_overdue(task))
 
@@ -168,12 +181,9 @@ def _overdue(task: dict[str, Any]) -> bool:
 
 
 def _start_form() -> tuple[dict[str, Any], dict[str, Any], str]:
-    info = deploy.get_process(db(), PROCESS)
-    form = info.start_form or {}
-    with db().reading() as session:
-        schema = forms.with_sources(form.get("schema") or EMPTY_SCHEMA,
-                                    {"service_areas": service_areas(session)})
-    return schema, form.get("ui") or {}, form.get("title") or _("Meld behov")
+    form = cases.start_form(db(), PROCESS)
+    return (form.get("schema") or EMPTY_SCHEMA, form.get("ui") or {},
+            form.get("title") or _("Meld behov"))
 
 
 @bp.route("/report", methods=["GET", "POST"])
@@ -185,22 +195,13 @@ def report() -> Any:
         abort(403)
     schema, ui, title = _start_form()
     values: dict[str, Any] = {}
-    errors: dict[str, str] = {}
-    status = 200
-    if request.method == "GET" and not actor.is_staff and actor.nin:
+    if not actor.is_staff and actor.nin:
         values = {"citizen_name": actor.full_name, "citizen_nin": actor.nin,
                   "reported_by": "innbygger"}
-    if request.method == "POST":
-        if _row_action():
-            values = _with_row_action(schema)
-        else:
-            data = formrender.parse(schema, request.form)
-            try:
-                case_id = cases.start_case(db(), PROCESS, data, actor)
-            except InvalidData as error:
-                values, errors, status = data, dict(error.errors), 422
-            else:
-                flash(_("Meldingen er registrert. Koordinerende enhet vurderer den."), "success")
-                target = case_url(case_id) if actor.is_staff else None
-                return redirect(target or _done_url(actor))
-    return _render("report.html", status, schema, ui, values, errors, form_title=title)
+    started: list[int] = []
+    form_state = _submit(schema, values, lambda data: started.append(
+        cases.start_case(db(), PROCESS, data, actor)))
+    if form_state.done:
+        flash(_("Meldingen er registrert. Koordinerende enhet vurderer den."), "success")
+        return redirect(case_url(started[0]) if actor.is_staff else _done_url(actor))
+    return _render("report.html", schema, ui, form_state, form_title=title)

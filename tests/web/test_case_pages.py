@@ -222,6 +222,22 @@ def test_the_citizen_does_not_see_internal_work_distribution(cast: Cast) -> None
     assert "Oppfølging og samarbeidsmøte" in citizen_page
 
 
+def test_monitor_actions_show_with_their_reason_to_staff_only(cast: Cast) -> None:
+    leder = get_actor(cast.db, "leder")
+    cases.send_reminder(cast.db, cast.case_id, "Møtet er forsinket.", leder,
+                        task_id=cast.follow_up_task)
+    cases.cancel_case(cast.db, cast.other_case_id, "Meldt to ganger.", leder)
+    staff_page = text_of(cast.users_client("koordinator").get(
+        f"/cases/{cast.case_id}").get_data(as_text=True))
+    assert "Sendte påminnelse til" in staff_page and "Møtet er forsinket." in staff_page
+    citizen_page = text_of(cast.users_client("innbygger").get(
+        f"/cases/{cast.case_id}").get_data(as_text=True))
+    assert "Sendte påminnelse" not in citizen_page
+    cancelled = text_of(cast.users_client("systemkoordinator").get(
+        f"/cases/{cast.other_case_id}").get_data(as_text=True))
+    assert "Saken ble avbrutt. Begrunnelse: Meldt to ganger." in cancelled
+
+
 def test_a_child_under_16_is_noted(db: Database, web: Callable[[str], Any],
                                    frozen: datetime) -> None:
     case_id = demo.report(db, get_actor(db, "systemkoordinator"), EMMA)

@@ -1,0 +1,554 @@
+"""The manager's monitor: stuck cases, where cases wait (heat map), lead times, and actions.
+
+Only ``leder`` and ``systemkoordinator`` get here. The pages read through ``engine.monitor``
+(derived tables, never workflow state) and act through ``engine.cases`` (each action recorded
+in the case history with who and why). The stuck list names cases by number only, so looking
+at the monitor reads no personal data; opening a case to act on it is a logged case read.
+
+The charts are drawn here as plain SVG (no JavaScript, no charting library): lines and bars are
+labelled directly, with the numbers in a table under each chart. The heat map is the deployed
+diagram drawn by the vendored bpmn-js viewer with ``static/monitor.js``; the same numbers stand
+in a table for readers without JavaScript.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from babel.dates import format_date
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup, escape
+
+from engine import cases, clock, monitor, users
+from engine.errors import EngineError, InvalidData
+from engine.overview import diagram_steps
+from webapp.auth import current_actor, db, login_required
+from webapp.cases_pages import LOCAL_TZ, ROLE_LABELS, STATUS_LABELS
+
+bp = Blueprint("monitor", __name__, url_prefix="/monitor")
+
+REASON_LABELS = {
+    "overdue": _l("Fristen er passert"),
+    "unclaimed": _l("Ingen har tatt oppgaven"),
+    "incident": _l("Feil i et automatisk steg"),
+    "idle": _l("Ingen aktivitet"),
+    "action_item": _l("Oppgave fra møte over fristen"),
+}
+MILESTONE_LABELS = {
+    "decision": _l("Til avgjørelse"),
+    "coordinator": _l("Til koordinator"),
+    "startup_meeting": _l("Til oppstartsmøte"),
+}
+ACTION_LABELS = {
+    "task_reassigned": _l("Oppgave gitt til en annen"),
+    "reminder_sent": _l("Påminnelse sendt"),
+    "incident_retried": _l("Nytt forsøk på feilet steg"),
+    "case_cancelled": _l("Saken avbrutt"),
+}
+SORT_LABELS = {
+    "overdue_days": _l("Dager over grensen"), "since": _l("Siden"), "case_id": _l("Sak"),
+    "reason": _l("Grunn"), "step": _l("Steg"), "service_area": _l("Tjenesteområde"),
+    "role": _l("Rolle"),
+}
+CSV_COLUMNS = ("sak", "grunn", "steg", "stegnavn", "rolle", "ansvarlig", "tjenesteomrade",
+               "siden", "dager_over_grensen", "detalj")
+# Okabe–Ito colours (distinguishable with colour blindness), each line also dashed its own way.
+SERIES_STYLES = (("#0072B2", ""), ("#D55E00", "6 4"), ("#009E73", "2 3"))
+
+
+def _actor() -> users.Actor:
+    """The logged-in leder or systemkoordinator; everybody else gets 403."""
+    actor = current_actor()
+    assert actor is not None  # login_required ran first
+    if not any(actor.has_role(role) for role in monitor.MONITOR_ROLES):
+        abort(403)
+    return actor
+
+
+@bp.after_request
+def no_store(response: Response) -> Response:
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+# ---------------------------------------------------------------- query string
+
+
+def _now() -> datetime:
+    """``?now=`` lets a leder look at the list as it stood at another time (default: now)."""
+    text = (request.args.get("now") or "").strip().replace(" ", "+")
+    if text:
+        try:
+            moment = datetime.fromisoformat(text)
+        except ValueError:
+            flash(_("Tidspunktet %(now)s forstås ikke; viser nå.", now=text), "error")
+        else:
+            return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return clock.now()
+
+
+def _config() -> monitor.MonitorConfig:
+    def number(name: str, setting: str) -> float | None:
+        value = request.args.get(name, type=float)
+        return value if value is not None else current_app.config.get(setting)
+
+    try:
+        return monitor.MonitorConfig.from_env(
+            unclaimed_hours=number("unclaimed_hours", "MONITOR_UNCLAIMED_HOURS"),
+            idle_days=number("idle_days", "MONITOR_IDLE_DAYS"))
+    except InvalidData:
+        return monitor.MonitorConfig.from_env()
+
+
+@dataclass(frozen=True)
+class Filters:
+    reason: str = ""
+    service_area: str = ""
+    role: str = ""
+    step: str = ""
+    sort: str = "overdue_days"
+    order: str = ""
+
+    @classmethod
+    def from_request(cls) -> Filters:
+        args = request.args
+        sort = args.get("sort", "overdue_days")
+        return cls(reason=args.get("reason", "") if args.get("reason") in REASON_LABELS else "",
+                   service_area=args.get("service_area", ""), role=args.get("role", ""),
+                   step=args.get("step", ""),
+                   sort=sort if sort in monitor.SORT_KEYS else "overdue_days",
+                   order=args.get("order", "") if args.get("order") in ("asc", "desc") else "")
+
+    @property
+    def any(self) -> bool:
+        return bool(self.reason or self.service_area or self.role or self.step)
+
+    def apply(self, rows: list[monitor.StuckRow]) -> list[monitor.StuckRow]:
+        chosen = monitor.filter_rows(rows, self.reason or None, self.service_area or None,
+                                     self.role or None, self.step or None)
+        return monitor.sort_rows(chosen, self.sort, None if not self.order
+                                 else self.order == "desc")
+
+    def args(self, **changes: str) -> dict[str, str]:
+        values = {"reason": self.reason, "service_area": self.service_area, "role": self.role,
+                  "step": self.step, "sort": self.sort, "order": self.order}
+        values.update(changes)
+        if values["sort"] == "overdue_days" and not values["order"]:
+            values.pop("sort")
+        kept = {k: v for k, v in values.items() if v}
+        for name in ("now", "unclaimed_hours", "idle_days"):
+            if request.args.get(name):
+                kept[name] = request.args[name]
+        return kept
+
+
+# ---------------------------------------------------------------- words and numbers
+
+
+def _age(delta: timedelta) -> str:
+    """``5 d`` / ``7 t``: how long something has gone on, short enough for a table cell."""
+    hours = max(0, int(delta.total_seconds() // 3600))
+    if hours < 48:
+        return _("%(hours)s t", hours=hours)
+    return _("%(days)s d", days=hours // 24)
+
+
+def _days(value: float | None) -> str:
+    if value is None:
+        return "–"
+    return _("%(days)s d", days=f"{value:.1f}".replace(".", ",") if value < 10 else
+             str(round(value)))
+
+
+def _month_short(month: date) -> str:
+    return format_date(month, "LLL", locale=str(get_locale() or "nb")).rstrip(".")
+
+
+def _month_label(month: date, long: bool = False) -> str:
+    return format_date(month, "LLLL yyyy" if long else "LLL yy", locale=str(get_locale() or "nb"))
+
+
+def _names() -> tuple[dict[str, str], dict[str, str]]:
+    """Display names of users and of service areas (one engine read)."""
+    who = users.people(db())
+    return who.names, who.areas
+
+
+def _step_names(overview: monitor.Overview) -> dict[str, str]:
+    if not overview.bpmn_xml or not overview.process_key:
+        return {}
+    key = f"{overview.process_key}:{overview.process_version}"
+    return {step.id: step.name for step in diagram_steps(key, overview.bpmn_xml)}
+
+
+def _role(role: str | None) -> str:
+    return str(ROLE_LABELS.get(role, role)) if role else ""
+
+
+# ---------------------------------------------------------------- charts (server-side SVG)
+
+
+def _nice_max(value: float) -> float:
+    """The axis top: 5, 10, 20, 50, 100, 200, 500, ... at least ``value``, so that five
+    gridline steps are whole days."""
+    top = 5.0
+    for factor in itertools.cycle((2, 2, 2.5)):
+        if top >= value:
+            return top
+        top *= factor
+    raise AssertionError("unreachable")
+
+
+def _month_ticks(months: Sequence[date], x: Callable[[int], float], y: float) -> list[str]:
+    """Month names on the x axis, with the year under January and under the first month."""
+    parts = []
+    for i, month in enumerate(months):
+        parts.append(f'<text x="{x(i):.1f}" y="{y:.0f}" text-anchor="middle">'
+                     f'{escape(_month_short(month))}</text>')
+        if i == 0 or month.month == 1:
+            parts.append(f'<text x="{x(i):.1f}" y="{y + 14:.0f}" text-anchor="middle" '
+                         f'class="year">{month.year}</text>')
+    return parts
+
+
+def _fmt(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}".replace(".", ",")
+
+
+def _spread(positions: list[float], gap: float, low: float, high: float) -> list[float]:
+    """Move label positions apart by at least ``gap`` (kept in order, within low..high)."""
+    order = sorted(range(len(positions)), key=lambda i: positions[i])
+    placed = [0.0] * len(positions)
+    last = low - gap
+    for i in order:
+        placed[i] = max(positions[i], last + gap)
+        last = placed[i]
+    overflow = last - high
+    if overflow > 0:
+        for i in order:
+            placed[i] -= overflow
+    return placed
+
+
+def line_chart(title: str, months: Sequence[date], series: Sequence[tuple[str, list[float | None]]],
+               y_label: str, chart_id: str) -> Markup:
+    """Lines of monthly values with a y axis in days, each line named at its last point."""
+    width, height = 760, 310
+    left, right, top, bottom = 60, 200, 16, 62
+    plot_w, plot_h = width - left - right, height - top - bottom
+    top_value = _nice_max(max((v for _n, values in series for v in values if v is not None),
+                              default=0))
+    step_x = plot_w / max(1, len(months) - 1)
+
+    def x(i: int) -> float:
+        return left + i * step_x
+
+    def y(v: float) -> float:
+        return top + plot_h - v / top_value * plot_h
+
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+             f'class="chart" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc">',
+             f'<title id="{chart_id}-title">{escape(title)}</title>',
+             f'<desc id="{chart_id}-desc">{escape(_("Tallene står i tabellen under."))}</desc>']
+    for k in range(6):
+        value = top_value * k / 5
+        parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y(value):.1f}" '
+                     f'y2="{y(value):.1f}" class="grid"/>')
+        parts.append(f'<text x="{left - 6}" y="{y(value) + 4:.1f}" text-anchor="end">'
+                     f'{_fmt(value)}</text>')
+    parts.append(f'<text x="14" y="{top + plot_h / 2:.0f}" text-anchor="middle" '
+                 f'transform="rotate(-90 14 {top + plot_h / 2:.0f})">{escape(y_label)}</text>')
+    parts += _month_ticks(months, x, top + plot_h + 18)
+    parts.append(f'<text x="{left + plot_w / 2:.0f}" y="{height - 4}" text-anchor="middle">'
+                 f'{escape(_("Måned steget ble nådd"))}</text>')
+    ends: list[tuple[float, str, str]] = []
+    for (name, values), (colour, dash) in zip(series, SERIES_STYLES, strict=False):
+        segment: list[str] = []
+        segments: list[list[str]] = []
+        for i, value in enumerate(values):
+            if value is None:
+                if segment:
+                    segments.append(segment)
+                segment = []
+                continue
+            segment.append(f"{x(i):.1f},{y(value):.1f}")
+            parts.append(f'<circle cx="{x(i):.1f}" cy="{y(value):.1f}" r="3.5" fill="{colour}">'
+                         f'<title>{escape(name)}, {escape(_month_label(months[i], True))}: '
+                         f'{escape(_days(value))}</title></circle>')
+        if segment:
+            segments.append(segment)
+        for points in segments:
+            dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+            parts.append(f'<polyline points="{" ".join(points)}" fill="none" stroke="{colour}" '
+                         f'stroke-width="2.5"{dash_attr}/>')
+        last = [(i, v) for i, v in enumerate(values) if v is not None]
+        label = f"{name}: {_days(last[-1][1])}" if last else f"{name}: {_('ingen data')}"
+        ends.append((y(last[-1][1]) if last else top + plot_h, label, colour))
+    label_ys = _spread([end[0] for end in ends], 16, top + 6, top + plot_h)
+    for (_y, label, colour), label_y in zip(ends, label_ys, strict=True):
+        parts.append(f'<text x="{left + plot_w + 10}" y="{label_y + 4:.1f}" fill="{colour}" '
+                     f'class="direct-label">{escape(label)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def bar_rows(title: str, months: Sequence[date], rows: Sequence[tuple[str, list[int]]],
+             chart_id: str) -> Markup:
+    """Small multiples: one row of monthly bars per series, named at its left, each bar with
+    its number on top (no legend to look up)."""
+    width, row_h, left, right, top = 760, 92, 110, 20, 10
+    height = top + row_h * len(rows) + 40
+    plot_w = width - left - right
+    slot = plot_w / max(1, len(months))
+    highest = max((v for _n, values in rows for v in values), default=0) or 1
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+             f'class="chart" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc">',
+             f'<title id="{chart_id}-title">{escape(title)}</title>',
+             f'<desc id="{chart_id}-desc">{escape(_("Tallene står i tabellen under."))}</desc>']
+    for r, ((name, values), (colour, _dash)) in enumerate(zip(rows, SERIES_STYLES,
+                                                              strict=False)):
+        base = top + (r + 1) * row_h - 8
+        parts.append(f'<text x="{left - 10}" y="{base - row_h / 2 + 10:.0f}" text-anchor="end" '
+                     f'fill="{colour}" class="direct-label">{escape(name)}</text>')
+        parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{base}" y2="{base}" '
+                     f'class="axis"/>')
+        for i, value in enumerate(values):
+            bar_h = value / highest * (row_h - 30)
+            bx = left + i * slot + slot * 0.15
+            parts.append(f'<rect x="{bx:.1f}" y="{base - bar_h:.1f}" width="{slot * 0.7:.1f}" '
+                         f'height="{bar_h:.1f}" fill="{colour}"><title>{escape(name)}, '
+                         f'{escape(_month_label(months[i], True))}: {value}</title></rect>')
+            parts.append(f'<text x="{bx + slot * 0.35:.1f}" y="{base - bar_h - 4:.1f}" '
+                         f'text-anchor="middle">{value}</text>')
+    parts += _month_ticks(months, lambda i: left + i * slot + slot / 2, height - 22)
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+# ---------------------------------------------------------------- the page
+
+
+def _stuck_view(rows: list[monitor.StuckRow], now: datetime, people: dict[str, str],
+                areas: dict[str, str], step_names: dict[str, str]) -> list[dict[str, Any]]:
+    return [{
+        "row": row, "reason": REASON_LABELS.get(row.reason, row.reason),
+        "step": step_names.get(row.step or "", row.step_name or row.step or "–"),
+        "role": _role(row.role), "person": people.get(row.assignee or "", row.assignee or ""),
+        "area": areas.get(row.service_area or "", row.service_area or ""),
+        "age": _age(now - row.since), "since_local": row.since.astimezone(LOCAL_TZ),
+    } for row in rows]
+
+
+def _sort_link(filters: Filters, key: str) -> tuple[str, str]:
+    """The column header's link (toggles the order on the column sorted now) and aria-sort."""
+    current = filters.sort == key
+    descending = (filters.order == "desc") if filters.order else key == "overdue_days"
+    order = ("asc" if descending else "desc") if current else (
+        "desc" if key == "overdue_days" else "asc")
+    state = ("descending" if descending else "ascending") if current else "none"
+    return url_for("monitor.dashboard", **filters.args(sort=key, order=order)), state
+
+
+@bp.get("")
+@login_required
+def dashboard() -> Any:
+    actor = _actor()
+    now = _now()
+    config = _config()
+    filters = Filters.from_request()
+    all_rows = monitor.stuck_cases(db(), actor, now, config)
+    rows = filters.apply(all_rows)
+    seen = monitor.overview(db(), actor, now)
+    trend = monitor.trends(db(), actor, now, request.args.get("months", 12, type=int) or 12)
+    people, areas = _names()
+    names = _step_names(seen)
+    for load in [*seen.per_step, *seen.heat]:
+        load.name = names.get(load.step, load.name)
+    lead_series = [(str(MILESTONE_LABELS[name]), [v.median_days for v in values])
+                   for name, values in trend.lead_times.items()]
+    charts = {
+        "lead": line_chart(_("Ledetid i dager (median) per måned"), trend.months, lead_series,
+                           _("Dager (median)"), "chart-lead"),
+        "flow": bar_rows(_("Saker åpnet og avsluttet per måned"), trend.months,
+                         [(_("Åpnet"), trend.opened), (_("Avsluttet"), trend.closed)],
+                         "chart-flow"),
+    }
+    heat = {"xml": seen.bpmn_xml or "",
+            "steps": [{"id": s.step, "cases": s.cases, "level": s.level,
+                       "label": ngettext("%(num)s sak · median %(wait)s",
+                                         "%(num)s saker · median %(wait)s", s.cases,
+                                         wait=_days(s.median_wait_days)),
+                       "name": s.name} for s in seen.heat]}
+    reasons = {key: sum(1 for r in all_rows if r.reason == key) for key in REASON_LABELS}
+    return render_template(
+        "monitor/dashboard.html", now=now, now_local=now.astimezone(LOCAL_TZ), thresholds=config,
+        filters=filters, rows=_stuck_view(rows, now, people, areas, names),
+        total_rows=len(all_rows), stuck_cases=len({r.case_id for r in all_rows}),
+        reasons=reasons, overview=seen, areas=areas, people=people,
+        step_choices=sorted({(r.step, names.get(r.step, r.step_name or r.step))
+                             for r in all_rows if r.step}, key=lambda c: c[1]),
+        role_choices=sorted({r.role for r in all_rows if r.role}),
+        heat=heat, charts=charts, trend=trend, milestone_labels=MILESTONE_LABELS,
+        month_label=_month_label, days=_days, sort_link=lambda key: _sort_link(filters, key),
+        actions=_action_rows(monitor.recent_actions(db(), actor), people),
+        csv_url=url_for("monitor.stuck_csv", **filters.args()),
+        reason_labels=REASON_LABELS, sort_labels=SORT_LABELS, role_label=_role)
+
+
+def _action_rows(records: list[monitor.ActionRecord], people: dict[str, str]
+                 ) -> list[dict[str, Any]]:
+    return [{"case_id": r.case_id, "at": r.at, "who": people.get(r.actor, r.actor),
+             "what": ACTION_LABELS.get(r.kind, r.kind), "reason": r.reason,
+             "to": people.get(str(r.data.get("to") or ""), r.data.get("to") or "")}
+            for r in records]
+
+
+def _csv_cell(value: Any) -> str:
+    """Text as is, except that a leading = + - @ cannot start a spreadsheet formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@bp.get("/stuck.csv")
+@login_required
+def stuck_csv() -> Response:
+    """The stuck list with the page's filters and sorting, for a spreadsheet."""
+    actor = _actor()
+    now = _now()
+    rows = Filters.from_request().apply(monitor.stuck_cases(db(), actor, now, _config()))
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in rows:
+        writer.writerow([_csv_cell(v) for v in (
+            row.case_id, row.reason, row.step, row.step_name, row.role, row.assignee,
+            row.service_area, row.since.isoformat(), row.overdue_days, row.detail)])
+    stamp = now.astimezone(LOCAL_TZ).strftime("%Y-%m-%d")
+    return Response(out.getvalue(), mimetype="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="fastlaste-saker-{stamp}.csv"'})
+
+
+# ---------------------------------------------------------------- one case: act on it
+
+
+@bp.get("/cases/<int:case_id>")
+@login_required
+def case(case_id: int) -> Any:
+    """What is stuck in one case and the forms to act on it (reading it is logged)."""
+    actor = _actor()
+    now = clock.now()
+    detail = cases.get_case(db(), case_id, actor)
+    people, areas = _names()
+    rows = monitor.filter_rows(monitor.stuck_cases(db(), actor, now, _config()),
+                               case_id=case_id)
+    open_tasks = [t for t in detail["tasks"] if t["state"] == "ready"]
+    candidates: dict[int, list[tuple[str, str]]] = {}
+    for task in open_tasks:
+        try:
+            candidates[task["id"]] = cases.reassign_candidates(db(), task["id"], actor)
+        except EngineError:
+            candidates[task["id"]] = []
+    incidents = [i for i in cases.list_incidents(db()) if i["case_id"] == case_id]
+    history = [e for e in detail["events"] if e["kind"] in monitor.ACTION_EVENTS
+               and e["actor"] != users.SYSTEM.username]
+    return render_template(
+        "monitor/case.html", case=detail, rows=_stuck_view(rows, now, people, areas, {}),
+        open_tasks=open_tasks, candidates=candidates, incidents=incidents, people=people,
+        areas=areas, role_label=_role, status_label=STATUS_LABELS.get(detail["status"],
+                                                                      detail["status"]),
+        history=[{**e, "what": ACTION_LABELS.get(e["kind"], e["kind"]),
+                  "who": people.get(e["actor"], e["actor"]),
+                  "reason": (e["data"] or {}).get("reason", "")} for e in reversed(history)])
+
+
+def _act(case_id: int, action: Callable[[], str]) -> Response:
+    """Run one monitor action (it returns what to tell the user); refusals come back as a
+    message on the case's action page."""
+    try:
+        message = action()
+    except InvalidData as error:
+        flash(" ".join(error.errors.values()) or error.message, "error")
+    except EngineError as error:
+        flash(error.message, "error")
+    else:
+        flash(message, "success")
+    return redirect(url_for("monitor.case", case_id=case_id))
+
+
+def _reason() -> str:
+    return request.form.get("reason", "")
+
+
+@bp.post("/tasks/<int:task_id>/reassign")
+@login_required
+def reassign(task_id: int) -> Response:
+    actor = _actor()
+    username = request.form.get("assignee", "").strip()
+
+    def run() -> str:
+        cases.reassign_task(db(), task_id, username, _reason(), actor)
+        return _("Oppgaven er gitt til %(name)s.", name=_names()[0].get(username, username))
+
+    return _act(request.form.get("case_id", type=int) or 0, run)
+
+
+@bp.post("/cases/<int:case_id>/remind")
+@login_required
+def remind(case_id: int) -> Response:
+    actor = _actor()
+
+    def run() -> str:
+        recipient = cases.send_reminder(db(), case_id, _reason(), actor,
+                                        request.form.get("task_id", type=int))
+        return _("Påminnelsen er sendt til %(name)s.",
+                 name=_names()[0].get(recipient, recipient))
+
+    return _act(case_id, run)
+
+
+@bp.post("/incidents/<int:incident_id>/retry")
+@login_required
+def retry(incident_id: int) -> Response:
+    actor = _actor()
+
+    def run() -> str:
+        outcome = cases.retry_incident_because(db(), incident_id, _reason(), actor)
+        if outcome.get("resolved_at"):
+            return _("Steget er kjørt på nytt, og feilen er løst.")
+        return _("Steget er kjørt på nytt, men feiler fortsatt: %(error)s",
+                 error=outcome.get("error", ""))
+
+    return _act(request.form.get("case_id", type=int) or 0, run)
+
+
+@bp.post("/cases/<int:case_id>/cancel")
+@login_required
+def cancel(case_id: int) -> Response:
+    actor = _actor()
+
+    def run() -> str:
+        if request.form.get("confirm") != "yes":
+            raise InvalidData({"confirm": _("Kryss av for at saken skal avbrytes.")})
+        cases.cancel_case(db(), case_id, _reason(), actor)
+        return _("Saken er avbrutt.")
+
+    return _act(case_id, run)
