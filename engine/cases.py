@@ -215,8 +215,12 @@ def fire_due_timers(db: Database, case_id: int, actor: Actor) -> None:
         run.save(workflow)
 
 
-def retry_incident(db: Database, incident_id: int, actor: Actor) -> dict[str, Any]:
-    """Run the failed step again; the incident is resolved when it goes through."""
+def retry_incident(db: Database, incident_id: int, actor: Actor,
+                   reason: str | None = None) -> dict[str, Any]:
+    """Run the failed step again; the incident is resolved when it goes through.
+
+    ``reason`` (given from the monitor) is kept with the retry in the case history.
+    """
     if not (actor.has_role("systemkoordinator") or actor.has_role("leder")
             or actor.username == "system"):
         raise Forbidden("Bare systemkoordinator og leder kan prøve hendelser på nytt.")
@@ -231,7 +235,8 @@ def retry_incident(db: Database, incident_id: int, actor: Actor) -> dict[str, An
         run = CaseRun(session, case, actor)
         workflow = run.load_workflow()
         incident.retries += 1
-        run.event("incident_retried", incident.bpmn_id, {"incident": incident.id})
+        run.event("incident_retried", incident.bpmn_id,
+                  {"incident": incident.id, **({"reason": reason} if reason else {})})
         run.advance(workflow)
         run.save(workflow)
         return incident_view(incident)
@@ -435,24 +440,8 @@ def send_reminder(db: Database, case_id: int, reason: str | None, actor: Actor,
 
 def retry_incident_because(db: Database, incident_id: int, reason: str | None,
                            actor: Actor) -> dict[str, Any]:
-    """:func:`retry_incident` from the monitor: the same retry, with why in the history."""
-    why = _monitor_reason(actor, reason)
-    with db.transaction() as session:
-        incident = session.get(Incident, incident_id)
-        if incident is None:
-            raise NotFound("Hendelsen finnes ikke.")
-        if incident.resolved_at is not None:
-            raise Conflict("Hendelsen er allerede løst.")
-        case = session.get(Case, incident.case_id)
-        assert case is not None
-        run = CaseRun(session, case, actor)
-        workflow = run.load_workflow()
-        incident.retries += 1
-        run.event("incident_retried", incident.bpmn_id, {"incident": incident.id,
-                                                         "reason": why})
-        run.advance(workflow)
-        run.save(workflow)
-        return incident_view(incident)
+    """:func:`retry_incident` from the monitor, where every action needs a reason."""
+    return retry_incident(db, incident_id, actor, _monitor_reason(actor, reason))
 
 
 def cancel_case(db: Database, case_id: int, reason: str | None, actor: Actor) -> None:
