@@ -143,7 +143,24 @@ def consent(db: Database, actor: Actor, case_id: int, wants_ip: bool,
         "sharing_consents": [{"participant": "Fastlege", "scope": "Helseopplysninger"}]})
 
 
+def describe_goals(db: Database, case_id: int) -> None:
+    """The citizen (or the coordinator on their behalf) writes down goals and wishes."""
+    with db.reading() as session:
+        from engine.models import Task
+
+        assignee = session.scalar(select(Task.assignee).where(
+            Task.case_id == case_id, Task.bpmn_id == "describe_goals", Task.state == "ready"))
+    if assignee is None:
+        raise LookupError(f"sak {case_id} venter ikke på describe_goals")
+    do(db, get_actor(db, assignee), case_id, "describe_goals", {
+        "citizen_goals": "Bo hjemme og klare hverdagen selv.",
+        "citizen_service_wishes": "Hjelp til trening og faste tider for hjemmetjenesten.",
+        "citizen_own_resources": "Familien hjelper til i helgene."})
+
+
 def establish_plan(db: Database, actor: Actor, case_id: int) -> None:
+    """The citizen's goals first, then the coordinator's plan."""
+    describe_goals(db, case_id)
     today = clock.now().date()
     do(db, actor, case_id, "establish_plan", {
         "plan_goals": "Mestre hverdagen hjemme.", "plan_resources": "Familien.",

@@ -182,7 +182,7 @@ def _check_form(name: str):
 
 def test_user_tasks_have_lane_form_and_known_validator(spec, validator_names):
     user_tasks = _bpmn_specs(spec, UserTask)
-    assert len(user_tasks) == 11
+    assert len(user_tasks) == 12
     for task in user_tasks:
         assert task.lane in ROLES, task.bpmn_id
         props = task.extensions.get("properties", {})
@@ -218,6 +218,8 @@ def test_forms_use_contract_field_names():
                  "plan_measures", "plan_start", "revision_date", "plan_cooperation"},
         "meeting": {"meeting_date", "meeting_participants", "minutes", "action_items"},
         "evaluation": {"continue_plan", "evaluation_summary"},
+        "citizen_goals": {"citizen_goals", "citizen_service_wishes", "citizen_own_resources",
+                          "citizen_participants_wishes"},
     }
     assert sorted(p.stem for p in FORMS_DIR.glob("*.json")) == sorted(expected)
     for name, fields in expected.items():
@@ -505,9 +507,17 @@ def approve_and_start(workflow, wants_ip=True, approved_ip=None):
     complete(workflow, "give_consent", **{**CONSENT, "wants_ip": wants_ip})
 
 
+def describe_goals(workflow):
+    """The citizen describes goals and wishes before the coordinator writes the plan."""
+    assert ready(workflow) == ["describe_goals"]
+    assert lane_of(workflow, "describe_goals") == "innbygger"
+    complete(workflow, "describe_goals", citizen_goals="Bo hjemme og gå på jobb")
+
+
 def test_main_path_plan_meeting_evaluate_renew_close(run):
     workflow, engine = run
     approve_and_start(workflow)
+    describe_goals(workflow)
     assert ready(workflow) == ["establish_plan"]
     assert lane_of(workflow, "establish_plan") == "koordinator"
     complete(workflow, "establish_plan", plan_goals="Bo hjemme", plan_start=TODAY,
@@ -632,6 +642,7 @@ def test_refusal_appeal_not_upheld_is_forwarded(run):
 
 def _in_follow_up(workflow):
     approve_and_start(workflow)
+    describe_goals(workflow)
     complete(workflow, "establish_plan", plan_goals="Bo hjemme", plan_start=TODAY,
              plan_measures=[{"description": "Hjemmetjeneste", "responsible": "Ola"}])
     assert ready(workflow) == ["follow_up"]
@@ -724,6 +735,7 @@ def test_upheld_appeal_defines_ip_granted_and_reaches_the_plan(run):
     complete(workflow, "ensure_training", training_ensured=True)
     complete(workflow, "summon_startup_meeting", startup_meeting_at=f"{TODAY}T10:00:00+01:00")
     complete(workflow, "give_consent", **CONSENT)
+    describe_goals(workflow)
     assert ready(workflow) == ["establish_plan"]
     task = workflow.get_next_task(spec_name="establish_plan", state=TaskState.READY)
     assert task.data["ip_granted"] is True

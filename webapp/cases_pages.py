@@ -447,6 +447,9 @@ def _report(data: Mapping[str, Any]) -> dict[str, Any]:
             "reporter_name": _text(data.get("reporter_name")),
             "requests": [str(REQUEST_LABELS.get(r, r)) for r in data.get("requests") or []],
             "need_description": _text(data.get("need_description")),
+            "citizen_goals": _text(data.get("citizen_goals")),
+            "citizen_service_wishes": _text(data.get("citizen_service_wishes")),
+            "citizen_own_resources": _text(data.get("citizen_own_resources")),
             "approved": data.get("approved"), "approved_ip": data.get("approved_ip"),
             "reasoning": _text(data.get("assessment_reasoning"))}
 

@@ -144,6 +144,7 @@ def _case_context(task: dict[str, Any]) -> dict[str, Any]:
         "requests": [request_labels.get(r, r) for r in data.get("requests") or []],
         "reported_by": reporter_labels.get(data.get("reported_by", ""), data.get("reported_by")),
         "need_description": data.get("need_description"),
+        "citizen_goals": data.get("citizen_goals"),
         "case_url": case_url(task["case_id"]),
     }
 

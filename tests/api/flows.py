@@ -15,13 +15,13 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from conftest import Api
 from sqlalchemy import select
 
 from engine import clock, kpr, worker
 from engine.db import Database
 from engine.demo import CITIZENS
 from engine.models import Outbox
+from tests.conftest import Api
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday morning; every scenario starts here
 
@@ -192,6 +192,13 @@ class Flow:
             data["revision_date"] = revision_date.isoformat()
         return self.complete(bpmn_id, user, data, expect=expect)
 
+    def describe_goals(self, user: str) -> None:
+        """The citizen's own goals and wishes for the plan (by the coordinator on their behalf
+        when the citizen has no login)."""
+        self.complete("describe_goals", user, {
+            "citizen_goals": "Bo hjemme og klare hverdagen selv.",
+            "citizen_service_wishes": "Fysioterapi og faste tider for hjemmetjenesten."})
+
     def establish_plan(self, user: str, revision_date: date) -> None:
         self.complete("establish_plan", user, {
             "plan_goals": "Mestre hverdagen hjemme.", "plan_resources": "Familien.",
@@ -222,6 +229,7 @@ class Flow:
         self.summon(self.now + timedelta(days=7))
         self.wait(days=7)
         self.consent(citizen or coordinator)
+        self.describe_goals(citizen or coordinator)
         self.establish_plan(coordinator, self.today + timedelta(days=365))
         assert self.inbox(coordinator)["follow_up"]["assignee"] == coordinator
         return self.case_id

@@ -13,7 +13,6 @@ from contextlib import contextmanager
 from typing import Any
 
 import pytest
-from conftest import Api
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
@@ -32,6 +31,7 @@ from engine.models import (
     Timer,
 )
 from engine.users import Actor, get_actor
+from tests.conftest import Api
 
 PROCESS = "ip_koordinator"
 NIN = "23074820085"  # Ola Hansen: valid, and no login linked to it
@@ -274,6 +274,7 @@ def test_a_koordinator_task_of_another_area_is_not_in_the_inbox(api: Api, db: Da
     case_id = case_at_appointment(db, "helse")
     demo.appoint(db, people, case_id)
     demo.consent(db, people["koordinator"], case_id, wants_ip=True)
+    demo.describe_goals(db, case_id)
     plan = api.task(case_id, "establish_plan", "koordinator")
     assert plan["role"] == "koordinator" and plan["service_area"] == "helse"
     inbox = api.get("/tasks", "koordinator_oppvekst")["tasks"]

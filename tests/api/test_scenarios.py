@@ -12,10 +12,10 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from conftest import Api
-from flows import EMMA, KARI, OLA, PER, T0, Flow
 
 from engine.db import Database
+from tests.api.flows import EMMA, KARI, OLA, PER, T0, Flow
+from tests.conftest import Api
 
 # Titles the handlers give letters and journal notes (handlers/letters.py, handlers/journal.py).
 DECISION = "Avgjørelse om individuell plan og koordinator"
@@ -102,7 +102,12 @@ def test_report_from_next_of_kin_runs_through_two_plan_periods_to_closing(flow: 
     assert "give_consent" not in flow.inbox("koordinator")
     flow.travel_to(meeting_at)
     flow.consent("innbygger", wants_ip=True)
+    # The citizen describes her own goals and wishes before the coordinator writes the plan.
+    goals = flow.inbox("innbygger")["describe_goals"]
+    assert goals["assignee"] == "innbygger" and "describe_goals" not in flow.inbox("koordinator")
+    flow.describe_goals("innbygger")
     plan = flow.task("establish_plan", "koordinator")
+    assert plan["data"]["citizen_goals"] == "Bo hjemme og klare hverdagen selv."
     assert plan["assignee"] == "koordinator"
     assert plan["data"]["revision_date"] == "2027-03-23"  # default: 12 months after consent
     assert [c["period"] for c in plan["data"]["consents"]] == ["first"]
@@ -189,7 +194,8 @@ def test_report_from_next_of_kin_runs_through_two_plan_periods_to_closing(flow: 
     assert flow.completed_by() == [
         ("assess_report", "systemkoordinator"), ("appoint_coordinator", "fagleder"),
         ("ensure_training", "systemkoordinator"), ("summon_startup_meeting", "systemkoordinator"),
-        ("give_consent", "innbygger"), ("establish_plan", "koordinator"),
+        ("give_consent", "innbygger"), ("describe_goals", "innbygger"),
+        ("establish_plan", "koordinator"),
         ("follow_up", "koordinator"), ("follow_up", "koordinator"),
         ("evaluate_plan", "koordinator"), ("renew_consent", "innbygger"),
         ("evaluate_plan", "koordinator")]
@@ -339,6 +345,7 @@ def test_child_under_16_needs_a_guardians_consent(flow: Flow) -> None:
     with_guardian = [{"name": "Emma Berg", "relation": "selv"},
                      {"name": "Marte Berg", "relation": "foresatt"}]
     flow.consent("koordinator_oppvekst", given_by=with_guardian)
+    flow.describe_goals("koordinator_oppvekst")  # no login: on the child's behalf
     plan = flow.task("establish_plan", "koordinator_oppvekst")
     [recorded] = plan["data"]["consents"]
     assert recorded["given_by"] == with_guardian and recorded["period"] == "first"
@@ -348,7 +355,7 @@ def test_child_under_16_needs_a_guardians_consent(flow: Flow) -> None:
     assert flow.completed_by() == [
         ("assess_report", "systemkoordinator"), ("appoint_coordinator", "fagleder_oppvekst"),
         ("ensure_training", "systemkoordinator"), ("summon_startup_meeting", "systemkoordinator"),
-        ("give_consent", "koordinator_oppvekst")]
+        ("give_consent", "koordinator_oppvekst"), ("describe_goals", "koordinator_oppvekst")]
 
 
 # ------------------------------------------------------------------------------------------ 5

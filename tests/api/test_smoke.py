@@ -1,4 +1,4 @@
-from conftest import Api
+from tests.conftest import Api
 
 
 def test_report_is_assessed_by_the_systemkoordinator(api: Api) -> None:

@@ -4,10 +4,7 @@ One server and one browser per test session; every test gets the emptied test da
 ``db`` fixture of ``tests/conftest.py``) and fresh browser contexts, so cookies never leak from
 one test to the next. Chromium is required: when ``/usr/bin/chromium`` is missing the tests
 fail (CI installs it with apt-get); Playwright's own browser download is never used.
-
-``tests/browser`` is a package (``__init__.py``) so that this file is imported as
-``browser.conftest`` and does not shadow ``tests/conftest.py``, which other test modules import
-as ``conftest``. The helpers below reach the tests through fixtures (``visitor``, ``server``).
+The helpers below reach the tests through fixtures (``visitor``, ``server``).
 """
 
 from __future__ import annotations

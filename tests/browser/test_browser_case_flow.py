@@ -120,6 +120,15 @@ def test_four_people_take_a_case_from_report_to_closed(visitor, server) -> None:
     person.answer("Samtykket er signert på papir og arkivert", "Nei")
     person.complete()
     expect(page).to_have_url(re.compile(r"/mine$"))
+
+    # -- then she describes her own goals and wishes for the plan
+    waiting = page.get_by_role("region", name="Dette venter på deg")
+    waiting.get_by_role("link", name="Beskriv mål og ønsker for planen").click()
+    person.field("Hva er viktig for deg, og hva vil du oppnå?").fill(
+        "Bo hjemme og gå turer med hunden.")
+    person.field("Hvilke tjenester og hvilken hjelp ønsker du?").fill("Fysioterapi hjemme.")
+    person.complete()
+    expect(page).to_have_url(re.compile(r"/mine$"))
     expect(page.get_by_role("region", name="Dette venter på deg")).to_contain_text(
         "Du har ingen oppgaver nå.")
     person.logout()

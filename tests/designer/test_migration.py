@@ -8,14 +8,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from designer_fixtures import *  # noqa: F403  (the designer's fixtures)
-from diagrams import IP_XML, KEY
 from sqlalchemy import select
 
 from engine import cases, clock, demo, deploy, migration, worker
 from engine.db import Database
 from engine.models import Case, Task, Timer
 from engine.users import Actor, get_actor
+from tests.designer.diagrams import IP_XML, KEY
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SHORTER = IP_XML.replace('"P30D"</bpmn:timeDuration>', '"P14D"</bpmn:timeDuration>').replace(
@@ -127,7 +126,7 @@ def test_safe_cases_move_keep_their_tasks_and_run_on_in_the_new_version(
         demo.appoint(db, staff, running["appoint_coordinator"])
         assert "give_consent" in open_tasks(db, running["appoint_coordinator"])
         demo.consent(db, get_actor(db, "innbygger"), running["give_consent"], wants_ip=True)
-        assert "establish_plan" in open_tasks(db, running["give_consent"])
+        assert "describe_goals" in open_tasks(db, running["give_consent"])
         demo.do(db, staff["koordinator"], running["follow_up"], "follow_up", {
             "meeting_date": "2026-03-18", "meeting_participants": ["Innbygger"],
             "minutes": "Alt går bra.", "action_items": []})

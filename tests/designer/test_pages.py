@@ -13,14 +13,13 @@ import re
 from typing import Any
 
 import pytest
-from designer_fixtures import *  # noqa: F403  (the designer's fixtures)
-from diagrams import IP_XML, KEY, small
 from sqlalchemy import func, select
 
 from engine import cases, demo, deploy
 from engine.db import Database
 from engine.models import Case, ProcessDraft
 from engine.users import Actor, get_actor
+from tests.designer.diagrams import IP_XML, KEY, small
 
 DESIGNER = "designer"
 

@@ -9,8 +9,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from designer_fixtures import *  # noqa: F403  (the designer's fixtures)
-from diagrams import IP_XML, KEY, small
 
 from cli.main import cli
 from engine import cases, deploy, spiff
@@ -18,6 +16,7 @@ from engine.db import Database
 from engine.errors import DeployRejected
 from engine.models import Incident
 from engine.users import SYSTEM, Actor, get_actor
+from tests.designer.diagrams import IP_XML, KEY, small
 
 
 def errors_of(xml: str, forms: dict | None = None) -> list[dict[str, str]]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from conftest import Api
 from sqlalchemy import select
 
 from engine import cases
@@ -19,6 +18,7 @@ from engine.errors import Conflict, Forbidden, NotFound
 from engine.models import Document, Incident, Outbox
 from engine.users import SYSTEM, get_actor
 from handlers import registry
+from tests.conftest import Api
 
 ERROR = "brevtjenesten svarer ikke"
 APPROVE = {"long_term_need": True, "two_or_more_services": True, "citizen_wants": True,

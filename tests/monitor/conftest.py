@@ -1,60 +1,25 @@
 """Fixtures for the monitor and worker tests: scenario flows, logged-in browsers, a clock.
 
 Reuses the scenario driver of ``tests/api/flows.py`` and the CSRF-honouring browser of
-``tests/web/conftest.py``. Both are loaded by file path under names of their own: which module
-the bare name ``conftest`` means depends on which test folder pytest collected last.
+``tests/web/conftest.py`` (``tests`` is a package, so both import by their full names).
 """
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 
 from engine import clock
 from engine.db import Database
+from tests.api import flows
+from tests.conftest import Api
+from tests.web.conftest import Browser, Page, anonymous, make_app, web, web_app
 
-TESTS = Path(__file__).resolve().parents[1]
-
-
-def _load(name: str, path: Path) -> ModuleType:
-    if name in sys.modules:
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-_root = _load("ipflow_tests_root_conftest", TESTS / "conftest.py")
-Api = _root.Api
-# flows.py does ``from conftest import Api``: let ``conftest`` be the root one while it loads.
-_current = sys.modules.get("conftest")
-sys.modules["conftest"] = _root
-try:
-    flows = _load("ipflow_tests_flows", TESTS / "api" / "flows.py")
-finally:
-    if _current is not None:
-        sys.modules["conftest"] = _current
-    else:
-        del sys.modules["conftest"]
-_web = _load("ipflow_tests_web_conftest", TESTS / "web" / "conftest.py")
-Browser = _web.Browser
-Page = _web.Page
-
-# The browser fixtures of tests/web, for the monitor's pages.
-make_app = _web.make_app
-web_app = _web.web_app
-web = _web.web
-anonymous = _web.anonymous
+__all__ = ["Api", "Browser", "Page", "anonymous", "make_app", "web", "web_app"]
 
 
 @pytest.fixture()

@@ -44,6 +44,7 @@ def test_reassign_a_group_task_and_a_personal_task(flow: Callable[..., Any], api
     f.summon(f.now + timedelta(days=7))
     f.wait(days=7)
     f.consent("koordinator")
+    f.describe_goals("koordinator")
     f.establish_plan("koordinator", f.today + timedelta(days=365))
     follow_up = api.task(case_id, "follow_up", "koordinator")
     api.post(f"/monitor/tasks/{follow_up['id']}/reassign", "systemkoordinator",

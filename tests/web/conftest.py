@@ -3,9 +3,6 @@
 CSRF protection stays on: every POST carries the token read from the HTML of the page the form
 is on, as a browser would send it. Rate limiting is off (``RATELIMIT_ENABLED`` False) except in
 apps made with ``make_app(RATELIMIT_ENABLED=True)``.
-
-Note: inside ``tests/web`` the module name ``conftest`` means this file, so helpers from
-``tests/conftest.py`` are reached through their fixtures (``db``, ``api``), not imported.
 """
 
 from __future__ import annotations

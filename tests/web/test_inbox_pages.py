@@ -15,7 +15,7 @@ from engine.db import Database
 from engine.users import Actor
 
 if TYPE_CHECKING:
-    from conftest import Browser, Page
+    from tests.web.conftest import Browser, Page
 
 Web = Callable[[str], "Browser"]
 KARI, OLA, EMMA, PER = "15058510170", "23074820085", "02031250032", "11039930090"
@@ -58,6 +58,7 @@ def at_plan(db: Database, staff: dict[str, Actor], nin: str, area: str) -> int:
     demo.appoint(db, staff, case_id)
     demo.consent(db, staff["koordinator"], case_id, wants_ip=True,
                  given_by=[{"name": "Mor", "relation": "foresatt"}])
+    demo.describe_goals(db, case_id)
     return case_id
 
 

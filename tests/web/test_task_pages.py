@@ -10,7 +10,7 @@ from engine.db import Database
 from engine.users import Actor, get_actor
 
 if TYPE_CHECKING:
-    from conftest import Browser, Page
+    from tests.web.conftest import Browser, Page
 
 Web = Callable[[str], "Browser"]
 KARI, OLA, EMMA, PER = "15058510170", "23074820085", "02031250032", "11039930090"
@@ -224,9 +224,10 @@ def test_consent_rows_are_added_and_removed_keeping_every_typed_value(
         {"participant": "Skolen", "scope": "Timeplan", "valid_until": "2026-12-31"}]
     assert stored["consent_date"] == "2026-03-09"
     assert stored["consent_to_plan"] is True and stored["wants_ip"] is True
-    assert open_tasks(db, case_id) == ["establish_plan"]
+    # Ola has no login: his goals and wishes are written by the coordinator on his behalf.
+    assert open_tasks(db, case_id) == ["describe_goals"]
     mine = browser.get("/inbox")
-    assert "Etabler ansvarsgruppe og individuell plan" in mine
+    assert "Beskriv mål og ønsker for planen" in mine
 
 
 def test_a_child_cannot_consent_alone(web: Web, db: Database, staff: dict[str, Actor]) -> None:
@@ -350,6 +351,7 @@ def test_tasks_of_other_areas_and_roles_are_refused(
         web: Web, db: Database, staff: dict[str, Actor]) -> None:
     helse = at_consent(db, staff, OLA)
     demo.consent(db, staff["koordinator"], helse, wants_ip=True)
+    demo.describe_goals(db, helse)
     plan_task = demo.open_task(db, helse, "establish_plan")
     other_area = web("koordinator_oppvekst")
     assert other_area.get(f"/tasks/{plan_task}", expect=404).one("h1").text == "404"

@@ -1,0 +1,16 @@
+"""Fixtures for the designer's tests: the designer, and the page fixtures of tests/web."""
+
+from __future__ import annotations
+
+import pytest
+
+from engine.db import Database
+from engine.users import Actor, get_actor
+from tests.web.conftest import anonymous, make_app, staff, web, web_app
+
+__all__ = ["anonymous", "designer", "make_app", "staff", "web", "web_app"]
+
+
+@pytest.fixture()
+def designer(db: Database) -> Actor:
+    return get_actor(db, "designer")
