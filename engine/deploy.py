@@ -562,15 +562,20 @@ def get_process(db: Database, key: str) -> VersionInfo:
         return _info(latest_version(session, key))
 
 
+def version_row(session: Session, key: str, version: int) -> ProcessVersion:
+    """Version ``version`` of process ``key``; NotFound names both."""
+    row = session.scalar(select(ProcessVersion).where(ProcessVersion.key == key,
+                                                      ProcessVersion.version == version))
+    if row is None:
+        raise NotFound(f"Versjon {version} av {key} finnes ikke.")
+    return row
+
+
 def get_bpmn(db: Database, key: str, version: int | None = None) -> str:
     with db.reading() as session:
         if version is None:
             return latest_version(session, key).bpmn_xml
-        row = session.scalar(select(ProcessVersion).where(
-            ProcessVersion.key == key, ProcessVersion.version == version))
-        if row is None:
-            raise NotFound(f"ukjent versjon {version} av {key}")
-        return row.bpmn_xml
+        return version_row(session, key, version).bpmn_xml
 
 
 def version_count(db: Database) -> int:

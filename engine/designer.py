@@ -102,7 +102,7 @@ def open_version(db: Database, key: str, version: int, actor: Actor) -> int:
     """A new draft holding a copy of a deployed version: its diagram and its forms."""
     require_designer(actor)
     with db.transaction() as session:
-        row = _version(session, key, version)
+        row = deploy.version_row(session, key, version)
         now = clock.now()
         draft = ProcessDraft(key=key, base_version=row.version, is_new=False,
                              bpmn_xml=row.bpmn_xml, forms=dict(row.forms), errors={"items": []},
@@ -251,14 +251,6 @@ def _draft(session: Session, draft_id: int) -> ProcessDraft:
     return draft
 
 
-def _version(session: Session, key: str, version: int) -> ProcessVersion:
-    row = session.scalar(select(ProcessVersion).where(ProcessVersion.key == key,
-                                                      ProcessVersion.version == version))
-    if row is None:
-        raise NotFound(f"Versjon {version} av {key} finnes ikke.")
-    return row
-
-
 def _latest_or_404(session: Session, key: str) -> ProcessVersion:
     row = session.scalar(select(ProcessVersion).where(ProcessVersion.key == key)
                          .order_by(ProcessVersion.version.desc()).limit(1))
@@ -335,7 +327,7 @@ def history(db: Database, key: str, actor: Actor) -> list[VersionRow]:
 def version_xml(db: Database, key: str, version: int, actor: Actor) -> str:
     require_designer(actor)
     with db.reading() as session:
-        return _version(session, key, version).bpmn_xml
+        return deploy.version_row(session, key, version).bpmn_xml
 
 
 def _running_by_version(session: Session) -> dict[int, int]:
@@ -398,7 +390,7 @@ def diff_versions(db: Database, key: str, before: int, after: int, actor: Actor
     """
     require_designer(actor)
     with db.reading() as session:
-        old, new = _version(session, key, before), _version(session, key, after)
+        old, new = deploy.version_row(session, key, before), deploy.version_row(session, key, after)
         return diff_documents(old.bpmn_xml, new.bpmn_xml, old.forms, new.forms)
 
 

@@ -30,11 +30,11 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import spiff
+from engine import deploy, spiff
 from engine.access import assignee_for
 from engine.db import Database
 from engine.designer import RUNNING, require_designer
-from engine.errors import Conflict, EngineError, NotFound
+from engine.errors import Conflict, EngineError
 from engine.models import Case, Incident, ProcessVersion, Task, Timer
 from engine.runtime import CaseRun, due_after
 from engine.users import Actor
@@ -94,22 +94,14 @@ class _Plan:
 
 def target_version(db: Database, key: str, version: int) -> ProcessVersion:
     with db.reading() as session:
-        return _target(session, key, version)
-
-
-def _target(session: Session, key: str, version: int) -> ProcessVersion:
-    row = session.scalar(select(ProcessVersion).where(ProcessVersion.key == key,
-                                                      ProcessVersion.version == version))
-    if row is None:
-        raise NotFound(f"Versjon {version} av {key} finnes ikke.")
-    return row
+        return deploy.version_row(session, key, version)
 
 
 def preview(db: Database, key: str, version: int, actor: Actor) -> list[CasePlan]:
     """Every running case of an older version of ``key``: whether it can move, and why not."""
     require_designer(actor)
     with db.reading() as session:
-        target = _target(session, key, version)
+        target = deploy.version_row(session, key, version)
         cases = session.scalars(select(Case).join(Case.process_version).where(
             ProcessVersion.key == key, ProcessVersion.version < version,
             Case.status.in_(RUNNING)).order_by(Case.id))
@@ -139,7 +131,7 @@ def migrate_case(db: Database, case_id: int, key: str, version: int, actor: Acto
     (what changed for the case). Raises MigrationRefused, and changes nothing, when unsafe."""
     require_designer(actor)
     with db.transaction() as session:
-        target = _target(session, key, version)
+        target = deploy.version_row(session, key, version)
         case = session.get(Case, case_id)
         if case is None:
             raise MigrationRefused(case_id, ["saken finnes ikke"])

@@ -273,3 +273,15 @@ def staff(db: Database) -> dict[str, Actor]:
     names = ("systemkoordinator", "fagleder", "koordinator", "koordinator_oppvekst",
              "fagleder_oppvekst", "innbygger")
     return {name: get_actor(db, name) for name in names}
+
+
+def assert_labelled(page: Page) -> None:
+    """Every visible control has a label; every error is linked to its control."""
+    labels = {e.get("for") for e in page.all("label")}
+    for element in page.elements:
+        if element.tag in ("input", "select", "textarea") and element.get("type") not in (
+                "hidden", "submit"):
+            assert element.get("id") in labels, f"no label for {element}"
+            if element.get("aria-invalid") == "true":
+                described = element.get("aria-describedby").split()
+                assert any(d.endswith("-error") for d in described), element

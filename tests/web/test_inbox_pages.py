@@ -13,6 +13,7 @@ from flask import Flask
 from engine import cases, clock, demo
 from engine.db import Database
 from engine.users import Actor
+from tests.web.conftest import assert_labelled
 
 if TYPE_CHECKING:
     from tests.web.conftest import Browser, Page
@@ -35,15 +36,6 @@ def row_ids(page: Page) -> list[int]:
 
 def citizens(page: Page) -> list[str]:
     return [e.text.strip() for e in page.all("td", **{"data-label": "Innbygger"})]
-
-
-def assert_labelled(page: Page) -> None:
-    """Every visible form control has a <label for=...> naming it."""
-    labels = {e.get("for") for e in page.all("label")}
-    for element in page.elements:
-        if element.tag in ("input", "select", "textarea") and element.get("type") not in (
-                "hidden", "submit"):
-            assert element.get("id") in labels, f"no label for {element}"
 
 
 def at_appointment(db: Database, staff: dict[str, Actor], nin: str, area: str) -> int:

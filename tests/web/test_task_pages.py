@@ -8,24 +8,13 @@ from typing import TYPE_CHECKING, Any
 from engine import cases, demo
 from engine.db import Database
 from engine.users import Actor, get_actor
+from tests.web.conftest import assert_labelled
 
 if TYPE_CHECKING:
     from tests.web.conftest import Browser, Page
 
 Web = Callable[[str], "Browser"]
 KARI, OLA, EMMA, PER = "15058510170", "23074820085", "02031250032", "11039930090"
-
-
-def assert_labelled(page: Page) -> None:
-    """Every visible control has a label; every error is linked to its control."""
-    labels = {e.get("for") for e in page.all("label")}
-    for element in page.elements:
-        if element.tag in ("input", "select", "textarea") and element.get("type") not in (
-                "hidden", "submit"):
-            assert element.get("id") in labels, f"no label for {element}"
-            if element.get("aria-invalid") == "true":
-                described = element.get("aria-describedby").split()
-                assert any(d.endswith("-error") for d in described), element
 
 
 def error_of(page: Page, field_id: str) -> str:
