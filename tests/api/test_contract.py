@@ -32,6 +32,7 @@ from engine.models import (
 )
 from engine.users import Actor, get_actor
 from tests.conftest import Api
+from tests.hostile_xml import BILLION_LAUGHS, XXE
 
 PROCESS = "ip_koordinator"
 NIN = "23074820085"  # Ola Hansen: valid, and no login linked to it
@@ -406,32 +407,6 @@ def _lane_ref_removed(xml: str, element: str) -> str:
     ref = f"<bpmn:flowNodeRef>{element}</bpmn:flowNodeRef>"
     assert ref in xml
     return xml.replace(ref, "")
-
-
-XXE = """<?xml version="1.0"?>
-<!DOCTYPE definitions [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
-  <bpmn:process id="p" isExecutable="true"><bpmn:documentation>&xxe;</bpmn:documentation>
-  </bpmn:process>
-</bpmn:definitions>"""
-
-BILLION_LAUGHS = """<?xml version="1.0"?>
-<!DOCTYPE lolz [
- <!ENTITY lol "lol">
- <!ENTITY lol1 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
- <!ENTITY lol2 "&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;&lol1;">
- <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
- <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
- <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
- <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
- <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
- <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
- <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
-]>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
-  <bpmn:process id="p" isExecutable="true"><bpmn:documentation>&lol9;</bpmn:documentation>
-  </bpmn:process>
-</bpmn:definitions>"""
 
 
 @pytest.mark.parametrize("bpmn", [

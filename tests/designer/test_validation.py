@@ -17,6 +17,7 @@ from engine.errors import DeployRejected
 from engine.models import Incident
 from engine.users import SYSTEM, Actor, get_actor
 from tests.designer.diagrams import IP_XML, KEY, small
+from tests.hostile_xml import BILLION_LAUGHS, XXE
 
 
 def errors_of(xml: str, forms: dict | None = None) -> list[dict[str, str]]:
@@ -268,26 +269,12 @@ def test_a_process_id_must_be_a_plain_name(designer_api) -> None:  # noqa: ANN00
 
 # ------------------------------------------------------------------ hostile files
 
-XXE = """<?xml version="1.0"?>
-<!DOCTYPE d [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
-<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
-  <bpmn:process id="p" isExecutable="true"><bpmn:documentation>&xxe;</bpmn:documentation>
-  </bpmn:process>
-</bpmn:definitions>"""
-LAUGHS = ('<?xml version="1.0"?>\n<!DOCTYPE lolz [\n <!ENTITY lol "lol">\n'
-          + "".join(f' <!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">\n'
-                    for i in range(1, 10))
-          + ']>\n<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
-            'id="d"><bpmn:process id="p" isExecutable="true"><bpmn:documentation>&lol9;'
-            '</bpmn:documentation></bpmn:process></bpmn:definitions>')
-
-
 @pytest.mark.parametrize(("xml", "message"), [
     ("dette er ikke XML", "ikke gyldig BPMN-XML"),
     ("<bpmn:definitions", "ikke gyldig BPMN-XML"),
     ("<svg xmlns='http://www.w3.org/2000/svg'/>", "rotelementet må være bpmn:definitions"),
     (XXE, "ikke gyldig BPMN-XML"),
-    (LAUGHS, "ikke gyldig BPMN-XML"),
+    (BILLION_LAUGHS, "ikke gyldig BPMN-XML"),
     (IP_XML.replace("</bpmn:definitions>", "<!--" + "x" * 2_100_000 + "--></bpmn:definitions>"),
      "filen er større enn 2 MB"),
 ], ids=["text", "truncated", "not-bpmn", "external-entity", "entity-bomb", "too-big"])
