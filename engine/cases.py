@@ -16,7 +16,7 @@ from engine import clock, forms, spiff
 from engine.access import actionable_tasks, can_see_case, may_act
 from engine.db import Database
 from engine.deploy import latest_version
-from engine.errors import Conflict, Forbidden, InvalidData, NotFound
+from engine.errors import Conflict, EngineError, Forbidden, InvalidData, NotFound
 from engine.models import AccessLog, Case, Document, Event, Incident, KprRecord, Outbox, Task, Timer
 from engine.monitor import require_monitor, responsible_for
 from engine.runtime import CaseEffects, CaseRun, SessionDirectory
@@ -346,10 +346,29 @@ def assign_task(db: Database, task_id: int, username: str, actor: Actor) -> None
 
 def eligible_colleagues(db: Database, task_id: int, actor: Actor) -> list[tuple[str, str]]:
     """(username, full name) of everyone who may act on the task, for the assign list."""
+    return colleagues_by_task(db, [task_id], actor, strict=True)[task_id]
+
+
+def colleagues_by_task(db: Database, task_ids: list[int], actor: Actor,
+                       strict: bool = False) -> dict[int, list[tuple[str, str]]]:
+    """The assign list for each task, reading the users once for a whole inbox page.
+
+    A task the actor may not act on raises when ``strict``; otherwise it gets an empty list.
+    """
+    result: dict[int, list[tuple[str, str]]] = {}
     with db.reading() as session:
-        task = _task_for_action(session, task_id, actor)
-        return [(other.username, other.full_name) for other in all_actors(session)
-                if may_act(other, task)]
+        everyone = all_actors(session)
+        for task_id in task_ids:
+            try:
+                task = _task_for_action(session, task_id, actor)
+            except EngineError:
+                if strict:
+                    raise
+                result[task_id] = []
+                continue
+            result[task_id] = [(other.username, other.full_name) for other in everyone
+                               if may_act(other, task)]
+    return result
 
 
 # ---------------------------------------------------------------- the manager's monitor

@@ -138,14 +138,10 @@ def inbox() -> str:
     page = inbox_page(db(), actor, q)
     who = people(db())
     areas, names = who.areas, who.names
-    colleagues: dict[int, list[tuple[str, str]]] = {}
-    for row in page.rows:
-        try:
-            colleagues[row["id"]] = [(username, name) for username, name
-                                     in cases.eligible_colleagues(db(), row["id"], actor)
-                                     if username != actor.username]
-        except EngineError:
-            colleagues[row["id"]] = []
+    colleagues = {task_id: [(username, name) for username, name in choices
+                            if username != actor.username]
+                  for task_id, choices in cases.colleagues_by_task(
+                      db(), [row["id"] for row in page.rows], actor).items()}
 
     def url(**changes: Any) -> str:
         return _inbox_url(q, **changes)
