@@ -344,17 +344,16 @@ def assign_task(db: Database, task_id: int, username: str, actor: Actor) -> None
                {"name": task.name, "assignee": colleague.username})
 
 
-def eligible_colleagues(db: Database, task_id: int, actor: Actor) -> list[tuple[str, str]]:
-    """(username, full name) of everyone who may act on the task, for the assign list."""
-    return colleagues_by_task(db, [task_id], actor, strict=True)[task_id]
+def ensure_may_act(db: Database, task_id: int, actor: Actor) -> None:
+    """Raise as completing would (404 not visible, 403 not allowed, 409 done or taken)."""
+    with db.reading() as session:
+        _task_for_action(session, task_id, actor)
 
 
-def colleagues_by_task(db: Database, task_ids: list[int], actor: Actor,
-                       strict: bool = False) -> dict[int, list[tuple[str, str]]]:
-    """The assign list for each task, reading the users once for a whole inbox page.
-
-    A task the actor may not act on raises when ``strict``; otherwise it gets an empty list.
-    """
+def colleagues_by_task(db: Database, task_ids: list[int], actor: Actor
+                       ) -> dict[int, list[tuple[str, str]]]:
+    """(username, full name) of everyone who may act on each task, for the assign lists of an
+    inbox page, reading the users once. A task the actor may not act on gets an empty list."""
     result: dict[int, list[tuple[str, str]]] = {}
     with db.reading() as session:
         everyone = all_actors(session)
@@ -362,8 +361,6 @@ def colleagues_by_task(db: Database, task_ids: list[int], actor: Actor,
             try:
                 task = _task_for_action(session, task_id, actor)
             except EngineError:
-                if strict:
-                    raise
                 result[task_id] = []
                 continue
             result[task_id] = [(other.username, other.full_name) for other in everyone

@@ -155,7 +155,7 @@ def task(task_id: int) -> Any:
     actor = _actor()
     # The engine's own check for acting on the task: 404 when the task is not visible, 403 when
     # the actor may see but not do it, 409 when it is completed or taken by someone else.
-    cases.eligible_colleagues(db(), task_id, actor)
+    cases.ensure_may_act(db(), task_id, actor)
     task = cases.get_task(db(), task_id, actor)
     form = task.get("form") or {}
     schema = form.get("schema") or EMPTY_SCHEMA
