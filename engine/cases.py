@@ -24,7 +24,8 @@ from engine.users import PROCEDURE_ROLES, Actor, all_actors, find_actor, service
 from handlers.registry import HandlerContext, get_validator, validator_names
 
 # Messages a citizen may send about their own case; staff may send every message.
-CITIZEN_MESSAGES = {"end_requested", "appeal_received", "consent_withdrawn"}
+CITIZEN_MESSAGES = {"end_requested", "appeal_received", "consent_withdrawn",
+                    "evaluation_requested"}
 
 
 def _sources(session: Session) -> dict[str, dict[str, str]]:
@@ -181,14 +182,38 @@ def send_message(db: Database, case_id: int, name: str, data: dict[str, Any],
             raise Forbidden("Du kan ikke sende denne meldingen.")
         run = CaseRun(session, case, actor)
         workflow = run.load_workflow()
-        if name not in spiff.waiting_message_names(workflow):
+        spiff.refresh_catchers(workflow)
+        catchers = spiff.message_catchers(workflow, name)
+        if not catchers:
             raise Conflict(f"Saken venter ikke på meldingen {name!r} nå.")
-        _check_message(session, case.id, name, data, spiff.message_catcher(workflow, name).data)
+        current = spiff.case_data(workflow)
+        _check_message(session, case.id, name, data, current)
+        refusals = [r for r in (_refusal(run, c, current, data) for c in catchers) if r]
+        if len(refusals) == len(catchers):
+            raise Conflict(refusals[0])
         payload = {**data, "sent_by": actor.username, "received_at": run.now.isoformat()}
         run.event("message_received", None, {"message": name, "data": payload})
         workflow.catch(spiff.message_event(name, payload))
         run.advance(workflow)
         run.save(workflow)
+
+
+def _refusal(run: CaseRun, catcher: spiff.SpiffTask, current: dict[str, Any],
+             payload: dict[str, Any]) -> str | None:
+    """Why this waiting event may not take the message now, from its ``accepted_when``
+    condition in the diagram (with the case's data and the payload as ``message``)."""
+    props = spiff.task_properties(catcher.task_spec)
+    condition = props.get("accepted_when")
+    if not condition:
+        return None
+    try:
+        accepted = run.script_engine.environment.evaluate(
+            condition, {**current, "message": payload})
+    except Exception:  # noqa: BLE001  (a fact the condition reads is not there yet)
+        accepted = False
+    if accepted:
+        return None
+    return props.get("refused_because") or "Saken kan ikke ta imot denne hendelsen nå."
 
 
 def _check_message(session: Session, case_id: int, name: str, payload: dict[str, Any],
@@ -210,6 +235,7 @@ def fire_due_timers(db: Database, case_id: int, actor: Actor) -> None:
             return
         run = CaseRun(session, case, actor)
         workflow = run.load_workflow()
+        spiff.refresh_catchers(workflow)
         workflow.refresh_timers()
         run.advance(workflow)
         run.save(workflow)

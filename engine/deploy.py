@@ -84,7 +84,9 @@ def validate(bpmn_xml: str | bytes, forms: FormSource | None = None
             if not any(e["element"] == spiff_error["element"] for e in errors):
                 errors = _merge(errors, [spiff_error])
             continue
-        errors = _merge(errors, _check_spec(spec, used_forms, forms or {}, _lanes_of(root)))
+        # A phase drawn as a sub-process is a spec of its own: its tasks obey the same rules.
+        for each in [spec, *parser.get_subprocess_specs(key).values()]:
+            errors = _merge(errors, _check_spec(each, used_forms, forms or {}, _lanes_of(root)))
         if not errors:
             parsed.append(spiff.ParsedProcess(key, spec.description or key,
                                               spiff.compile_spec(parser, key)))

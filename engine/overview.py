@@ -75,12 +75,7 @@ def _log(session: Session, case_id: int, actor: Actor, what: str) -> None:
 
 def current_data(session: Session, case: Case, actor: Actor) -> dict[str, Any]:
     """The case's variables as they stand: from the open steps, or the last one passed."""
-    workflow = CaseRun(session, case, actor).load_workflow()
-    live = [t for t in workflow.get_tasks(state=spiff.TaskState.READY | spiff.TaskState.WAITING)]
-    data: dict[str, Any] = dict(workflow.last_task.data) if workflow.last_task else {}
-    for task in live:
-        data.update(task.data)
-    return data
+    return spiff.case_data(CaseRun(session, case, actor).load_workflow())
 
 
 def case_overview(db: Database, case_id: int, actor: Actor) -> dict[str, Any]:

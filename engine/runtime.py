@@ -136,6 +136,10 @@ class CaseRun:
         spec = task.task_spec
         if isinstance(spec, EndEvent):
             self.event("end_reached", spec.bpmn_id, {"name": spec.bpmn_name}, actor="system")
+            names = spiff.task_properties(spec).get("merge_back", "")
+            if names:
+                spiff.merge_back(task.workflow.top_workflow,
+                                 [n.strip() for n in names.split(",") if n.strip()], task.data)
         elif isinstance(spec, CatchingEvent) and not isinstance(spec, EventBasedGateway):
             definition = spiff.caught_definition(spec)
             if isinstance(definition, TimerEventDefinition):
@@ -301,8 +305,18 @@ class CaseRun:
                 self.case.status = "completed"
                 self.case.closed_at = self.now
                 self.event("case_completed", None, {}, actor="system")
+        elif open_incident:
+            self.case.status = "error"
+        elif spiff.only_closed_waits(workflow):
+            if self.case.status != "closed":
+                self.case.status = "closed"
+                self.case.closed_at = self.now
+                self.event("case_closed", None, {}, actor="system")
         else:
-            self.case.status = "error" if open_incident else "active"
+            if self.case.status == "closed":
+                self.event("case_reopened", None, {}, actor="system")
+            self.case.status = "active"
+            self.case.closed_at = None
 
 
 def due_after(start: datetime, duration: str | None) -> datetime | None:

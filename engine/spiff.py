@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -26,6 +26,7 @@ from SpiffWorkflow.bpmn.serializer.default.event_definition import (
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition,
     DurationTimerEventDefinition,
     TimeDateEventDefinition,
     TimerEventDefinition,
@@ -79,11 +80,42 @@ class ClockedDuration(DurationTimerEventDefinition):
         return bool(my_task._get_internal_data("event_fired", False))
 
 
-_CLOCKED = {TimeDateEventDefinition: ClockedTimeDate, DurationTimerEventDefinition: ClockedDuration}
+class ClockedCycle(CycleTimerEventDefinition):
+    """A repeating timer (``R12/P30D``: twelve times, every 30 days) on the engine clock.
+
+    Each due repetition lets the boundary event fire once (a second interim reply every 30
+    days); the timer ends with its host or after its last repetition.
+    """
+
+    def cycle_complete(self, my_task: SpiffTask) -> bool:
+        event_value = my_task._get_internal_data("event_value")
+        if event_value is None:
+            expression = my_task.workflow.script_engine.evaluate(my_task, self.expression)
+            cycles, _start, duration = TimerEventDefinition.parse_iso_recurring_interval(
+                expression)
+            event_value = {"cycles": cycles, "next": (clock.now() + duration).isoformat(),
+                           "duration": duration.total_seconds()}
+        ready = False
+        if event_value["cycles"] != 0:
+            due = datetime.fromisoformat(event_value["next"])
+            if due <= clock.now():
+                event_value["next"] = (due + timedelta(seconds=event_value["duration"])).isoformat()
+                event_value["cycles"] -= 1
+                ready = True
+        else:
+            my_task.internal_data.pop("event_value", None)
+            my_task.internal_data["event_fired"] = True
+        my_task._set_internal_data(event_value=event_value)
+        return ready
+
+
+_CLOCKED = {TimeDateEventDefinition: ClockedTimeDate, DurationTimerEventDefinition: ClockedDuration,
+            CycleTimerEventDefinition: ClockedCycle}
 
 _SERIALIZER_CONFIG = dict(SPIFF_CONFIG)
 _SERIALIZER_CONFIG[ClockedTimeDate] = TimerConditionalEventDefinitionConverter
 _SERIALIZER_CONFIG[ClockedDuration] = TimerConditionalEventDefinitionConverter
+_SERIALIZER_CONFIG[ClockedCycle] = TimerConditionalEventDefinitionConverter
 SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_SERIALIZER_CONFIG))
 
 
@@ -299,6 +331,8 @@ def waiting_timers(workflow: BpmnWorkflow) -> Iterator[tuple[SpiffTask, datetime
     for task in workflow.get_tasks(state=TaskState.WAITING):
         if any(isinstance(d, TimerEventDefinition) for d in event_definitions(task.task_spec)):
             value = task._get_internal_data("event_value")
+            if isinstance(value, dict):  # a repeating timer: its next repetition
+                value = value.get("next") if value.get("cycles") else None
             if value:
                 yield task, TimerEventDefinition.get_datetime(value)
 
@@ -339,18 +373,69 @@ def message_event(name: str, payload: dict[str, Any]) -> BpmnEvent:
     return BpmnEvent(MessageEventDefinition(name), payload)
 
 
-def message_catcher(workflow: BpmnWorkflow, name: str) -> SpiffTask:
-    """The waiting task that would catch message ``name`` (its data is the case as it stands)."""
-    for task in workflow.get_tasks(state=TaskState.WAITING):
-        if any(isinstance(d, MessageEventDefinition) and d.name == name
-               for d in event_definitions(task.task_spec)):
-            return task
-    raise LookupError(name)
-
-
 def waiting_message_names(workflow: BpmnWorkflow) -> set[str]:
     return {d.name for task in workflow.get_tasks(state=TaskState.WAITING)
             for d in event_definitions(task.task_spec) if isinstance(d, MessageEventDefinition)}
+
+
+def message_catchers(workflow: BpmnWorkflow, name: str) -> list[SpiffTask]:
+    """Every waiting task that would catch message ``name``."""
+    return [task for task in workflow.get_tasks(state=TaskState.WAITING)
+            if any(isinstance(d, MessageEventDefinition) and d.name == name
+                   for d in event_definitions(task.task_spec))]
+
+
+def _is_catcher(task: SpiffTask) -> bool:
+    return bool(event_definitions(task.task_spec)) and task.has_state(TaskState.WAITING)
+
+
+def case_data(workflow: BpmnWorkflow) -> dict[str, Any]:
+    """The case's data as it stands: what the steps people or events wait at now hold.
+
+    Spiff keeps data per token; a boundary event holds a copy from when its phase began.
+    The tokens that moved since (ready tasks, intermediate events) hold the newer facts.
+    """
+    data: dict[str, Any] = dict(workflow.last_task.data) if workflow.last_task else {}
+    holders = [t for t in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING)
+               if not (_is_catcher(t) and getattr(t.task_spec, "cancel_activity", None)
+                       is not None)]
+    for task in sorted(holders, key=lambda t: t.last_state_change):
+        data.update(task.data)
+    return data
+
+
+def refresh_catchers(workflow: BpmnWorkflow) -> None:
+    """Give every waiting event the case's current data before it is caught, so a legal event
+    acts on the case as it stands, not as it was when the phase began."""
+    current = case_data(workflow)
+    for task in workflow.get_tasks(state=TaskState.WAITING):
+        if _is_catcher(task):
+            task.data.update(copy.deepcopy(current))
+
+
+def only_closed_waits(workflow: BpmnWorkflow) -> bool:
+    """True when nobody has work on the case and every event it waits for is marked
+    ``case_status: closed`` in the diagram (a decided case that only waits for a late appeal)."""
+    if workflow.get_tasks(state=TaskState.READY, manual=True):
+        return False
+    def marked(task_spec: Any) -> bool:
+        return task_properties(task_spec).get("case_status") == "closed"
+
+    def closed(task: SpiffTask) -> bool:
+        # An event-based gateway waits for the events behind it: they carry the mark.
+        if isinstance(task.task_spec, EventBasedGateway):
+            return all(marked(output) for output in task.task_spec.outputs)
+        return marked(task.task_spec)
+
+    waiting = [t for t in workflow.get_tasks(state=TaskState.WAITING) if _is_catcher(t)]
+    return bool(waiting) and all(closed(t) for t in waiting)
+
+
+def merge_back(workflow: BpmnWorkflow, names: list[str], data: dict[str, Any]) -> None:
+    """Copy the named facts a finished side branch set into the steps the case waits at."""
+    facts = {name: copy.deepcopy(data[name]) for name in names if name in data}
+    for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
+        task.data.update(facts)
 
 
 def engine_steps(workflow: BpmnWorkflow,

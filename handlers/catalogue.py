@@ -4,6 +4,7 @@
 """
 
 from handlers import (  # noqa: F401  (imported for their registrations)
+    appeals,
     citizen,
     consent,
     coordinator,
@@ -12,5 +13,6 @@ from handlers import (  # noqa: F401  (imported for their registrations)
     letters,
     notify,
     plan,
+    rights,
     validators,
 )

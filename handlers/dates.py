@@ -7,7 +7,7 @@ strings and parse them back here; letters need "26. november 2026", not "2026-11
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 MONTHS = (
@@ -72,3 +72,16 @@ def add_months(day: date, months: int) -> date:
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def end_of_day(day: date) -> datetime:
+    """The last second of ``day`` in Norway: a deadline that is a date allows the whole day."""
+    return datetime.combine(day, time(23, 59, 59), tzinfo=_OSLO or UTC)
+
+
+def safe_date(value: object) -> date | None:
+    """Like :func:`parse_date`, but None for text that is not a date (for validating input)."""
+    try:
+        return parse_date(value)
+    except (TypeError, ValueError):
+        return None

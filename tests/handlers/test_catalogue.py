@@ -20,6 +20,13 @@ CONTRACT_HANDLERS = {
     "plan.record_meeting",
     "consent.record",
     "consent.withdraw",
+    "appeal.open_period",
+    "appeal.classify",
+    "appeal.grant",
+    "appeal.apply_decision",
+    "letters.late_appeal_rejected",
+    "rights.end_ip",
+    "plan.mark_established",
 }
 CONTRACT_VALIDATORS = {
     "validate.report",
@@ -29,6 +36,10 @@ CONTRACT_VALIDATORS = {
     "validate.plan",
     "validate.meeting",
     "message.consent_withdrawn",
+    "validate.appeal_reassessment",
+    "message.appeal_received",
+    "message.appeal_decided",
+    "message.end_requested",
 }
 
 

@@ -1,0 +1,93 @@
+"""Appeals (pbrl. §§ 7-2, 7-5, fvl. § 31) and the rights facts: periods, late appeals, grants."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from handlers import appeals, rights
+from handlers.registry import HandlerContext
+from tests.handlers.conftest import NOW
+
+
+def test_the_period_ends_at_the_end_of_the_deadline_day_and_a_late_window_follows(
+        make_context: Callable[..., HandlerContext]) -> None:
+    result = appeals.open_period(make_context(late_window="P1Y"), {"appeal_deadline": "2026-04-03"})
+    ends = datetime.fromisoformat(result["appeal_period_ends"])
+    assert (ends.date().isoformat(), ends.hour, ends.minute) == ("2026-04-03", 23, 59)
+    assert result["late_appeal_until"].startswith("2027-04-03T23:59:59")
+
+
+def test_without_a_deadline_the_period_runs_four_weeks_from_today(
+        make_context: Callable[..., HandlerContext]) -> None:
+    result = appeals.open_period(make_context(late_window="P6M"), {})
+    assert result["appeal_deadline"] == (NOW.date() + appeals.APPEAL_PERIOD).isoformat()
+
+
+def test_an_appeal_received_after_the_deadline_is_late_and_kept(context: HandlerContext) -> None:
+    data: dict[str, Any] = {"appeal_deadline": "2026-01-10", "refused_parts": ["ip"],
+                            "appeal": {"text": "Jeg klager", "received_on": "2026-01-12"}}
+    result = appeals.classify(context, data)
+    assert result["appeal_late"] is True
+    assert result["appeals"] == [{"text": "Jeg klager", "received_on": "2026-01-12",
+                                  "late": True, "against": ["ip"]}]
+    in_time = appeals.classify(context, {**data, "appeal": {"received_on": "2026-01-10"}})
+    assert in_time["appeal_late"] is False
+
+
+def test_upholding_grants_what_was_refused(context: HandlerContext) -> None:
+    result = appeals.grant(context, {"refused_parts": ["ip"], "requests": ["ip", "koordinator"]})
+    assert result == {"ip_granted": True, "refused_parts": [], "appeal_granted": True}
+    full_refusal = appeals.grant(context, {"requests": ["ip", "koordinator"]})
+    assert full_refusal["ip_granted"] and full_refusal["coordinator_granted"]
+
+
+def test_statsforvalteren_partly_upholds_only_the_parts_named(context: HandlerContext) -> None:
+    data = {"refused_parts": ["ip", "barnekoordinator"],
+            "appeal_decision": {"outcome": "partly_upheld", "granted": ["barnekoordinator"]}}
+    result = appeals.apply_decision(context, data)
+    assert result == {"barnekoordinator_granted": True, "refused_parts": ["ip"],
+                      "appeal_granted": True}
+    rejected = appeals.apply_decision(context, {**data,
+                                                "appeal_decision": {"outcome": "rejected"}})
+    assert rejected["appeal_granted"] is False
+    assert rejected["refused_parts"] == data["refused_parts"]
+
+
+def test_statsforvalteren_message_needs_outcome_date_and_reference(context: HandlerContext) -> None:
+    errors = appeals.appeal_decided_message(context, {"refused_parts": ["ip"], "message": {
+        "outcome": "partly_upheld", "decided_on": "i går", "granted": ["koordinator"]}})
+    assert set(errors) == {"decided_on", "reference", "granted"}
+    assert appeals.appeal_decided_message(context, {"message": {
+        "outcome": "upheld", "decided_on": "2026-05-01", "reference": "SF 2026/12"}}) == {}
+
+
+def test_a_late_appeal_needs_a_decision_on_taking_it_up(context: HandlerContext) -> None:
+    errors = appeals.reassessment(context, {"appeal_late": True})
+    assert set(errors) == {"late_appeal_taken_up", "late_appeal_reason"}
+    not_taken = appeals.reassessment(context, {"appeal_late": True, "late_appeal_taken_up": False,
+                                               "late_appeal_reason": "Ingen særlige grunner."})
+    assert not_taken == {}
+    assert set(appeals.reassessment(context, {"appeal_late": False})) == {"appeal_upheld"}
+
+
+def test_an_appeal_by_post_cannot_be_received_in_the_future(context: HandlerContext) -> None:
+    errors = appeals.appeal_message(context, {"message": {"text": "", "received_on": "2099-01-01"}})
+    assert set(errors) == {"text", "received_on"}
+
+
+def test_ending_the_ip_keeps_the_coordinator_and_the_plan_needs_one(
+        context: HandlerContext) -> None:
+    assert rights.end_ip(context, {})["wants_ip"] is False
+    active = {"plan_established": True, "message": {"what": "coordinator"}}
+    assert "what" in rights.end_requested(context, active)
+    assert rights.end_requested(context, {**active, "message": {"what": "ip"}}) == {}
+    no_plan = {"plan_established": False, "message": {"what": "ip"}}
+    assert "what" in rights.end_requested(context, no_plan)
+    assert rights.end_requested(context, {"message": {}}) == {}
+
+
+def test_a_paper_plan_is_an_established_plan(context: HandlerContext) -> None:
+    result = rights.mark_established(context, {"plan_medium": "paper"})
+    assert result["plan_established"] is True and result["plan_medium"] == "paper"
