@@ -182,11 +182,10 @@ def send_message(db: Database, case_id: int, name: str, data: dict[str, Any],
             raise Forbidden("Du kan ikke sende denne meldingen.")
         run = CaseRun(session, case, actor)
         workflow = run.load_workflow()
-        spiff.refresh_catchers(workflow)
+        current = spiff.refresh_catchers(workflow)
         catchers = spiff.message_catchers(workflow, name)
         if not catchers:
             raise Conflict(f"Saken venter ikke på meldingen {name!r} nå.")
-        current = spiff.case_data(workflow)
         _check_message(session, case.id, name, data, current)
         refusals = [r for r in (_refusal(run, c, current, data) for c in catchers) if r]
         if len(refusals) == len(catchers):

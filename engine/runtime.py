@@ -136,10 +136,7 @@ class CaseRun:
         spec = task.task_spec
         if isinstance(spec, EndEvent):
             self.event("end_reached", spec.bpmn_id, {"name": spec.bpmn_name}, actor="system")
-            names = spiff.task_properties(spec).get("merge_back", "")
-            if names:
-                spiff.merge_back(task.workflow.top_workflow,
-                                 [n.strip() for n in names.split(",") if n.strip()], task.data)
+            spiff.merge_back(task)
         elif isinstance(spec, CatchingEvent) and not isinstance(spec, EventBasedGateway):
             definition = spiff.caught_definition(spec)
             if isinstance(definition, TimerEventDefinition):

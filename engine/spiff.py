@@ -373,11 +373,6 @@ def message_event(name: str, payload: dict[str, Any]) -> BpmnEvent:
     return BpmnEvent(MessageEventDefinition(name), payload)
 
 
-def waiting_message_names(workflow: BpmnWorkflow) -> set[str]:
-    return {d.name for task in workflow.get_tasks(state=TaskState.WAITING)
-            for d in event_definitions(task.task_spec) if isinstance(d, MessageEventDefinition)}
-
-
 def message_catchers(workflow: BpmnWorkflow, name: str) -> list[SpiffTask]:
     """Every waiting task that would catch message ``name``."""
     return [task for task in workflow.get_tasks(state=TaskState.WAITING)
@@ -404,13 +399,14 @@ def case_data(workflow: BpmnWorkflow) -> dict[str, Any]:
     return data
 
 
-def refresh_catchers(workflow: BpmnWorkflow) -> None:
+def refresh_catchers(workflow: BpmnWorkflow) -> dict[str, Any]:
     """Give every waiting event the case's current data before it is caught, so a legal event
-    acts on the case as it stands, not as it was when the phase began."""
+    acts on the case as it stands, not as it was when the phase began; returns that data."""
     current = case_data(workflow)
     for task in workflow.get_tasks(state=TaskState.WAITING):
         if _is_catcher(task):
             task.data.update(copy.deepcopy(current))
+    return current
 
 
 def only_closed_waits(workflow: BpmnWorkflow) -> bool:
@@ -418,6 +414,7 @@ def only_closed_waits(workflow: BpmnWorkflow) -> bool:
     ``case_status: closed`` in the diagram (a decided case that only waits for a late appeal)."""
     if workflow.get_tasks(state=TaskState.READY, manual=True):
         return False
+
     def marked(task_spec: Any) -> bool:
         return task_properties(task_spec).get("case_status") == "closed"
 
@@ -431,11 +428,14 @@ def only_closed_waits(workflow: BpmnWorkflow) -> bool:
     return bool(waiting) and all(closed(t) for t in waiting)
 
 
-def merge_back(workflow: BpmnWorkflow, names: list[str], data: dict[str, Any]) -> None:
-    """Copy the named facts a finished side branch set into the steps the case waits at."""
-    facts = {name: copy.deepcopy(data[name]) for name in names if name in data}
-    for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
-        task.data.update(facts)
+def merge_back(end: SpiffTask) -> None:
+    """An end event marked ``merge_back`` (comma-separated names) ends a side branch: copy the
+    facts it names into the steps the whole case waits at."""
+    names = [n.strip() for n in task_properties(end.task_spec).get("merge_back", "").split(",")]
+    facts = {name: copy.deepcopy(end.data[name]) for name in names if name in end.data}
+    if facts:
+        for task in end.workflow.top_workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
+            task.data.update(facts)
 
 
 def engine_steps(workflow: BpmnWorkflow,

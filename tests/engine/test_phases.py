@@ -59,12 +59,7 @@ def test_a_side_branch_merges_back_the_facts_it_names(workflow: Any) -> None:
     spiff.refresh_catchers(workflow)
     workflow.catch(spiff.message_event("change", {"to": "per"}))
 
-    def merge(done: Any) -> None:
-        names = spiff.task_properties(done.task_spec).get("merge_back")
-        if names:
-            spiff.merge_back(done.workflow.top_workflow, [names], done.data)
-
-    spiff.engine_steps(workflow, merge)
+    spiff.engine_steps(workflow, spiff.merge_back)
     assert _ready(workflow)["work"].data["coordinator"] == "per"
     assert spiff.case_data(workflow)["coordinator"] == "per"
 
