@@ -8,6 +8,7 @@ from handlers import (  # noqa: F401  (imported for their registrations)
     citizen,
     consent,
     coordinator,
+    grants,
     journal,
     kpr,
     letters,

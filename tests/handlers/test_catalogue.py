@@ -6,6 +6,8 @@ from handlers.registry import handler_names, validator_names
 
 CONTRACT_HANDLERS = {
     "citizen.derive",
+    "citizen.age_now",
+    "decision.outcome",
     "letters.decision",
     "letters.refusal",
     "letters.interim_reply",

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from handlers.citizen import derive
+from handlers.citizen import age_now, derive
 from handlers.registry import get_handler
 
 
@@ -35,3 +35,15 @@ def test_sixteenth_birthday_is_the_day_consent_age_is_reached(make_context, nin_
 def test_invalid_number_raises(context) -> None:
     with pytest.raises(ValueError, match="kontrollsiffer"):
         derive(context, {"citizen_nin": "15076500566"})
+
+
+def test_age_now_at_renewal_two_years_after_the_report(make_context, nin_for) -> None:
+    """A 15-year-old at the report is 17 two years later: consents alone, still under 18."""
+    nin = nin_for(date(2010, 6, 1))
+    at_report = age_now(make_context(now=datetime(2026, 3, 2, 9, tzinfo=UTC)),
+                        {"citizen_nin": nin})
+    at_renewal = age_now(make_context(now=datetime(2028, 3, 2, 9, tzinfo=UTC)),
+                         {"citizen_nin": nin})
+    assert at_report == {"citizen_age": 15, "citizen_under_16": True, "citizen_under_18": True}
+    assert at_renewal == {"citizen_age": 17, "citizen_under_16": False,
+                          "citizen_under_18": True}
