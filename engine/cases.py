@@ -44,7 +44,7 @@ def _validated(session: Session, case_id: int, form: dict[str, Any], data: dict[
     if not isinstance(data, dict):
         raise InvalidData({"_form": "Skjemadata må være et JSON-objekt."})
     schema = forms.with_sources(form["schema"], _sources(session))
-    clean = forms.declared_fields(data, schema)
+    clean = forms.declared_fields(forms.normalized(data, schema), schema)
     errors = forms.schema_errors(clean, schema)
     if not errors and validator_name:
         errors = get_validator(validator_name)(_validation_context(session, case_id),

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import processes
-from engine import clock, spiff
+from engine import clock, forms, spiff
 from engine.db import Database
 from engine.errors import DeployRejected, Forbidden, NotFound
 from engine.models import ProcessVersion, VersionNote
@@ -167,6 +167,10 @@ def form_problem(form: Any) -> str | None:
         return f"ugyldig JSON Schema{f' ved {where}' if where else ''}: {exc.message}"
     if schema.get("type", "object") != "object":
         return "skjemaets schema må ha type object"
+    unknown = forms.unknown_normalizers(schema)
+    if unknown:
+        return (f"ukjent x-normalize ved {', '.join(unknown)}; "
+                f"kjente verdier: {', '.join(forms.NORMALIZERS)}")
     if "ui" in form and not isinstance(form["ui"], Mapping):
         return "ui må være et JSON-objekt"
     if "title" in form and not isinstance(form["title"], str):

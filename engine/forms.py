@@ -3,11 +3,16 @@
 Forms are copied into the process version at deploy, so a case keeps the forms of the version
 it runs on. Only the fields a form declares are taken from a submission: a citizen's consent
 form cannot set ``approved``.
+
+A property may declare ``"x-normalize"`` (see :data:`NORMALIZERS`): the value is rewritten
+before it is validated and stored, so people may type a fødselsnummer as "150585 10170" and
+every later step sees "15058510170". It is form data, so a designer can use it on any field.
 """
 
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -25,6 +30,12 @@ MESSAGES = {
     "minLength": "Feltet må fylles ut.",
     "maxLength": "Teksten er for lang.",
     "uniqueItems": "Samme verdi er valgt flere ganger.",
+}
+
+
+# ``x-normalize`` value -> how a typed string is rewritten before validation
+NORMALIZERS: dict[str, Callable[[str], str]] = {
+    "remove-spaces": lambda text: "".join(text.split()),
 }
 
 
@@ -50,6 +61,38 @@ def with_sources(schema: dict[str, Any], sources: dict[str, dict[str, str]]) -> 
             prop["enum"] = list(sources[source])
             prop["x-enumNames"] = list(sources[source].values())
     return filled
+
+
+def normalized(data: Any, schema: dict[str, Any]) -> Any:
+    """``data`` with every string whose property declares ``x-normalize`` rewritten, also in
+    list rows and nested objects; unknown normalizers are refused at deploy
+    (:func:`unknown_normalizers`) and left alone here."""
+    if isinstance(data, str):
+        rewrite = NORMALIZERS.get(str(schema.get("x-normalize")))
+        return rewrite(data) if rewrite else data
+    if isinstance(data, list):
+        items = schema.get("items")
+        return [normalized(item, items) for item in data] if isinstance(items, dict) else data
+    if isinstance(data, dict):
+        properties = schema.get("properties") or {}
+        return {key: normalized(value, properties[key])
+                if isinstance(properties.get(key), dict) else value
+                for key, value in data.items()}
+    return data
+
+
+def unknown_normalizers(schema: Any, path: str = "") -> list[str]:
+    """``"path: name"`` for every ``x-normalize`` that names no known normalizer."""
+    if not isinstance(schema, dict):
+        return []
+    found = []
+    name = schema.get("x-normalize")
+    if name is not None and name not in NORMALIZERS:
+        found.append(f"{path or '/'}: {name}")
+    for key, prop in (schema.get("properties") or {}).items():
+        found += unknown_normalizers(prop, f"{path}/{key}")
+    found += unknown_normalizers(schema.get("items"), f"{path}/items")
+    return found
 
 
 def declared_fields(data: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from handlers.dates import local_date
 from handlers.nin import age_on, birth_date
 from handlers.registry import HandlerContext, handler
 
@@ -23,7 +24,7 @@ def derive(context: HandlerContext, data: dict[str, Any]) -> dict[str, Any]:
     nin = data["citizen_nin"]
     return {
         "citizen_birth_date": birth_date(nin).isoformat(),
-        "citizen_under_16": age_on(nin, context.now.date()) < AGE_OF_CONSENT,
+        "citizen_under_16": age_on(nin, local_date(context.now)) < AGE_OF_CONSENT,
     }
 
 
@@ -31,6 +32,6 @@ def derive(context: HandlerContext, data: dict[str, Any]) -> dict[str, Any]:
 def age_now(context: HandlerContext, data: dict[str, Any]) -> dict[str, Any]:
     """The citizen's age on the engine clock's date: ``citizen_age``, ``citizen_under_16`` and
     ``citizen_under_18``."""
-    age = age_on(data["citizen_nin"], context.now.date())
+    age = age_on(data["citizen_nin"], local_date(context.now))
     return {"citizen_age": age, "citizen_under_16": age < AGE_OF_CONSENT,
             "citizen_under_18": age < AGE_OF_MAJORITY}

@@ -46,6 +46,14 @@ def parse_datetime(value: object) -> datetime | None:
     raise TypeError(f"not a date-time: {value!r}")
 
 
+def local_date(moment: datetime) -> date:
+    """The date in Norway at ``moment``: a birthday, a deadline or "today" is a Norwegian date,
+    so a child turns 16 at midnight in Norway, not at 01.00 or 02.00."""
+    if moment.tzinfo is not None and _OSLO is not None:
+        moment = moment.astimezone(_OSLO)
+    return moment.date()
+
+
 def format_date(value: object) -> str:
     """Norwegian long date, e.g. ``26. november 2026``; empty string for an empty value."""
     day = parse_date(value)

@@ -2,8 +2,8 @@
 
 The report form's only identifier is the citizen's number. A mistyped number would attach a case
 to the wrong person, and the birth date it carries decides who may consent (guardians below 16),
-so it is checked fully here: both mod-11 check digits, a real calendar date, and an individual
-number that fits the birth year.
+so it is checked fully here: both mod-11 check digits, a real calendar date that is not in the
+future, and an individual number that fits the birth year.
 
 Layout ``DDMMYYIIIKK``: birth date, individual number ``III``, check digits ``KK``.
 
@@ -83,12 +83,20 @@ def _parse(nin: object) -> date:
         raise InvalidNin("Fødselsnummeret inneholder ikke en gyldig fødselsdato.") from None
 
 
-def validate_nin(nin: object) -> str | None:
-    """None for a valid fødselsnummer or D-nummer, else a Norwegian message for the form."""
+def validate_nin(nin: object, today: date | None = None) -> str | None:
+    """None for a valid fødselsnummer or D-nummer, else a Norwegian message for the form.
+
+    With ``today`` (the engine clock's date), a birth date after it is refused: the century rule
+    maps individual numbers 500-999 with year 00-39 to 2000-2039, so a mistyped year can decode
+    to a child not yet born.
+    """
     try:
-        _parse(nin)
+        born = _parse(nin)
     except InvalidNin as error:
         return str(error)
+    if today is not None and born > today:
+        return (f"Fødselsdatoen i fødselsnummeret ({born.day}.{born.month}.{born.year}) er frem "
+                "i tid. Kontroller at nummeret er skrevet riktig.")
     return None
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.consent import WITHDRAWAL_KINDS, sharing_participants
-from handlers.dates import format_date, parse_date
+from handlers.dates import format_date, local_date, parse_date
 from handlers.nin import validate_nin
 from handlers.registry import HandlerContext, validator
 
@@ -30,8 +30,9 @@ def _numbers(indexes: list[int]) -> str:
 
 @validator("validate.report")
 def report(context: HandlerContext, data: dict[str, Any]) -> dict[str, str]:
-    """The citizen's fødselsnummer/D-nummer must be valid (both check digits, a real date)."""
-    message = validate_nin(data.get("citizen_nin"))
+    """The citizen's fødselsnummer/D-nummer must be valid (both check digits, a real date that
+    is not after the engine clock's date)."""
+    message = validate_nin(data.get("citizen_nin"), local_date(context.now))
     return {"citizen_nin": message} if message else {}
 
 

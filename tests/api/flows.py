@@ -142,16 +142,21 @@ class Flow:
     # ---------------------------------------------------------------- steps
 
     def report(self, user: str, nin: str, reported_by: str = "parorende",
-               requests: tuple[str, ...] = ("ip", "koordinator")) -> int:
+               requests: tuple[str, ...] = ("ip", "koordinator"), expect: int = 201,
+               **fields: Any) -> Any:
+        """Report a need for ``nin`` (a demo citizen, or ``citizen_name`` in ``fields``, which
+        adds to or overrides the report form's data); returns the case id, or the refusal."""
         data: dict[str, Any] = {
-            "citizen_name": CITIZENS[nin], "citizen_nin": nin, "reported_by": reported_by,
-            "requests": list(requests),
+            "citizen_name": CITIZENS.get(nin, "Innbygger"), "citizen_nin": nin,
+            "reported_by": reported_by, "requests": list(requests),
             "need_description": "Trenger langvarige tjenester fra hjemmetjeneste og fysioterapi.",
         }
         if reported_by != "innbygger":
             data |= {"reporter_name": "Anne Melder", "reporter_contact": "anne@example.no"}
-        created = self.api.post("/cases", user, {"process": "ip_koordinator", "data": data},
-                                expect=201)
+        created = self.api.post("/cases", user, {"process": "ip_koordinator",
+                                                 "data": data | fields}, expect=expect)
+        if expect != 201:
+            return created
         self.case_id = created["id"]
         return self.case_id
 

@@ -25,9 +25,10 @@ def test_adult_d_number(context, nin_for) -> None:
 
 
 def test_sixteenth_birthday_is_the_day_consent_age_is_reached(make_context, nin_for) -> None:
+    """The birthday is a Norwegian date: 23.05 UTC on the 25th is 00.05 on the 26th in Oslo."""
     nin = nin_for(date(2010, 11, 26))
-    on_birthday = make_context(now=datetime(2026, 11, 26, 0, 5, tzinfo=UTC))
-    day_before = make_context(now=datetime(2026, 11, 25, 23, 55, tzinfo=UTC))
+    on_birthday = make_context(now=datetime(2026, 11, 25, 23, 5, tzinfo=UTC))
+    day_before = make_context(now=datetime(2026, 11, 25, 22, 55, tzinfo=UTC))
     assert derive(on_birthday, {"citizen_nin": nin})["citizen_under_16"] is False
     assert derive(day_before, {"citizen_nin": nin})["citizen_under_16"] is True
 

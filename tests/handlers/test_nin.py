@@ -153,3 +153,16 @@ def test_leap_day_birthday(nin_for) -> None:
     assert age_on(nin, date(2024, 2, 28)) == 15
     assert age_on(nin, date(2024, 2, 29)) == 16
     assert age_on(nin, date(2025, 2, 28)) == 16
+
+
+def test_birth_date_in_the_future_is_refused(nin_for) -> None:
+    today = date(2026, 11, 26)
+    tomorrow = nin_for(date(2026, 11, 27))
+    message = validate_nin(tomorrow, today)
+    assert message is not None and "27.11.2026" in message and "frem i tid" in message
+    assert validate_nin(nin_for(date(2026, 11, 26)), today) is None  # born today
+    assert validate_nin(nin_for(date(2026, 11, 27), d_number=True), today) is not None
+
+
+def test_without_a_date_the_future_is_not_checked(nin_for) -> None:
+    assert validate_nin(nin_for(date(2035, 1, 1))) is None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -27,6 +27,13 @@ def test_report_valid(context, nin_for) -> None:
     assert (
         validators.report(context, {"citizen_nin": nin_for(date(1980, 5, 17), d_number=True)}) == {}
     )
+
+
+def test_report_refuses_a_birth_date_after_the_engine_clock(context, nin_for) -> None:
+    born_tomorrow = nin_for(context.now.date() + timedelta(days=1))
+    errors = validators.report(context, {"citizen_nin": born_tomorrow})
+    assert list(errors) == ["citizen_nin"] and "frem i tid" in errors["citizen_nin"]
+    assert validators.report(context, {"citizen_nin": nin_for(context.now.date())}) == {}
 
 
 def test_report_wrong_check_digit(context) -> None:

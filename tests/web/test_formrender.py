@@ -58,7 +58,8 @@ def test_fields_follow_ui_order_and_pick_a_widget_per_type() -> None:
     report = by_name(result)
     assert report["citizen_name"].label == "Innbyggerens navn"
     assert report["citizen_name"].required and not report["reporter_name"].required
-    assert report["citizen_nin"].hint == "Fødselsnummer eller D-nummer (11 siffer)"
+    assert report["citizen_nin"].hint == ("Fødselsnummer eller D-nummer "
+                                          "(11 siffer, mellomrom er tillatt)")
     assert report["reported_by"].options[1] == ("parorende", "Pårørende")
     assert report["requests"].options == [("ip", "Individuell plan"),
                                           ("koordinator", "Koordinator")]
