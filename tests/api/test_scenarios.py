@@ -344,7 +344,10 @@ def test_child_under_16_needs_a_guardians_consent(flow: Flow) -> None:
 
     with_guardian = [{"name": "Emma Berg", "relation": "selv"},
                      {"name": "Marte Berg", "relation": "foresatt"}]
-    flow.consent("koordinator_oppvekst", given_by=with_guardian)
+    unheard = flow.consent("koordinator_oppvekst", given_by=with_guardian, expect=422)
+    assert "har rett til å si sin mening" in unheard["errors"]["child_view"]
+    flow.consent("koordinator_oppvekst", given_by=with_guardian,
+                 child_view="Vil ha fysioterapi etter skoletid.")
     flow.describe_goals("koordinator_oppvekst")  # no login: on the child's behalf
     plan = flow.task("establish_plan", "koordinator_oppvekst")
     [recorded] = plan["data"]["consents"]
