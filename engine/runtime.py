@@ -37,8 +37,9 @@ from engine.models import (
     Timer,
     User,
 )
+from engine.settings import handler_settings
 from engine.users import Actor
-from handlers.registry import HandlerContext, get_handler
+from handlers.registry import Caseworker, HandlerContext, get_handler
 
 
 class SessionDirectory:
@@ -56,6 +57,12 @@ class SessionDirectory:
     def display_name(self, username: str) -> str:
         name = self._session.scalar(select(User.full_name).where(User.username == username))
         return name or username
+
+
+def caseworker(actor: Actor) -> Caseworker | None:
+    """The staff member a step runs for; None for the system (timers) and for a citizen's own
+    message, so letters are then signed by the unit, not by the citizen."""
+    return Caseworker(actor.username, actor.full_name) if actor.is_staff else None
 
 
 class CaseEffects:
@@ -153,7 +160,8 @@ class CaseRun:
         effects = CaseEffects()
         context = HandlerContext(case_id=self.case.id, now=clock.now(),
                                  directory=SessionDirectory(self.session), effects=effects,
-                                 params=params)
+                                 params=params, settings=handler_settings(),
+                                 actor=caseworker(self.actor))
         result = handler(context, copy.deepcopy(task.data))
         self._apply(effects, task.task_spec.bpmn_id)
         self.event("step_completed", task.task_spec.bpmn_id,

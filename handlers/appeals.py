@@ -18,7 +18,6 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 from handlers.dates import end_of_day, safe_date
 from handlers.params import param
 from handlers.registry import HandlerContext, handler, validator
-from handlers.rendering import render
 
 APPEAL_PERIOD = timedelta(weeks=4)  # pbrl. § 7-5
 GRANT_FLAGS = {"ip": "ip_granted", "koordinator": "coordinator_granted",
@@ -92,18 +91,6 @@ def apply_decision(context: HandlerContext, data: dict[str, Any]) -> dict[str, A
     parts = {"upheld": _refused(data), "rejected": [],
              "partly_upheld": [p for p in decision.get("granted") or [] if p in _refused(data)]}
     return _grant(data, parts[outcome])
-
-
-@handler("letters.late_appeal_rejected")
-def late_appeal_rejected(context: HandlerContext, data: dict[str, Any]) -> None:
-    """The late appeal is not taken up (fvl. § 31): the citizen is told why, in writing."""
-    appeal = (data.get("appeals") or [{}])[-1]
-    title = "Klagen kan ikke behandles fordi den kom for sent"
-    body = render("letters/late_appeal_rejected.txt", title=title, case_id=context.case_id,
-                  today=context.now.date(), citizen_name=data.get("citizen_name") or "",
-                  received_on=appeal.get("received_on"), deadline=data.get("appeal_deadline"),
-                  reason=(data.get("late_appeal_reason") or "").strip())
-    context.effects.archive("letter", title, body, recipient=data.get("citizen_name"))
 
 
 @validator("validate.appeal_reassessment")

@@ -3,6 +3,7 @@
 The seed procedure asks for a journal entry when, for instance, the citizen declines IP in the
 electronic tool, a plan is closed or the coordinator changes. The wording lives in
 ``handlers/templates/journal/<kind>.txt``; the diagram picks the kind with the ``kind`` parameter.
+Every note names its author: the caseworker the step runs for, or the system (a timer).
 """
 
 from __future__ import annotations
@@ -22,6 +23,11 @@ KINDS: dict[str, str] = {
     "appeal_forwarded": "Klage oversendt Statsforvalteren",
     "consent_withdrawn": "IP/koordinator avsluttet fordi samtykket er trukket tilbake",
 }
+
+
+def author(context: HandlerContext) -> str | None:
+    """Who the note is written by: the caseworker the step runs for (None: the system)."""
+    return context.actor.name if context.actor else None
 
 
 def _name(context: HandlerContext, username: str | None) -> str | None:
@@ -52,6 +58,7 @@ def note(context: HandlerContext, data: dict[str, Any]) -> None:
         title=title,
         case_id=context.case_id,
         today=context.now.date(),
+        author=author(context),
         citizen_name=data.get("citizen_name") or "",
         coordinator_name=_name(context, coordinator),
         previous_coordinator_name=_name(context, previous),

@@ -34,15 +34,48 @@ class Effects(Protocol):
     def set_coordinator(self, username: str) -> None: ...
 
 
+@dataclass(frozen=True)
+class HandlerSettings:
+    """The municipality as its letters present it, and how long a letter takes to arrive.
+
+    The engine fills this from the environment (``engine/settings.py``); the defaults are the
+    demo municipality's, so tests and a fresh demo print a complete letterhead.
+    """
+
+    municipality_name: str = "Demo kommune"
+    unit: str = "Koordinerende enhet"
+    address: str = "Postboks 1, 1234 Demostad"
+    phone: str = "12 34 56 78"
+    email: str = "koordinerende.enhet@demo.kommune.no"
+    letter_delivery_days: int = 0  # days from the letter date until the citizen has it
+
+
+@dataclass(frozen=True)
+class Caseworker:
+    """The staff member on whose behalf a step runs: letters name them, journal notes credit
+    them. Phone and e-mail fall back to the unit's when the directory has none."""
+
+    username: str
+    name: str
+    phone: str | None = None
+    email: str | None = None
+
+
 @dataclass
 class HandlerContext:
-    """Everything a handler may use besides the task data: no database, no web request."""
+    """Everything a handler may use besides the task data: no database, no web request.
+
+    ``actor`` is None when no staff member acts (a timer, the citizen's own message): letters
+    are then signed by the unit and journal notes by the system.
+    """
 
     case_id: int
     now: datetime
     directory: Directory
     effects: Effects
     params: dict[str, Any] = field(default_factory=dict)
+    settings: HandlerSettings = field(default_factory=HandlerSettings)
+    actor: Caseworker | None = None
 
 
 Handler = Callable[[HandlerContext, dict[str, Any]], dict[str, Any] | None]

@@ -4,7 +4,6 @@ consent taken back, kept and marked with when and by whom."""
 from __future__ import annotations
 
 import copy
-from datetime import date
 from typing import Any
 
 import pytest
@@ -18,7 +17,7 @@ def test_registered() -> None:
     assert get_handler("consent.withdraw") is withdraw
 
 
-def test_records_consent_for_period(make_context, nin_for) -> None:
+def test_records_consent_for_period(make_context) -> None:
     data = {
         "consent_date": "2026-12-01",
         "consent_given_by": [{"name": "Ola Nordmann", "relation": "foresatt"}],
@@ -29,8 +28,6 @@ def test_records_consent_for_period(make_context, nin_for) -> None:
         "wants_ip": True,
         "consent_on_paper": True,
         "consents": [{"period": "first"}],
-        "citizen_nin": nin_for(date(2014, 12, 1)),
-        "child_view": " Vil gjerne ha fysioterapi på skolen. ",
     }
     result = record(make_context(period="renewal"), data)
     assert result["consents"][0] == {"period": "first"}
@@ -44,24 +41,20 @@ def test_records_consent_for_period(make_context, nin_for) -> None:
         ],
         "wants_ip": True,
         "on_paper": True,
-        "citizen_age": 11,
-        "child_view": "Vil gjerne ha fysioterapi på skolen.",
         "recorded_at": "2026-11-26T09:30:00+00:00",
     }
 
 
-def test_consent_without_plan_or_sharing(make_context, nin_for) -> None:
+def test_consent_without_plan_or_sharing(make_context) -> None:
     result = record(
         make_context(period="first"),
-        {"consent_given_by": [{"name": "Kari", "relation": "selv"}], "wants_ip": False,
-         "citizen_nin": nin_for(date(1985, 5, 15))},
+        {"consent_given_by": [{"name": "Kari", "relation": "selv"}], "wants_ip": False},
     )
     [entry] = result["consents"]
     assert entry["kinds"] == []
     assert entry["date"] == "2026-11-26"
     assert entry["wants_ip"] is False
     assert entry["on_paper"] is False
-    assert entry["citizen_age"] == 41 and entry["child_view"] is None
 
 
 # --- consent.withdraw --------------------------------------------------------------------------

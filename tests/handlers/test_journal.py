@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from handlers.journal import KINDS, note
-from handlers.registry import get_handler
+from handlers.registry import Caseworker, get_handler
 
 CASE = {
     "citizen_name": "Kari Nordmann",
@@ -105,3 +107,15 @@ def test_consent_withdrawn_with_sparse_data(make_context, effects) -> None:
     body = effects.archived[0].body
     assert "trukket tilbake samtykket til individuell plan og koordinering." in body
     assert "meldt av" not in body and "Oppgitt årsak" not in body
+
+
+def test_note_names_the_caseworker_it_is_written_for(make_context, effects) -> None:
+    siri = Caseworker("siri", "Siri Saksbehandler")
+    context = replace(make_context(kind="no_appeal"), actor=siri)
+    note(context, CASE)
+    assert "Dato: 26. november 2026\nSkrevet av: Siri Saksbehandler\n" in effects.archived[0].body
+
+
+def test_note_of_an_automatic_step_names_the_system(make_context, effects) -> None:
+    note(make_context(kind="no_appeal"), CASE)
+    assert "Skrevet av: ipflow (automatisk, uten saksbehandler)" in effects.archived[0].body

@@ -1,0 +1,44 @@
+"""The municipality's settings for handlers, read from the environment.
+
+Letters carry the municipality's letterhead and count the appeal period from when the citizen
+received the letter; both differ between municipalities, so they are configuration, not code:
+
+    IPFLOW_MUNICIPALITY_NAME, IPFLOW_MUNICIPALITY_UNIT, IPFLOW_MUNICIPALITY_ADDRESS,
+    IPFLOW_MUNICIPALITY_PHONE, IPFLOW_MUNICIPALITY_EMAIL, IPFLOW_LETTER_DELIVERY_DAYS
+
+Unset variables keep the demo municipality's values (``handlers.registry.HandlerSettings``).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import fields
+
+from handlers.registry import HandlerSettings
+
+_VARIABLES = {
+    "municipality_name": "IPFLOW_MUNICIPALITY_NAME",
+    "unit": "IPFLOW_MUNICIPALITY_UNIT",
+    "address": "IPFLOW_MUNICIPALITY_ADDRESS",
+    "phone": "IPFLOW_MUNICIPALITY_PHONE",
+    "email": "IPFLOW_MUNICIPALITY_EMAIL",
+    "letter_delivery_days": "IPFLOW_LETTER_DELIVERY_DAYS",
+}
+
+
+def handler_settings() -> HandlerSettings:
+    """The settings from the environment; a delivery time that is not a whole number of days
+    (0 or more) is a configuration error and raises ValueError naming the variable."""
+    values: dict[str, object] = {}
+    for field in fields(HandlerSettings):
+        raw = os.environ.get(_VARIABLES[field.name], "").strip()
+        if not raw:
+            continue
+        if field.name == "letter_delivery_days":
+            if not raw.isdigit():
+                raise ValueError(f"{_VARIABLES[field.name]} must be a whole number of days, "
+                                 f"not {raw!r}")
+            values[field.name] = int(raw)
+        else:
+            values[field.name] = raw
+    return HandlerSettings(**values)  # type: ignore[arg-type]
