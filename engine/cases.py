@@ -120,8 +120,10 @@ def complete_task(db: Database, task_id: int, data: dict[str, Any], actor: Actor
         if spiff_task is None or not spiff_task.has_state(spiff.TaskState.READY):
             raise Conflict("Oppgaven er ikke lenger aktiv.")
         props = spiff.task_properties(spiff_task.task_spec)
-        clean = _validated(session, case.id, case.process_version.forms[task.form], data,
-                           props.get("validator"), spiff_task.data)
+        form = case.process_version.forms[task.form]
+        clean = _validated(session, case.id, form, data, props.get("validator"), spiff_task.data)
+        for stale in forms.answer_fields(form["schema"]) - clean.keys():
+            spiff_task.data.pop(stale, None)
         spiff_task.data.update(clean)
         spiff_task.run()
         task.state = "completed"
@@ -307,7 +309,8 @@ def _log_access(session: Session, case_id: int, actor: Actor, what: str) -> None
 
 
 def get_task(db: Database, task_id: int, actor: Actor) -> dict[str, Any]:
-    """A task with its form (schema with the municipality's choices filled in) and data."""
+    """A task with its form (schema with the municipality's choices filled in), the case's
+    data and ``prefill``: the values its form opens with (:func:`engine.forms.prefill`)."""
     with db.transaction() as session:
         task = session.get(Task, task_id)
         if task is None or not (may_act(actor, task) or can_see_case(session, actor, task.case_id)):
@@ -323,7 +326,8 @@ def get_task(db: Database, task_id: int, actor: Actor) -> dict[str, Any]:
             spiff_task = run.load_workflow().get_task_from_id(spiff.task_uuid(task.spiff_id))
             data = dict(spiff_task.data) if spiff_task else {}
         _log_access(session, case.id, actor, f"task:{task.id}")
-        return {**task_view(task), "form": form, "data": data}
+        prefill = forms.prefill(form["schema"], data) if form else {}
+        return {**task_view(task), "form": form, "data": data, "prefill": prefill}
 
 
 def get_case(db: Database, case_id: int, actor: Actor) -> dict[str, Any]:

@@ -32,6 +32,12 @@ CITIZENS = {
     "11039930090": "Per Olsen",
 }
 DEMO_CITIZEN_NIN = "15058510170"
+# The demo child's guardian with parental responsibility: she consents for Emma (under 16).
+GUARDIANS = {
+    "02031250032": [{"name": "Marte Berg", "parental_responsibility": True,
+                     "contact": "marte.berg@example.no"}],
+}
+CHILD_VIEW = "Vil gjerne være med på møtene og ha fysioterapi etter skoletid."
 
 
 def _every_area(role: str) -> list[tuple[str, str | None]]:
@@ -114,6 +120,7 @@ def report(db: Database, actor: Actor, nin: str, reported_by: str = "kommunal_tj
         "reported_by": reported_by, "reporter_name": "Anne Melder",
         "reporter_contact": "anne@example.no", "requests": list(requests),
         "need_description": "Trenger langvarige og koordinerte tjenester fra flere tjenester.",
+        **({"guardians": GUARDIANS[nin]} if nin in GUARDIANS else {}),
     }, actor)
 
 
@@ -136,9 +143,17 @@ def appoint(db: Database, staff: dict[str, Actor], case_id: int) -> None:
 
 def consent(db: Database, actor: Actor, case_id: int, wants_ip: bool,
             given_by: list[dict[str, str]] | None = None, bpmn_id: str = "give_consent") -> None:
+    """Consent by ``given_by``; by default the citizen, or for the demo child her guardian,
+    with the child's own view."""
+    with db.reading() as session:
+        case = session.get(Case, case_id)
+        guardians = GUARDIANS.get(case.citizen_nin, []) if case else []
+    default = ([{"name": g["name"], "relation": "foresatt"} for g in guardians]
+               or [{"name": "Innbygger selv", "relation": "selv"}])
     do(db, actor, case_id, bpmn_id, {
         "consent_date": clock.now().date().isoformat(),
-        "consent_given_by": given_by or [{"name": "Innbygger selv", "relation": "selv"}],
+        "consent_given_by": given_by or default,
+        **({"child_view": CHILD_VIEW} if guardians else {}),
         "consent_to_plan": True, "wants_ip": wants_ip, "consent_on_paper": True,
         "sharing_consents": [{"participant": "Fastlege", "scope": "Helseopplysninger"}]})
 

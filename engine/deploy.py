@@ -171,6 +171,8 @@ def form_problem(form: Any) -> str | None:
     if unknown:
         return (f"ukjent x-normalize ved {', '.join(unknown)}; "
                 f"kjente verdier: {', '.join(forms.NORMALIZERS)}")
+    if problem := forms.prefill_problem(dict(schema)):
+        return problem
     if "ui" in form and not isinstance(form["ui"], Mapping):
         return "ui må være et JSON-objekt"
     if "title" in form and not isinstance(form["title"], str):

@@ -120,3 +120,71 @@ def schema_errors(data: dict[str, Any], schema: dict[str, Any]) -> dict[str, str
 def _field(path: Any, leaf: str | None = None) -> str:
     parts = [str(p) for p in path] + ([leaf] if leaf else [])
     return ".".join(parts) or "_form"
+
+
+# ---------------------------------------------------------------- what a task opens with
+
+PREFILL = "x-prefill"
+"""A top-level property marked ``"x-prefill": true`` opens with the value the case already holds
+(e.g. the plan's goals when the plan is revised). Every other field opens empty, so a repeated
+task (a renewed consent, the next evaluation) never shows last period's answers."""
+
+
+def _carried(prop: Any) -> bool:
+    """Marked ``x-prefill`` and not a yes/no answer (a consent is given anew, never
+    pre-ticked)."""
+    return isinstance(prop, dict) and prop.get(PREFILL) is True and prop.get("type") != "boolean"
+
+
+def prefill(schema: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """The values a task's form opens with: the case's values of its carried fields."""
+    return {key: copy.deepcopy(data[key])
+            for key, prop in (schema.get("properties") or {}).items()
+            if _carried(prop) and data.get(key) is not None}
+
+
+def answer_fields(schema: dict[str, Any]) -> set[str]:
+    """Fields that belong to one completion of the task: all but the carried ones.
+
+    A submission replaces them all, so an answer left out this time is not last time's."""
+    return {key for key, prop in (schema.get("properties") or {}).items()
+            if not _carried(prop)}
+
+
+def prefill_problem(schema: dict[str, Any]) -> str | None:
+    """Why a form's prefill or defaults could pre-tick an answer, or None (checked at deploy)."""
+    for key, prop in (schema.get("properties") or {}).items():
+        if not isinstance(prop, dict):
+            continue
+        if PREFILL in prop and not isinstance(prop[PREFILL], bool):
+            return f"feltet {key!r}: x-prefill må være true eller false"
+        if prop.get("type") == "boolean" and prop.get(PREFILL) is True:
+            return (f"feltet {key!r}: et ja/nei-felt kan ikke fylles ut på forhånd "
+                    "(x-prefill); svaret gis på nytt hver gang")
+        if prop.get("type") == "boolean" and prop.get("default") is True:
+            return f"feltet {key!r}: et ja/nei-felt kan ikke være krysset av på forhånd (default)"
+    return None
+
+
+# ---------------------------------------------------------------- languages
+
+TRANSLATIONS = "x-translations"
+TRANSLATED = ("title", "description", "x-enumNames")
+
+
+def localized(node: Any, locale: str) -> Any:
+    """A copy of a form (or any part of it) in ``locale``: each schema node's
+    ``x-translations[locale]`` replaces its title, description and choice labels.
+
+    Forms are written in Norwegian; a node without a translation keeps its Norwegian text."""
+    if isinstance(node, list):
+        return [localized(item, locale) for item in node]
+    if not isinstance(node, dict):
+        return node
+    result = {key: localized(value, locale) for key, value in node.items()
+              if key != TRANSLATIONS}
+    wanted = (node.get(TRANSLATIONS) or {}).get(locale) if isinstance(
+        node.get(TRANSLATIONS), dict) else None
+    if isinstance(wanted, dict):
+        result.update({key: wanted[key] for key in TRANSLATED if key in wanted})
+    return result

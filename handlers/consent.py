@@ -15,7 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from handlers.dates import local_date
 from handlers.journal import author
+from handlers.nin import age_on
 from handlers.params import param
 from handlers.registry import HandlerContext, handler
 from handlers.rendering import render
@@ -26,7 +28,8 @@ WITHDRAWAL_KINDS = ("plan", "sharing")
 @handler("consent.record")
 def record(context: HandlerContext, data: dict[str, Any]) -> dict[str, Any]:
     """Append the consent given in the consent form to ``consents``, tagged with the ``period``
-    parameter (e.g. the first plan period or a renewal)."""
+    parameter (e.g. the first plan period or a renewal), with the citizen's age that day (which
+    decided who had to consent, see :mod:`handlers.children`) and the child's own view."""
     period = param(context, "period")
     sharing = list(data.get("sharing_consents") or [])
     kinds = [
@@ -42,6 +45,8 @@ def record(context: HandlerContext, data: dict[str, Any]) -> dict[str, Any]:
         "sharing_scopes": sharing,
         "wants_ip": data.get("wants_ip"),
         "on_paper": bool(data.get("consent_on_paper")),
+        "citizen_age": age_on(data["citizen_nin"], local_date(context.now)),
+        "child_view": str(data.get("child_view") or "").strip() or None,
         "recorded_at": context.now.isoformat(),
     }
     return {"consents": [*(data.get("consents") or []), entry]}

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from handlers.children import consent_errors, responsible_guardians
+from handlers.citizen import AGE_OF_CONSENT
 from handlers.consent import WITHDRAWAL_KINDS, sharing_participants
 from handlers.dates import format_date, local_date, parse_date
-from handlers.nin import validate_nin
+from handlers.nin import age_on, validate_nin
 from handlers.registry import HandlerContext, validator
-
-GUARDIAN_RELATIONS = frozenset({"foresatt", "verge"})
 
 
 def _blank(value: Any) -> bool:
@@ -31,9 +31,23 @@ def _numbers(indexes: list[int]) -> str:
 @validator("validate.report")
 def report(context: HandlerContext, data: dict[str, Any]) -> dict[str, str]:
     """The citizen's fødselsnummer/D-nummer must be valid (both check digits, a real date that
-    is not after the engine clock's date)."""
-    message = validate_nin(data.get("citizen_nin"), local_date(context.now))
-    return {"citizen_nin": message} if message else {}
+    is not after the engine clock's date). For a child under 16 the guardians with parental
+    responsibility are named, since they are the ones who consent; a guardian's number, when
+    given, is valid too."""
+    today = local_date(context.now)
+    message = validate_nin(data.get("citizen_nin"), today)
+    if message:
+        return {"citizen_nin": message}
+    errors: dict[str, str] = {}
+    guardians = [g for g in data.get("guardians") or [] if isinstance(g, dict)]
+    for index, guardian in enumerate(guardians):
+        if guardian.get("nin") and (problem := validate_nin(guardian["nin"], today)):
+            errors[f"guardians.{index}.nin"] = problem
+    if age_on(data["citizen_nin"], today) < AGE_OF_CONSENT and not responsible_guardians(
+            guardians):
+        errors["guardians"] = ("Innbyggeren er under 16 år. Før opp de foresatte som har "
+                               "foreldreansvar; de samtykker på barnets vegne.")
+    return errors
 
 
 @validator("validate.assessment")
@@ -80,24 +94,17 @@ def appointment(context: HandlerContext, data: dict[str, Any]) -> dict[str, str]
 
 @validator("validate.consent")
 def consent(context: HandlerContext, data: dict[str, Any]) -> dict[str, str]:
-    """Someone named must have consented; below 16 at least one guardian (foresatt or verge)
-    must consent, and the child's own consent is never enough (pbrl. § 4-3, § 4-4)."""
+    """Someone named must have consented, and the right people for the citizen's age on the
+    day of this consent (see :mod:`handlers.children`): the same rule for the first consent and
+    every renewal."""
     given_by = [entry for entry in data.get("consent_given_by") or [] if isinstance(entry, dict)]
     if not given_by:
         return {"consent_given_by": "Oppgi hvem som har gitt samtykke."}
     if any(_blank(entry.get("name")) for entry in given_by):
         return {"consent_given_by": "Oppgi navnet på alle som har gitt samtykke."}
-    relations = {entry.get("relation") for entry in given_by}
-    if data.get("citizen_under_16") and not relations & GUARDIAN_RELATIONS:
-        if relations <= {"selv"}:
-            message = (
-                "Barn under 16 år kan ikke samtykke alene. "
-                "Samtykke må gis av minst én foresatt eller verge."
-            )
-        else:
-            message = "For barn under 16 år må samtykke gis av minst én foresatt eller verge."
-        return {"consent_given_by": message}
-    return {}
+    age = age_on(data["citizen_nin"], local_date(context.now))
+    return consent_errors(age, list(data.get("guardians") or []), given_by,
+                          data.get("child_view"))
 
 
 @validator("validate.plan")

@@ -204,7 +204,7 @@ def test_start_event_has_report_form(spec, validator_names):
 
 def test_forms_use_contract_field_names():
     expected = {
-        "report": {"citizen_name", "citizen_nin", "reported_by", "reporter_name",
+        "report": {"citizen_name", "citizen_nin", "guardians", "reported_by", "reporter_name",
                    "reporter_contact", "requests", "need_description"},
         "assessment": {"long_term_need", "two_or_more_services", "citizen_wants", "approved",
                        "approved_ip", "service_area", "assessment_reasoning"},
@@ -212,8 +212,8 @@ def test_forms_use_contract_field_names():
         "appointment": {"coordinator", "citizen_wishes", "appointment_note"},
         "coordinator_training": {"training_ensured", "training_note"},
         "startup_summons": {"startup_meeting_at", "startup_meeting_place"},
-        "consent": {"consent_date", "consent_given_by", "consent_to_plan", "sharing_consents",
-                    "wants_ip", "revision_date", "consent_on_paper"},
+        "consent": {"consent_date", "consent_given_by", "child_view", "consent_to_plan",
+                    "sharing_consents", "wants_ip", "revision_date", "consent_on_paper"},
         "plan": {"plan_goals", "plan_resources", "plan_needs", "plan_participants",
                  "plan_measures", "plan_start", "revision_date", "plan_cooperation"},
         "meeting": {"meeting_date", "meeting_participants", "minutes", "action_items"},

@@ -23,9 +23,10 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from engine import cases, clock
+from engine import cases, clock, forms
 from engine.errors import Conflict, InvalidData
 from engine.users import PROCEDURE_ROLES, Actor, people
 from webapp import formrender
@@ -68,12 +69,19 @@ class FormState:
     done: bool = False
 
 
+def _in_page_language(form: dict[str, Any]) -> dict[str, Any]:
+    """The form with the texts of the page's language (its ``x-translations``)."""
+    return dict(forms.localized(form, str(get_locale() or "nb")))
+
+
 def _render(template: str, schema: dict[str, Any], ui: dict[str, Any], state: FormState,
             **context: Any) -> tuple[str, int]:
     form_fields = formrender.fields(schema, ui, state.values, state.errors)
     summary = formrender.error_summary(form_fields, state.errors)
+    intro = [part.strip() for part in str(schema.get("description") or "").split("\n\n")
+             if part.strip()]
     return render_template(template, fields=form_fields, summary=summary, problem=state.problem,
-                           **context), state.status
+                           intro=intro, **context), state.status
 
 
 def _with_row_action(schema: dict[str, Any]) -> dict[str, Any]:
@@ -157,10 +165,10 @@ def task(task_id: int) -> Any:
     # the actor may see but not do it, 409 when it is completed or taken by someone else.
     cases.ensure_may_act(db(), task_id, actor)
     task = cases.get_task(db(), task_id, actor)
-    form = task.get("form") or {}
+    form = _in_page_language(task.get("form") or {})
     schema = form.get("schema") or EMPTY_SCHEMA
     ui = form.get("ui") or {}
-    form_state = _submit(schema, dict(task.get("data") or {}),
+    form_state = _submit(schema, dict(task.get("prefill") or {}),
                          lambda data: cases.complete_task(db(), task_id, data, actor))
     if form_state.done:
         flash(_("Oppgaven er fullført."), "success")
@@ -182,7 +190,7 @@ def _overdue(task: dict[str, Any]) -> bool:
 
 
 def _start_form() -> tuple[dict[str, Any], dict[str, Any], str]:
-    form = cases.start_form(db(), PROCESS)
+    form = _in_page_language(cases.start_form(db(), PROCESS))
     return (form.get("schema") or EMPTY_SCHEMA, form.get("ui") or {},
             form.get("title") or _("Meld behov"))
 

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from engine import clock, kpr, worker
 from engine.db import Database
-from engine.demo import CITIZENS
+from engine.demo import CITIZENS, GUARDIANS
 from engine.models import Outbox
 from tests.conftest import Api
 
@@ -151,6 +151,8 @@ class Flow:
             "reported_by": reported_by, "requests": list(requests),
             "need_description": "Trenger langvarige tjenester fra hjemmetjeneste og fysioterapi.",
         }
+        if nin in GUARDIANS:
+            data["guardians"] = GUARDIANS[nin]
         if reported_by != "innbygger":
             data |= {"reporter_name": "Anne Melder", "reporter_contact": "anne@example.no"}
         created = self.api.post("/cases", user, {"process": "ip_koordinator",
@@ -187,12 +189,15 @@ class Flow:
 
     def consent(self, user: str, wants_ip: bool = True,
                 given_by: list[dict[str, str]] | None = None, revision_date: date | None = None,
-                bpmn_id: str = "give_consent", expect: int = 200) -> Any:
+                bpmn_id: str = "give_consent", expect: int = 200,
+                child_view: str | None = None) -> Any:
         data: dict[str, Any] = {
             "consent_date": self.today.isoformat(),
             "consent_given_by": given_by or [{"name": "Innbyggeren selv", "relation": "selv"}],
             "consent_to_plan": True, "wants_ip": wants_ip, "consent_on_paper": False,
             "sharing_consents": [{"participant": "Fastlege", "scope": "Helseopplysninger"}]}
+        if child_view is not None:
+            data["child_view"] = child_view
         if revision_date is not None:
             data["revision_date"] = revision_date.isoformat()
         return self.complete(bpmn_id, user, data, expect=expect)

@@ -325,8 +325,11 @@ def test_child_under_16_needs_a_guardians_consent(flow: Flow) -> None:
     assert flow.task("assess_report", "systemkoordinator")["data"]["citizen_under_16"] is True
     flow.wait(days=1)
     flow.approve("oppvekst")
-    decision = flow.letters(DECISION)[0]["body"]
-    assert "Til:  Emma Berg (v/ foresatte)" in decision
+    [letter] = flow.letters(DECISION)  # to the guardian recorded at the report, about Emma
+    assert letter["recipient"] == "Marte Berg"
+    decision = letter["body"]
+    assert "Til:  Marte Berg (foresatt for Emma Berg)" in decision
+    assert "Gjelder: Emma Berg" in decision
     assert "er det foresatte som samtykker" in decision
     flow.wait(days=1)
     flow.appoint("koordinator_oppvekst", user="fagleder_oppvekst")
@@ -348,7 +351,10 @@ def test_child_under_16_needs_a_guardians_consent(flow: Flow) -> None:
 
     with_guardian = [{"name": "Emma Berg", "relation": "selv"},
                      {"name": "Marte Berg", "relation": "foresatt"}]
-    flow.consent("koordinator_oppvekst", given_by=with_guardian)
+    unheard = flow.consent("koordinator_oppvekst", given_by=with_guardian, expect=422)
+    assert "har rett til å si sin mening" in unheard["errors"]["child_view"]
+    flow.consent("koordinator_oppvekst", given_by=with_guardian,
+                 child_view="Vil ha fysioterapi etter skoletid.")
     flow.describe_goals("koordinator_oppvekst")  # no login: on the child's behalf
     plan = flow.task("establish_plan", "koordinator_oppvekst")
     [recorded] = plan["data"]["consents"]

@@ -4,6 +4,7 @@ consent taken back, kept and marked with when and by whom."""
 from __future__ import annotations
 
 import copy
+from datetime import date
 from typing import Any
 
 import pytest
@@ -17,7 +18,7 @@ def test_registered() -> None:
     assert get_handler("consent.withdraw") is withdraw
 
 
-def test_records_consent_for_period(make_context) -> None:
+def test_records_consent_for_period(make_context, nin_for) -> None:
     data = {
         "consent_date": "2026-12-01",
         "consent_given_by": [{"name": "Ola Nordmann", "relation": "foresatt"}],
@@ -28,6 +29,8 @@ def test_records_consent_for_period(make_context) -> None:
         "wants_ip": True,
         "consent_on_paper": True,
         "consents": [{"period": "first"}],
+        "citizen_nin": nin_for(date(2014, 12, 1)),
+        "child_view": " Vil gjerne ha fysioterapi på skolen. ",
     }
     result = record(make_context(period="renewal"), data)
     assert result["consents"][0] == {"period": "first"}
@@ -41,20 +44,24 @@ def test_records_consent_for_period(make_context) -> None:
         ],
         "wants_ip": True,
         "on_paper": True,
+        "citizen_age": 11,
+        "child_view": "Vil gjerne ha fysioterapi på skolen.",
         "recorded_at": "2026-11-26T09:30:00+00:00",
     }
 
 
-def test_consent_without_plan_or_sharing(make_context) -> None:
+def test_consent_without_plan_or_sharing(make_context, nin_for) -> None:
     result = record(
         make_context(period="first"),
-        {"consent_given_by": [{"name": "Kari", "relation": "selv"}], "wants_ip": False},
+        {"consent_given_by": [{"name": "Kari", "relation": "selv"}], "wants_ip": False,
+         "citizen_nin": nin_for(date(1985, 5, 15))},
     )
     [entry] = result["consents"]
     assert entry["kinds"] == []
     assert entry["date"] == "2026-11-26"
     assert entry["wants_ip"] is False
     assert entry["on_paper"] is False
+    assert entry["citizen_age"] == 41 and entry["child_view"] is None
 
 
 # --- consent.withdraw --------------------------------------------------------------------------

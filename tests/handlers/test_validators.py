@@ -33,7 +33,9 @@ def test_report_refuses_a_birth_date_after_the_engine_clock(context, nin_for) ->
     born_tomorrow = nin_for(context.now.date() + timedelta(days=1))
     errors = validators.report(context, {"citizen_nin": born_tomorrow})
     assert list(errors) == ["citizen_nin"] and "frem i tid" in errors["citizen_nin"]
-    assert validators.report(context, {"citizen_nin": nin_for(context.now.date())}) == {}
+    born_today = {"citizen_nin": nin_for(context.now.date()), "guardians": [
+        {"name": "Marte Berg", "parental_responsibility": True}]}
+    assert validators.report(context, born_today) == {}
 
 
 def test_report_wrong_check_digit(context) -> None:
@@ -137,38 +139,111 @@ def test_appointment_missing(context) -> None:
 # --- validate.consent --------------------------------------------------------------------------
 
 
-def consent(context, under_16: bool, *relations: str):
-    given_by = [{"name": f"Person {i}", "relation": r} for i, r in enumerate(relations)]
-    return validators.consent(context, {"citizen_under_16": under_16, "consent_given_by": given_by})
+TODAY = date(2026, 11, 26)  # the context's engine clock
+BOTH = [{"name": "Marte Berg", "parental_responsibility": True, "contact": "900 00 000"},
+        {"name": "Jon Berg", "parental_responsibility": True, "contact": "jon@example.no"},
+        {"name": "Steffar", "parental_responsibility": False}]
 
 
-def test_adult_consents_alone(context) -> None:
-    assert consent(context, False, "selv") == {}
+def aged(nin_for, years: int, days_to_birthday: int = 30) -> str:
+    """A number for someone ``years`` old today, with the next birthday some days away."""
+    return nin_for(TODAY.replace(year=TODAY.year - years - 1) + timedelta(days=days_to_birthday))
 
 
-def test_child_with_guardian(context) -> None:
-    assert consent(context, True, "foresatt") == {}
-    assert consent(context, True, "selv", "foresatt") == {}
-    assert consent(context, True, "verge") == {}
+def consent(context, nin: str, *given: tuple[str, str], guardians=(), **data):
+    given_by = [{"name": name, "relation": relation} for name, relation in given]
+    return validators.consent(context, {"citizen_nin": nin, "consent_given_by": given_by,
+                                        "guardians": list(guardians), **data})
 
 
-def test_child_alone_is_refused(context) -> None:
-    errors = consent(context, True, "selv")
-    assert list(errors) == ["consent_given_by"]
-    assert errors["consent_given_by"].startswith("Barn under 16 år kan ikke samtykke alene.")
+def test_adult_consents_alone(context, nin_for) -> None:
+    assert consent(context, aged(nin_for, 40), ("Kari", "selv")) == {}
+    assert consent(context, aged(nin_for, 40), ("Advokat Li", "fullmektig")) == {}
 
 
-def test_child_with_only_fullmektig_is_refused(context) -> None:
-    errors = consent(context, True, "fullmektig")
-    assert errors == {
-        "consent_given_by": "For barn under 16 år må samtykke gis av minst én foresatt eller verge."
-    }
+def test_from_18_guardians_no_longer_consent(context, nin_for) -> None:
+    errors = consent(context, aged(nin_for, 18), ("Emma", "selv"), ("Marte Berg", "foresatt"),
+                     guardians=BOTH)
+    assert "Fra 18 år samtykker ikke foresatte" in errors["consent_given_by"]
+    assert consent(context, aged(nin_for, 18), ("Marte Berg", "verge")) == {}
 
 
-def test_consent_needs_someone_named(context) -> None:
-    assert list(consent(context, False)) == ["consent_given_by"]
-    errors = validators.consent(context, {"consent_given_by": [{"name": " ", "relation": "selv"}]})
+def test_from_16_the_young_person_consents_alone(context, nin_for) -> None:
+    sixteen_today = nin_for(TODAY.replace(year=TODAY.year - 16))
+    assert consent(context, sixteen_today, ("Emma", "selv"), guardians=BOTH) == {}
+    errors = consent(context, aged(nin_for, 17), ("Marte Berg", "foresatt"),
+                     ("Jon Berg", "foresatt"), guardians=BOTH)
+    assert "samtykker selv fra fylte 16 år" in errors["consent_given_by"]
+
+
+def test_under_16_every_guardian_with_parental_responsibility_consents(context,
+                                                                        nin_for) -> None:
+    fifteen = aged(nin_for, 15)
+    both = consent(context, fifteen, ("marte  berg", "foresatt"), ("Jon Berg", "foresatt"),
+                   guardians=BOTH, child_view="Vil ha færre møter.")
+    assert both == {}
+    one = consent(context, fifteen, ("Marte Berg", "foresatt"), ("Steffar", "foresatt"),
+                  guardians=BOTH, child_view="Vil ha færre møter.")
+    assert list(one) == ["consent_given_by"]
+    assert "felles foreldreansvar" in one["consent_given_by"]
+    assert one["consent_given_by"].endswith("Mangler samtykke fra: Jon Berg.")
+
+
+def test_a_child_alone_is_refused_and_told_who_consents(context, nin_for) -> None:
+    errors = consent(context, aged(nin_for, 10), ("Emma", "selv"), guardians=BOTH,
+                     child_view="Liker fotball.")
+    assert errors == {"consent_given_by": "Barn under 16 år kan ikke samtykke alene. "
+                                          "Samtykke må gis av Marte Berg og Jon Berg."}
+
+
+def test_without_recorded_guardians_one_foresatt_or_verge_is_enough(context, nin_for) -> None:
+    """Cases reported before guardians were recorded keep the old rule."""
+    ten = aged(nin_for, 10)
+    view = {"child_view": "Liker fotball."}
+    assert consent(context, ten, ("Mor", "foresatt"), **view) == {}
+    assert consent(context, ten, ("Verge Vik", "verge"), **view) == {}
+    assert consent(context, ten, ("Emma", "selv"), **view) == {
+        "consent_given_by": "Barn under 16 år kan ikke samtykke alene. "
+                            "Samtykke må gis av minst én foresatt eller verge."}
+    assert consent(context, ten, ("Advokat Li", "fullmektig"), **view) == {
+        "consent_given_by": "For barn under 16 år må samtykke gis av minst én foresatt eller "
+                            "verge."}
+
+
+def test_the_childs_own_view_is_required_from_7(context, nin_for) -> None:
+    guardians = (("Marte Berg", "foresatt"), ("Jon Berg", "foresatt"))
+    assert consent(context, aged(nin_for, 6), *guardians, guardians=BOTH) == {}
+    seven = consent(context, aged(nin_for, 7), *guardians, guardians=BOTH, child_view=" ")
+    assert list(seven) == ["child_view"] and "barneloven § 31" in seven["child_view"]
+    assert "stor vekt" not in seven["child_view"]
+    twelve = consent(context, aged(nin_for, 12), *guardians, guardians=BOTH)
+    assert "tillegges stor vekt" in twelve["child_view"]
+
+
+def test_consent_needs_someone_named(context, nin_for) -> None:
+    assert list(consent(context, aged(nin_for, 40))) == ["consent_given_by"]
+    errors = consent(context, aged(nin_for, 40), (" ", "selv"))
     assert "navnet" in errors["consent_given_by"]
+
+
+# --- validate.report: guardians ----------------------------------------------------------------
+
+
+def test_a_child_under_16_is_reported_with_guardians(context, nin_for) -> None:
+    child = aged(nin_for, 15)
+    errors = validators.report(context, {"citizen_nin": child})
+    assert list(errors) == ["guardians"] and "foreldreansvar" in errors["guardians"]
+    no_responsibility = [{"name": "Steffar", "parental_responsibility": False}]
+    assert list(validators.report(context, {"citizen_nin": child,
+                                            "guardians": no_responsibility})) == ["guardians"]
+    assert validators.report(context, {"citizen_nin": child, "guardians": BOTH}) == {}
+    assert validators.report(context, {"citizen_nin": aged(nin_for, 16)}) == {}
+
+
+def test_a_guardians_number_is_checked_when_given(context, nin_for) -> None:
+    guardians = [{**BOTH[0], "nin": nin_for(date(1985, 1, 1))}, {**BOTH[1], "nin": "15076500566"}]
+    errors = validators.report(context, {"citizen_nin": aged(nin_for, 9), "guardians": guardians})
+    assert list(errors) == ["guardians.1.nin"] and "kontrollsifferet" in errors["guardians.1.nin"]
 
 
 # --- validate.plan -----------------------------------------------------------------------------

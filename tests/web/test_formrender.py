@@ -52,8 +52,8 @@ def test_fields_follow_ui_order_and_pick_a_widget_per_type() -> None:
     result = fields(form["schema"], form["ui"], {}, {})
     assert [f.name for f in result] == form["ui"]["order"]
     kinds = {f.name: f.kind for f in result}
-    assert kinds == {"citizen_name": "text", "citizen_nin": "text", "reported_by": "select",
-                     "reporter_name": "text", "reporter_contact": "text",
+    assert kinds == {"citizen_name": "text", "citizen_nin": "text", "guardians": "rows",
+                     "reported_by": "select", "reporter_name": "text", "reporter_contact": "text",
                      "requests": "checkboxes", "need_description": "textarea"}
     report = by_name(result)
     assert report["citizen_name"].label == "Innbyggerens navn"

@@ -48,8 +48,7 @@ def at_plan(db: Database, staff: dict[str, Actor], nin: str, area: str) -> int:
     """A case waiting for the coordinator ``koordinator`` to establish the plan."""
     case_id = at_appointment(db, staff, nin, area)
     demo.appoint(db, staff, case_id)
-    demo.consent(db, staff["koordinator"], case_id, wants_ip=True,
-                 given_by=[{"name": "Mor", "relation": "foresatt"}])
+    demo.consent(db, staff["koordinator"], case_id, wants_ip=True)
     demo.describe_goals(db, case_id)
     return case_id
 

@@ -188,11 +188,11 @@ def test_consent_rows_are_added_and_removed_keeping_every_typed_value(
 
     typed = page.form_data()
     typed.update({"consent_given_by-1-name": "Mor Hansen",
-                  "consent_given_by-1-relation": "foresatt"})
+                  "consent_given_by-1-relation": "fullmektig"})
     page = browser.post_page(f"/tasks/{task_id}",
                              {**typed, "_action": "remove:consent_given_by:0"})
     assert page.value("consent_given_by-0-name") == "Mor Hansen"
-    assert page.value("consent_given_by-0-relation") == "foresatt"
+    assert page.value("consent_given_by-0-relation") == "fullmektig"
     assert not page.all("input", name="consent_given_by-1-name")
     assert page.value("sharing_consents-0-scope") == "Helseopplysninger"
 
@@ -207,7 +207,7 @@ def test_consent_rows_are_added_and_removed_keeping_every_typed_value(
     assert done.headers["Location"] == "/inbox"
 
     stored = completed_data(db, case_id, "give_consent")
-    assert stored["consent_given_by"] == [{"name": "Mor Hansen", "relation": "foresatt"}]
+    assert stored["consent_given_by"] == [{"name": "Mor Hansen", "relation": "fullmektig"}]
     assert stored["sharing_consents"] == [
         {"participant": "Fastlege", "scope": "Helseopplysninger"},
         {"participant": "Skolen", "scope": "Timeplan", "valid_until": "2026-12-31"}]
