@@ -11,9 +11,10 @@ from __future__ import annotations
 from typing import Any
 
 from handlers.children import consent_errors, responsible_guardians
-from handlers.citizen import AGE_OF_CONSENT
+from handlers.citizen import AGE_OF_CONSENT, AGE_OF_MAJORITY
 from handlers.consent import WITHDRAWAL_KINDS, sharing_participants
 from handlers.dates import format_date, local_date, parse_date
+from handlers.grants import PARTS
 from handlers.nin import age_on, validate_nin
 from handlers.registry import HandlerContext, validator
 
@@ -33,7 +34,8 @@ def report(context: HandlerContext, data: dict[str, Any]) -> dict[str, str]:
     """The citizen's fødselsnummer/D-nummer must be valid (both check digits, a real date that
     is not after the engine clock's date). For a child under 16 the guardians with parental
     responsibility are named, since they are the ones who consent; a guardian's number, when
-    given, is valid too."""
+    given, is valid too. A barnekoordinator is asked for a child or a family expecting one
+    (pbrl. § 2-5 c), and a copy of the letters only for a reporting pårørende."""
     today = local_date(context.now)
     message = validate_nin(data.get("citizen_nin"), today)
     if message:
@@ -43,38 +45,68 @@ def report(context: HandlerContext, data: dict[str, Any]) -> dict[str, str]:
     for index, guardian in enumerate(guardians):
         if guardian.get("nin") and (problem := validate_nin(guardian["nin"], today)):
             errors[f"guardians.{index}.nin"] = problem
-    if age_on(data["citizen_nin"], today) < AGE_OF_CONSENT and not responsible_guardians(
-            guardians):
+    age = age_on(data["citizen_nin"], today)
+    if age < AGE_OF_CONSENT and not responsible_guardians(guardians):
         errors["guardians"] = ("Innbyggeren er under 16 år. Før opp de foresatte som har "
                                "foreldreansvar; de samtykker på barnets vegne.")
+    if ("barnekoordinator" in (data.get("requests") or []) and age >= AGE_OF_MAJORITY
+            and not data.get("expecting_child")):
+        errors["requests"] = (
+            "Barnekoordinator gjelder familier som har et barn under 18 år, eller venter et barn, "
+            "med alvorlig sykdom, skade eller nedsatt funksjonsevne (pasient- og "
+            "brukerrettighetsloven § 2-5 c). Innbyggeren er "
+            f"{age} år: kryss av for at familien venter barn, eller velg koordinator.")
+    if data.get("copy_to_reporter"):
+        errors.update(_copy_errors(data))
     return errors
+
+
+def _copy_errors(data: dict[str, Any]) -> dict[str, str]:
+    """A copy of the letters goes only to a pårørende who reported the need, with a name and
+    an address to send it to."""
+    if data.get("reported_by") != "parorende":
+        return {"copy_to_reporter": "Kopi av brev kan bare sendes til en pårørende som har "
+                                    "meldt behovet."}
+    return {field: message for field, message in (
+        ("reporter_name", "Oppgi navnet på den pårørende som skal ha kopi."),
+        ("reporter_contact", "Oppgi hvor kopien skal sendes.")) if _blank(data.get(field))}
+
+
+# a requested part, as the validators' sentences name it (pbrl. §§ 2-5, 2-5 b, 2-5 c)
+PART_NOUNS = {"ip": "individuell plan", "koordinator": "koordinator",
+              "barnekoordinator": "barnekoordinator"}
 
 
 @validator("validate.assessment")
 def assessment(context: HandlerContext, data: dict[str, Any]) -> dict[str, str]:
-    """An approval names the service area; every refusal, also of IP alone, has reasons for the
-    letter; IP can only be granted when it was requested and the case is approved."""
+    """An approval names the service area; every refusal, also of one part alone, has reasons
+    for the letter; a part (``approved_ip``, ``approved_coordinator``,
+    ``approved_barnekoordinator``) can only be granted when it was requested and the case is
+    approved."""
     errors: dict[str, str] = {}
     approved = bool(data.get("approved"))
-    ip_requested = "ip" in (data.get("requests") or [])
-    approved_ip = data.get("approved_ip")
+    requested = data.get("requests") or []
     if approved and _blank(data.get("service_area")):
         errors["service_area"] = "Velg tjenesteområdet koordinatoren skal oppnevnes fra."
-    if approved_ip and not ip_requested:
-        errors["approved_ip"] = (
-            "Individuell plan er ikke etterspurt i meldingen og kan ikke innvilges her."
-        )
-    elif approved_ip and not approved:
-        errors["approved_ip"] = "Individuell plan kan ikke innvilges når saken ellers er avslått."
+    refused = []
+    for part, (field, _fact) in PARTS.items():
+        noun = PART_NOUNS[part]
+        if data.get(field) and part not in requested:
+            errors[field] = (f"{noun.capitalize()} er ikke etterspurt i meldingen og kan ikke "
+                             "innvilges her.")
+        elif data.get(field) and not approved:
+            errors[field] = f"{noun.capitalize()} kan ikke innvilges når saken ellers er avslått."
+        elif part in requested and data.get(field) is False:
+            refused.append(noun)
     if _blank(data.get("assessment_reasoning")):
         if not approved:
             errors["assessment_reasoning"] = (
                 "Et avslag må begrunnes. Skriv begrunnelsen som skal stå i brevet."
             )
-        elif ip_requested and approved_ip is False:
+        elif refused:
             errors["assessment_reasoning"] = (
-                "Avslag på individuell plan må begrunnes. Skriv begrunnelsen som skal stå i brevet."
-            )
+                f"Avslag på {' og '.join(refused)} må begrunnes. "
+                "Skriv begrunnelsen som skal stå i brevet.")
     return errors
 
 

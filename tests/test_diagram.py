@@ -205,9 +205,11 @@ def test_start_event_has_report_form(spec, validator_names):
 def test_forms_use_contract_field_names():
     expected = {
         "report": {"citizen_name", "citizen_nin", "guardians", "reported_by", "reporter_name",
-                   "reporter_contact", "requests", "need_description"},
+                   "reporter_contact", "copy_to_reporter", "requests", "expecting_child",
+                   "need_description"},
         "assessment": {"long_term_need", "two_or_more_services", "citizen_wants", "approved",
-                       "approved_ip", "service_area", "assessment_reasoning"},
+                       "approved_ip", "approved_coordinator", "approved_barnekoordinator",
+                       "service_area", "assessment_reasoning"},
         "appeal_reassessment": {"appeal_upheld", "appeal_reasoning", "service_area"},
         "appointment": {"coordinator", "citizen_wishes", "appointment_note"},
         "coordinator_training": {"training_ensured", "training_note"},

@@ -167,3 +167,34 @@ def test_a_child_under_16_is_reported_with_the_guardians(flow: Flow) -> None:
     refused = flow.report("systemkoordinator", SANDER, citizen_name="Sander Lie",
                           guardians=bad_number, expect=422)
     assert "kontrollsifferet" in refused["errors"]["guardians.0.nin"]
+
+
+# ------------------------------------------------------------------------ barnekoordinator
+
+
+def test_a_barnekoordinator_is_requested_for_a_child_and_follows_the_coordinator_path(
+        flow: Flow) -> None:
+    adult = flow.report("systemkoordinator", D_NUMBER, citizen_name="Jonas Kowalski",
+                        requests=("barnekoordinator",), expect=422)
+    assert "§ 2-5 c" in adult["errors"]["requests"]
+    flow.report("systemkoordinator", D_NUMBER, citizen_name="Jonas Kowalski",
+                requests=("barnekoordinator",), expecting_child=True)
+    assert flow.open_tasks() == ["assess_report"]
+
+    flow.report("systemkoordinator", SANDER, citizen_name="Sander Lie", guardians=PARENTS,
+                requests=("barnekoordinator",), copy_to_reporter=True)
+    assert reported(flow)["copy_to_reporter"] is True
+    flow.wait(days=1)
+    decision = {"long_term_need": True, "two_or_more_services": True, "citizen_wants": True,
+                "approved": True, "service_area": "oppvekst",
+                "assessment_reasoning": "Sander har behov for langvarige, sammensatte tjenester."}
+    wrong = flow.complete("assess_report", "systemkoordinator",
+                          {**decision, "approved_ip": True, "approved_barnekoordinator": True},
+                          expect=422)
+    assert list(wrong["errors"]) == ["approved_ip"]
+    flow.complete("assess_report", "systemkoordinator",
+                  {**decision, "approved_barnekoordinator": True})
+    assert flow.open_tasks() == ["appoint_coordinator"]
+    flow.appoint(COORDINATOR, user="fagleder_oppvekst")
+    [completed] = [e for e in flow.events("task_completed") if e["bpmn_id"] == "assess_report"]
+    assert completed["data"]["data"]["approved_barnekoordinator"] is True

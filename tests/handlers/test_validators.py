@@ -50,6 +50,25 @@ def test_report_missing_number(context) -> None:
     }
 
 
+def test_barnekoordinator_for_a_child_or_a_family_expecting_one(context, nin_for) -> None:
+    adult = {"citizen_nin": nin_for(date(1990, 4, 3)), "requests": ["barnekoordinator"]}
+    errors = validators.report(context, adult)
+    assert list(errors) == ["requests"] and "§ 2-5 c" in errors["requests"]
+    assert validators.report(context, {**adult, "expecting_child": True}) == {}
+    seventeen = {"citizen_nin": nin_for(date(2009, 6, 1)), "requests": ["barnekoordinator"]}
+    assert validators.report(context, seventeen) == {}
+
+
+def test_a_copy_of_letters_only_for_a_reporting_next_of_kin(context, nin_for) -> None:
+    base = {"citizen_nin": nin_for(date(1990, 4, 3)), "copy_to_reporter": True}
+    assert list(validators.report(context, {**base, "reported_by": "kommunal_tjenesteyter",
+                                            "reporter_name": "Anne"})) == ["copy_to_reporter"]
+    assert set(validators.report(context, {**base, "reported_by": "parorende"})) == {
+        "reporter_name", "reporter_contact"}
+    assert validators.report(context, {**base, "reported_by": "parorende",
+                                       "reporter_name": "Anne", "reporter_contact": "a@b.no"}) == {}
+
+
 # --- validate.assessment -----------------------------------------------------------------------
 
 
@@ -105,6 +124,32 @@ def test_coordinator_only_request_without_approved_ip_is_fine(context) -> None:
 def test_ip_cannot_be_granted_in_a_refusal(context) -> None:
     errors = assessment(context, approved=False, approved_ip=True, assessment_reasoning=REASONING)
     assert list(errors) == ["approved_ip"]
+
+
+def test_each_part_only_when_requested_and_approved(context) -> None:
+    only_ip = {"requests": ["ip"], "service_area": "X", "assessment_reasoning": REASONING}
+    errors = validators.assessment(context, {**only_ip, "approved": True,
+                                             "approved_coordinator": True,
+                                             "approved_barnekoordinator": True})
+    assert errors == {
+        "approved_coordinator": "Koordinator er ikke etterspurt i meldingen og kan ikke "
+                                "innvilges her.",
+        "approved_barnekoordinator": "Barnekoordinator er ikke etterspurt i meldingen og kan "
+                                     "ikke innvilges her."}
+    refused = validators.assessment(context, {"requests": ["barnekoordinator"], "approved": False,
+                                              "approved_barnekoordinator": True,
+                                              "assessment_reasoning": REASONING})
+    assert list(refused) == ["approved_barnekoordinator"] and "avslått" in refused[
+        "approved_barnekoordinator"]
+
+
+def test_a_refused_barnekoordinator_needs_reasoning(context) -> None:
+    data = {"requests": ["ip", "barnekoordinator"], "approved": True, "approved_ip": True,
+            "approved_barnekoordinator": False, "service_area": "X"}
+    errors = validators.assessment(context, data)
+    assert errors == {"assessment_reasoning": "Avslag på barnekoordinator må begrunnes. "
+                                              "Skriv begrunnelsen som skal stå i brevet."}
+    assert validators.assessment(context, {**data, "assessment_reasoning": REASONING}) == {}
 
 
 # --- validate.appointment ----------------------------------------------------------------------

@@ -54,7 +54,8 @@ def test_fields_follow_ui_order_and_pick_a_widget_per_type() -> None:
     kinds = {f.name: f.kind for f in result}
     assert kinds == {"citizen_name": "text", "citizen_nin": "text", "guardians": "rows",
                      "reported_by": "select", "reporter_name": "text", "reporter_contact": "text",
-                     "requests": "checkboxes", "need_description": "textarea"}
+                     "copy_to_reporter": "boolean", "requests": "checkboxes",
+                     "expecting_child": "boolean", "need_description": "textarea"}
     report = by_name(result)
     assert report["citizen_name"].label == "Innbyggerens navn"
     assert report["citizen_name"].required and not report["reporter_name"].required
@@ -62,7 +63,8 @@ def test_fields_follow_ui_order_and_pick_a_widget_per_type() -> None:
                                           "(11 siffer, mellomrom er tillatt)")
     assert report["reported_by"].options[1] == ("parorende", "Pårørende")
     assert report["requests"].options == [("ip", "Individuell plan"),
-                                          ("koordinator", "Koordinator")]
+                                          ("koordinator", "Koordinator"),
+                                          ("barnekoordinator", "Barnekoordinator")]
 
 
 def test_booleans_dates_and_date_times() -> None:

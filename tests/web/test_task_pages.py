@@ -374,7 +374,8 @@ def test_report_form_starts_a_case(web: Web, db: Database) -> None:
     browser = web("koordinator")
     page = browser.get("/report")
     assert page.one("h1").text == "Meld behov"
-    assert [e.get("value") for e in page.all("input", name="requests")] == ["ip", "koordinator"]
+    assert [e.get("value") for e in page.all("input", name="requests")] == [
+        "ip", "koordinator", "barnekoordinator"]
     assert page.one("label", **{"for": "f-requests-0"}).text == "Individuell plan"
     assert page.options("reported_by")[1:] == [
         ("innbygger", "Innbyggeren selv"), ("parorende", "Pårørende"),
