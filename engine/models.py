@@ -67,6 +67,9 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(200))
     nin: Mapped[str | None] = mapped_column(String(11), unique=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # How a citizen reaches this caseworker; letters print the unit's when empty.
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(200))
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin")
 

@@ -59,10 +59,15 @@ class SessionDirectory:
         return name or username
 
 
-def caseworker(actor: Actor) -> Caseworker | None:
-    """The staff member a step runs for; None for the system (timers) and for a citizen's own
-    message, so letters are then signed by the unit, not by the citizen."""
-    return Caseworker(actor.username, actor.full_name) if actor.is_staff else None
+def caseworker(session: Session, actor: Actor) -> Caseworker | None:
+    """The staff member a step runs for, with their contact; None for the system (timers) and
+    for a citizen's own message, so letters are then signed by the unit, not by the citizen."""
+    if not actor.is_staff:
+        return None
+    contact = session.execute(select(User.phone, User.email).where(
+        User.username == actor.username)).first()
+    phone, email = contact if contact else (None, None)
+    return Caseworker(actor.username, actor.full_name, phone=phone, email=email)
 
 
 class CaseEffects:
@@ -161,7 +166,7 @@ class CaseRun:
         context = HandlerContext(case_id=self.case.id, now=clock.now(),
                                  directory=SessionDirectory(self.session), effects=effects,
                                  params=params, settings=handler_settings(),
-                                 actor=caseworker(self.actor))
+                                 actor=caseworker(self.session, self.actor))
         result = handler(context, copy.deepcopy(task.data))
         self._apply(effects, task.task_spec.bpmn_id)
         self.event("step_completed", task.task_spec.bpmn_id,

@@ -77,15 +77,17 @@ def service_areas(session: Session) -> dict[str, str]:
 
 
 def create_user(db: Database, username: str, password: str, full_name: str,
-                roles: list[tuple[str, str | None]], nin: str | None = None) -> Actor:
-    """Create a user with ``roles`` as (role, service area or None) pairs."""
+                roles: list[tuple[str, str | None]], nin: str | None = None, *,
+                phone: str | None = None, email: str | None = None) -> Actor:
+    """Create a user with ``roles`` as (role, service area or None) pairs; ``phone`` and
+    ``email`` are the contact letters print when this user is the caseworker."""
     unknown = [role for role, _area in roles if role not in ROLES]
     if unknown:
         raise InvalidData({"roles": f"ukjent rolle: {', '.join(unknown)}"})
     with db.transaction() as session:
         if session.scalar(select(User).where(User.username == username)) is not None:
             raise InvalidData({"username": "brukernavnet er i bruk"})
-        user = User(username=username, full_name=full_name, nin=nin,
+        user = User(username=username, full_name=full_name, nin=nin, phone=phone, email=email,
                     password_hash=_hasher.hash(password))
         user.memberships = [Membership(role=role, service_area=area) for role, area in roles]
         session.add(user)

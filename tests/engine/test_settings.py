@@ -1,12 +1,15 @@
-"""The municipality's settings come from the environment, with the demo's as defaults."""
+"""The municipality's settings come from the environment, with the demo's as defaults; the
+caseworker a step runs for is a staff member, with the contact the user table keeps."""
 
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
+from engine.models import User
 from engine.runtime import caseworker
 from engine.settings import handler_settings
-from engine.users import SYSTEM, Actor
+from engine.users import SYSTEM, get_actor
 from handlers.registry import Caseworker, HandlerSettings
 
 
@@ -37,9 +40,27 @@ def test_delivery_time_must_be_whole_days(monkeypatch, value: str) -> None:
         handler_settings()
 
 
-def test_only_staff_sign_letters() -> None:
-    staff = Actor("siri", "Siri Saksbehandler", {"systemkoordinator": frozenset({None})})
-    citizen = Actor("kari", "Kari Nordmann", {"innbygger": frozenset({None})})
-    assert caseworker(staff) == Caseworker("siri", "Siri Saksbehandler")
-    assert caseworker(citizen) is None
-    assert caseworker(SYSTEM) is None
+@pytest.fixture
+def siri_contact(db):
+    """The demo systemkoordinator with a phone and e-mail of her own, for this test only."""
+    def set_contact(phone: str | None, email: str | None) -> None:
+        with db.transaction() as session:
+            user = session.scalar(select(User).where(User.username == "systemkoordinator"))
+            user.phone, user.email = phone, email
+
+    set_contact("57 00 11 22", "siri@fjordvik.kommune.no")
+    yield
+    set_contact(None, None)
+
+
+def test_only_staff_sign_letters_with_their_contact(db, siri_contact) -> None:
+    siri = get_actor(db, "systemkoordinator")
+    fagleder = get_actor(db, "fagleder")
+    citizen = get_actor(db, "innbygger")
+    with db.reading() as session:
+        assert caseworker(session, siri) == Caseworker(
+            "systemkoordinator", siri.full_name, phone="57 00 11 22",
+            email="siri@fjordvik.kommune.no")
+        assert caseworker(session, fagleder) == Caseworker("fagleder", fagleder.full_name)
+        assert caseworker(session, citizen) is None
+        assert caseworker(session, SYSTEM) is None
