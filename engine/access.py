@@ -94,3 +94,14 @@ def assignee_for(session: Session, role: str, case: Case) -> tuple[str | None, s
             return citizen, None
         return case.coordinator, case.citizen_name
     return None, None
+
+
+def keeps_plan(actor: Actor, case: Case) -> bool:
+    """The case's coordinator and the koordinerende enhet keep the plan: they revise it,
+    decide on the citizen's proposals and move the meetings' action items."""
+    return actor.username == case.coordinator or actor.has_role("systemkoordinator")
+
+
+def is_own_case(actor: Actor, case: Case) -> bool:
+    """The citizen the case is about, logged in as themselves."""
+    return bool(actor.nin) and actor.nin == case.citizen_nin and actor.has_role("innbygger")

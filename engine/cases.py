@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from engine import clock, forms, spiff
-from engine.access import actionable_tasks, can_see_case, may_act
+from engine import clock, forms, plan_store, spiff
+from engine.access import actionable_tasks, can_see_case, is_own_case, keeps_plan, may_act
 from engine.db import Database
 from engine.deploy import latest_version
 from engine.errors import Conflict, EngineError, Forbidden, InvalidData, NotFound
@@ -310,7 +310,8 @@ def _log_access(session: Session, case_id: int, actor: Actor, what: str) -> None
 
 def get_task(db: Database, task_id: int, actor: Actor) -> dict[str, Any]:
     """A task with its form (schema with the municipality's choices filled in), the case's
-    data and ``prefill``: the values its form opens with (:func:`engine.forms.prefill`)."""
+    data, ``prefill``: the values its form opens with (:func:`engine.forms.prefill`), and the
+    case's current plan and open action items (a meeting or evaluation works from them)."""
     with db.transaction() as session:
         task = session.get(Task, task_id)
         if task is None or not (may_act(actor, task) or can_see_case(session, actor, task.case_id)):
@@ -327,7 +328,13 @@ def get_task(db: Database, task_id: int, actor: Actor) -> dict[str, Any]:
             data = dict(spiff_task.data) if spiff_task else {}
         _log_access(session, case.id, actor, f"task:{task.id}")
         prefill = forms.prefill(form["schema"], data) if form else {}
-        return {**task_view(task), "form": form, "data": data, "prefill": prefill}
+        plan = plan_store.current_revision(session, case.id)
+        return {**task_view(task), "form": form, "data": data, "prefill": prefill,
+                "plan": plan_store.revision_view(plan) if plan else None,
+                "open_action_items": [plan_store.item_view(item) for item in
+                                      plan_store.items(session, case.id, open_only=True)],
+                "may_change_items": case.status not in plan_store.ENDED_STATUSES
+                and (keeps_plan(actor, case) or is_own_case(actor, case))}
 
 
 def get_case(db: Database, case_id: int, actor: Actor) -> dict[str, Any]:
@@ -492,7 +499,8 @@ def retry_incident_because(db: Database, incident_id: int, reason: str | None,
 def cancel_case(db: Database, case_id: int, reason: str | None, actor: Actor) -> None:
     """Stop a case for good: status ``cancelled``, its open tasks cancelled, its timers
     cancelled (the worker never fires them), open incidents closed, the case's open KPR
-    periods ended today, and the workflow itself cancelled, all with who and why."""
+    periods ended today, its open action items closed, and the workflow itself cancelled, all
+    with who and why."""
     why = _monitor_reason(actor, reason)
     with db.transaction() as session:
         case = session.get(Case, case_id)
@@ -525,6 +533,7 @@ def cancel_case(db: Database, case_id: int, reason: str | None, actor: Actor) ->
         case.closed_at = run.now
         case.updated_at = run.now
         run.event("case_cancelled", None, {"reason": why})
+        run.close_open_items()
 
 
 def reassign_candidates(db: Database, task_id: int, actor: Actor) -> list[tuple[str, str]]:

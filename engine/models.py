@@ -269,8 +269,10 @@ class CaseMessage(Base):
 
 
 class ActionItem(Base):
-    """An action item from a meeting, derived from the case data (``meetings[].action_items``)
-    when the case is saved, so the monitor finds overdue ones without opening workflow state."""
+    """An action item from a meeting (``meetings[].action_items``, the n-th item of all
+    meetings at ``position``), added when the meeting is saved. From then on the row is the
+    item: its status (``apen``, ``pagar``, ``utfort``, ``lukket``) changes here, with who and
+    when, and the monitor finds overdue ones without opening workflow state."""
 
     __tablename__ = "action_item"
     __table_args__ = (Index("ix_action_item_open", "status", "deadline"),)
@@ -282,6 +284,45 @@ class ActionItem(Base):
     deadline: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20))
     recorded_at: Mapped[datetime | None]
+    changed_by: Mapped[str | None] = mapped_column(String(80))
+    changed_at: Mapped[datetime | None]
+
+
+class PlanRevision(Base):
+    """One version of the individual plan: the plan form's fields as they stood, who made it,
+    when, which top-level fields changed against the revision before, and how it came about
+    (``task``: written in a task of the diagram; ``revision``: revised by the coordinator;
+    ``proposal``: a citizen's proposal the coordinator accepted). The newest is the plan."""
+
+    __tablename__ = "plan_revision"
+    __table_args__ = (UniqueConstraint("case_id", "number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    content: Mapped[dict[str, Any]]
+    changed: Mapped[list[str]] = mapped_column(JsonType)
+    author: Mapped[str] = mapped_column(String(80))
+    at: Mapped[datetime]
+    source: Mapped[str] = mapped_column(String(20))
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("plan_proposal.id"))
+
+
+class PlanProposal(Base):
+    """A change to the plan proposed by the citizen (``changes``: the fields they would change,
+    against revision ``base``); the coordinator accepts it (a new revision) or declines it."""
+
+    __tablename__ = "plan_proposal"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_.id"), index=True)
+    base: Mapped[int] = mapped_column(Integer)
+    changes: Mapped[dict[str, Any]]
+    note: Mapped[str] = mapped_column(Text, default="")
+    proposed_by: Mapped[str] = mapped_column(String(80))
+    proposed_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(20))
+    decided_by: Mapped[str | None] = mapped_column(String(80))
+    decided_at: Mapped[datetime | None]
+    reason: Mapped[str | None] = mapped_column(Text)
 
 
 class TaskEscalation(Base):

@@ -15,7 +15,8 @@ Reasons a case is stuck, each its own row:
 - ``incident``: the case has an open incident (an automatic step failed);
 - ``idle``: an open case has had no event for ``idle_days`` (reminders and escalations are not
   progress and do not count);
-- ``action_item``: an action item from a meeting is past its deadline and not done.
+- ``action_item``: an action item from a meeting is past its deadline and still open or in
+  progress (done and closed items are not flagged).
 
 ``since`` is when the condition began to run (the deadline, the task's creation, the incident,
 the last event, the action item's deadline) and ``overdue_days`` the whole days past the limit.
@@ -47,6 +48,7 @@ from engine.models import (
     Task,
     Timer,
 )
+from engine.plan_store import OPEN_ITEM_STATUSES
 from engine.runtime import MUNICIPAL_TZ, end_of_day
 from engine.users import Actor
 
@@ -57,7 +59,6 @@ NUDGE_EVENTS = ("task_escalated", "reminder_sent")
 # Events of actions taken from the monitor (shown as "recent actions", each with who and why).
 ACTION_EVENTS = ("task_reassigned", "reminder_sent", "incident_retried", "case_cancelled")
 SORT_KEYS = ("overdue_days", "since", "case_id", "reason", "step", "service_area", "role")
-DONE_STATUS = "utfort"
 
 # Milestones of the lead-time charts, found by *what happened* (the handler that ran, the
 # coordinator being set), not by element ids a designer may rename.
@@ -256,7 +257,7 @@ def find_stuck(session: Session, now: datetime, config: MonitorConfig) -> list[S
     items = session.execute(
         select(ActionItem, Case.service_area).join(Case, Case.id == ActionItem.case_id)
         .where(case_open_at(now), ActionItem.deadline < today,
-               ActionItem.status != DONE_STATUS,
+               ActionItem.status.in_(OPEN_ITEM_STATUSES),
                or_(ActionItem.recorded_at.is_(None), ActionItem.recorded_at <= now))
         .order_by(ActionItem.case_id, ActionItem.position))
     for item, area in items:

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import clock, spiff
+from engine import clock, plan_store, spiff
 from engine.access import can_see_case
 from engine.db import Database
 from engine.errors import InvalidData, NotFound
@@ -101,6 +101,7 @@ def case_overview(db: Database, case_id: int, actor: Actor) -> dict[str, Any]:
             "passed": sorted({e.bpmn_id for e in events if e.kind in PASSED_KINDS and e.bpmn_id}),
             "current": sorted({t.bpmn_id for t in open_tasks} | set(waiting)),
             "bpmn_xml": case.process_version.bpmn_xml,
+            "plan": plan_store.snapshot(session, case.id),
             "steps": diagram_steps(case.process_version.checksum,
                                    case.process_version.bpmn_xml),
         }

@@ -22,10 +22,9 @@ from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import EventBased
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import clock, spiff
+from engine import clock, plan_store, spiff
 from engine.access import assignee_for
 from engine.models import (
-    ActionItem,
     Case,
     Document,
     Event,
@@ -78,6 +77,7 @@ class CaseEffects:
         self.kpr_changes: list[tuple[str, str, date]] = []
         self.notifications: list[tuple[str, str, str]] = []
         self.coordinator: str | None = None
+        self.plans: list[tuple[dict[str, Any], str]] = []
 
     def archive(self, kind: str, title: str, body: str, recipient: str | None = None) -> None:
         self.documents.append((kind, title, body, recipient))
@@ -90,6 +90,9 @@ class CaseEffects:
 
     def set_coordinator(self, username: str) -> None:
         self.coordinator = username
+
+    def record_plan(self, data: dict[str, Any], source: str) -> None:
+        self.plans.append((data, source))
 
 
 class CaseRun:
@@ -185,6 +188,14 @@ class CaseRun:
             self._outbox("notification", recipient, subject, body)
         if effects.coordinator and effects.coordinator != self.case.coordinator:
             self.assign_coordinator(effects.coordinator)
+        for data, source in effects.plans:
+            content = plan_store.plan_content(self.version, data)
+            revision = plan_store.add_revision(self.session, self.case, content,
+                                               self.actor.username, source, self.now)
+            if revision is not None:
+                self.event("plan_revised", bpmn_id, {"number": revision.number,
+                                                     "changed": revision.changed,
+                                                     "source": source})
 
     def _outbox(self, kind: str, recipient: str, subject: str, body: str) -> None:
         self.session.add(Outbox(case_id=self.case.id, kind=kind, recipient=recipient,
@@ -284,6 +295,8 @@ class CaseRun:
                 task = workflow.get_task_from_id(UUID(row.spiff_id))
                 row.fired_at = self.now
                 row.cancelled = task is None or not task.has_state(spiff.TaskState.COMPLETED)
+            elif row.due_at != waiting[row.spiff_id][1]:
+                row.due_at = waiting[row.spiff_id][1]  # its date was revised (the plan's)
         known = {row.spiff_id for row in rows}
         for spiff_id, (task, due) in waiting.items():
             if spiff_id not in known:
@@ -291,21 +304,11 @@ class CaseRun:
                                        bpmn_id=task.task_spec.bpmn_id, due_at=due))
 
     def _sync_action_items(self, workflow: spiff.BpmnWorkflow) -> None:
-        """Mirror ``meetings[].action_items`` into ``action_item`` (rewritten only on change)."""
+        """Rows for the action items of meetings saved in this call (``meetings[]``)."""
         meetings: Any = workflow.last_task.data.get("meetings") if workflow.last_task else None
         for task in workflow.get_tasks(state=spiff.TaskState.READY | spiff.TaskState.WAITING):
             meetings = task.data.get("meetings", meetings)
-        wanted = action_items(meetings)
-        rows = list(self.session.scalars(select(ActionItem).where(
-            ActionItem.case_id == self.case.id).order_by(ActionItem.position)))
-        if [(r.description, r.owner, r.deadline, r.status, r.recorded_at) for r in rows] == wanted:
-            return
-        for row in rows:
-            self.session.delete(row)
-        for position, (description, owner, deadline, status, recorded_at) in enumerate(wanted):
-            self.session.add(ActionItem(case_id=self.case.id, position=position,
-                                        description=description, owner=owner, deadline=deadline,
-                                        status=status, recorded_at=recorded_at))
+        plan_store.add_new_items(self.session, self.case.id, meetings)
 
     def _update_status(self, workflow: spiff.BpmnWorkflow) -> None:
         open_incident = self.session.scalar(select(Incident.id).where(
@@ -315,6 +318,7 @@ class CaseRun:
                 self.case.status = "completed"
                 self.case.closed_at = self.now
                 self.event("case_completed", None, {}, actor="system")
+                self.close_open_items()
         elif open_incident:
             self.case.status = "error"
         elif spiff.only_closed_waits(workflow):
@@ -322,11 +326,20 @@ class CaseRun:
                 self.case.status = "closed"
                 self.case.closed_at = self.now
                 self.event("case_closed", None, {}, actor="system")
+                self.close_open_items()
         else:
             if self.case.status == "closed":
                 self.event("case_reopened", None, {}, actor="system")
             self.case.status = "active"
             self.case.closed_at = None
+
+
+    def close_open_items(self) -> None:
+        """The case ends: its open action items are closed, and the history says which."""
+        self.session.flush()  # items of a meeting saved in this very call count too
+        closed = plan_store.close_open_items(self.session, self.case.id, "system", self.now)
+        if closed:
+            self.event("action_items_closed", None, {"items": closed}, actor="system")
 
 
 def due_after(start: datetime, duration: str | None) -> datetime | None:
@@ -380,30 +393,6 @@ def task_due(created: datetime, props: dict[str, str], data: dict[str, Any]) -> 
         if not props.get("due_in"):
             return start
     return due_after(start, props.get("due_in"))
-
-
-def _date(value: Any) -> date | None:
-    try:
-        return date.fromisoformat(str(value or "")[:10])
-    except ValueError:
-        return None
-
-
-def action_items(meetings: Any) -> list[tuple[str, str, date | None, str, datetime | None]]:
-    """``(description, owner, deadline, status, recorded_at)`` of every meeting's action items."""
-    items = []
-    for meeting in meetings if isinstance(meetings, list) else []:
-        if not isinstance(meeting, dict):
-            continue
-        recorded = _moment(meeting.get("recorded_at"))
-        for item in meeting.get("action_items") or []:
-            if not isinstance(item, dict):
-                continue
-            deadline = _date(item.get("deadline"))
-            items.append((str(item.get("description") or "")[:2000],
-                          str(item.get("owner") or "")[:200], deadline,
-                          str(item.get("status") or "apen")[:20], recorded))
-    return items
 
 
 CaseOperation = Callable[[CaseRun, spiff.BpmnWorkflow], None]

@@ -469,3 +469,32 @@ def make_ready_again(task: SpiffTask) -> None:
 
 
 __all__ = ["ValidationException", "BpmnWorkflow", "SpiffTask", "TaskState"]
+
+
+def form_validator(spec_key: str, spec_json: dict[str, Any], form: str) -> str | None:
+    """The validator the diagram names for ``form`` (on a user task that uses it), so a form
+    filled outside its task (the plan revised at any time) is checked the same way."""
+    spec, subs = _spec_objects(spec_key, spec_json)
+    for process in (spec, *subs.values()):
+        for task_spec in process.task_specs.values():
+            props = task_properties(task_spec)
+            if props.get("form") == form and props.get("validator"):
+                return props["validator"]
+    return None
+
+
+def set_case_data(workflow: BpmnWorkflow, values: dict[str, Any]) -> None:
+    """Write ``values`` into every step the case waits at (and, for a waiting event, the step
+    it inherits its data from when refreshed), so what comes next reads them; date timers that
+    have not fired read their date again (a revised plan moves its revision date, and with it
+    the evaluation)."""
+    for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
+        task.data.update(copy.deepcopy(values))
+        if task.state == TaskState.WAITING and task.parent is not None:
+            task.parent.data.update(copy.deepcopy(values))
+        if (task.state == TaskState.WAITING
+                and any(isinstance(d, TimeDateEventDefinition)
+                        for d in event_definitions(task.task_spec))
+                and not task._get_internal_data("event_fired", False)):
+            task.internal_data.pop("event_value", None)
+    workflow.refresh_timers()

@@ -3,7 +3,8 @@
 The law sets no evaluation interval; the plan states its revision date, and the diagram's
 evaluation timer fires on ``revision_date``. Meeting minutes with owners and deadlines are kept in
 ``meetings`` (seed procedure 4.4); the meeting form is reused in a loop, so it is cleared after
-each meeting.
+each meeting. The plan itself is kept as revisions (``plan.record``): written at the task, then
+revised at any time.
 """
 
 from __future__ import annotations
@@ -52,3 +53,14 @@ def record_meeting(context: HandlerContext, data: dict[str, Any]) -> dict[str, A
         "meetings": [*(data.get("meetings") or []), meeting],
         **{name: _empty_like(data.get(name)) for name in MEETING_FIELDS},
     }
+
+
+@handler("plan.record")
+def record(context: HandlerContext, data: dict[str, Any]) -> None:
+    """Keep the plan as it now stands as a revision of its own (source ``task``: who completed
+    the step, when, what changed).
+
+    The engine keeps only the plan form's fields and writes nothing when they are unchanged,
+    so a renewal that keeps the plan as it was adds no empty revision.
+    """
+    context.effects.record_plan(data, "task")

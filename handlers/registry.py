@@ -33,6 +33,8 @@ class Effects(Protocol):
 
     def set_coordinator(self, username: str) -> None: ...
 
+    def record_plan(self, data: dict[str, Any], source: str) -> None: ...
+
 
 @dataclass(frozen=True)
 class HandlerSettings:

@@ -141,8 +141,9 @@ def consent(context: HandlerContext, data: dict[str, Any]) -> dict[str, str]:
 
 @validator("validate.plan")
 def plan(context: HandlerContext, data: dict[str, Any]) -> dict[str, str]:
-    """The revision date lies after the plan start, and every measure has someone responsible
-    (the IP regulation requires who is responsible for each measure)."""
+    """The revision date lies after the plan start, every measure has someone responsible
+    (the IP regulation requires who is responsible for each measure), and a need for an
+    interpreter says for which language (pbrl § 3-5: information the person understands)."""
     errors: dict[str, str] = {}
     start, revision = parse_date(data.get("plan_start")), parse_date(data.get("revision_date"))
     if start and revision and revision <= start:
@@ -158,6 +159,8 @@ def plan(context: HandlerContext, data: dict[str, Any]) -> dict[str, str]:
         errors["plan_measures"] = f"Tiltak {_numbers(missing)} mangler ansvarlig."
         errors.update(_row_errors("plan_measures", missing, "responsible",
                                   "Tiltaket mangler ansvarlig."))
+    if data.get("plan_interpreter_needed") and _blank(data.get("plan_language")):
+        errors["plan_language"] = "Skriv hvilket språk tolken skal tolke til."
     return errors
 
 

@@ -63,11 +63,19 @@ def create_app(database_url: str | None = None, config: dict[str, Any] | None = 
     csrf.init_app(app)
     limiter.init_app(app)
 
-    from webapp import api, auth, cases_pages, designer_pages, inbox_pages, task_pages
+    from webapp import (
+        api,
+        auth,
+        cases_pages,
+        designer_pages,
+        inbox_pages,
+        plan_view,
+        task_pages,
+    )
 
     csrf.exempt(api.api)
     for blueprint in (api.api, auth.bp, inbox_pages.bp, task_pages.bp, cases_pages.bp,
-                      designer_pages.bp):
+                      designer_pages.bp, plan_view.bp):
         app.register_blueprint(blueprint)
     auth.register_error_pages(app)
     from webapp.monitor_pages import bp as monitor_bp  # the manager's monitor (/monitor)

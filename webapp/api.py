@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from engine import cases, clock, deploy, monitor, users
+from engine import cases, clock, deploy, monitor, plans, users
 from engine.db import Database
 from engine.errors import EngineError, InvalidData
 from webapp import limiter
@@ -274,3 +274,37 @@ def monitor_retry(incident_id: int) -> Any:
 def monitor_cancel(case_id: int) -> Any:
     cases.cancel_case(_db(), case_id, _json_body().get("reason"), g.actor)
     return jsonify({"ok": True})
+
+
+# ---------------------------------------------------------------- the plan
+
+
+@api.get("/cases/<int:case_id>/plan")
+def get_plan(case_id: int) -> Any:
+    """``{current, revisions (newest first), proposals, action_items, may_revise,
+    may_propose}``."""
+    return jsonify(plans.get_plan(_db(), case_id, g.actor))
+
+
+@api.post("/cases/<int:case_id>/plan")
+def revise_plan(case_id: int) -> Any:
+    """``{"plan": {field: value, ...}, "base": <revision number>, "note"?}``: the coordinator's
+    revision (201 with ``revision``) or the citizen's proposal (201 with ``proposal``)."""
+    body = _json_body()
+    return jsonify(plans.revise_plan(_db(), case_id, body.get("plan"), body.get("base"),
+                                     g.actor, body.get("note"))), 201
+
+
+@api.post("/cases/<int:case_id>/plan/proposals/<int:proposal_id>")
+def decide_proposal(case_id: int, proposal_id: int) -> Any:
+    """``{"decision": "accepted" | "declined", "reason"?}``."""
+    body = _json_body()
+    return jsonify(plans.decide_proposal(_db(), case_id, proposal_id, body.get("decision"),
+                                         g.actor, body.get("reason")))
+
+
+@api.post("/cases/<int:case_id>/action-items/<int:item_id>")
+def set_action_item(case_id: int, item_id: int) -> Any:
+    """``{"status": "apen" | "pagar" | "utfort" | "lukket"}``."""
+    return jsonify(plans.set_item_status(_db(), case_id, item_id, _json_body().get("status"),
+                                         g.actor))

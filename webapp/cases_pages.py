@@ -20,11 +20,12 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from engine import cases, clock, overview, users
-from engine.access import may_act
+from engine import cases, clock, overview, plan_store, users
+from engine.access import is_own_case, keeps_plan, may_act
 from engine.errors import InvalidData
 from engine.models import AccessLog, Case, CaseMessage, Document, Event, Task
 from engine.overview import Step
+from webapp import plan_view
 from webapp.auth import current_actor, db, login_required
 
 bp = Blueprint("cases", __name__)
@@ -53,7 +54,6 @@ MESSAGE_LABELS = {"appeal_received": _l("klage"),
                   "coordinator_change": _l("ønske om å skifte koordinator"),
                   "end_requested": _l("ønske om å avslutte"),
                   "consent_withdrawn": _l("tilbaketrekking av samtykke")}
-ACTION_STATUS_LABELS = {"apen": _l("Åpen"), "pagar": _l("Pågår"), "utfort": _l("Utført")}
 RELATION_LABELS = {"selv": _l("innbyggeren selv"), "foresatt": _l("foresatt"),
                    "verge": _l("verge"), "fullmektig": _l("fullmektig")}
 CONSENT_KIND_LABELS = {"plan": _l("individuell plan"),
@@ -315,6 +315,19 @@ def _event_text(event: Event, directory: Directory, steps: dict[str, Step],
         return _("Fristen for «%(name)s» er passert: varsel sendt", name=name)
     if kind == "case_cancelled":
         return _("Saken ble avbrutt. Begrunnelse: %(reason)s", reason=data.get("reason", ""))
+    if kind == "plan_revised":
+        return _("Planen ble revidert (revisjon %(number)s)", number=data.get("number", ""))
+    if kind == "plan_proposed":
+        return _("Foreslo endringer i planen")
+    if kind == "plan_proposal_declined":
+        return _("Forslaget til endring i planen ble ikke tatt inn. Begrunnelse: %(reason)s",
+                 reason=data.get("reason", ""))
+    if kind == "action_item_changed":
+        status = data.get("to", "")
+        return _("Oppgaven «%(item)s» er markert: %(status)s", item=data.get("description", ""),
+                 status=plan_view.ITEM_STATUS_LABELS.get(status, status))
+    if kind == "action_items_closed":
+        return _("Åpne oppgaver fra møtene ble lukket da saken ble avsluttet")
     if kind == "migrated":
         return _("Saken ble flyttet til versjon %(version)s av prosessen",
                  version=data.get("to", ""))
@@ -337,36 +350,11 @@ def _dicts(value: Any) -> list[dict[str, Any]]:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
-def _plan(data: Mapping[str, Any]) -> dict[str, Any]:
-    plan = {
-        "goals": _text(data.get("plan_goals")), "resources": _text(data.get("plan_resources")),
-        "needs": _text(data.get("plan_needs")), "cooperation": _text(data.get("plan_cooperation")),
-        "measures": _dicts(data.get("plan_measures")), "start": data.get("plan_start"),
-        "revision_date": data.get("revision_date"),
-    }
-    plan["exists"] = bool(plan["goals"] or plan["measures"] or plan["needs"])
-    return plan
-
-
-def _meetings(data: Mapping[str, Any], today: date) -> tuple[list[dict[str, Any]],
-                                                              list[dict[str, Any]]]:
-    """Meetings newest first, and every action item with the meeting it came from."""
-    meetings = _dicts(data.get("meetings"))
-    items = []
-    for meeting in meetings:
-        for item in _dicts(meeting.get("action_items")):
-            status = item.get("status") or "apen"
-            deadline = _as_date(item.get("deadline"))
-            items.append({
-                "description": item.get("description", ""), "owner": item.get("owner", ""),
-                "deadline": deadline, "status": status,
-                "status_label": ACTION_STATUS_LABELS.get(status, status),
-                "overdue": deadline is not None and deadline < today and status != "utfort",
-                "meeting_date": meeting.get("meeting_date")})
-    items.sort(key=lambda i: (i["status"] == "utfort", i["deadline"] or date.max))
-    shown = [{**m, "participants": [p for p in m.get("meeting_participants") or []
-                                    if isinstance(p, str)]} for m in reversed(meetings)]
-    return shown, items
+def _meetings(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Meetings newest first (their action items are rows: see ``plan_view.item_rows``)."""
+    return [{**m, "participants": [p for p in m.get("meeting_participants") or []
+                                   if isinstance(p, str)]}
+            for m in reversed(_dicts(data.get("meetings")))]
 
 
 def _withdrawn(entry: Mapping[str, Any], directory: Directory) -> dict[str, Any]:
@@ -409,6 +397,8 @@ def _access_what(what: str, task_names: Mapping[int, str]) -> str:
         return _("Åpnet sakssiden")
     if what == "case":
         return _("Leste saken")
+    if what == "plan":
+        return _("Leste planen")
     if what == "documents":
         return _("Leste brev og journalnotater")
     if what.startswith("task:"):
@@ -471,6 +461,10 @@ class CasePage:
     plan: dict[str, Any]
     meetings: list[dict[str, Any]]
     action_items: list[dict[str, Any]]
+    plan_history: list[dict[str, Any]]
+    plan_proposals: list[dict[str, Any]]
+    may_revise: bool
+    may_change_items: bool
     documents: list[dict[str, Any]]
     consents: list[dict[str, Any]]
     sharing_consents: list[dict[str, Any]]
@@ -509,6 +503,12 @@ def build_case_page(case_id: int, actor: users.Actor) -> CasePage:
     passed = set(seen["passed"]) | {s.id for s in all_steps if s.kind == "startEvent"}
     open_task_ids = {task.bpmn_id for task in seen["open_tasks"]}
     waiting = [steps[i].name for i in sorted(current - open_task_ids) if i in steps]
+    # The plan is its newest revision; a case from before revisions shows the plan's fields.
+    snapshot = seen["plan"]
+    plan = plan_view.plan_content(snapshot["current"]["content"] if snapshot["current"]
+                                  else data)
+    titles = plan_view.field_titles(case.process_version.forms.get(plan_store.PLAN_FORM))
+    open_case = case.status not in plan_store.ENDED_STATUSES
     page = CasePage(
         case_id=case.id, facts=_facts(case, data, directory, today), report=_report(data),
         open_tasks=_open_tasks(seen["open_tasks"], directory, actor, citizen_view, now),
@@ -518,14 +518,19 @@ def build_case_page(case_id: int, actor: users.Actor) -> CasePage:
         steps=_step_rows(all_steps, passed, current),
         route=_route(seen["events"], steps, passed, current),
         timeline=_timeline(seen["events"], directory, steps, citizen_view),
-        participants=_dicts(data.get("plan_participants")), plan=_plan(data),
-        meetings=[], action_items=[], documents=_documents(seen["documents"]),
+        participants=plan["participants"], plan=plan, meetings=_meetings(data),
+        action_items=plan_view.item_rows(snapshot["action_items"], today),
+        plan_history=plan_view.history_rows(snapshot, titles, directory.name),
+        plan_proposals=plan_view.proposal_rows(snapshot, titles, directory.name),
+        may_revise=open_case and keeps_plan(actor, case),
+        may_change_items=open_case and (keeps_plan(actor, case)
+                                        or is_own_case(actor, case)),
+        documents=_documents(seen["documents"]),
         consents=_consents(data, directory),
         sharing_consents=_sharing(data.get("sharing_consents"), directory),
         coordinators=_coordinators(data, directory),
         messages=_messages(seen["messages"], actor), citizen_view=citizen_view,
         may_read_access_log=citizen_view or actor.has_role("systemkoordinator"))
-    page.meetings, page.action_items = _meetings(data, today)
     if citizen_view:
         entries = overview.access_log(db(), case.id, actor)
         task_names = {task.id: task.name for task in seen["tasks"]}

@@ -29,7 +29,7 @@ from flask_babel import gettext as _
 from engine import cases, clock, forms
 from engine.errors import Conflict, InvalidData
 from engine.users import PROCEDURE_ROLES, Actor, people
-from webapp import formrender
+from webapp import formrender, plan_view
 from webapp.auth import current_actor, db, login_required
 from webapp.inbox_pages import LOCAL_ZONE
 
@@ -173,10 +173,19 @@ def task(task_id: int) -> Any:
     if form_state.done:
         flash(_("Oppgaven er fullført."), "success")
         return redirect(_done_url(actor))
+    plan = task.get("plan")
     return _render("task.html", schema, ui, form_state, task=task,
                    form_title=form.get("title") or task["name"],
                    context=_case_context(task), back_url=_done_url(actor),
-                   overdue=_overdue(task))
+                   overdue=_overdue(task),
+                   plan=plan_view.plan_content(plan["content"]) if plan else None,
+                   open_items=plan_view.item_rows(task.get("open_action_items") or [],
+                                                  _local_today()))
+
+
+def _local_today() -> date:
+    now = clock.now()
+    return (now.astimezone(LOCAL_ZONE) if LOCAL_ZONE else now).date()
 
 
 def _overdue(task: dict[str, Any]) -> bool:

@@ -130,6 +130,7 @@ class RecordingEffects:
     kpr_calls: list[tuple[str, str, date]] = field(default_factory=list)
     notifications: list[tuple[str, str, str]] = field(default_factory=list)
     coordinators: list[str] = field(default_factory=list)
+    plans: list[tuple[dict[str, Any], str]] = field(default_factory=list)
 
     def archive(self, kind: str, title: str, body: str, recipient: str | None = None) -> None:
         self.archived.append(Archived(kind, title, body, recipient))
@@ -142,6 +143,9 @@ class RecordingEffects:
 
     def set_coordinator(self, username: str) -> None:
         self.coordinators.append(username)
+
+    def record_plan(self, data: dict[str, Any], source: str) -> None:
+        self.plans.append((data, source))
 
     def of_kind(self, kind: str) -> list[Archived]:
         return [document for document in self.archived if document.kind == kind]

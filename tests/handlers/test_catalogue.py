@@ -24,6 +24,7 @@ CONTRACT_HANDLERS = {
     "notify.systemkoordinator",
     "plan.set_revision_date",
     "plan.record_meeting",
+    "plan.record",
     "consent.record",
     "consent.withdraw",
     "appeal.open_period",

@@ -65,3 +65,10 @@ def test_first_meeting(context) -> None:
     result = record_meeting(context, {"meeting_date": "2026-11-20", "minutes": "Oppstart."})
     assert len(result["meetings"]) == 1
     assert result["action_items"] is None
+
+
+def test_record_asks_the_engine_to_keep_the_plan(make_context, effects) -> None:
+    data = {"plan_goals": "Bo hjemme.", "revision_date": "2027-03-01", "coordinator": "anne"}
+    assert get_handler("plan.record")(make_context(), data) is None
+    assert effects.plans == [(data, "task")]
+

@@ -363,3 +363,11 @@ def test_consent_withdrawal_message_names_a_known_participant(context) -> None:
     assert "Tannlege" in errors["participant"] and "Fastlege" in errors["participant"]
     assert "participant" in consent_withdrawn(context, {**data, "message": {"kind": "sharing"}})
     assert "kind" in consent_withdrawn(context, {**data, "message": {"kind": "alt"}})
+
+
+def test_plan_interpreter_needs_language(context) -> None:
+    plan = {"plan_start": "2026-01-01", "revision_date": "2027-01-01",
+            "plan_measures": [{"description": "Fysioterapi", "responsible": "Fysioterapeut"}],
+            "plan_interpreter_needed": True}
+    assert set(get_validator("validate.plan")(context, plan)) == {"plan_language"}
+    assert get_validator("validate.plan")(context, {**plan, "plan_language": "Polsk"}) == {}

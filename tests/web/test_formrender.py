@@ -282,7 +282,9 @@ def test_every_shipped_form_round_trips(name: str) -> None:
                                           "valid_until": "2026-12-31"}]},
         "plan": {"plan_goals": "Mål", "plan_start": "2026-03-02", "revision_date": "2027-03-02",
                  "plan_participants": [{"name": "Kari", "role": "innbygger"}],
-                 "plan_measures": [{"description": "Fysioterapi", "responsible": "Fysio"}]},
+                 "plan_measures": [{"description": "Fysioterapi", "responsible": "Fysio",
+                                    "implementation": "Hjemme\nto ganger i uken"}],
+                 "plan_interpreter_needed": True, "plan_language": "Polsk"},
         "meeting": {"meeting_date": "2026-04-01", "meeting_participants": ["Kari", "Kim"],
                     "minutes": "Referat", "action_items": [
                         {"description": "Søke", "owner": "Kim", "deadline": "2026-05-01",

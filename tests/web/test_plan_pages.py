@@ -1,0 +1,103 @@
+"""The living plan on the pages: the case page shows the plan as it stands and its history (who,
+when, what changed), the citizen's proposals with the coordinator's buttons, and action items
+with status buttons; the meeting task shows the plan and the open items beside its form.
+
+Revisions are made with the engine calls the API makes (``engine.plans``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine import plans
+from engine.users import get_actor
+from tests.web.test_case_pages import ACTION_ITEM, DONE_ITEM, Cast, cast, frozen, text_of
+
+__all__ = ["cast", "frozen"]  # fixtures used by the tests below
+
+PLAN = {"plan_goals": "Bo hjemme.", "plan_needs": "Hjemmetjenester.",
+        "plan_participants": [{"name": "Fastlege", "role": "lege"}],
+        "plan_measures": [{"description": "Fysioterapi", "scope": "ukentlig",
+                           "responsible": "Fysioterapeut", "implementation": "Hjemme hos Kari"}],
+        "plan_start": "2026-03-02", "revision_date": "2027-03-02",
+        "plan_language": "Polsk", "plan_interpreter_needed": True}
+
+
+def two_revisions(cast: Cast) -> None:
+    plans.revise_plan(cast.db, cast.case_id, PLAN, 0, cast.staff["koordinator"])
+    plans.revise_plan(cast.db, cast.case_id, {"plan_cooperation": "NAV."}, 1,
+                      cast.staff["systemkoordinator"])
+
+
+def item_ids(cast: Cast) -> dict[str, int]:
+    seen = plans.get_plan(cast.db, cast.case_id, cast.staff["systemkoordinator"])
+    return {item["description"]: item["id"] for item in seen["action_items"]}
+
+
+def test_case_page_shows_the_plan_and_its_history(cast: Cast, web: Any) -> None:
+    two_revisions(cast)
+    page = web("koordinator").get(f"/cases/{cast.case_id}")
+    table = page.html.split('id="planhistorikk"')[1].split("</table>")[0]
+    rows = [text_of(row) for row in table.split("<tbody>")[1].split("<tr>")[1:]]
+    assert len(rows) == 2 and rows[0].strip().startswith("2 gjeldende")
+    assert rows[1].strip().startswith("1 ")
+    assert "Siri Systemkoordinator (revidert)" in rows[0]
+    assert "Samarbeid med andre etater og tjenesteytere" in rows[0]
+    assert "Mål" in rows[1] and "Tiltak" in rows[1]
+    text = text_of(page.html)
+    assert "Hjemme hos Kari" in text and "Polsk – trenger tolk" in text
+
+
+def test_action_item_status_buttons_move_the_item(cast: Cast, web: Any) -> None:
+    coordinator = web("koordinator")
+    page = coordinator.get(f"/cases/{cast.case_id}")
+    assert "Marker som pågår" in text_of(page.html)
+    item = item_ids(cast)[ACTION_ITEM]
+    response = coordinator.post(f"/cases/{cast.case_id}/action-items/{item}",
+                                {"status": "pagar"})
+    after = coordinator.follow(response)
+    assert "Oppgaven er markert: Pågår." in text_of(after.html)
+    seen = plans.get_plan(cast.db, cast.case_id, cast.staff["koordinator"])
+    [moved] = [i for i in seen["action_items"] if i["id"] == item]
+    assert (moved["status"], moved["changed_by"]) == ("pagar", "koordinator")
+
+    fagleder = web("fagleder")
+    assert "Marker som utført" not in text_of(fagleder.get(f"/cases/{cast.case_id}").html)
+    refused = fagleder.follow(fagleder.post(f"/cases/{cast.case_id}/action-items/{item}",
+                                            {"status": "utfort"}))
+    assert "Bare koordinatoren og innbyggeren" in text_of(refused.html)
+
+
+def test_the_meeting_task_shows_the_plan_and_open_items(cast: Cast, web: Any) -> None:
+    two_revisions(cast)
+    coordinator = web("koordinator")
+    page = coordinator.get(f"/tasks/{cast.follow_up_task}")
+    aside = text_of(page.html.split('class="card context"')[1])
+    assert "Åpne oppgaver fra møtene" in aside and ACTION_ITEM in aside
+    assert DONE_ITEM not in aside  # done items are not open
+    assert "Gjeldende plan" in aside and "Hjemme hos Kari" in aside
+    item = item_ids(cast)[ACTION_ITEM]
+    back = coordinator.post(f"/cases/{cast.case_id}/action-items/{item}",
+                            {"status": "utfort", "next": f"/tasks/{cast.follow_up_task}"})
+    assert back.headers["Location"].endswith(f"/tasks/{cast.follow_up_task}")
+    assert ACTION_ITEM not in text_of(coordinator.follow(back).html.split(
+        'class="card context"')[1])
+
+
+def test_the_coordinator_takes_a_proposal_into_the_plan(cast: Cast, web: Any) -> None:
+    plans.revise_plan(cast.db, cast.case_id, PLAN, 0, cast.staff["koordinator"])
+    citizen = get_actor(cast.db, "innbygger")
+    proposal = plans.revise_plan(cast.db, cast.case_id, {"plan_goals": "Begynne på skole."},
+                                 1, citizen, "Viktig for meg.")["proposal"]
+    coordinator = web("koordinator")
+    text = text_of(coordinator.get(f"/cases/{cast.case_id}").html)
+    assert "Begynne på skole." in text and "Viktig for meg." in text
+    assert "Ta inn i planen" in text
+    assert "Ta inn i planen" not in text_of(web("innbygger").get(f"/cases/{cast.case_id}").html)
+    path = f"/cases/{cast.case_id}/plan/proposals/{proposal['id']}"
+    refused = coordinator.follow(coordinator.post(path, {"decision": "declined"}))
+    assert "Skriv hvorfor forslaget ikke tas inn i planen." in text_of(refused.html)
+    coordinator.post(path, {"decision": "accepted"})
+    current = plans.get_plan(cast.db, cast.case_id, cast.staff["koordinator"])["current"]
+    assert (current["number"], current["source"]) == (2, "proposal")
+    assert current["content"]["plan_goals"] == "Begynne på skole."

@@ -1,0 +1,157 @@
+"""The living plan on the case and task pages: the plan as it stands, its revisions (who,
+when, what changed) and the meetings' action items with their status buttons; and the two
+posts those buttons make.
+
+Field names in "what changed" are the plan form's own titles, read from the case's version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from engine import plans
+from engine.errors import EngineError
+from webapp.auth import current_actor, db, login_required
+
+bp = Blueprint("plan", __name__)
+
+ITEM_STATUS_LABELS = {"apen": _l("Åpen"), "pagar": _l("Pågår"), "utfort": _l("Utført"),
+                      "lukket": _l("Lukket")}
+# The status buttons an item shows, by its status: what it can sensibly move to.
+ITEM_MOVES = {"apen": ("pagar", "utfort", "lukket"), "pagar": ("utfort", "apen", "lukket"),
+              "utfort": ("apen",), "lukket": ("apen",)}
+ITEM_MOVE_LABELS = {"apen": _l("Åpne igjen"), "pagar": _l("Marker som pågår"),
+                    "utfort": _l("Marker som utført"), "lukket": _l("Lukk")}
+SOURCE_LABELS = {"task": _l("skrevet i oppgaven"), "revision": _l("revidert"),
+                 "proposal": _l("innbyggerens forslag, tatt inn")}
+PROPOSAL_STATUS_LABELS = {"pending": _l("Venter på koordinator"), "accepted": _l("Godtatt"),
+                          "declined": _l("Ikke tatt inn")}
+
+
+def field_titles(plan_form: Mapping[str, Any] | None) -> dict[str, str]:
+    """Field name → the plan form's title for it."""
+    properties = ((plan_form or {}).get("schema") or {}).get("properties") or {}
+    return {name: str(prop.get("title") or name) for name, prop in properties.items()}
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def plan_content(content: Mapping[str, Any]) -> dict[str, Any]:
+    """The plan's fields shaped for the templates."""
+    plan = {
+        "goals": _text(content.get("plan_goals")),
+        "resources": _text(content.get("plan_resources")),
+        "needs": _text(content.get("plan_needs")),
+        "coordinator": _text(content.get("plan_coordinator")),
+        "contributions": _text(content.get("plan_contributions")),
+        "cooperation": _text(content.get("plan_cooperation")),
+        "consents": _text(content.get("plan_consents")),
+        "language": _text(content.get("plan_language")),
+        "interpreter": content.get("plan_interpreter_needed") is True,
+        "measures": _dicts(content.get("plan_measures")),
+        "participants": _dicts(content.get("plan_participants")),
+        "start": content.get("plan_start"), "revision_date": content.get("revision_date"),
+    }
+    plan["exists"] = bool(plan["goals"] or plan["measures"] or plan["needs"])
+    return plan
+
+
+def _as_date(value: Any) -> date | None:
+    try:
+        return date.fromisoformat(str(value or "")[:10]) if value else None
+    except ValueError:
+        return None
+
+
+def item_rows(items: list[dict[str, Any]], today: date) -> list[dict[str, Any]]:
+    """Action items, open ones first and soonest deadline first, with their buttons."""
+    rows = []
+    for item in items:
+        status = item["status"]
+        deadline = _as_date(item.get("deadline"))
+        rows.append({**item, "deadline": deadline,
+                     "status_label": ITEM_STATUS_LABELS.get(status, status),
+                     "overdue": deadline is not None and deadline < today
+                     and status in ("apen", "pagar"),
+                     "moves": [(target, ITEM_MOVE_LABELS[target])
+                               for target in ITEM_MOVES.get(status, ())]})
+    rows.sort(key=lambda r: (r["status"] not in ("apen", "pagar"), r["deadline"] or date.max))
+    return rows
+
+
+def history_rows(snapshot: Mapping[str, Any], titles: Mapping[str, str],
+                 name: Callable[[str | None], str]) -> list[dict[str, Any]]:
+    """The plan's revisions, newest first: number, who, when, how, and what changed."""
+    return [{"number": r["number"], "who": name(r["author"]), "at": r["at"],
+             "source": SOURCE_LABELS.get(r["source"], r["source"]),
+             "changed": [titles.get(field, field) for field in r["changed"]]}
+            for r in snapshot.get("revisions") or []]
+
+
+def proposal_rows(snapshot: Mapping[str, Any], titles: Mapping[str, str],
+                  name: Callable[[str | None], str]) -> list[dict[str, Any]]:
+    return [{"id": p["id"], "who": name(p["proposed_by"]), "at": p["proposed_at"],
+             "note": p["note"], "status": p["status"],
+             "status_label": PROPOSAL_STATUS_LABELS.get(p["status"], p["status"]),
+             "reason": p["reason"] or "",
+             "changes": [(titles.get(field, field), value) for field, value
+                         in sorted(p["changes"].items(),
+                                   key=lambda kv: list(titles).index(kv[0])
+                                   if kv[0] in titles else len(titles))]}
+            for p in snapshot.get("proposals") or []]
+
+
+# ---------------------------------------------------------------- posts
+
+
+def _back(case_id: int) -> str:
+    """Where to go after a button: the page it was pressed on (a path on this site only)."""
+    target = request.form.get("next", "")
+    if target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("cases.case", case_id=case_id, _anchor="moter")
+
+
+@bp.post("/cases/<int:case_id>/action-items/<int:item_id>")
+@login_required
+def set_item_status(case_id: int, item_id: int) -> Any:
+    actor = current_actor()
+    assert actor is not None
+    status = request.form.get("status", "")
+    try:
+        plans.set_item_status(db(), case_id, item_id, status, actor)
+    except EngineError as error:
+        flash(error.message, "error")
+    else:
+        flash(_("Oppgaven er markert: %(status)s.",
+                status=ITEM_STATUS_LABELS.get(status, status)), "success")
+    return redirect(_back(case_id))
+
+
+@bp.post("/cases/<int:case_id>/plan/proposals/<int:proposal_id>")
+@login_required
+def decide_proposal(case_id: int, proposal_id: int) -> Any:
+    actor = current_actor()
+    assert actor is not None
+    decision = request.form.get("decision", "")
+    try:
+        plans.decide_proposal(db(), case_id, proposal_id, decision, actor,
+                              request.form.get("reason"))
+    except EngineError as error:
+        flash(getattr(error, "errors", {}).get("reason") or error.message, "error")
+    else:
+        flash(_("Forslaget er tatt inn i planen.") if decision == "accepted"
+              else _("Forslaget er ikke tatt inn i planen."), "success")
+    return redirect(url_for("cases.case", case_id=case_id, _anchor="plan"))
