@@ -1,0 +1,81 @@
+"""The living plan in a real browser: the case page shows the plan's revision history (who,
+when, what changed) to the coordinator and to the citizen, and an action item is marked done
+with its button.
+
+The case and its revisions are set up through the engine (the calls the API makes); what is
+checked is read and clicked in the browser. A screenshot of the history is kept in the test's
+temporary folder.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from playwright.sync_api import expect
+
+from engine import plans
+from engine.demo import appoint, approve, consent, do, establish_plan, report
+from engine.users import get_actor
+
+KARI = "15058510170"  # has the login ``innbygger``
+ITEM = "Søke om trygghetsalarm"
+PLAN = {"plan_goals": "Bo hjemme.", "plan_needs": "Hjemmetjenester.",
+        "plan_participants": [{"name": "Fastlege", "role": "lege"}],
+        "plan_measures": [{"description": "Fysioterapi", "scope": "ukentlig",
+                           "responsible": "Fysioterapeut", "implementation": "Hjemme"}],
+        "plan_start": "2026-03-02", "revision_date": "2027-03-02"}
+
+
+def test_plan_history_and_action_item_on_the_case_page(visitor, server, tmp_path: Path
+                                                        ) -> None:
+    db = server.db
+    staff = {name: get_actor(db, name) for name in ("systemkoordinator", "fagleder",
+                                                     "koordinator", "innbygger")}
+    case_id = report(db, staff["koordinator"], KARI, reported_by="parorende")
+    approve(db, staff, case_id, "helse")
+    appoint(db, staff, case_id)
+    consent(db, staff["innbygger"], case_id, wants_ip=True)
+    establish_plan(db, staff["koordinator"], case_id)
+    do(db, staff["koordinator"], case_id, "follow_up", {
+        "meeting_date": "2026-03-02", "minutes": "Første møte.",
+        "action_items": [{"description": ITEM, "owner": "Koordinator",
+                          "deadline": "2099-01-01"}]})
+    plans.revise_plan(db, case_id, PLAN, 0, staff["koordinator"])
+    proposal = plans.revise_plan(db, case_id, {"plan_language": "Polsk"}, 1,
+                                 staff["innbygger"])["proposal"]
+    plans.decide_proposal(db, case_id, proposal["id"], "accepted", staff["koordinator"])
+
+    person = visitor()
+    page = person.page
+    person.login("koordinator")
+    person.go(f"/cases/{case_id}")
+    history = page.locator("#planhistorikk")
+    expect(page.get_by_role("heading", name="Planens historikk")).to_be_visible()
+    rows = history.locator("tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.nth(0)).to_contain_text("2 gjeldende")
+    expect(rows.nth(0)).to_contain_text("innbyggerens forslag, tatt inn")
+    expect(rows.nth(0)).to_contain_text("Språk")
+    expect(rows.nth(1)).to_contain_text("Mål")
+    expect(rows.nth(1)).to_contain_text("Tiltak")
+    name = staff["koordinator"].full_name
+    expect(rows.nth(0)).to_contain_text(name)
+    expect(rows.nth(0).locator("time")).to_have_attribute("datetime", re.compile(r"^\d{4}-"))
+    expect(page.locator("#plan")).to_contain_text("Polsk")
+    shot = tmp_path / "plan-history.png"
+    page.locator("#plan").screenshot(path=str(shot))
+    assert shot.stat().st_size > 0
+
+    item_row = page.locator("#oppgaver tbody tr").filter(has_text=ITEM)
+    expect(item_row).to_contain_text("Åpen")
+    person.button("Marker som utført", ITEM).click()
+    expect(person.flash("Oppgaven er markert: Utført.")).to_be_visible()
+    expect(page.locator("#oppgaver tbody tr").filter(has_text=ITEM)).to_contain_text("Utført")
+    person.logout()
+
+    person.login("innbygger")
+    person.go(f"/cases/{case_id}")
+    expect(page.locator("#planhistorikk tbody tr")).to_have_count(2)
+    expect(page.get_by_role("button", name="Ta inn i planen")).to_have_count(0)
+    assert person.watch.page_errors == [], person.watch.page_errors
