@@ -1,11 +1,11 @@
 """What every letter shares: who it goes to, how it addresses them, its legal basis, the
 appeal period, and archiving one copy per recipient.
 
-A letter about a child under 16 is written to the guardians about the child (they act for the
-child, pbrl. § 4-4); a young person of 16 or 17 acts alone and gets the letter, with a copy to
-the guardians (pbrl. § 3-4). The next of kin who reported the need gets a copy only when the
-report records the citizen's consent to that (``copy_to_reporter``): the letters hold health
-information and are exempt from public access (offl. § 13, fvl. § 13).
+A letter about a child under 16 is written to the guardians with parental responsibility, about
+the child (they act for the child, pbrl. § 4-4); a young person of 16 or 17 acts alone and gets
+the letter, with a copy to those guardians (pbrl. § 3-4). The next of kin who reported the need
+gets a copy only when the report records the citizen's consent to that (``copy_to_reporter``):
+the letters hold health information and are exempt from public access (offl. § 13, fvl. § 13).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from handlers.children import responsible_guardians
 from handlers.nin import age_on
 from handlers.registry import HandlerContext
 from handlers.rendering import render
@@ -71,9 +72,9 @@ def is_under(context: HandlerContext, data: dict[str, Any], age: int) -> bool:
 
 
 def guardian_names(data: dict[str, Any]) -> list[str]:
-    """The guardians recorded on the report, by name (entries without a name are skipped)."""
-    return [str(g["name"]).strip() for g in data.get("guardians") or []
-            if isinstance(g, dict) and str(g.get("name") or "").strip()]
+    """The guardians recorded on the report with parental responsibility: they act for the
+    child and are informed (pbrl. §§ 3-4, 4-4); a parent without it gets no letter."""
+    return responsible_guardians(data.get("guardians") or [])
 
 
 def writes_to_guardians(context: HandlerContext, data: dict[str, Any]) -> bool:

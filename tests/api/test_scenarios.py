@@ -330,7 +330,7 @@ def test_child_under_16_needs_a_guardians_consent(flow: Flow) -> None:
     decision = letter["body"]
     assert "Til:  Marte Berg (foresatt for Emma Berg)" in decision
     assert "Gjelder: Emma Berg" in decision
-    assert "er det foresatte som samtykker" in decision
+    assert "er det foresatte med foreldreansvar som samtykker" in decision
     flow.wait(days=1)
     flow.appoint("koordinator_oppvekst", user="fagleder_oppvekst")
     flow.train()

@@ -52,8 +52,9 @@ def adult() -> dict[str, Any]:
 
 def child() -> dict[str, Any]:
     return {**adult(), "citizen_name": "Lise Hansen", "citizen_nin": "", "citizen_under_16": True,
-            "guardians": [{"name": "Ola Hansen", "relation": "foresatt"},
-                          {"name": "Eva Hansen", "relation": "foresatt"}],
+            "guardians": [{"name": "Ola Hansen", "parental_responsibility": True},
+                          {"name": "Eva Hansen", "parental_responsibility": True},
+                          {"name": "Per Stefar", "parental_responsibility": False}],
             "requests": ["ip", "koordinator", "barnekoordinator"]}
 
 
@@ -111,6 +112,7 @@ def test_every_letter_carries_the_legal_lines(write, persona, name, params, extr
         assert f"{addressed} Eva Hansen (foresatt for Lise Hansen)" in head
         assert "Gjelder: Lise Hansen" in head
         assert "Lise Hansen" not in recipients
+        assert "Per Stefar" not in recipients, "no parental responsibility, no letter"
     else:
         assert "Kari Nordmann" in recipients
         assert "Gjelder:" not in head
@@ -153,7 +155,8 @@ def test_child_without_guardians_on_record_is_written_v_foresatte(write) -> None
 
 
 def test_one_guardian_is_addressed_du_two_as_dere(write, effects) -> None:
-    data = {**child(), "guardians": [{"name": "Eva Hansen"}], "approved_ip": False}
+    data = {**child(), "guardians": [{"name": "Eva Hansen", "parental_responsibility": True}],
+            "approved_ip": False}
     _, archived = write("letters.decision", data)
     assert "Du kan klage på avgjørelsen" in _body(archived)
     effects.archived.clear()
@@ -177,7 +180,7 @@ def test_age_is_computed_from_the_nin_on_the_letters_date(write, nin_for) -> Non
 
 
 def test_adult_with_guardians_on_record_gets_no_guardian_copy(write) -> None:
-    data = {**adult(), "guardians": [{"name": "Ola Nordmann"}]}
+    data = {**adult(), "guardians": [{"name": "Ola Nordmann", "parental_responsibility": True}]}
     _, archived = write("letters.decision", data)
     assert [letter.recipient for letter in archived] == ["Kari Nordmann"]
 
@@ -469,3 +472,12 @@ def test_modules_register_their_handlers() -> None:
     assert get_handler("letters.decision") is assessment.decision
     assert get_handler("letters.appeal_upheld") is appeal.appeal_upheld
     assert get_handler("letters.closing") is course.closing
+
+
+def test_barnekoordinator_alone_is_named_as_such(write) -> None:
+    data = {**child(), "requests": ["barnekoordinator"]}
+    _, archived = write("letters.decision", data)
+    body = _body(archived)
+    assert "Barnekoordinatoren oppnevnes fra tjenesteområdet Hjemmetjenesten." in body
+    assert "hvem som blir barnekoordinator," in body
+    assert "Koordinatoren skal være kontaktperson" not in body
