@@ -60,6 +60,7 @@ def get_plan(db: Database, case_id: int, actor: Actor) -> dict[str, Any]:
         open_case = case.status not in plan_store.ENDED_STATUSES
         snapshot["may_revise"] = open_case and keeps_plan(actor, case)
         snapshot["may_propose"] = open_case and is_own_case(actor, case)
+        snapshot["form"] = case.process_version.forms.get(plan_store.PLAN_FORM)
         return snapshot
 
 

@@ -11,13 +11,14 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from engine import plans
 from engine.errors import EngineError
 from webapp.auth import current_actor, db, login_required
+from webapp.task_pages import _render, _submit
 
 bp = Blueprint("plan", __name__)
 
@@ -155,3 +156,37 @@ def decide_proposal(case_id: int, proposal_id: int) -> Any:
         flash(_("Forslaget er tatt inn i planen.") if decision == "accepted"
               else _("Forslaget er ikke tatt inn i planen."), "success")
     return redirect(url_for("cases.case", case_id=case_id, _anchor="plan"))
+
+
+@bp.route("/cases/<int:case_id>/plan", methods=["GET", "POST"])
+@login_required
+def revise(case_id: int) -> Any:
+    """The plan form opened with the plan as it stands: the coordinator saves a revision, the
+    citizen sends a proposal. The revision it was opened from travels in the form's address,
+    so a plan changed meanwhile is refused (409) instead of overwritten."""
+    actor = current_actor()
+    assert actor is not None
+    seen = plans.get_plan(db(), case_id, actor)
+    if not (seen["may_revise"] or seen["may_propose"]) or not seen["form"]:
+        abort(403)
+    schema, ui = seen["form"]["schema"], seen["form"].get("ui") or {}
+    current = seen["current"]
+    base = request.args.get("base", type=int)
+    if base is None:
+        base = current["number"] if current else 0
+
+    def save(data: dict[str, Any]) -> None:
+        changes = {name: data.get(name, "") for name in schema.get("properties", {})}
+        plans.revise_plan(db(), case_id, changes, base, actor)
+
+    state = _submit(schema, dict(current["content"]) if current else {}, save)
+    if state.done:
+        flash(_("Planen er revidert.") if seen["may_revise"]
+              else _("Forslaget er sendt til koordinatoren."), "success")
+        return redirect(url_for("cases.case", case_id=case_id, _anchor="plan"))
+    for name in ("plan", "base"):
+        if name in state.errors:
+            state.problem = state.errors.pop(name)
+    title = _("Revider planen") if seen["may_revise"] else _("Foreslå endringer i planen")
+    return _render("plan_edit.html", schema, ui, state, case_id=case_id, form_title=title,
+                   action=url_for("plan.revise", case_id=case_id, base=base))

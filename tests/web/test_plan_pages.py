@@ -101,3 +101,32 @@ def test_the_coordinator_takes_a_proposal_into_the_plan(cast: Cast, web: Any) ->
     current = plans.get_plan(cast.db, cast.case_id, cast.staff["koordinator"])["current"]
     assert (current["number"], current["source"]) == (2, "proposal")
     assert current["content"]["plan_goals"] == "Begynne på skole."
+
+
+def test_the_plan_is_revised_and_proposed_on_its_own_page(cast: Cast, web: Any) -> None:
+    plans.revise_plan(cast.db, cast.case_id, PLAN, 0, cast.staff["koordinator"])
+    coordinator = web("koordinator")
+    assert "Revider planen" in text_of(coordinator.get(f"/cases/{cast.case_id}").html)
+    form = coordinator.get(f"/cases/{cast.case_id}/plan")
+    assert form.value("plan_goals") == "Bo hjemme."  # opens with the plan as it stands
+    action = form.one("form", id="form-top").get("action")
+    data = {**form.form_data(), "plan_goals": "Bo hjemme og gå på tur."}
+    done = coordinator.post(action, data)
+    assert done.headers["Location"].endswith(f"/cases/{cast.case_id}#plan")
+    current = plans.get_plan(cast.db, cast.case_id, cast.staff["koordinator"])["current"]
+    assert (current["number"], current["changed"]) == (2, ["plan_goals"])
+    assert current["content"]["plan_measures"] == PLAN["plan_measures"]
+    # The same form posted again was opened from revision 1: refused, nothing lost.
+    stale = coordinator.post_page(action, {**data, "plan_goals": "Noe annet."}, expect=409)
+    assert "siden du åpnet revisjon 1" in text_of(stale.html)
+    assert stale.value("plan_goals") == "Noe annet."
+
+    citizen = web("innbygger")
+    assert "Foreslå endringer i planen" in text_of(citizen.get(f"/cases/{cast.case_id}").html)
+    form = citizen.get(f"/cases/{cast.case_id}/plan")
+    citizen.post(form.one("form", id="form-top").get("action"),
+                 {**form.form_data(), "plan_needs": "Mer hjelp om kvelden."})
+    seen = plans.get_plan(cast.db, cast.case_id, cast.staff["koordinator"])
+    assert seen["current"]["number"] == 2
+    assert seen["proposals"][0]["changes"] == {"plan_needs": "Mer hjelp om kvelden."}
+    web("fagleder").get(f"/cases/{cast.case_id}/plan", expect=403)
