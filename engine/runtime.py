@@ -106,6 +106,15 @@ class CaseRun:
         self.version = case.process_version
         self.script_engine = spiff.HandlerScriptEngine(self._call_handler)
         self.incident_opened = False
+        self._caseworker_of_run: Caseworker | None = None
+
+    def _caseworker(self) -> Caseworker | None:
+        """The caseworker, looked up once and without flushing: a flush here would send the
+        case's version update early and turn a lost race into the wrong error."""
+        if self._caseworker_of_run is None and self.actor.is_staff:
+            with self.session.no_autoflush:
+                self._caseworker_of_run = caseworker(self.session, self.actor)
+        return self._caseworker_of_run
 
     # ---------------------------------------------------------------- workflow in and out
 
@@ -169,7 +178,7 @@ class CaseRun:
         context = HandlerContext(case_id=self.case.id, now=clock.now(),
                                  directory=SessionDirectory(self.session), effects=effects,
                                  params=params, settings=handler_settings(),
-                                 actor=caseworker(self.session, self.actor))
+                                 actor=self._caseworker())
         result = handler(context, copy.deepcopy(task.data))
         self._apply(effects, task.task_spec.bpmn_id)
         self.event("step_completed", task.task_spec.bpmn_id,
