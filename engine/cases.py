@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from engine import clock, forms, plan_store, spiff
+from engine import clock, consents, forms, plan_store, spiff
 from engine.access import actionable_tasks, can_see_case, is_own_case, keeps_plan, may_act
 from engine.db import Database
 from engine.deploy import latest_version
@@ -338,13 +338,17 @@ def get_task(db: Database, task_id: int, actor: Actor) -> dict[str, Any]:
 
 
 def get_case(db: Database, case_id: int, actor: Actor) -> dict[str, Any]:
-    """A case with its tasks and history; the read is written to the access log."""
+    """A case with its tasks and history; the read is written to the access log.
+
+    ``sharing_consents`` are the consents to share information (each ``active`` or not today)
+    and ``plan_shared_with`` the participants whose active consent lets them see the plan."""
     with db.transaction() as session:
         case = _visible_case(session, case_id, actor)
         tasks = session.scalars(select(Task).where(Task.case_id == case.id).order_by(Task.id))
         events = session.scalars(select(Event).where(Event.case_id == case.id)
                                  .order_by(Event.at, Event.id))
         _log_access(session, case.id, actor, "case")
+        sharing = consents.case_sharing(session, case.id)
         return {
             "id": case.id, "status": case.status, "process": case.process_version.key,
             "version": case.process_version.version, "citizen_name": case.citizen_name,
@@ -352,6 +356,8 @@ def get_case(db: Database, case_id: int, actor: Actor) -> dict[str, Any]:
             "coordinator": case.coordinator, "created_at": case.created_at.isoformat(),
             "closed_at": case.closed_at.isoformat() if case.closed_at else None,
             "tasks": [task_view(t) for t in tasks],
+            "sharing_consents": [row.as_json() for row in sharing],
+            "plan_shared_with": sorted({row.participant for row in sharing if row.active}),
             "events": [{"at": e.at.isoformat(), "actor": e.actor, "kind": e.kind,
                         "bpmn_id": e.bpmn_id, "data": e.data} for e in events],
         }

@@ -207,6 +207,25 @@ class KprRecord(Base):
     to_date: Mapped[date | None] = mapped_column(Date)
 
 
+class SharingConsent(Base):
+    """The citizen's consent to share information with one participant for one period, written
+    by the engine from ``consent.record``'s effect; a withdrawal marks it, never deletes it.
+    Who may see the plan, and the monitor's "expiring soon", read these rows."""
+
+    __tablename__ = "sharing_consent"
+    __table_args__ = (Index("ix_sharing_consent_open", "withdrawn_on", "valid_until"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_.id"), index=True)
+    participant: Mapped[str] = mapped_column(String(200))
+    scope: Mapped[str] = mapped_column(Text)
+    period: Mapped[str] = mapped_column(String(40))
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date] = mapped_column(Date)
+    recorded_at: Mapped[datetime]
+    withdrawn_on: Mapped[date | None] = mapped_column(Date)
+    withdrawn_by: Mapped[str | None] = mapped_column(String(100))
+
+
 class Incident(Base):
     """A handler that raised: the case waits at that step until retried."""
 

@@ -32,6 +32,7 @@ from engine.models import (
     KprRecord,
     Membership,
     Outbox,
+    SharingConsent,
     Task,
     Timer,
     User,
@@ -78,6 +79,8 @@ class CaseEffects:
         self.notifications: list[tuple[str, str, str]] = []
         self.coordinator: str | None = None
         self.plans: list[tuple[dict[str, Any], str]] = []
+        self.shared: list[tuple[str, str, date, date, str]] = []
+        self.unshared: list[tuple[str, date, str | None]] = []
 
     def archive(self, kind: str, title: str, body: str, recipient: str | None = None) -> None:
         self.documents.append((kind, title, body, recipient))
@@ -93,6 +96,13 @@ class CaseEffects:
 
     def record_plan(self, data: dict[str, Any], source: str) -> None:
         self.plans.append((data, source))
+
+    def share(self, participant: str, scope: str, valid_from: date, valid_until: date,
+              period: str) -> None:
+        self.shared.append((participant, scope, valid_from, valid_until, period))
+
+    def unshare(self, participant: str, on: date, by: str | None) -> None:
+        self.unshared.append((participant, on, by))
 
 
 class CaseRun:
@@ -205,6 +215,23 @@ class CaseRun:
                 self.event("plan_revised", bpmn_id, {"number": revision.number,
                                                      "changed": revision.changed,
                                                      "source": source})
+        for participant, scope, valid_from, valid_until, period in effects.shared:
+            self.session.add(SharingConsent(
+                case_id=self.case.id, participant=participant[:200], scope=scope,
+                period=period[:40], valid_from=valid_from, valid_until=valid_until,
+                recorded_at=self.now))
+        for participant, on, by in effects.unshared:
+            self._unshare(participant.strip().casefold(), on, by)
+
+    def _unshare(self, key: str, on: date, by: str | None) -> None:
+        """Mark the case's consents to share with the participant ``key`` (casefolded)
+        withdrawn; a consent withdrawn before keeps its first date (engine.consents reads)."""
+        self.session.flush()
+        for row in self.session.scalars(select(SharingConsent).where(
+                SharingConsent.case_id == self.case.id, SharingConsent.withdrawn_on.is_(None))):
+            if row.participant.strip().casefold() == key:
+                row.withdrawn_on = on
+                row.withdrawn_by = by
 
     def _outbox(self, kind: str, recipient: str, subject: str, body: str) -> None:
         self.session.add(Outbox(case_id=self.case.id, kind=kind, recipient=recipient,

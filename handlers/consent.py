@@ -13,12 +13,14 @@ ended.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from handlers.dates import local_date
+from handlers.dates import local_date, parse_date
 from handlers.journal import author
 from handlers.nin import age_on
 from handlers.params import param
+from handlers.plan import revision_date_for
 from handlers.registry import HandlerContext, handler
 from handlers.rendering import render
 
@@ -31,7 +33,15 @@ def record(context: HandlerContext, data: dict[str, Any]) -> dict[str, Any]:
     parameter (e.g. the first plan period or a renewal), with the citizen's age that day (which
     decided who had to consent, see :mod:`handlers.children`) and the child's own view."""
     period = param(context, "period")
-    sharing = list(data.get("sharing_consents") or [])
+    today = local_date(context.now)
+    consent_date = parse_date(data.get("consent_date")) or today
+    revision = revision_date_for(data, today)
+    sharing = [_with_period(entry, consent_date, revision)
+               for entry in data.get("sharing_consents") or []]
+    for entry in sharing:
+        context.effects.share(str(entry["participant"]).strip(), str(entry.get("scope") or ""),
+                              date.fromisoformat(entry["valid_from"]),
+                              date.fromisoformat(entry["valid_until"]), str(period))
     kinds = [
         kind
         for kind, given in (("plan", data.get("consent_to_plan")), ("sharing", bool(sharing)))
@@ -39,7 +49,7 @@ def record(context: HandlerContext, data: dict[str, Any]) -> dict[str, Any]:
     ]
     entry = {
         "period": period,
-        "date": data.get("consent_date") or context.now.date().isoformat(),
+        "date": consent_date.isoformat(),
         "given_by": list(data.get("consent_given_by") or []),
         "kinds": kinds,
         "sharing_scopes": sharing,
@@ -50,6 +60,14 @@ def record(context: HandlerContext, data: dict[str, Any]) -> dict[str, Any]:
         "recorded_at": context.now.isoformat(),
     }
     return {"consents": [*(data.get("consents") or []), entry]}
+
+
+def _with_period(entry: dict[str, Any], consent_date: date, revision: date) -> dict[str, Any]:
+    """A sharing consent with its period: from the consent date (unless the form says later)
+    to the plan's revision date (unless the form says otherwise)."""
+    return {**entry,
+            "valid_from": (parse_date(entry.get("valid_from")) or consent_date).isoformat(),
+            "valid_until": (parse_date(entry.get("valid_until")) or revision).isoformat()}
 
 
 def _participant_key(entry: dict[str, Any]) -> str:
@@ -158,6 +176,7 @@ def withdraw(context: HandlerContext, data: dict[str, Any]) -> dict[str, Any]:
     consent_date = consents[-1].get("date") if consents else None
     if kind == "sharing":
         details = _withdraw_sharing(request, sharing, consents, mark)
+        context.effects.unshare(details["participant"], local_date(context.now), sent_by)
         title = f"Samtykke til deling av opplysninger med {details['participant']} trukket tilbake"
     else:
         details = {"participant": "", "scopes": [], **_withdraw_plan(consents, mark, reason)}

@@ -9,9 +9,10 @@ revised at any time.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from handlers.dates import add_months, parse_date
+from handlers.dates import add_months, local_date, parse_date
 from handlers.registry import HandlerContext, handler
 
 PLAN_PERIOD_MONTHS = 12
@@ -26,11 +27,20 @@ def set_revision_date(context: HandlerContext, data: dict[str, Any]) -> dict[str
     A revision date on or before the consent date is the previous period's (a renewal asks for
     consent again) and would make the evaluation timer fire at once, so it is replaced as well.
     """
-    start = parse_date(data.get("consent_date")) or context.now.date()
+    revision = revision_date_for(data, local_date(context.now))
+    if revision == parse_date(data.get("revision_date")):
+        return None
+    return {"revision_date": revision.isoformat()}
+
+
+def revision_date_for(data: dict[str, Any], today: date) -> date:
+    """The revision date of the period consented to in ``data``: the form's ``revision_date``
+    when it lies after ``consent_date`` (or ``today``), else 12 months after that date."""
+    start = parse_date(data.get("consent_date")) or today
     current = parse_date(data.get("revision_date"))
     if current is not None and current > start:
-        return None
-    return {"revision_date": add_months(start, PLAN_PERIOD_MONTHS).isoformat()}
+        return current
+    return add_months(start, PLAN_PERIOD_MONTHS)
 
 
 def _empty_like(value: Any) -> Any:

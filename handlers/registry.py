@@ -35,6 +35,13 @@ class Effects(Protocol):
 
     def record_plan(self, data: dict[str, Any], source: str) -> None: ...
 
+    def share(self, participant: str, scope: str, valid_from: date, valid_until: date,
+              period: str) -> None:
+        """The citizen consents to share ``scope`` with ``participant`` in that period."""
+
+    def unshare(self, participant: str, on: date, by: str | None) -> None:
+        """The consent to share with ``participant`` (any case of letters) is withdrawn."""
+
 
 @dataclass(frozen=True)
 class HandlerSettings:

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from engine import cases, clock, deploy, monitor, plans, users
+from engine import cases, clock, consents, deploy, monitor, plans, users
 from engine.db import Database
 from engine.errors import EngineError, InvalidData
 from webapp import limiter
@@ -244,6 +244,17 @@ def monitor_trends() -> Any:
     """Monthly median lead times and cases opened/closed for the last ``months`` months."""
     months = request.args.get("months", 12, type=int) or 12
     return jsonify(monitor.trends(_db(), g.actor, _moment_arg(), months).as_json())
+
+
+@api.get("/monitor/consents-expiring")
+def monitor_consents_expiring() -> Any:
+    """Active sharing consents of open cases that end within ``days`` (default 30) days."""
+    days = _number_arg("days")
+    if days is not None and not 0 <= days <= 366:
+        raise ApiError(400, "days må være mellom 0 og 366.")
+    rows = consents.expiring(_db(), g.actor, int(days) if days is not None
+                             else consents.EXPIRING_WITHIN_DAYS)
+    return jsonify({"consents": [row.as_json() for row in rows]})
 
 
 @api.post("/monitor/tasks/<int:task_id>/reassign")

@@ -38,7 +38,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
-from engine import cases, clock, monitor, users
+from engine import cases, clock, consents, monitor, users
 from engine.errors import EngineError, InvalidData
 from engine.overview import diagram_steps
 from webapp.auth import current_actor, db, login_required
@@ -410,6 +410,7 @@ def dashboard() -> Any:
         heat=heat, charts=charts, trend=trend, milestone_labels=MILESTONE_LABELS,
         month_label=_month_label, days=_days, sort_link=lambda key: _sort_link(filters, key),
         actions=_action_rows(monitor.recent_actions(db(), actor), people),
+        expiring=consents.expiring(db(), actor, day=now.date()),
         csv_url=url_for("monitor.stuck_csv", **filters.args()),
         reason_labels=REASON_LABELS, sort_labels=SORT_LABELS, role_label=_role)
 

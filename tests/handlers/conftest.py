@@ -131,6 +131,8 @@ class RecordingEffects:
     notifications: list[tuple[str, str, str]] = field(default_factory=list)
     coordinators: list[str] = field(default_factory=list)
     plans: list[tuple[dict[str, Any], str]] = field(default_factory=list)
+    shared: list[tuple[str, str, date, date, str]] = field(default_factory=list)
+    unshared: list[tuple[str, date, str | None]] = field(default_factory=list)
 
     def archive(self, kind: str, title: str, body: str, recipient: str | None = None) -> None:
         self.archived.append(Archived(kind, title, body, recipient))
@@ -146,6 +148,13 @@ class RecordingEffects:
 
     def record_plan(self, data: dict[str, Any], source: str) -> None:
         self.plans.append((data, source))
+
+    def share(self, participant: str, scope: str, valid_from: date, valid_until: date,
+              period: str) -> None:
+        self.shared.append((participant, scope, valid_from, valid_until, period))
+
+    def unshare(self, participant: str, on: date, by: str | None) -> None:
+        self.unshared.append((participant, on, by))
 
     def of_kind(self, kind: str) -> list[Archived]:
         return [document for document in self.archived if document.kind == kind]

@@ -40,7 +40,8 @@ def test_records_consent_for_period(make_context, nin_for) -> None:
         "given_by": [{"name": "Ola Nordmann", "relation": "foresatt"}],
         "kinds": ["plan", "sharing"],
         "sharing_scopes": [
-            {"participant": "Fastlege", "scope": "medisinering", "valid_until": "2027-12-01"}
+            {"participant": "Fastlege", "scope": "medisinering", "valid_from": "2026-12-01",
+             "valid_until": "2027-12-01"}
         ],
         "wants_ip": True,
         "on_paper": True,
@@ -48,6 +49,34 @@ def test_records_consent_for_period(make_context, nin_for) -> None:
         "child_view": "Vil gjerne ha fysioterapi på skolen.",
         "recorded_at": "2026-11-26T09:30:00+00:00",
     }
+
+
+def test_sharing_consents_get_a_period_and_become_rows(make_context, effects) -> None:
+    """From the consent date (unless the form says later) to the plan's revision date (the
+    form's, or 12 months after consent), each one asked for as a row (effect ``share``)."""
+    data = {
+        "consent_date": "2026-12-01",
+        "revision_date": "2027-06-30",
+        "consent_to_plan": True,
+        "sharing_consents": [
+            {"participant": " Fastlege ", "scope": "medisinering"},
+            {"participant": "NAV", "scope": "arbeidsevne", "valid_from": "2027-01-15",
+             "valid_until": "2027-03-01"},
+        ],
+    }
+    result = record(make_context(period="first"), data)
+    scopes = result["consents"][-1]["sharing_scopes"]
+    assert [(s["valid_from"], s["valid_until"]) for s in scopes] == [
+        ("2026-12-01", "2027-06-30"), ("2027-01-15", "2027-03-01")]
+    assert effects.shared == [
+        ("Fastlege", "medisinering", date(2026, 12, 1), date(2027, 6, 30), "first"),
+        ("NAV", "arbeidsevne", date(2027, 1, 15), date(2027, 3, 1), "first")]
+
+    # Without a revision date in the form, the plan period is 12 months from consent.
+    without = record(make_context(period="renewal"),
+                     {**data, "revision_date": None,
+                      "sharing_consents": data["sharing_consents"][:1]})
+    assert without["consents"][-1]["sharing_scopes"][0]["valid_until"] == "2027-12-01"
 
 
 def test_consent_without_plan_or_sharing(make_context, nin_for) -> None:
@@ -104,6 +133,7 @@ def test_sharing_withdrawal_marks_the_participant(context, effects) -> None:
     assert first == before["consents"][0], "only the latest record changes"
     assert renewal["sharing_scopes"] == [{**FASTLEGE, **mark}, NAV]
     assert "withdrawn_at" not in renewal, "the consent to the plan still holds"
+    assert effects.unshared == [("Fastlege", date(2026, 11, 26), "per")]
 
 
 def test_sharing_withdrawal_note_says_what_when_and_who(context, effects) -> None:
