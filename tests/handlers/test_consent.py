@@ -51,12 +51,13 @@ def test_records_consent_for_period(make_context, nin_for) -> None:
     }
 
 
-def test_sharing_consents_get_a_period_and_become_rows(make_context, effects) -> None:
+def test_sharing_consents_get_a_period_and_become_rows(make_context, effects, nin_for) -> None:
     """From the consent date (unless the form says later) to the plan's revision date (the
     form's, or 12 months after consent), each one asked for as a row (effect ``share``)."""
     data = {
         "consent_date": "2026-12-01",
         "revision_date": "2027-06-30",
+        "citizen_nin": nin_for(date(1985, 5, 15)),
         "consent_to_plan": True,
         "sharing_consents": [
             {"participant": " Fastlege ", "scope": "medisinering"},
