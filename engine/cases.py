@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from engine import clock, consents, forms, plan_store, spiff
+from engine import clock, consents, duplicates, forms, plan_store, spiff
 from engine.access import actionable_tasks, can_see_case, is_own_case, keeps_plan, may_act
 from engine.db import Database
 from engine.deploy import latest_version
@@ -65,8 +65,12 @@ def start_form(db: Database, process_key: str) -> dict[str, Any]:
         return form
 
 
-def start_case(db: Database, process_key: str, data: dict[str, Any], actor: Actor) -> int:
-    """Start a case on the newest version of ``process_key`` from its start form."""
+def start_case(db: Database, process_key: str, data: dict[str, Any], actor: Actor, *,
+               attach_to: Any = None, duplicate_reason: Any = None) -> int:
+    """Start a case on the newest version of ``process_key`` from its start form.
+
+    For a citizen with an open case see :mod:`engine.duplicates`: 409 unless ``attach_to``
+    (then the open case's id is returned and no case starts) or ``duplicate_reason``."""
     if not any(actor.has_role(role) for role in PROCEDURE_ROLES):
         raise Forbidden("Du har ikke en rolle som kan melde behov.")
     with db.transaction() as session:
@@ -76,6 +80,12 @@ def start_case(db: Database, process_key: str, data: dict[str, Any], actor: Acto
         if props.get("form"):
             clean = _validated(session, 0, version.forms[props["form"]], data,
                                props.get("validator"), {})
+        target, reason, found = duplicates.decide(session, str(clean.get("citizen_nin", "")),
+                                                  actor, attach_to, duplicate_reason)
+        if target is not None:
+            duplicates.attach(session, target, version.forms.get(props.get("form", ""), {}),
+                              clean, actor)
+            return target
         now = clock.now()
         case = Case(process_version_id=version.id, process_version=version, status="active",
                     citizen_name=str(clean.get("citizen_name", "")),
@@ -89,6 +99,8 @@ def start_case(db: Database, process_key: str, data: dict[str, Any], actor: Acto
             task.data.update(clean)
         run.event("case_started", None, {"process": version.key, "version": version.version,
                                          "data": clean})
+        if reason:
+            run.event("duplicate_registered", None, {"reason": reason, "open_cases": found})
         run.advance(workflow)
         run.save(workflow)
         return case.id

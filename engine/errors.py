@@ -46,3 +46,12 @@ class DeployRejected(EngineError):
         super().__init__("Diagrammet kan ikke tas i bruk: " + "; ".join(
             f"{e['element']}: {e['message']}" for e in errors))
         self.errors = errors
+
+
+class DuplicateReport(Conflict):
+    """A report for a citizen who already has an open case; ``open_cases`` are its ids, empty
+    when the reporter may not learn which cases the citizen has."""
+
+    def __init__(self, message: str, open_cases: list[int]) -> None:
+        super().__init__(message)
+        self.open_cases = open_cases

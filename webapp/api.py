@@ -6,12 +6,12 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from engine import cases, clock, consents, deploy, monitor, plans, users
 from engine.db import Database
-from engine.errors import EngineError, InvalidData
+from engine.errors import DuplicateReport, EngineError, InvalidData
 from webapp import limiter
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -64,6 +64,10 @@ def engine_error_response(error: EngineError) -> tuple[Response, int]:
     body: dict[str, Any] = {"error": error.message}
     if hasattr(error, "errors"):
         body["errors"] = error.errors
+    if isinstance(error, DuplicateReport):
+        body["open_cases"] = [{"id": case_id, "url": url_for("cases.case", case_id=case_id),
+                               "api": url_for("api.get_case", case_id=case_id)}
+                              for case_id in error.open_cases]
     return jsonify(body), error.status
 
 
@@ -118,7 +122,11 @@ def start_case() -> Any:
     process, data = body.get("process"), body.get("data", {})
     if not isinstance(process, str):
         raise InvalidData({"process": "Oppgi prosessnøkkelen (process)."})
-    case_id = cases.start_case(_db(), process, data, g.actor)
+    attach_to = body.get("attach_to")
+    case_id = cases.start_case(_db(), process, data, g.actor, attach_to=attach_to,
+                               duplicate_reason=body.get("duplicate_reason"))
+    if attach_to is not None:
+        return jsonify({"id": case_id, "attached": True}), 200
     return jsonify({"id": case_id}), 201
 
 

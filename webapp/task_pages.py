@@ -27,7 +27,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from engine import cases, clock, forms
-from engine.errors import Conflict, InvalidData
+from engine.errors import Conflict, DuplicateReport, InvalidData
 from engine.users import PROCEDURE_ROLES, Actor, people
 from webapp import formrender, plan_view
 from webapp.auth import current_actor, db, login_required
@@ -217,9 +217,25 @@ def report() -> Any:
         values = {"citizen_name": actor.full_name, "citizen_nin": actor.nin,
                   "reported_by": "innbygger"}
     started: list[int] = []
-    form_state = _submit(schema, values, lambda data: started.append(
-        cases.start_case(db(), PROCESS, data, actor)))
+    duplicates: list[int] = []
+    attach_to = request.form.get("attach_to", type=int)
+    reason = request.form.get("duplicate_reason") if request.form.get("proceed") else None
+
+    def save(data: dict[str, Any]) -> None:
+        try:
+            started.append(cases.start_case(db(), PROCESS, data, actor, attach_to=attach_to,
+                                            duplicate_reason=reason))
+        except DuplicateReport as error:
+            duplicates.extend(error.open_cases)
+            raise
+
+    form_state = _submit(schema, values, save)
+    if form_state.done and attach_to is not None:
+        flash(_("Meldingen er knyttet til sak %(id)s.", id=started[0]), "success")
+        return redirect(case_url(started[0]))
     if form_state.done:
         flash(_("Meldingen er registrert. Koordinerende enhet vurderer den."), "success")
         return redirect(case_url(started[0]) if actor.is_staff else _done_url(actor))
-    return _render("report.html", schema, ui, form_state, form_title=title)
+    return _render("report.html", schema, ui, form_state, form_title=title,
+                   duplicates=[(case_id, case_url(case_id)) for case_id in duplicates],
+                   may_decide=actor.is_staff)
