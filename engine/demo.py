@@ -113,15 +113,21 @@ def do(db: Database, actor: Actor, case_id: int, bpmn_id: str, data: dict[str, A
     cases.complete_task(db, open_task(db, case_id, bpmn_id), data, actor)
 
 
+SEVERAL_CASES = "Flere saker for samme innbygger i demo og tester."
+
+
 def report(db: Database, actor: Actor, nin: str, reported_by: str = "kommunal_tjenesteyter",
-           requests: tuple[str, ...] = ("ip", "koordinator")) -> int:
+           requests: tuple[str, ...] = ("ip", "koordinator"),
+           duplicate_reason: str | None = SEVERAL_CASES) -> int:
+    """A report of need; a citizen's second open case starts with ``duplicate_reason``
+    (ignored when there is no open case; ``None`` to be refused like the report page)."""
     return cases.start_case(db, "ip_koordinator", {
         "citizen_name": CITIZENS.get(nin, "Innbygger"), "citizen_nin": nin,
         "reported_by": reported_by, "reporter_name": "Anne Melder",
         "reporter_contact": "anne@example.no", "requests": list(requests),
         "need_description": "Trenger langvarige og koordinerte tjenester fra flere tjenester.",
         **({"guardians": GUARDIANS[nin]} if nin in GUARDIANS else {}),
-    }, actor)
+    }, actor, duplicate_reason=duplicate_reason)
 
 
 def approve(db: Database, staff: dict[str, Actor], case_id: int, area: str) -> None:

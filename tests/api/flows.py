@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from engine import clock, kpr, worker
 from engine.db import Database
-from engine.demo import CITIZENS, GUARDIANS
+from engine.demo import CITIZENS, GUARDIANS, SEVERAL_CASES
 from engine.models import Outbox
 from tests.conftest import Api
 
@@ -155,8 +155,10 @@ class Flow:
             data["guardians"] = GUARDIANS[nin]
         if reported_by != "innbygger":
             data |= {"reporter_name": "Anne Melder", "reporter_contact": "anne@example.no"}
-        created = self.api.post("/cases", user, {"process": "ip_koordinator",
-                                                 "data": data | fields}, expect=expect)
+        body: dict[str, Any] = {"process": "ip_koordinator", "data": data | fields}
+        if user != "innbygger":  # staff start a citizen's second case with a reason
+            body["duplicate_reason"] = SEVERAL_CASES
+        created = self.api.post("/cases", user, body, expect=expect)
         if expect != 201:
             return created
         self.case_id = created["id"]

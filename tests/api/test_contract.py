@@ -84,8 +84,8 @@ def unchanged(db: Database) -> Iterator[None]:
 
 
 def start_case(api: Api, user: str = "koordinator", **changes: Any) -> int:
-    created = api.post("/cases", user, {"process": PROCESS, "data": report_data(**changes)},
-                       expect=201)
+    created = api.post("/cases", user, {"process": PROCESS, "data": report_data(**changes),
+                                        "duplicate_reason": demo.SEVERAL_CASES}, expect=201)
     return int(created["id"])
 
 
