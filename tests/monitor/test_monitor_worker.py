@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from engine import cases, clock, worker
+from engine import cases, clock, demo, worker
 from engine.db import Database
 from engine.models import Event, Outbox, Task, TaskEscalation, Timer
 from engine.runtime import CaseRun
@@ -30,7 +30,8 @@ REPORT = {"citizen_name": "Ola Hansen", "citizen_nin": OLA,
 def start_cases(db: Database, count: int, at: datetime = T0) -> list[int]:
     actor = get_actor(db, "koordinator")
     with clock.frozen_at(at):
-        return [cases.start_case(db, "ip_koordinator", REPORT, actor) for _ in range(count)]
+        return [cases.start_case(db, "ip_koordinator", REPORT, actor,
+                                 duplicate_reason=demo.SEVERAL_CASES) for _ in range(count)]
 
 
 def escalations(db: Database, case_id: int) -> list[tuple[int, str, str]]:
