@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from engine import cases, clock
+from engine import cases, clock, demo
 from engine.db import Database
 from engine.models import Document, Event, Outbox, TaskEscalation, Timer
 from engine.users import get_actor
@@ -71,7 +71,8 @@ def finish(process: subprocess.Popen[str], timeout: float = 300) -> str:
 def start_cases(db: Database, count: int) -> list[int]:
     actor = get_actor(db, "koordinator")
     with clock.frozen_at(T0):
-        return [cases.start_case(db, "ip_koordinator", REPORT, actor) for _ in range(count)]
+        return [cases.start_case(db, "ip_koordinator", REPORT, actor,
+                                 duplicate_reason=demo.SEVERAL_CASES) for _ in range(count)]
 
 
 def count(db: Database, query: object) -> int:
