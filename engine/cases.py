@@ -134,8 +134,7 @@ def complete_task(db: Database, task_id: int, data: dict[str, Any], actor: Actor
         props = spiff.task_properties(spiff_task.task_spec)
         form = case.process_version.forms[task.form]
         clean = _validated(session, case.id, form, data, props.get("validator"), spiff_task.data)
-        for stale in forms.answer_fields(form["schema"]) - clean.keys():
-            spiff_task.data.pop(stale, None)
+        spiff_task.data.update(forms.omitted_answers(form["schema"], clean))
         spiff_task.data.update(clean)
         spiff_task.run()
         task.state = "completed"
@@ -248,9 +247,7 @@ def fire_due_timers(db: Database, case_id: int, actor: Actor) -> None:
             return
         run = CaseRun(session, case, actor)
         workflow = run.load_workflow()
-        spiff.refresh_catchers(workflow)
-        workflow.refresh_timers()
-        run.advance(workflow)
+        run.fire_timers(workflow)
         run.save(workflow)
 
 

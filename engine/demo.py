@@ -148,20 +148,24 @@ def appoint(db: Database, staff: dict[str, Actor], case_id: int) -> None:
 
 
 def consent(db: Database, actor: Actor, case_id: int, wants_ip: bool,
-            given_by: list[dict[str, str]] | None = None, bpmn_id: str = "give_consent") -> None:
+            given_by: list[dict[str, str]] | None = None, bpmn_id: str = "give_consent",
+            wants_coordinator: bool | None = None) -> None:
     """Consent by ``given_by``; by default the citizen, or for the demo child her guardian,
-    with the child's own view."""
+    with the child's own view. ``wants_coordinator`` is left out unless given."""
     with db.reading() as session:
         case = session.get(Case, case_id)
         guardians = GUARDIANS.get(case.citizen_nin, []) if case else []
     default = ([{"name": g["name"], "relation": "foresatt"} for g in guardians]
                or [{"name": "Innbygger selv", "relation": "selv"}])
-    do(db, actor, case_id, bpmn_id, {
+    data: dict[str, Any] = {
         "consent_date": clock.now().date().isoformat(),
         "consent_given_by": given_by or default,
         **({"child_view": CHILD_VIEW} if guardians else {}),
         "consent_to_plan": True, "wants_ip": wants_ip, "consent_on_paper": True,
-        "sharing_consents": [{"participant": "Fastlege", "scope": "Helseopplysninger"}]})
+        "sharing_consents": [{"participant": "Fastlege", "scope": "Helseopplysninger"}]}
+    if wants_coordinator is not None:
+        data["wants_coordinator"] = wants_coordinator
+    do(db, actor, case_id, bpmn_id, data)
 
 
 def describe_goals(db: Database, case_id: int) -> None:

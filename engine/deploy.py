@@ -79,13 +79,14 @@ def validate(bpmn_xml: str | bytes, forms: FormSource | None = None
     for key in keys:
         try:
             spec = parser.get_spec(key)
+            phases = parser.get_subprocess_specs(key)
         except spiff.ValidationException as exc:
             spiff_error = _spiff_error(exc, key)
             if not any(e["element"] == spiff_error["element"] for e in errors):
                 errors = _merge(errors, [spiff_error])
             continue
         # A phase drawn as a sub-process is a spec of its own: its tasks obey the same rules.
-        for each in [spec, *parser.get_subprocess_specs(key).values()]:
+        for each in [spec, *phases.values()]:
             errors = _merge(errors, _check_spec(each, used_forms, forms or {}, _lanes_of(root)))
         if not errors:
             parsed.append(spiff.ParsedProcess(key, spec.description or key,
@@ -307,11 +308,14 @@ def _check_flows(container: etree._Element) -> list[dict[str, str]]:
     return errors
 
 
-def _check_gateways(process: etree._Element) -> list[dict[str, str]]:
-    """An exclusive gateway that splits needs a default flow, or a condition on every flow."""
+def _check_gateways(container: etree._Element) -> list[dict[str, str]]:
+    """An exclusive gateway that splits needs a default flow, or a condition on every flow
+    (in the process and in each sub-process inside it)."""
     errors = []
-    flows = {f.get("id"): f for f in process.iterfind("bpmn:sequenceFlow", NS)}
-    for gateway in process.iterfind("bpmn:exclusiveGateway", NS):
+    for inner in container.iterfind("bpmn:subProcess", NS):
+        errors.extend(_check_gateways(inner))
+    flows = {f.get("id"): f for f in container.iterfind("bpmn:sequenceFlow", NS)}
+    for gateway in container.iterfind("bpmn:exclusiveGateway", NS):
         gid = gateway.get("id", "")
         outgoing = [f for f in flows.values() if f.get("sourceRef") == gid]
         default = gateway.get("default")

@@ -434,15 +434,24 @@ def elements(bpmn_xml: str) -> dict[str, Element]:
                 lanes[(ref.text or "").strip()] = lane.get("name", "")
         found[process.get("id", "")] = Element(process.get("id", ""), "process",
                                                process.get("name", ""), {})
-        for node in process:
-            if not isinstance(node.tag, str) or etree.QName(node).namespace != deploy.BPMN_NS:
-                continue
-            kind = etree.QName(node).localname
-            if kind in ("laneSet", "documentation", "extensionElements") or not node.get("id"):
-                continue
-            found[node.get("id", "")] = Element(node.get("id", ""), kind, node.get("name", ""),
-                                                _attributes(node, lanes, messages))
+        _collect(process, lanes, messages, found)
     return found
+
+
+def _collect(container: etree._Element, lanes: Mapping[str, str], messages: Mapping[str, str],
+             found: dict[str, Element]) -> None:
+    """Add the flow elements of a process or sub-process, and of the sub-processes inside it:
+    the phases hold most of the procedure one level down."""
+    for node in container:
+        if not isinstance(node.tag, str) or etree.QName(node).namespace != deploy.BPMN_NS:
+            continue
+        kind = etree.QName(node).localname
+        if kind in ("laneSet", "documentation", "extensionElements") or not node.get("id"):
+            continue
+        found[node.get("id", "")] = Element(node.get("id", ""), kind, node.get("name", ""),
+                                            _attributes(node, lanes, messages))
+        if kind in ("subProcess", "transaction", "adHocSubProcess"):
+            _collect(node, lanes, messages, found)
 
 
 def _attributes(node: etree._Element, lanes: Mapping[str, str],

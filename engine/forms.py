@@ -151,6 +151,15 @@ def answer_fields(schema: dict[str, Any]) -> set[str]:
             if not _carried(prop)}
 
 
+def omitted_answers(schema: dict[str, Any], answers: dict[str, Any]) -> dict[str, Any]:
+    """What the answer fields left out of a submission become: the form's ``default``, else
+    None. Never last time's answer, and never a missing name a diagram condition stumbles on."""
+    properties = schema.get("properties") or {}
+    return {key: copy.deepcopy(properties[key].get("default"))
+            if isinstance(properties[key], dict) else None
+            for key in answer_fields(schema) - answers.keys()}
+
+
 def prefill_problem(schema: dict[str, Any]) -> str | None:
     """Why a form's prefill or defaults could pre-tick an answer, or None (checked at deploy)."""
     for key, prop in (schema.get("properties") or {}).items():

@@ -18,13 +18,12 @@ history as ``migrated`` {from, to}; a refused case is left untouched, with the r
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     DurationTimerEventDefinition,
-    TimeDateEventDefinition,
     TimerEventDefinition,
 )
 from sqlalchemy import select
@@ -42,7 +41,7 @@ from engine.users import Actor
 LIVE = spiff.TaskState.READY | spiff.TaskState.WAITING | spiff.TaskState.STARTED | \
     spiff.TaskState.ERROR
 REPREDICT = spiff.TaskState.PREDICTED_MASK | spiff.TaskState.FUTURE | spiff.TaskState.READY | \
-    spiff.TaskState.WAITING
+    spiff.TaskState.WAITING | spiff.TaskState.STARTED  # STARTED: a phase the case is in
 
 
 class MigrationRefused(EngineError):
@@ -90,6 +89,7 @@ class _Plan:
     new_subprocess_specs: dict[str, Any]
     live: list[spiff.SpiffTask]
     new_due: dict[str, datetime] = field(default_factory=dict)  # spiff task id → due
+    new_interval: dict[str, float] = field(default_factory=dict)  # of a repeating timer, s
 
 
 def target_version(db: Database, key: str, version: int) -> ProcessVersion:
@@ -155,7 +155,7 @@ def _plan(session: Session, case: Case, target: ProcessVersion, actor: Actor) ->
     old = case.process_version
     run = CaseRun(session, case, actor)
     workflow = run.load_workflow()
-    live = [t for t in workflow.get_tasks(state=LIVE) if t.workflow is workflow]
+    live = workflow.get_tasks(state=LIVE)  # in the process and in every open phase
     case_plan = CasePlan(case.id, old.version, case.status,
                          [_label(t.task_spec) for t in live if getattr(t.task_spec, "bpmn_id",
                                                                        None)])
@@ -171,11 +171,22 @@ def _plan(session: Session, case: Case, target: ProcessVersion, actor: Actor) ->
     if session.scalar(select(Incident.id).where(Incident.case_id == case.id,
                                                 Incident.resolved_at.is_(None)).limit(1)):
         reasons.append("saken har en uløst feil i et automatisk steg; løs den først")
-    if workflow.subprocesses:
-        reasons.append("saken er inne i en underprosess; slike saker flyttes ikke")
     for task in live:
-        _check_task(run, task, new_spec, target, plan)
+        spec = _new_spec_of(task.workflow, workflow, new_spec, new_subs)
+        if spec is None:
+            reasons.append(f"saken er i underprosessen {task.workflow.spec.name!r}, som ikke "
+                           f"finnes i versjon {target.version}")
+            continue
+        _check_task(run, task, spec, target, plan)
+    reasons[:] = list(dict.fromkeys(reasons))  # each reason once, though several tasks share it
     return plan
+
+
+def _new_spec_of(part: Any, workflow: spiff.BpmnWorkflow, new_spec: Any,
+                 new_subs: dict[str, Any]) -> Any:
+    """The new version's spec for the case's process or one of its open sub-processes (a
+    phase), matched by the sub-process's id; None when the new version has no such phase."""
+    return new_spec if part is workflow else new_subs.get(part.spec.name)
 
 
 def _check_task(run: CaseRun, task: spiff.SpiffTask, new_spec: Any, target: ProcessVersion,
@@ -200,6 +211,13 @@ def _check_task(run: CaseRun, task: spiff.SpiffTask, new_spec: Any, target: Proc
         if new.bpmn_name != old_spec.bpmn_name:
             notes.append(f"{label} heter «{new.bpmn_name}» i versjon {target.version}")
     parent = task.parent
+    gained = f"{old_spec.name}.BoundaryEventSplit"
+    if gained in new_spec.task_specs and not (
+            parent is not None and isinstance(parent.task_spec, BoundaryEventSplit)):
+        attached = ", ".join(sorted(o.name for o in new_spec.task_specs[gained].outputs
+                                    if o.name != old_spec.name)) or "-"
+        reasons.append(f"hendelsene festet til oppgaven saken venter ved er endret i "
+                       f"versjon {target.version} ({attached})")
     if parent is not None and isinstance(parent.task_spec, BoundaryEventSplit):
         before = {o.name for o in parent.task_spec.outputs}
         split = new_spec.task_specs.get(parent.task_spec.name)
@@ -233,15 +251,23 @@ def _recalculate_timer(run: CaseRun, task: spiff.SpiffTask, old_def: Any, new_de
     """The new due time of a waiting timer whose expression changed.
 
     A duration runs from when the timer started (its old due time less the old duration);
-    a date is evaluated from the case data now. Cycles keep their schedule.
+    a date is evaluated from the case data now; a repeating timer's next repetition counts
+    from its last one with the new interval.
     """
     value = task._get_internal_data("event_value")
-    if not value or not isinstance(new_def, DurationTimerEventDefinition | TimeDateEventDefinition):
+    if not value:
         return
-    old_due = TimerEventDefinition.get_datetime(value)
+    cycle = isinstance(value, dict)
+    old_due = datetime.fromisoformat(value["next"]) if cycle else \
+        TimerEventDefinition.get_datetime(value)
     engine = run.script_engine
     try:
-        if isinstance(new_def, DurationTimerEventDefinition):
+        if cycle:  # the next repetition counts from the last one with the new interval
+            _cycles, _start, interval = TimerEventDefinition.parse_iso_recurring_interval(
+                str(engine.evaluate(task, new_def.expression)))
+            due = old_due - timedelta(seconds=value["duration"]) + interval
+            plan.new_interval[str(task.id)] = interval.total_seconds()
+        elif isinstance(new_def, DurationTimerEventDefinition):
             old_duration = TimerEventDefinition.parse_iso_duration(
                 str(engine.evaluate(task, old_def.expression)))
             start = old_due - TimerEventDefinition.get_timedelta_from_end(old_duration, old_due)
@@ -271,20 +297,28 @@ def _apply(session: Session, case: Case, target: ProcessVersion, plan: _Plan,
     old = case.process_version
     ready_before = {str(t.id) for t in spiff.ready_user_tasks(workflow)}
     waiting_before = {str(t.id) for t, _due in spiff.waiting_timers(workflow)}
-    workflow.spec = plan.new_spec
+    parts = [workflow, *workflow.subprocesses.values()]
+    for part in parts:
+        part.spec = _new_spec_of(part, workflow, plan.new_spec, plan.new_subprocess_specs)
     workflow.subprocess_specs = plan.new_subprocess_specs
-    for task in workflow.tasks.values():
-        new = plan.new_spec.task_specs.get(task.task_spec.name)
-        if new is not None:
-            task.task_spec = new
+    for part in parts:
+        for task in part.tasks.values():
+            new = part.spec.task_specs.get(task.task_spec.name)
+            if new is not None:
+                task.task_spec = new
     for task in plan.live:
         # What lies ahead is predicted from the new diagram (a changed path, a new step).
         task._drop_children()
         task.task_spec._predict(task, mask=REPREDICT)
-    _splice_removed(workflow, plan.new_spec)
+    for part in parts:
+        _splice_removed(part, part.spec)
     for task in plan.live:
         if str(task.id) in plan.new_due:
-            task._set_internal_data(event_value=plan.new_due[str(task.id)].isoformat())
+            due = plan.new_due[str(task.id)].isoformat()
+            value = task._get_internal_data("event_value")
+            if isinstance(value, dict):  # a repeating timer keeps its remaining count
+                value = {**value, "next": due, "duration": plan.new_interval[str(task.id)]}
+            task._set_internal_data(event_value=value if isinstance(value, dict) else due)
 
     case.process_version_id = target.id
     case.process_version = target

@@ -150,8 +150,15 @@ class CaseRun:
             return
         self._resolve_incidents()
 
+    def fire_timers(self, workflow: spiff.BpmnWorkflow) -> None:
+        """Fire what is due by the engine clock, on the case as it stands now."""
+        spiff.refresh_catchers(workflow)
+        workflow.refresh_timers()
+        self.advance(workflow)
+
     def save(self, workflow: spiff.BpmnWorkflow) -> None:
         """Write state and the tables derived from it; bumps the case's version."""
+        spiff.refresh_catchers(workflow)
         self.case.state = spiff.dump_state(workflow)
         self.case.updated_at = self.now
         self._sync_tasks(workflow)
@@ -327,12 +334,20 @@ class CaseRun:
         rows = list(self.session.scalars(select(Timer).where(
             Timer.case_id == self.case.id, Timer.fired_at.is_(None), Timer.cancelled.is_(False))))
         for row in rows:
-            if row.spiff_id not in waiting:
-                task = workflow.get_task_from_id(UUID(row.spiff_id))
-                row.fired_at = self.now
-                row.cancelled = task is None or not task.has_state(spiff.TaskState.COMPLETED)
-            elif row.due_at != waiting[row.spiff_id][1]:
-                row.due_at = waiting[row.spiff_id][1]  # its date was revised (the plan's)
+            if row.spiff_id in waiting:
+                task, due = waiting[row.spiff_id]
+                if row.due_at <= self.now < due:  # a repeating timer fired and waits on
+                    row.fired_at = self.now
+                    self.event("timer_fired", task.task_spec.bpmn_id,
+                               {"name": task.task_spec.bpmn_name}, actor="system")
+                    self.session.add(Timer(case_id=self.case.id, spiff_id=row.spiff_id,
+                                           bpmn_id=row.bpmn_id, due_at=due))
+                else:
+                    row.due_at = due  # a date timer follows the date in the data
+                continue
+            task = workflow.get_task_from_id(UUID(row.spiff_id))
+            row.fired_at = self.now
+            row.cancelled = task is None or not task.has_state(spiff.TaskState.COMPLETED)
         known = {row.spiff_id for row in rows}
         for spiff_id, (task, due) in waiting.items():
             if spiff_id not in known:

@@ -24,6 +24,7 @@ from SpiffWorkflow.bpmn.serializer.default.event_definition import (
     TimerConditionalEventDefinitionConverter,
 )
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
@@ -387,26 +388,47 @@ def _is_catcher(task: SpiffTask) -> bool:
 def case_data(workflow: BpmnWorkflow) -> dict[str, Any]:
     """The case's data as it stands: what the steps people or events wait at now hold.
 
-    Spiff keeps data per token; a boundary event holds a copy from when its phase began.
-    The tokens that moved since (ready tasks, intermediate events) hold the newer facts.
+    Spiff keeps data per token; a boundary event, and the split and join Spiff puts around
+    its host, hold a copy from when the phase began. The tokens that moved since (ready tasks,
+    intermediate events) hold the newer facts.
     """
     data: dict[str, Any] = dict(workflow.last_task.data) if workflow.last_task else {}
     holders = [t for t in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING)
-               if not (_is_catcher(t) and getattr(t.task_spec, "cancel_activity", None)
-                       is not None)]
+               if getattr(t.task_spec, "bpmn_id", None)  # not Spiff's own splits and joins
+               and not (_is_catcher(t) and getattr(t.task_spec, "cancel_activity", None)
+                        is not None)]
     for task in sorted(holders, key=lambda t: t.last_state_change):
         data.update(task.data)
     return data
 
 
 def refresh_catchers(workflow: BpmnWorkflow) -> dict[str, Any]:
-    """Give every waiting event the case's current data before it is caught, so a legal event
-    acts on the case as it stands, not as it was when the phase began; returns that data."""
+    """Give every waiting event the case's current data, so a legal event acts on the case as
+    it stands, not as it was when the phase began, and a date timer (``revision_date``) follows
+    a date set later in the phase; returns that data."""
     current = case_data(workflow)
     for task in workflow.get_tasks(state=TaskState.WAITING):
         if _is_catcher(task):
             task.data.update(copy.deepcopy(current))
+            # A boundary event takes its data from the split before it again when it fires.
+            if isinstance(task.parent.task_spec, BoundaryEventSplit):
+                task.parent.data.update(copy.deepcopy(current))
+            _recompute_date(task)
     return current
+
+
+def _recompute_date(task: SpiffTask) -> None:
+    """A date timer that has not fired takes its date from the data again; an expression that
+    no longer evaluates keeps the date it had."""
+    for definition in event_definitions(task.task_spec):
+        if isinstance(definition, ClockedTimeDate) and not task._get_internal_data(
+                "event_fired", False):
+            try:
+                value = str(task.workflow.script_engine.evaluate(task, definition.expression))
+                TimerEventDefinition.get_datetime(value)
+            except Exception:  # noqa: BLE001  (a designer's expression: keep the old date)
+                continue
+            task._set_internal_data(event_value=value)
 
 
 def only_closed_waits(workflow: BpmnWorkflow) -> bool:
@@ -432,10 +454,10 @@ def merge_back(end: SpiffTask) -> None:
     """An end event marked ``merge_back`` (comma-separated names) ends a side branch: copy the
     facts it names into the steps the whole case waits at."""
     names = [n.strip() for n in task_properties(end.task_spec).get("merge_back", "").split(",")]
-    facts = {name: copy.deepcopy(end.data[name]) for name in names if name in end.data}
+    facts = {name: end.data[name] for name in names if name in end.data}
     if facts:
         for task in end.workflow.top_workflow.get_tasks(state=TaskState.READY | TaskState.WAITING):
-            task.data.update(facts)
+            task.data.update(copy.deepcopy(facts))  # a copy each: tokens never share a value
 
 
 def engine_steps(workflow: BpmnWorkflow,

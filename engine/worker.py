@@ -143,8 +143,7 @@ def fire_case(db: Database, case_id: int, now: datetime, settings: WorkerSetting
             return False
         run = CaseRun(session, case, SYSTEM)
         workflow = run.load_workflow()
-        workflow.refresh_timers()
-        run.advance(workflow)
+        run.fire_timers(workflow)
         run.save(workflow)
         _pause(settings)
         return True
