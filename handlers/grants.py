@@ -22,7 +22,8 @@ PARTS = {
 
 
 def outcome(data: dict[str, Any]) -> dict[str, Any]:
-    """Granted flags for every part and the requested parts that were refused.
+    """Granted flags for every part, the requested parts that were refused, and
+    ``decision_granted``: whether anything was granted (the case goes on to appointment).
 
     Only a requested part can be granted. A part's own field (``approved_ip``, …) decides it;
     when the assessment did not separate the parts, ``approved`` covers all of them.
@@ -38,6 +39,7 @@ def outcome(data: dict[str, Any]) -> dict[str, Any]:
         if part in requested and not granted:
             refused.append(part)
     result["refused_parts"] = refused
+    result["decision_granted"] = len(refused) < len([p for p in requested if p in PARTS])
     return result
 
 

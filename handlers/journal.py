@@ -17,11 +17,15 @@ from handlers.rendering import render
 KINDS: dict[str, str] = {
     "no_appeal": "Klagefristen er ute uten at klage er mottatt",
     "declined_electronic_plan": "Ønsker ikke individuell plan i elektronisk planverktøy",
+    "declined_plan": "Ønsker ikke individuell plan",
+    "no_plan_consent": "Samtykker ikke til individuell plan",
+    "no_renewal_consent": "Individuell plan avsluttet ved revisjonsdato uten nytt samtykke",
+    "ip_ended_by_citizen": "Individuell plan avsluttet etter ønske fra innbyggeren",
     "plan_closed": "Individuell plan er avsluttet",
     "ended_by_citizen": "IP/koordinator avsluttet etter ønske fra tjenestemottaker",
     "coordinator_changed": "Bytte av koordinator",
     "appeal_forwarded": "Klage oversendt Statsforvalteren",
-    "consent_withdrawn": "IP/koordinator avsluttet fordi samtykket er trukket tilbake",
+    "consent_withdrawn": "Individuell plan avsluttet fordi samtykket er trukket tilbake",
 }
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from handlers.dates import add_months, safe_date
+from handlers.plan import PLAN_PERIOD_MONTHS
 from handlers.registry import HandlerContext, handler, validator
 
 END_WHAT = ("ip", "coordinator", "both")
@@ -19,9 +21,15 @@ PLAN_MEDIA = ("ipflow", "paper")
 @handler("rights.end_ip")
 def end_ip(context: HandlerContext, data: dict[str, Any]) -> dict[str, Any]:
     """The individual plan ends today; the coordinator goes on. No new plan is made unless the
-    citizen asks and consents again."""
-    return {"ip_ended_on": context.now.date().isoformat(), "wants_ip": False,
-            "consent_to_plan": False, "plan_established": False}
+    citizen asks and consents again. When the plan ends at its revision date, the coordinator's
+    follow-up gets a review date a year on, so it too is looked at again."""
+    today = context.now.date()
+    result: dict[str, Any] = {"ip_ended_on": today.isoformat(), "wants_ip": False,
+                              "consent_to_plan": False, "plan_established": False}
+    revision = safe_date(data.get("revision_date"))
+    if revision is None or revision <= today:
+        result["revision_date"] = add_months(today, PLAN_PERIOD_MONTHS).isoformat()
+    return result
 
 
 @handler("plan.mark_established")

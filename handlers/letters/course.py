@@ -79,7 +79,7 @@ def coordinator_changed(context: HandlerContext, data: dict[str, Any]) -> None:
 
 
 CLOSING_REASONS = ("evaluation", "no_renewal_consent", "consent_withdrawn", "citizen_request",
-                   "appeal_rejected", "nothing_granted")
+                   "declined_plan", "appeal_rejected", "nothing_granted")
 ENDS_WORDS = {"ip": "individuell plan", "coordinator": "koordinator"}
 
 
@@ -87,7 +87,12 @@ def _closing(context: HandlerContext, data: dict[str, Any], reason: str) -> dict
     """Title, opening sentence, what ends, the reasons given, and the legal basis of a closing
     for ``reason``."""
     name = data.get("citizen_name")
-    keeps_coordinator = data.get("wants_coordinator") is True and bool(data.get("coordinator"))
+    # The coordinator is a right of its own (pbrl. § 2-5 b): it goes on unless the citizen has
+    # said no to it, as the diagram's follow-up gateway decides.
+    keeps_coordinator = (data.get("wants_coordinator") is not False
+                         and bool(data.get("coordinator"))
+                         and bool(data.get("coordinator_granted", True)
+                                  or data.get("barnekoordinator_granted")))
     if reason == "evaluation":
         return {"title": "Individuell plan og koordinator avsluttes etter evaluering",
                 "opening": f"Den individuelle planen for {name} er evaluert, og kommunen har "
@@ -110,6 +115,15 @@ def _closing(context: HandlerContext, data: dict[str, Any], reason: str) -> dict
                            "avsluttes, jf. pasient- og brukerrettighetsloven § 4-1.",
                 "ends": ["ip"] if keeps_coordinator else ["ip", "coordinator"],
                 "reasoning": str(withdrawal.get("reason") or "").strip(), "keys": ("consent",)}
+    if reason == "declined_plan":
+        choice = ("ikke ønsker individuell plan" if data.get("wants_ip") is not True
+                  else "ikke samtykker til at det lages individuell plan")
+        return {"title": "Det lages ikke individuell plan",
+                "opening": f"Vi har fått beskjed om at {name} {choice}. Individuell plan er "
+                           "frivillig og lages bare med samtykke, jf. pasient- og "
+                           "brukerrettighetsloven §§ 2-5 og 4-1, så det lages ingen plan nå.",
+                "ends": ["ip"] if keeps_coordinator else ["ip", "coordinator"],
+                "reasoning": "", "keys": ("consent",)}
     if reason == "citizen_request":
         request = data.get("end_request") or {}
         what = request.get("what") or "both"
@@ -157,7 +171,8 @@ def closing(context: HandlerContext, data: dict[str, Any]) -> dict[str, Any] | N
          citizen_recipients(context, data),
          opening=facts["opening"], ends=[ENDS_WORDS[part] for part in ends],
          coordinator_continues="coordinator" not in ends and bool(coordinator)
-         and reason in ("no_renewal_consent", "consent_withdrawn", "citizen_request"),
+         and reason in ("no_renewal_consent", "consent_withdrawn", "citizen_request",
+                        "declined_plan"),
          coordinator_name=context.directory.display_name(coordinator) if coordinator else None,
          reasoning=facts["reasoning"], against_wish=against_wish,
          appeal_deadline=appeal_deadline(context), received_on=received_on(context),
