@@ -164,10 +164,13 @@ class Flow:
         self.case_id = created["id"]
         return self.case_id
 
-    def approve(self, area: str, user: str = "systemkoordinator") -> None:
+    def approve(self, area: str, user: str = "systemkoordinator", approved_ip: bool = True,
+                **parts: bool) -> None:
+        """Approve the report; ``approved_ip=False`` (or ``approved_coordinator=False``) refuses
+        that part, with reasons and appeal rights."""
         self.complete("assess_report", user, {
             "long_term_need": True, "two_or_more_services": True, "citizen_wants": True,
-            "approved": True, "approved_ip": True, "service_area": area,
+            "approved": True, "approved_ip": approved_ip, **parts, "service_area": area,
             "assessment_reasoning": "Vilkårene for individuell plan og koordinator er oppfylt."})
 
     def refuse(self, reasoning: str, user: str = "systemkoordinator") -> None:
@@ -191,15 +194,16 @@ class Flow:
 
     def consent(self, user: str, wants_ip: bool = True,
                 given_by: list[dict[str, str]] | None = None, revision_date: date | None = None,
-                bpmn_id: str = "give_consent", expect: int = 200,
-                child_view: str | None = None) -> Any:
+                bpmn_id: str = "give_consent", expect: int = 200, consent_to_plan: bool = True,
+                **choices: Any) -> Any:
+        """Consent (or not) to the plan; ``choices`` are the form's other answers, such as
+        ``plan_medium``, ``wants_coordinator`` or ``child_view``."""
         data: dict[str, Any] = {
             "consent_date": self.today.isoformat(),
             "consent_given_by": given_by or [{"name": "Innbyggeren selv", "relation": "selv"}],
-            "consent_to_plan": True, "wants_ip": wants_ip, "consent_on_paper": False,
-            "sharing_consents": [{"participant": "Fastlege", "scope": "Helseopplysninger"}]}
-        if child_view is not None:
-            data["child_view"] = child_view
+            "consent_to_plan": consent_to_plan, "wants_ip": wants_ip, "consent_on_paper": False,
+            "sharing_consents": [{"participant": "Fastlege", "scope": "Helseopplysninger"}],
+            **choices}
         if revision_date is not None:
             data["revision_date"] = revision_date.isoformat()
         return self.complete(bpmn_id, user, data, expect=expect)
@@ -221,11 +225,40 @@ class Flow:
                                "responsible": "Fysioterapeut"}],
             "plan_start": self.today.isoformat(), "revision_date": revision_date.isoformat()})
 
-    def meeting(self, user: str, minutes: str, action_items: list[dict[str, str]]) -> None:
+    def meeting(self, user: str, minutes: str, action_items: list[dict[str, str]],
+                **answers: Any) -> None:
         self.complete("follow_up", user, {
             "meeting_date": self.today.isoformat(),
             "meeting_participants": ["Innbygger", "Koordinator", "Fastlege"],
-            "minutes": minutes, "action_items": action_items})
+            "minutes": minutes, "action_items": action_items, **answers})
+
+    def to_consent(self, nin: str, area: str = "helse", coordinator: str = "koordinator",
+                   requests: tuple[str, ...] = ("ip", "koordinator"), **approval: bool) -> None:
+        """Report, approve, appoint, train and summon, a day apart; the consent task is open
+        (the coordinator gives it on the citizen's behalf when the citizen has no login)."""
+        self.report("systemkoordinator", nin, requests=requests)
+        self.wait(days=1)
+        self.approve(area, **approval)
+        self.wait(days=1)
+        self.appoint(coordinator)
+        self.train()
+        self.summon(self.now + timedelta(days=7))
+        self.wait(days=7)
+
+    def appeal(self, text: str, received_on: date | None = None, expect: int = 200) -> Any:
+        data: dict[str, Any] = {"text": text}
+        if received_on is not None:
+            data["received_on"] = received_on.isoformat()
+        return self.message("appeal_received", "systemkoordinator", data, expect=expect)
+
+    def reassess(self, upheld: bool | None, area: str | None = "helse", expect: int = 200,
+                 **late: Any) -> Any:
+        data: dict[str, Any] = {"appeal_reasoning": "Ny vurdering etter klagen.", **late}
+        if upheld is not None:
+            data["appeal_upheld"] = upheld
+        if upheld and area:
+            data["service_area"] = area
+        return self.complete("reassess_appeal", "systemkoordinator", data, expect=expect)
 
     def to_follow_up(self, user: str, nin: str, area: str, coordinator: str,
                      citizen: str | None = None) -> int:

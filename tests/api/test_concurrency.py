@@ -112,7 +112,7 @@ def test_two_concurrent_completions_one_wins(db: Database,
     # both had passed every check, so the loser lost at the write, not at "already completed"
     assert [o.message for o in outcomes if isinstance(o, Conflict)] == [CHANGED_MEANWHILE]
     assert _count(db, case_id, "task_completed") == 1
-    assert _count(db, case_id, "step_completed") == 2  # derive_citizen_data, send_decision
+    assert _count(db, case_id, "step_completed") == 3  # derive, record_decision, send_decision
     assert _tasks(db, case_id) == [("assess_report", "completed"),
                                    ("appoint_coordinator", "ready")]
     # the case is consistent afterwards: the next steps can be taken

@@ -3,8 +3,9 @@
 Withdrawing the consent to share with one participant keeps the plan going: the follow-up task
 comes back, the sharing consent is kept and marked withdrawn, the revision timer is armed again
 for the same date and a journal note says what, when and by whom. Withdrawing the consent to the
-plan closes the case and ends the KPR periods. The citizen may withdraw their own consent. A
-participant nobody consented to share with stops the case with an incident, not a server error.
+plan ends the individual plan and its KPR period; the coordinator, a right of its own, goes on
+unless the citizen has said they do not want one, and then the case closes. The citizen may
+withdraw their own consent. A participant nobody consented to share with is refused (422).
 """
 
 from __future__ import annotations
@@ -26,10 +27,11 @@ if TYPE_CHECKING:  # the fixture's class, for annotations only
 OTHER_NIN = "23074820085"  # Ola Hansen: no login, the coordinator acts on his behalf
 FASTLEGE_NOTE = "Samtykke til deling av opplysninger med Fastlege trukket tilbake"
 PLAN_NOTE = "Samtykke til individuell plan og koordinering trukket tilbake"
-CLOSED_NOTE = "IP/koordinator avsluttet fordi samtykket er trukket tilbake"
+CLOSED_NOTE = "Individuell plan avsluttet fordi samtykket er trukket tilbake"
 
 
-def in_follow_up(db: Database, nin: str = OTHER_NIN) -> int:
+def in_follow_up(db: Database, nin: str = OTHER_NIN, wants_coordinator: bool | None = None
+                 ) -> int:
     """A case reported, approved, appointed, consented (sharing with "Fastlege") and planned."""
     staff = {name: get_actor(db, name)
              for name in ("systemkoordinator", "fagleder", "koordinator")}
@@ -37,7 +39,7 @@ def in_follow_up(db: Database, nin: str = OTHER_NIN) -> int:
     demo.approve(db, staff, case_id, "helse")
     demo.appoint(db, staff, case_id)
     citizen = get_actor(db, "innbygger") if nin == demo.DEMO_CITIZEN_NIN else staff["koordinator"]
-    demo.consent(db, citizen, case_id, wants_ip=True)
+    demo.consent(db, citizen, case_id, wants_ip=True, wants_coordinator=wants_coordinator)
     demo.establish_plan(db, staff["koordinator"], case_id)
     return case_id
 
@@ -104,9 +106,31 @@ def test_withdrawn_sharing_consent_keeps_the_follow_up(api: Api, db: Database) -
     assert api.task(case_id, "follow_up", "koordinator")
 
 
-def test_withdrawn_plan_consent_closes_the_case(api: Api, db: Database) -> None:
+def test_withdrawn_plan_consent_ends_the_plan_and_the_coordinator_goes_on(
+        api: Api, db: Database) -> None:
     case_id = in_follow_up(db)
+    before = api.task(case_id, "follow_up", "koordinator")
     withdraw(api, case_id, "koordinator", kind="plan", reason="Ønsker ikke plan lenger.")
+
+    case = api.get(f"/cases/{case_id}", "koordinator")
+    assert case["status"] == "active"
+    after = api.task(case_id, "follow_up", "koordinator")
+    assert after["id"] != before["id"], "follow-up goes on with the coordinator only"
+    today = clock.now().date().isoformat()
+    periods = {row["tjeneste"]: row["til_dato"] for row in kpr_rows(db, case_id)}
+    assert periods == {"individuell_plan": today, "koordinator": ""}
+    notes = journal(api, case_id)
+    assert "Meldt av: Kim Koordinator" in notes[PLAN_NOTE]
+    assert "Oppgitt årsak: Ønsker ikke plan lenger." in notes[CLOSED_NOTE]
+    assert "koordinatoren fortsetter" in notes[CLOSED_NOTE]
+    data = api.get(f"/tasks/{after['id']}", "koordinator")["data"]
+    assert data["consent_to_plan"] is False and data["ip_ended_on"] == today
+
+
+def test_withdrawn_plan_consent_closes_when_no_coordinator_is_wanted(
+        api: Api, db: Database) -> None:
+    case_id = in_follow_up(db, wants_coordinator=False)
+    withdraw(api, case_id, "koordinator", kind="plan", reason="Ønsker ingen oppfølging.")
 
     case = api.get(f"/cases/{case_id}", "koordinator")
     assert case["status"] == "completed" and case["closed_at"]
@@ -114,10 +138,7 @@ def test_withdrawn_plan_consent_closes_the_case(api: Api, db: Database) -> None:
     rows = kpr_rows(db, case_id)
     assert sorted(row["tjeneste"] for row in rows) == ["individuell_plan", "koordinator"]
     assert all(row["til_dato"] == clock.now().date().isoformat() for row in rows)
-    notes = journal(api, case_id)
-    assert "Meldt av: Kim Koordinator" in notes[PLAN_NOTE]
-    assert "Oppgitt årsak: Ønsker ikke plan lenger." in notes[CLOSED_NOTE]
-    assert "Individuell plan er avsluttet" in notes
+    assert "Individuell plan er avsluttet" in journal(api, case_id)
     assert not revision_timers(db, case_id)
 
 
@@ -129,10 +150,9 @@ def test_the_citizen_withdraws_their_own_consent(api: Api, db: Database) -> None
     assert api.get(f"/cases/{other}", "koordinator")["status"] == "active"
 
     withdraw(api, case_id, "innbygger", kind="plan")
-    case = api.get(f"/cases/{case_id}", "innbygger")
-    assert case["status"] == "completed"
     assert "Meldt av: Kari Nordmann" in journal(api, case_id)[PLAN_NOTE]
-    assert all(row["til_dato"] for row in kpr_rows(db, case_id))
+    periods = {row["tjeneste"]: row["til_dato"] for row in kpr_rows(db, case_id)}
+    assert periods["individuell_plan"] == clock.now().date().isoformat()
 
 
 def test_withdrawal_outside_follow_up_is_409(api: Api, db: Database) -> None:

@@ -24,7 +24,7 @@ INTERIM_REPLY = "Foreløpig svar på melding om behov for individuell plan og ko
 APPEAL_UPHELD = "Ny avgjørelse etter klage – individuell plan og koordinator"
 SUMMONS = "Innkalling til oppstartsmøte – individuell plan og koordinator"
 NO_APPEAL = "Klagefristen er ute uten at klage er mottatt"
-DECLINED_PLAN = "Ønsker ikke individuell plan i elektronisk planverktøy"
+DECLINED_PLAN = "Ønsker ikke individuell plan"
 PLAN_CLOSED = "Individuell plan er avsluttet"
 ENDED_BY_CITIZEN = "IP/koordinator avsluttet etter ønske fra tjenestemottaker"
 COORDINATOR_CHANGED = "Bytte av koordinator"
@@ -302,19 +302,26 @@ def test_refusal_without_appeal_closes_when_the_appeal_period_ends(flow: Flow) -
     flow.travel_to(refused_at + timedelta(days=29))
     assert flow.run_worker().cases_fired == 1
     case = flow.case()
-    assert case["status"] == "completed" and case["closed_at"] == flow.now.isoformat()
+    # Closed, but a late appeal can still be registered for a year (fvl. § 31).
+    assert case["status"] == "closed" and case["closed_at"] == flow.now.isoformat()
+    closed_at = flow.now
     [note] = flow.journal(NO_APPEAL)
     assert note["bpmn_id"] == "journal_no_appeal"
     assert "Klagefristen gikk ut 30. mars 2026" in note["body"]
     assert flow.kpr() == []
     assert flow.completed_by() == [("assess_report", "systemkoordinator")]
 
-    # A late appeal finds no case waiting for it.
+    # A year later the window for a late appeal is over too: the case is completed.
+    flow.travel_to(closed_at + timedelta(days=364))
+    assert flow.run_worker().cases_fired == 0
+    flow.travel_to(closed_at + timedelta(days=367))
+    assert flow.run_worker().cases_fired == 1
+    assert flow.status() == "completed"
     flow.message("appeal_received", "systemkoordinator", {"text": "For sent."}, expect=409)
 
-    # The history shows that the appeal period ran out (the system's doing, not a person's).
+    # The history shows that the periods ran out (the system's doing, not a person's).
     assert [(e["bpmn_id"], e["actor"]) for e in flow.events("timer_fired")] == [
-        ("appeal_period_expired", "system")]
+        ("appeal_period_expired", "system"), ("late_appeal_window_expired", "system")]
 
 
 # ------------------------------------------------------------------------------------------ 4
@@ -389,7 +396,7 @@ def test_citizen_declines_the_electronic_plan_and_keeps_a_coordinator(flow: Flow
     [note] = flow.journal(DECLINED_PLAN)
     assert note["bpmn_id"] == "journal_declined_plan"
     assert "Koordinator Kim Koordinator fortsetter oppfølgingen" in note["body"]
-    assert ("systemkoordinator", "Innbygger ønsker ikke IP i elektronisk verktøy") in (
+    assert ("systemkoordinator", "Innbygger ønsker ikke individuell plan") in (
         flow.notifications())
     assert flow.kpr_periods("individuell_plan") == []
     assert flow.kpr_periods("koordinator") == [(appointed_on.isoformat(), "")]
@@ -412,8 +419,8 @@ def test_coordinator_is_changed_during_follow_up(flow: Flow) -> None:
     assert appointment["role"] == "fagleder" and appointment["service_area"] == "oppvekst"
     assert due_at(appointment) == flow.now + timedelta(days=14)
     assert "appoint_new_coordinator" in flow.inbox("fagleder_oppvekst")
-    # The change interrupts follow-up until the new coordinator is appointed.
-    assert flow.open_tasks() == ["appoint_new_coordinator"]
+    # Follow-up goes on while the fagleder appoints the new coordinator.
+    assert sorted(flow.open_tasks()) == ["appoint_new_coordinator", "follow_up"]
 
     # Only a koordinator of the case's area can be appointed.
     not_a_coordinator = flow.complete("appoint_new_coordinator", "fagleder_oppvekst",
@@ -448,7 +455,7 @@ def test_coordinator_is_changed_during_follow_up(flow: Flow) -> None:
     assert "Tidligere koordinator: Kim Koordinator" in note["body"]
     assert "Kim Koordinator går over i en annen stilling." in note["body"]
     [changed] = [row for row in flow.outbox("notification")
-                 if row.subject == "Skifte av koordinator"]
+                 if row.subject == "Bytte av koordinator"]
     assert changed.recipient == "systemkoordinator"
     assert "Koordinator: Ola Oppvekst." in changed.body
 

@@ -74,7 +74,7 @@ def test_a_renewed_consent_and_a_second_evaluation_open_empty(flow: Flow) -> Non
     follow_up = flow.task("follow_up", "koordinator")["data"]
     renewed = follow_up["consents"][-1]
     assert renewed["period"] == "renewal" and renewed["sharing_scopes"] == []
-    assert "sharing_consents" not in follow_up and "consent_on_paper" not in follow_up
+    assert follow_up["sharing_consents"] is None and follow_up["consent_on_paper"] is None
     assert follow_up["plan_goals"] == "Mestre hverdagen hjemme.", "the plan itself is kept"
 
     second_revision = date.fromisoformat(follow_up["revision_date"])
@@ -94,6 +94,15 @@ def test_prefill_takes_marked_fields_only_and_never_a_yes_or_no() -> None:
     data = {"goals": "Bo hjemme", "agreed": True, "note": "forrige gang"}
     assert forms.prefill(schema, data) == {"goals": "Bo hjemme"}
     assert forms.answer_fields(schema) == {"agreed", "note"}
+
+
+def test_an_answer_left_out_is_the_default_or_none_never_last_times() -> None:
+    schema = {"type": "object", "properties": {
+        "goals": {"type": "string", "x-prefill": True},
+        "medium": {"type": "string", "default": "ipflow"},
+        "note": {"type": "string"}}}
+    assert forms.omitted_answers(schema, {"note": "ny"}) == {"medium": "ipflow"}
+    assert forms.omitted_answers(schema, {}) == {"medium": "ipflow", "note": None}
 
 
 @pytest.mark.parametrize(("prop", "problem"), [

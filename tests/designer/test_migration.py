@@ -17,7 +17,7 @@ from engine.users import Actor, get_actor
 from tests.designer.diagrams import IP_XML, KEY
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-SHORTER = IP_XML.replace('"P30D"</bpmn:timeDuration>', '"P14D"</bpmn:timeDuration>').replace(
+SHORTER = IP_XML.replace('"R12/P30D"</bpmn:timeCycle>', '"R12/P14D"</bpmn:timeCycle>').replace(
     'name="Vurder og avgjør"', 'name="Vurder meldingen og avgjør"').replace(
     'name="Oppnevn koordinator"', 'name="Oppnevn koordinator i tjenesteområdet"')
 
@@ -77,13 +77,14 @@ def test_the_preview_lists_each_running_case_and_where_it_waits(
     assert set(plans) == set(running.values())
     assert all(p.can_move and p.from_version == 1 for p in plans.values())
     assessment = plans[running["assess_report"]]
-    assert assessment.waiting_at == ["«Vurder og avgjør» (assess_report)",
-                                     "«30 dager uten avgjørelse» (assessment_deadline)"]
-    assert ("fristen for «30 dager uten avgjørelse» (assessment_deadline) endres fra "
+    assert assessment.waiting_at == ["«Vurdering og avgjørelse» (phase_assessment)",
+                                     "«Vurder og avgjør» (assess_report)",
+                                     "«Hver 30. dag uten avgjørelse» (assessment_deadline)"]
+    assert ("fristen for «Hver 30. dag uten avgjørelse» (assessment_deadline) endres fra "
             "01.04.2026 09:00 til 16.03.2026 09:00 (UTC)") in assessment.notes
     follow_up = plans[running["follow_up"]]
     assert "«Revisjonsdato nådd» (revision_date_reached)" in follow_up.waiting_at
-    assert "«Skifte av koordinator» (coordinator_change_requested)" in follow_up.waiting_at
+    assert "«Bytte av koordinator» (coordinator_change_follow_up)" in follow_up.waiting_at
 
 
 def test_safe_cases_move_keep_their_tasks_and_run_on_in_the_new_version(
@@ -177,10 +178,12 @@ def test_a_case_whose_data_does_not_fit_a_changed_timer_stays(
 
 def test_changed_events_on_the_waiting_task_and_finished_cases_are_refused(
         db: Database, designer: Actor, running: dict[str, int]) -> None:
-    # Version 2 drops the citizen's "end" message from follow-up (its path goes too).
-    no_end = IP_XML.replace('attachedToRef="follow_up">\n      <bpmn:outgoing>flow_end_requested',
-                            'attachedToRef="assess_report">\n      <bpmn:outgoing>flow_end_'
-                            'requested')
+    # Version 2 moves the citizen's "end" message from follow-up to the assessment.
+    no_end = IP_XML.replace('id="end_requested_follow_up" name="Ønske om å avslutte" '
+                            'attachedToRef="phase_follow_up"',
+                            'id="end_requested_follow_up" name="Ønske om å avslutte" '
+                            'attachedToRef="phase_assessment"')
+    assert no_end != IP_XML
     deploy.deploy(db, no_end, designer)
     plans = {p.case_id: p for p in migration.preview(db, KEY, 2, designer)}
     reasons = plans[running["follow_up"]].reasons

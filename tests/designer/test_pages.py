@@ -74,7 +74,7 @@ def test_the_designer_has_a_menu_item_and_sees_processes_with_versions(
     rows = [" ".join(e.text.split()) for e in process.all("tr")
             if e.get("id", "").startswith("version-")]
     assert rows[0].startswith("Versjon 2 nyeste") and "av designer" in rows[0]
-    assert "3 endret" in rows[0] and "Kortere frist" in rows[0]
+    assert "8 endret" in rows[0] and "Kortere frist" in rows[0]
     assert "Første versjon" in rows[1] and "av system" in rows[1]
 
 
@@ -123,8 +123,8 @@ def test_saving_validates_and_shows_errors_per_element(web: Any, db: Database) -
     page = browser.get(f"/designer/drafts/{draft_id}")
     assert "Vurder meldingen" in page.html and "assess_report: brukeroppgaven" in page
     # Checking without saving, as the designer draws, stores nothing.
-    fixed = moved.replace("<bpmn:flowNodeRef>derive_citizen_data</bpmn:flowNodeRef>",
-                          "<bpmn:flowNodeRef>derive_citizen_data</bpmn:flowNodeRef>"
+    fixed = moved.replace("<bpmn:flowNodeRef>assessment_start</bpmn:flowNodeRef>",
+                          "<bpmn:flowNodeRef>assessment_start</bpmn:flowNodeRef>"
                           "<bpmn:flowNodeRef>assess_report</bpmn:flowNodeRef>")
     checked = post_json(browser, f"/designer/drafts/{draft_id}/check", {"bpmn": fixed}, token)
     assert checked.get_json() == {"errors": []}
@@ -174,7 +174,7 @@ def test_deploying_a_draft_makes_version_n_plus_1_and_running_cases_stay(
 
 def test_a_draft_with_errors_is_not_deployed(web: Any, db: Database) -> None:
     browser, draft_id = open_draft(web)
-    broken = IP_XML.replace('"P30D"</bpmn:timeDuration>', '"P30X"</bpmn:timeDuration>')
+    broken = IP_XML.replace('"R12/P30D"</bpmn:timeCycle>', '"R12/P30X"</bpmn:timeCycle>')
     response = post_json(browser, f"/designer/drafts/{draft_id}/deploy", {"bpmn": broken})
     assert response.status_code == 422
     assert response.get_json()["errors"][0]["element"] == "assessment_deadline"
@@ -182,7 +182,7 @@ def test_a_draft_with_errors_is_not_deployed(web: Any, db: Database) -> None:
     # The plain form (no JavaScript) deploys the stored draft and says why not, too.
     response = browser.post(f"/designer/drafts/{draft_id}/deploy", {"note": "x"})
     page = browser.follow(response)
-    assert "assessment_deadline: ugyldig varighet 'P30X'" in page
+    assert "assessment_deadline: ugyldig gjentakelse 'R12/P30X'" in page
     assert deploy.version_count(db) == 1
 
 
@@ -335,7 +335,7 @@ def test_the_form_page_without_javascript_previews_and_saves(web: Any, db: Datab
 def test_the_diff_lists_elements_added_removed_and_changed(web: Any, db: Database,
                                                            designer: Actor) -> None:
     changed = IP_XML.replace('name="Vurder og avgjør"', 'name="Vurder meldingen"').replace(
-        '"P30D"</bpmn:timeDuration>', '"P14D"</bpmn:timeDuration>').replace(
+        '"R12/P30D"</bpmn:timeCycle>', '"R12/P14D"</bpmn:timeCycle>').replace(
         "appoint_coordinator", "appoint_coordinator_in_area")
     deploy.deploy(db, changed, designer)
     page = web(DESIGNER).get(f"/designer/processes/{KEY}/diff?from=1&to=2")
@@ -344,7 +344,7 @@ def test_the_diff_lists_elements_added_removed_and_changed(web: Any, db: Databas
     assert "appoint_coordinator_in_area userTask «Oppnevn koordinator»" in page
     assert "appoint_coordinator userTask «Oppnevn koordinator»" in page
     assert "navn Vurder og avgjør Vurder meldingen" in page
-    assert 'tid (varighet) "P30D" "P14D"' in page
+    assert 'tid (gjentakelse) "R12/P30D" "R12/P14D"' in page
     assert "Ingen endringer i skjemaene." in page
 
 

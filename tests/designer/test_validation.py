@@ -103,8 +103,8 @@ def test_a_drafts_own_form_is_used_and_must_be_a_valid_json_schema() -> None:
 def test_timer_expressions_must_parse(designer_api, kind: str, expression: str,  # noqa: ANN001
                                       problem: str) -> None:
     timer = (f'<bpmn:{kind} xsi:type="bpmn:tFormalExpression">{expression}</bpmn:{kind}>')
-    xml = IP_XML.replace('<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">"P30D"'
-                         '</bpmn:timeDuration>', timer)
+    xml = IP_XML.replace('<bpmn:timeCycle xsi:type="bpmn:tFormalExpression">"R12/P30D"'
+                         '</bpmn:timeCycle>', timer)
     errors = refused(designer_api, xml)
     assert [e["element"] for e in errors] == ["assessment_deadline"]
     assert problem in errors[0]["message"]
@@ -115,14 +115,14 @@ def test_timer_expressions_must_parse(designer_api, kind: str, expression: str, 
 def test_valid_timer_expressions_pass(expression: str) -> None:
     kind = "timeDate" if "2027" in expression or "revision" in expression else "timeDuration"
     timer = f'<bpmn:{kind} xsi:type="bpmn:tFormalExpression">{expression}</bpmn:{kind}>'
-    xml = IP_XML.replace('<bpmn:timeDuration xsi:type="bpmn:tFormalExpression">"P30D"'
-                         '</bpmn:timeDuration>', timer)
+    xml = IP_XML.replace('<bpmn:timeCycle xsi:type="bpmn:tFormalExpression">"R12/P30D"'
+                         '</bpmn:timeCycle>', timer)
     assert errors_of(xml) == []
 
 
 # ------------------------------------------------------------------ conditions and scripts
 
-CONDITION = '<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">approved == True'
+CONDITION = '<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">decision_granted == True'
 
 
 @pytest.mark.parametrize(("code", "problem"), [
@@ -142,7 +142,7 @@ CONDITION = '<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression">approve
 ])
 def test_conditions_that_try_to_escape_the_sandbox_are_refused(designer_api, code: str,  # noqa: ANN001
                                                                problem: str) -> None:
-    xml = IP_XML.replace(CONDITION, CONDITION.replace("approved == True", code.replace(
+    xml = IP_XML.replace(CONDITION, CONDITION.replace("decision_granted == True", code.replace(
         "'", "&apos;").replace("<", "&lt;")))
     errors = refused(designer_api, xml)
     assert errors[0]["element"] == "flow_approved_gateway_to_send_decision"
@@ -241,13 +241,13 @@ def test_an_exclusive_gateway_needs_a_default_or_a_condition_on_every_flow(desig
         'sourceRef="approved_gateway" targetRef="send_refusal" />',
         '<bpmn:sequenceFlow id="flow_approved_gateway_to_send_refusal" name="Nei" '
         'sourceRef="approved_gateway" targetRef="send_refusal"><bpmn:conditionExpression '
-        'xsi:type="bpmn:tFormalExpression">approved != True</bpmn:conditionExpression>'
+        'xsi:type="bpmn:tFormalExpression">decision_granted != True</bpmn:conditionExpression>'
         '</bpmn:sequenceFlow>')
     assert errors_of(complete) == []
     wrong_default = IP_XML.replace('default="flow_approved_gateway_to_send_refusal"',
-                                   'default="flow_send_decision_to_appointment_merge"')
+                                   'default="flow_send_decision_to_decision_sent_merge"')
     assert {"element": "approved_gateway", "message": "standardflyten "
-            "'flow_send_decision_to_appointment_merge' går ikke ut fra porten"} in errors_of(
+            "'flow_send_decision_to_decision_sent_merge' går ikke ut fra porten"} in errors_of(
                 wrong_default)
 
 
@@ -255,9 +255,9 @@ def test_flows_and_attached_events_must_point_at_existing_elements(designer_api)
     xml = IP_XML.replace('attachedToRef="assess_report"', 'attachedToRef="finnes_ikke"')
     assert {"element": "assessment_deadline", "message": "hendelsen er festet til 'finnes_ikke', "
             "som ikke finnes i prosessen"} in refused(designer_api, xml)
-    xml = IP_XML.replace('sourceRef="report_received" targetRef="derive_citizen_data"',
+    xml = IP_XML.replace('sourceRef="report_received" targetRef="initial_facts"',
                          'sourceRef="report_received" targetRef="finnes_ikke"')
-    assert {"element": "flow_report_received_to_derive_citizen_data", "message": "flyten peker "
+    assert {"element": "flow_report_received_to_initial_facts", "message": "flyten peker "
             "på 'finnes_ikke', som ikke finnes i prosessen"} in refused(designer_api, xml)
 
 
@@ -321,11 +321,12 @@ def test_a_new_version_must_keep_its_process_id(db: Database, designer: Actor) -
 
 def test_deploy_check_applies_the_same_rules(tmp_path: Path, db: Database) -> None:
     path = tmp_path / "bad.bpmn"
-    path.write_text(IP_XML.replace('"P30D"</bpmn:timeDuration>', '"P30X"</bpmn:timeDuration>'),
+    path.write_text(IP_XML.replace('"R12/P30D"</bpmn:timeCycle>', '"R12/P30X"</bpmn:timeCycle>'),
                     encoding="utf-8")
     result = CliRunner().invoke(cli, ["deploy", "--check", str(path)])
     assert result.exit_code != 0
-    assert "assessment_deadline" in result.output and "ugyldig varighet 'P30X'" in result.output
+    assert "assessment_deadline" in result.output
+    assert "ugyldig gjentakelse 'R12/P30X'" in result.output
     loop = tmp_path / "loop.bpmn"
     loop.write_text(script_diagram("while True: pass"), encoding="utf-8")
     result = CliRunner().invoke(cli, ["deploy", "--check", str(loop)])

@@ -64,6 +64,21 @@ def test_a_side_branch_merges_back_the_facts_it_names(workflow: Any) -> None:
     assert spiff.case_data(workflow)["coordinator"] == "per"
 
 
+def test_a_caught_boundary_event_goes_on_with_the_current_data(workflow: Any) -> None:
+    """Spiff hands a firing boundary event the data of the split before its host, a copy from
+    when the phase began: refreshing must reach that split too."""
+    task = _ready(workflow)["appoint"]
+    task.data.update({"coordinator": "kari", "plan_established": True})
+    task.run()
+    spiff.engine_steps(workflow)
+    spiff.refresh_catchers(workflow)
+    workflow.catch(spiff.message_event("change", {"to": "per"}))
+    ended: list[dict[str, Any]] = []
+    spiff.engine_steps(workflow, lambda t: ended.append(dict(t.data))
+                       if t.task_spec.bpmn_id == "changed" else None)
+    assert [(d["coordinator"], d["plan_established"]) for d in ended] == [("per", True)]
+
+
 def test_a_repeating_timer_runs_on_the_engine_clock(workflow: Any) -> None:
     [(timer, due)] = list(spiff.waiting_timers(workflow))
     assert due == T0 + timedelta(days=30)

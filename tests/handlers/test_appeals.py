@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from handlers import appeals, rights
@@ -86,6 +86,15 @@ def test_ending_the_ip_keeps_the_coordinator_and_the_plan_needs_one(
     no_plan = {"plan_established": False, "message": {"what": "ip"}}
     assert "what" in rights.end_requested(context, no_plan)
     assert rights.end_requested(context, {"message": {}}) == {}
+
+
+def test_an_ip_ended_at_its_revision_date_gets_a_review_date_a_year_on(
+        context: HandlerContext) -> None:
+    today = context.now.date()
+    at_revision = rights.end_ip(context, {"revision_date": today.isoformat()})
+    assert at_revision["revision_date"] == today.replace(year=today.year + 1).isoformat()
+    later = (today + timedelta(days=90)).isoformat()
+    assert "revision_date" not in rights.end_ip(context, {"revision_date": later})
 
 
 def test_a_paper_plan_is_an_established_plan(context: HandlerContext) -> None:

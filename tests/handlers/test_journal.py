@@ -54,9 +54,9 @@ def test_every_kind_archives_a_journal_note(make_context, effects, kind: str) ->
         ("appeal_forwarded", "mottatt 10. desember 2026"),
         ("appeal_forwarded", "Begrunnelse: Ingen nye opplysninger."),
         ("appeal_forwarded", "Statsforvalteren 26. november 2026"),
-        ("consent_withdrawn", "samtykket til individuell plan og koordinering (meldt av Per"),
+        ("consent_withdrawn", "samtykket til individuell plan (meldt av Per"),
         ("consent_withdrawn", "Oppgitt årsak: Vil klare meg selv."),
-        ("consent_withdrawn", "KPR-registreringen avsluttes fra 26. november 2026"),
+        ("consent_withdrawn", "individuell plan avsluttes fra 26. november 2026"),
     ],
 )
 def test_kind_specific_content(make_context, effects, kind: str, expected: str) -> None:
@@ -105,7 +105,7 @@ def test_plan_closed_after_an_end_request_claims_no_evaluation(make_context, eff
 def test_consent_withdrawn_with_sparse_data(make_context, effects) -> None:
     note(make_context(kind="consent_withdrawn"), {"citizen_name": "Kari Nordmann"})
     body = effects.archived[0].body
-    assert "trukket tilbake samtykket til individuell plan og koordinering." in body
+    assert "trukket tilbake samtykket til individuell plan." in body
     assert "meldt av" not in body and "Oppgitt årsak" not in body
 
 

@@ -450,6 +450,19 @@ def test_citizen_request_ends_what_was_asked(write) -> None:
     assert "beholder koordinatoren" in body
 
 
+def test_a_declined_plan_says_what_was_chosen_and_that_the_coordinator_stays(write) -> None:
+    data = {**adult(), "coordinator": "anne", "wants_ip": True, "consent_to_plan": False}
+    _, archived = write("letters.closing", data, reason="declined_plan")
+    body = _body(archived)
+    assert "ikke samtykker til at det lages individuell plan" in body
+    assert "beholder koordinatoren, Anne Koordinator," in body
+    _, archived = write("letters.closing", {**data, "wants_ip": False,
+                                            "wants_coordinator": False}, reason="declined_plan")
+    body = archived[-1].body
+    assert "ikke ønsker individuell plan" in body
+    assert "- koordinator\n" in body and "beholder koordinatoren" not in body
+
+
 def test_closing_reason_must_be_known(write) -> None:
     with pytest.raises(ValueError, match="reason"):
         write("letters.closing", adult(), reason="whim")
