@@ -40,6 +40,8 @@ class Flow:
         self.outbox_dir = outbox_dir
         self.case_id = 0
         self.now = start
+        self.plan: dict[str, Any] | None = None
+        """What ``establish_plan`` writes (a default plan when None)."""
         self._frozen = ExitStack()
         self.travel_to(start)
 
@@ -216,14 +218,16 @@ class Flow:
             "citizen_service_wishes": "Fysioterapi og faste tider for hjemmetjenesten."})
 
     def establish_plan(self, user: str, revision_date: date) -> None:
-        self.complete("establish_plan", user, {
+        plan = self.plan or {
             "plan_goals": "Mestre hverdagen hjemme.", "plan_resources": "Familien.",
             "plan_needs": "Hjemmetjenester og fysioterapi.",
             "plan_participants": [{"name": "Fastlege", "role": "lege"},
                                   {"name": "Fysioterapeut", "role": "fysioterapi"}],
             "plan_measures": [{"description": "Fysioterapi", "scope": "to ganger i uken",
-                               "responsible": "Fysioterapeut"}],
-            "plan_start": self.today.isoformat(), "revision_date": revision_date.isoformat()})
+                               "responsible": "Fysioterapeut"}]}
+        self.complete("establish_plan", user, {
+            **plan, "plan_start": self.today.isoformat(),
+            "revision_date": revision_date.isoformat()})
 
     def meeting(self, user: str, minutes: str, action_items: list[dict[str, str]],
                 **answers: Any) -> None:

@@ -1,8 +1,8 @@
 """A living plan through the JSON API: revisions with who, when and what changed; the citizen's
 proposals; action items with status; access; and a revision that lost a race gets 409.
 
-The shipped diagram does not yet call ``plan.record`` after ``establish_plan``, so each test
-writes the first revision through the API (``base`` 0) as the coordinator would.
+The diagram keeps the plan written at ``establish_plan`` as revision 1 (``plan.record``); each
+test writes ``PLAN`` there and revises from it.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ PLAN = {
 @pytest.fixture()
 def flow(api: Api, db: Database, tmp_path: Path) -> Iterator[Flow]:
     flow = Flow(api, db, tmp_path / "outbox")
+    flow.plan = PLAN
     yield flow
     flow.close()
 
@@ -57,15 +58,16 @@ def revise(flow: Flow, user: str, changes: dict[str, Any], base: int,
 
 
 def first_revision(flow: Flow) -> dict[str, Any]:
-    revision_date = (flow.today + timedelta(days=365)).isoformat()
-    return revise(flow, "koordinator", {**PLAN, "plan_start": flow.today.isoformat(),
-                                        "revision_date": revision_date}, 0)["revision"]
+    """The revision the diagram recorded when the coordinator established the plan."""
+    current = plan_of(flow)["current"]
+    assert current["content"]["plan_goals"] == PLAN["plan_goals"]
+    return current
 
 
 def test_coordinator_revises_and_history_says_who_when_what(flow: Flow) -> None:
     flow.to_follow_up("systemkoordinator", OLA, "helse", "koordinator")
     first = first_revision(flow)
-    assert (first["number"], first["author"], first["source"]) == (1, "koordinator", "revision")
+    assert (first["number"], first["author"], first["source"]) == (1, "koordinator", "task")
     assert first["changed"][:3] == ["plan_goals", "plan_resources", "plan_needs"]
     assert first["at"] == flow.now.isoformat()
 

@@ -113,6 +113,20 @@ def test_renewal_without_consent_ends_the_ip_and_the_coordinator_may_go_on(flow:
     assert flow.all_tasks().count("establish_plan") == 1
 
 
+def test_renewal_with_consent_starts_a_new_period_kept_as_a_plan_revision(flow: Flow) -> None:
+    _to_renewal(flow)
+    first_period = flow.api.get(f"/cases/{flow.case_id}/plan", "koordinator")["current"]
+    flow.consent("koordinator", bpmn_id="renew_consent")
+    assert flow.open_tasks() == ["follow_up"]
+    plan = flow.api.get(f"/cases/{flow.case_id}/plan", "koordinator")
+    renewed = plan["current"]
+    assert [r["number"] for r in plan["revisions"]] == [2, 1]
+    assert (renewed["source"], renewed["at"]) == ("task", flow.now.isoformat())
+    assert "revision_date" in renewed["changed"]
+    assert renewed["content"]["revision_date"] > first_period["content"]["revision_date"]
+    assert renewed["content"]["plan_goals"] == first_period["content"]["plan_goals"]
+
+
 def test_renewal_without_consent_closes_when_no_coordinator_is_wanted(flow: Flow) -> None:
     _to_renewal(flow)
     flow.consent("koordinator", bpmn_id="renew_consent", consent_to_plan=False,
