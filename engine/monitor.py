@@ -36,8 +36,9 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from engine import clock
+from engine import clock, spiff
 from engine.db import Database
+from engine.deploy import BPMN_NS
 from engine.errors import Forbidden, InvalidData
 from engine.models import (
     ActionItem,
@@ -383,6 +384,26 @@ def step_loads(places: Iterable[Position], now: datetime,
     return heat_levels(loads)
 
 
+def phase_loads(places: Iterable[Position], now: datetime, bpmn_xml: str) -> list[StepLoad]:
+    """The heat of each phase (a sub-process): the cases waiting at any step inside it, so the
+    top of the diagram shows where cases are and each step's heat is one click down."""
+    phases = enclosing_phases(bpmn_xml)
+    inside = [replace(place, step=phase_id, name=phase_name) for place in places
+              for phase_id, phase_name in phases.get(place.step, [])]
+    return step_loads(inside, now)
+
+
+def enclosing_phases(bpmn_xml: str) -> dict[str, list[tuple[str, str]]]:
+    """Element id → the sub-processes around it (id, name), outermost first."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for phase in spiff.parse_xml(bpmn_xml).iter(f"{{{BPMN_NS}}}subProcess"):
+        for inner in phase.iter():
+            if inner is not phase and isinstance(inner.tag, str) and inner.get("id"):
+                found.setdefault(inner.get("id", ""), []).append(
+                    (phase.get("id", ""), phase.get("name") or phase.get("id", "")))
+    return found
+
+
 def overview(db: Database, actor: Actor, now: datetime | None = None,
              process_key: str | None = None) -> Overview:
     """Open cases per step and per service area, and the heat map of the newest diagram."""
@@ -404,8 +425,10 @@ def overview(db: Database, actor: Actor, now: datetime | None = None,
                 select(Case.id).join(ProcessVersion).where(ProcessVersion.key == newest.key,
                                                            case_open_at(moment))))
     per_step = step_loads(places, moment)
-    heat = step_loads([p for p in places if process_cases is None or p.case_id in process_cases],
-                      moment)
+    in_process = [p for p in places if process_cases is None or p.case_id in process_cases]
+    heat = step_loads(in_process, moment)
+    if newest is not None:
+        heat += phase_loads(in_process, moment, newest.bpmn_xml)
     return Overview(
         now=moment, active_cases=active, per_step=per_step,
         per_area=sorted(per_area.items(), key=lambda item: (item[0] is None, item[0] or "")),

@@ -50,7 +50,12 @@ def test_heat_map_counts_and_median_wait_per_step(
     assert {row["service_area"]: row["cases"] for row in seen["per_area"]} == {
         None: 2, "helse": 1}
     assert seen["heatmap"]["process"] == "ip_koordinator"
-    assert steps(seen, "heat") == per_step
+    heat = steps(seen, "heat")
+    assert {step: heat[step] for step in per_step} == per_step
+    # Each phase counts the cases waiting at any step inside it (the top of the diagram).
+    assert {step: (row["name"], row["cases"]) for step, row in heat.items()
+            if step not in per_step} == {"phase_assessment": ("Vurdering og avgjørelse", 2),
+                                         "phase_appeal": ("Klage", 1)}
 
     # as of day 1 the cancelled case and only it was waiting
     early = api.get("/monitor/overview?now=2026-03-03T09:00:00Z", "leder")

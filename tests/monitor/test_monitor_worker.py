@@ -107,8 +107,11 @@ def test_each_due_timer_fires_once_over_many_rounds(db: Database, tmp_path: Path
         fired = session.execute(select(Event.case_id, func.count()).where(
             Event.kind == "timer_fired").group_by(Event.case_id)).all()
         assert sorted(fired) == [(case_id, 1) for case_id in ids]
+        # What is left is each case's next interim reply, 30 days on (the cycle repeats).
         assert session.scalar(select(func.count()).select_from(Timer).where(
-            Timer.fired_at.is_(None))) == 0
+            Timer.fired_at.is_(None), Timer.due_at <= now)) == 0
+        assert session.scalar(select(func.count()).select_from(Timer).where(
+            Timer.fired_at.is_(None), Timer.due_at > now)) == 12
         assert {row.attempts for row in session.scalars(select(Outbox))} == {1}
     assert len(list(tmp_path.glob("*.txt"))) == 24
 

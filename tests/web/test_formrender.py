@@ -277,7 +277,7 @@ def test_every_shipped_form_round_trips(name: str) -> None:
         "consent": {"consent_date": "2026-03-02",
                     "consent_given_by": [{"name": "Mor", "relation": "foresatt"},
                                          {"name": "Far", "relation": "verge"}],
-                    "consent_to_plan": True, "wants_ip": False,
+                    "consent_to_plan": True, "wants_ip": False, "plan_medium": "ipflow",
                     "sharing_consents": [{"participant": "Skolen", "scope": "Alt",
                                           "valid_until": "2026-12-31"}]},
         "plan": {"plan_goals": "Mål", "plan_start": "2026-03-02", "revision_date": "2027-03-02",
