@@ -6,6 +6,10 @@ reassessment says whether it is taken up (fvl. § 31), and only then is it reass
 upheld appeal or Statsforvalteren's decision grants is written back as the same facts the first
 decision set (``ip_granted``, ``coordinator_granted``, ``barnekoordinator_granted``), so the
 rest of the diagram reads one vocabulary whatever way a right was granted.
+
+A plan closed at evaluation against the citizen's wish is an avgjørelse too: its letter sets
+``appeal_subject`` ``closing``, the same appeal phase runs, and an upheld appeal reinstates the
+plan (:func:`reinstate_plan`).
 """
 
 from __future__ import annotations
@@ -15,8 +19,10 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
-from handlers.dates import end_of_day, safe_date
+from handlers.dates import add_months, end_of_day, local_date, safe_date
+from handlers.grants import appealed_parts
 from handlers.params import param
+from handlers.plan import PLAN_PERIOD_MONTHS
 from handlers.registry import HandlerContext, handler, validator
 
 APPEAL_PERIOD = timedelta(weeks=4)  # pbrl. § 7-5
@@ -57,19 +63,14 @@ def classify(context: HandlerContext, data: dict[str, Any]) -> dict[str, Any]:
     deadline = safe_date(data.get("appeal_deadline"))
     late = bool(deadline and received > deadline)
     entry = {**appeal, "received_on": received.isoformat(), "late": late,
-             "against": list(data.get("refused_parts") or data.get("requests") or [])}
+             "against": appealed_parts(data), "subject": data.get("appeal_subject", "decision")}
     return {"appeal_late": late, "appeals": [*(data.get("appeals") or []), entry],
-            "late_appeal_taken_up": None, "appeal_upheld": None}
-
-
-def _refused(data: dict[str, Any]) -> list[str]:
-    """What the appeal is about: the refused parts, or all that was asked for after a refusal."""
-    return list(data.get("refused_parts") or data.get("requests") or [])
+            "late_appeal_taken_up": None, "appeal_upheld": None, "appeal_granted": False}
 
 
 def _grant(data: dict[str, Any], parts: list[str]) -> dict[str, Any]:
     result: dict[str, Any] = {GRANT_FLAGS[p]: True for p in parts if p in GRANT_FLAGS}
-    result["refused_parts"] = [p for p in _refused(data) if p not in parts]
+    result["refused_parts"] = [p for p in data.get("refused_parts") or [] if p not in parts]
     result["appeal_granted"] = bool(parts)
     return result
 
@@ -77,7 +78,7 @@ def _grant(data: dict[str, Any], parts: list[str]) -> dict[str, Any]:
 @handler("appeal.grant")
 def grant(context: HandlerContext, data: dict[str, Any]) -> dict[str, Any]:
     """The municipality upholds the appeal on reassessment: everything appealed is granted."""
-    return _grant(data, _refused(data))
+    return _grant(data, appealed_parts(data))
 
 
 @handler("appeal.apply_decision")
@@ -88,9 +89,20 @@ def apply_decision(context: HandlerContext, data: dict[str, Any]) -> dict[str, A
     outcome = decision.get("outcome")
     if outcome not in OUTCOMES:
         raise ValueError(f"appeal_decision.outcome is {outcome!r}; expected one of {OUTCOMES}")
-    parts = {"upheld": _refused(data), "rejected": [],
-             "partly_upheld": [p for p in decision.get("granted") or [] if p in _refused(data)]}
+    appealed = appealed_parts(data)
+    parts = {"upheld": appealed, "rejected": [],
+             "partly_upheld": [p for p in decision.get("granted") or [] if p in appealed]}
     return _grant(data, parts[outcome])
+
+
+@handler("appeal.reinstate_plan")
+def reinstate_plan(context: HandlerContext, data: dict[str, Any]) -> dict[str, Any]:
+    """An appeal against closing the plan is upheld: the plan goes on for a new period from
+    today, and the closing is no longer the case's decision."""
+    today = local_date(context.now)
+    return {"continue_plan": True, "closing_against_wish": None, "appeal_subject": "decision",
+            "revision_date": add_months(today, PLAN_PERIOD_MONTHS).isoformat(),
+            "plan_reinstated_on": today.isoformat()}
 
 
 @validator("validate.appeal_reassessment")
@@ -140,7 +152,7 @@ def appeal_decided_message(context: HandlerContext, data: dict[str, Any]) -> dic
         errors["reference"] = "Oppgi Statsforvalterens saksnummer eller referanse."
     if message.get("outcome") == "partly_upheld":
         granted = message.get("granted")
-        refused = _refused(data)
+        refused = appealed_parts(data)
         if not isinstance(granted, list) or not granted or any(p not in refused for p in granted):
             errors["granted"] = ("Ved delvis medhold: list hva som innvilges, blant "
                                  f"{', '.join(refused) or 'det som ble avslått'}.")

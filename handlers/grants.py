@@ -43,6 +43,17 @@ def outcome(data: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
+def appealed_parts(data: dict[str, Any]) -> list[str]:
+    """What the appeal under way is about: the plan, when it was closed against the citizen's
+    wish (``appeal_subject`` ``closing``, set by that closing letter); otherwise the refused
+    parts, or all that was asked for after a full refusal."""
+    if data.get("appeal_subject") == "closing":
+        return ["ip"]
+    requested = data.get("requests") or []
+    return list(data.get("refused_parts") or outcome(data)["refused_parts"]
+                or [part for part in PARTS if part in requested])
+
+
 @handler("decision.outcome")
 def decide(context: HandlerContext, data: dict[str, Any]) -> dict[str, Any]:
     """Record the assessment's outcome part by part (see :func:`outcome`)."""

@@ -26,6 +26,7 @@ KINDS: dict[str, str] = {
     "coordinator_changed": "Bytte av koordinator",
     "appeal_forwarded": "Klage oversendt Statsforvalteren",
     "consent_withdrawn": "Individuell plan avsluttet fordi samtykket er trukket tilbake",
+    "plan_reinstated": "Individuell plan gjenopptatt etter klage på avslutningen",
 }
 
 

@@ -17,9 +17,11 @@ SERVICES = ("ip", "koordinator")
 
 @handler("kpr.start")
 def start(context: HandlerContext, data: dict[str, Any]) -> None:
-    """Start the KPR record for ``service`` (``ip`` or ``koordinator``) today."""
-    service = param(context, "service", choices=SERVICES)
-    context.effects.kpr(service, "start", context.now.date())
+    """Start the KPR record for ``service`` (``ip`` or ``koordinator``) today; ``all`` starts
+    both (a plan reinstated after an appeal)."""
+    service = param(context, "service", choices=(*SERVICES, "all"))
+    for each in SERVICES if service == "all" else (service,):
+        context.effects.kpr(each, "start", context.now.date())
 
 
 @handler("kpr.end")

@@ -139,6 +139,15 @@ def consent(context: HandlerContext, data: dict[str, Any]) -> dict[str, str]:
                           data.get("child_view"))
 
 
+@validator("validate.evaluation")
+def evaluation(context: HandlerContext, data: dict[str, Any]) -> dict[str, str]:
+    """Ending the plan says whether the citizen wanted to go on: if so, the closing is an
+    avgjørelse with reasons and appeal rights (pbrl. § 7-2), not a closing by agreement."""
+    if data.get("continue_plan") is False and data.get("closing_against_wish") is None:
+        return {"closing_against_wish": "Svar på om planen avsluttes mot innbyggerens ønske."}
+    return {}
+
+
 @validator("validate.plan")
 def plan(context: HandlerContext, data: dict[str, Any]) -> dict[str, str]:
     """The revision date lies after the plan start, every measure has someone responsible

@@ -11,13 +11,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-from handlers.grants import PARTS, outcome
+from handlers.grants import PARTS, appealed_parts, outcome
 from handlers.letters.common import (
     Recipient,
     basis,
     citizen_recipients,
     in_words,
-    requested_parts,
     send,
     text,
 )
@@ -25,12 +24,6 @@ from handlers.registry import HandlerContext, handler
 
 OUTCOMES = ("upheld", "partly_upheld", "rejected")
 STATSFORVALTEREN = Recipient("Statsforvalteren")
-
-
-def appealed_parts(data: dict[str, Any]) -> list[str]:
-    """What the appeal is about: the refused parts, or all that was asked for."""
-    return list(data.get("refused_parts") or outcome(data)["refused_parts"]
-                or requested_parts(data))
 
 
 def grants_with(data: dict[str, Any], parts: list[str]) -> dict[str, bool]:

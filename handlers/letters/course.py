@@ -156,7 +156,8 @@ def closing(context: HandlerContext, data: dict[str, Any]) -> dict[str, Any] | N
 
     With ``reason`` ``evaluation`` and ``closing_against_wish`` true the closing is an
     avgjørelse: it must give reasons (``evaluation_summary``) and carries appeal rights, and
-    the handler returns ``appeal_deadline`` (ISO date) as ``letters.refusal`` does.
+    the handler returns ``appeal_deadline`` (ISO date) as ``letters.refusal`` does, and
+    ``appeal_subject`` ``closing``: what an appeal that follows is about.
     """
     reason = param(context, "reason", choices=CLOSING_REASONS)
     facts = _closing(context, data, reason)
@@ -178,4 +179,6 @@ def closing(context: HandlerContext, data: dict[str, Any]) -> dict[str, Any] | N
          appeal_deadline=appeal_deadline(context), received_on=received_on(context),
          basis=basis(*facts["keys"], *(["appeal"] if against_wish else []),
                      parts=["ip", "koordinator"]))
-    return {"appeal_deadline": appeal_deadline(context).isoformat()} if against_wish else None
+    if not against_wish:
+        return None
+    return {"appeal_deadline": appeal_deadline(context).isoformat(), "appeal_subject": "closing"}

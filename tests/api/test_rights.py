@@ -235,6 +235,88 @@ def test_statsforvalteren_rejects_the_appeal_and_the_case_closes(flow: Flow) -> 
     assert letters_from(flow, "send_appeal_decided")
 
 
+def _closed_against_wish(flow: Flow) -> None:
+    """An evaluation ends the plan although the citizen wants to go on."""
+    flow.to_follow_up("systemkoordinator", OLA, "helse", "koordinator")
+    revision = date.fromisoformat(flow.task("follow_up", "koordinator")["data"]["revision_date"])
+    flow.travel_to(at(revision))
+    flow.run_worker()
+    unanswered = flow.complete("evaluate_plan", "koordinator", {
+        "evaluation_summary": "Tjenestene er godt samordnet uten plan.",
+        "continue_plan": False}, expect=422)
+    assert "closing_against_wish" in unanswered["errors"]
+    flow.complete("evaluate_plan", "koordinator", {
+        "evaluation_summary": "Tjenestene er godt samordnet uten plan.",
+        "continue_plan": False, "closing_against_wish": True})
+
+
+def test_closing_against_the_wish_is_a_decision_that_can_be_appealed_and_reinstated(
+        flow: Flow) -> None:
+    _closed_against_wish(flow)
+    [letter] = letters_from(flow, "send_closing_letter_after_evaluation")
+    assert "Avgjørelse om å avslutte individuell plan" in letter["title"]
+    assert "klage" in letter["body"].lower()
+    # The closing takes effect (KPR ends), and the case waits for an appeal.
+    assert [to for _, to in flow.kpr_periods("individuell_plan")] == [flow.today.isoformat()]
+    assert flow.open_tasks() == [] and flow.status() == "active"
+
+    flow.wait(days=14)
+    flow.appeal("Jeg vil fortsette med planen.")
+    reassessment = flow.task("reassess_appeal", "systemkoordinator")["data"]
+    assert reassessment["appeals"][-1]["subject"] == "closing"
+    assert reassessment["appeals"][-1]["against"] == ["ip"]
+    flow.reassess(upheld=True)  # the service area, prefilled on the page, stays "helse"
+    assert letters_from(flow, "send_decision_after_appeal")
+    assert flow.journal("Individuell plan gjenopptatt etter klage på avslutningen")
+    # The plan goes on for a new period with the same coordinator, and KPR starts again.
+    assert flow.open_tasks() == ["follow_up"]
+    data = flow.task("follow_up", "koordinator")["data"]
+    assert data["revision_date"] == date(flow.today.year + 1, flow.today.month,
+                                         flow.today.day).isoformat()
+    assert data["coordinator"] == "koordinator" and data["continue_plan"] is True
+    assert [to for _, to in flow.kpr_periods("individuell_plan")][-1] == ""
+    assert [to for _, to in flow.kpr_periods("koordinator")][-1] == ""
+
+
+def test_closing_against_the_wish_stands_when_statsforvalteren_rejects_the_appeal(
+        flow: Flow) -> None:
+    _closed_against_wish(flow)
+    flow.wait(days=7)
+    flow.appeal("Jeg er uenig i at planen avsluttes.")
+    flow.reassess(upheld=False)
+    assert flow.journal("Klage oversendt Statsforvalteren") and flow.status() == "active"
+    flow.message("appeal_decided", "systemkoordinator", {
+        "outcome": "rejected", "decided_on": flow.today.isoformat(), "reference": "SF 2027/7"})
+    assert letters_from(flow, "send_appeal_decided")
+    assert flow.status() == "completed"
+    assert not flow.journal("Individuell plan gjenopptatt etter klage på avslutningen")
+
+
+def test_closing_against_the_wish_without_appeal_ends_when_the_late_window_ends(
+        flow: Flow) -> None:
+    _closed_against_wish(flow)
+    flow.wait(days=29)
+    flow.run_worker()
+    assert flow.status() == "closed"  # only a late appeal (fvl. § 31) could reopen it
+    flow.wait(days=366)
+    flow.run_worker()
+    assert flow.status() == "completed"
+    assert all(to for _, to in flow.kpr_periods("individuell_plan"))
+
+
+def test_closing_by_agreement_carries_no_appeal(flow: Flow) -> None:
+    flow.to_follow_up("systemkoordinator", OLA, "helse", "koordinator")
+    revision = date.fromisoformat(flow.task("follow_up", "koordinator")["data"]["revision_date"])
+    flow.travel_to(at(revision))
+    flow.run_worker()
+    flow.complete("evaluate_plan", "koordinator", {
+        "evaluation_summary": "Målene er nådd.", "continue_plan": False,
+        "closing_against_wish": False})
+    assert flow.status() == "completed"
+    [letter] = letters_from(flow, "send_closing_letter_after_evaluation")
+    assert "Avgjørelse" not in letter["title"]
+
+
 # ------------------------------------------------------------------------ legal events at any time
 
 

@@ -180,7 +180,8 @@ def test_report_from_next_of_kin_runs_through_two_plan_periods_to_closing(flow: 
 
     # Close: journal note, KPR periods ended today, the unit is told, the case is completed.
     flow.complete("evaluate_plan", "koordinator", {
-        "evaluation_summary": "Målene er nådd. Planen avsluttes.", "continue_plan": False})
+        "evaluation_summary": "Målene er nådd. Planen avsluttes.", "continue_plan": False,
+        "closing_against_wish": False})
     case = flow.case()
     assert case["status"] == "completed" and case["closed_at"] == flow.now.isoformat()
     assert flow.open_tasks() == []

@@ -31,7 +31,8 @@ def test_an_appeal_received_after_the_deadline_is_late_and_kept(context: Handler
     result = appeals.classify(context, data)
     assert result["appeal_late"] is True
     assert result["appeals"] == [{"text": "Jeg klager", "received_on": "2026-01-12",
-                                  "late": True, "against": ["ip"]}]
+                                  "late": True, "against": ["ip"],
+                                  "subject": "decision"}]
     in_time = appeals.classify(context, {**data, "appeal": {"received_on": "2026-01-10"}})
     assert in_time["appeal_late"] is False
 
@@ -100,3 +101,26 @@ def test_an_ip_ended_at_its_revision_date_gets_a_review_date_a_year_on(
 def test_a_paper_plan_is_an_established_plan(context: HandlerContext) -> None:
     result = rights.mark_established(context, {"plan_medium": "paper"})
     assert result["plan_established"] is True and result["plan_medium"] == "paper"
+
+
+def test_an_appeal_against_closing_the_plan_is_about_the_plan(context: HandlerContext) -> None:
+    data: dict[str, Any] = {"appeal_subject": "closing", "refused_parts": ["koordinator"],
+                            "requests": ["ip", "koordinator"], "appeal_granted": True,
+                            "appeal": {"text": "Jeg vil fortsette med planen."}}
+    classified = appeals.classify(context, data)
+    assert classified["appeals"][-1]["against"] == ["ip"]
+    assert classified["appeals"][-1]["subject"] == "closing"
+    assert classified["appeal_granted"] is False  # no earlier appeal's outcome carries over
+    granted = appeals.grant(context, {**data, **classified})
+    # The plan is granted again; the coordinator refused at the assessment stays refused.
+    assert granted == {"ip_granted": True, "refused_parts": ["koordinator"],
+                       "appeal_granted": True}
+
+
+def test_a_reinstated_plan_runs_a_new_period_from_today(context: HandlerContext) -> None:
+    result = appeals.reinstate_plan(context, {"continue_plan": False,
+                                              "closing_against_wish": True,
+                                              "revision_date": "2026-11-01"})
+    assert result == {"continue_plan": True, "closing_against_wish": None,
+                      "appeal_subject": "decision", "revision_date": "2027-11-26",
+                      "plan_reinstated_on": "2026-11-26"}

@@ -33,7 +33,13 @@ def test_end_all_ends_ip_and_coordinator(make_context, effects) -> None:
     assert effects.kpr_calls == [("ip", "end", TODAY), ("koordinator", "end", TODAY)]
 
 
-def test_start_all_is_not_allowed(make_context, effects) -> None:
+def test_start_all_starts_both_records(make_context, effects) -> None:
+    start(make_context(service="all"), {})
+    assert [(service, what) for service, what, _ in effects.kpr_calls] == [
+        ("ip", "start"), ("koordinator", "start")]
+
+
+def test_an_unknown_service_is_refused(make_context, effects) -> None:
     with pytest.raises(ValueError, match="'service'"):
-        start(make_context(service="all"), {})
+        start(make_context(service="bpa"), {})
     assert effects.kpr_calls == []

@@ -410,7 +410,7 @@ def test_closing_against_the_citizens_wish_is_an_appealable_decision(write) -> N
     data = {**adult(), "plan_established": True, "coordinator": "anne",
             "closing_against_wish": True, "evaluation_summary": "Målene er nådd."}
     result, archived = write("letters.closing", data, reason="evaluation")
-    assert result == {"appeal_deadline": "2026-12-24"}
+    assert result == {"appeal_deadline": "2026-12-24", "appeal_subject": "closing"}
     body = _body(archived)
     assert archived[0].title == "Avgjørelse om å avslutte individuell plan"
     assert "Begrunnelse\nMålene er nådd." in body

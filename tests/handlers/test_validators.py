@@ -13,7 +13,7 @@ REASONING = "Behovet er ikke langvarig."
 
 
 @pytest.mark.parametrize(
-    "name", ["report", "assessment", "appointment", "consent", "plan", "meeting"]
+    "name", ["report", "assessment", "appointment", "consent", "plan", "meeting", "evaluation"]
 )
 def test_registered(name: str) -> None:
     assert get_validator(f"validate.{name}") is getattr(validators, name)
@@ -371,3 +371,13 @@ def test_plan_interpreter_needs_language(context) -> None:
             "plan_interpreter_needed": True}
     assert set(get_validator("validate.plan")(context, plan)) == {"plan_language"}
     assert get_validator("validate.plan")(context, {**plan, "plan_language": "Polsk"}) == {}
+
+
+# --- validate.evaluation -------------------------------------------------------------------------
+
+
+def test_ending_the_plan_says_whether_it_is_against_the_citizens_wish(context) -> None:
+    assert "closing_against_wish" in validators.evaluation(context, {"continue_plan": False})
+    assert validators.evaluation(context, {"continue_plan": False,
+                                           "closing_against_wish": False}) == {}
+    assert validators.evaluation(context, {"continue_plan": True}) == {}
