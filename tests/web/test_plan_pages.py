@@ -24,8 +24,9 @@ PLAN = {"plan_goals": "Bo hjemme.", "plan_needs": "Hjemmetjenester.",
 
 
 def two_revisions(cast: Cast) -> None:
-    plans.revise_plan(cast.db, cast.case_id, PLAN, 0, cast.staff["koordinator"])
-    plans.revise_plan(cast.db, cast.case_id, {"plan_cooperation": "NAV."}, 1,
+    """Two revisions after the one the diagram kept when the plan was established."""
+    plans.revise_plan(cast.db, cast.case_id, PLAN, 1, cast.staff["koordinator"])
+    plans.revise_plan(cast.db, cast.case_id, {"plan_cooperation": "NAV."}, 2,
                       cast.staff["systemkoordinator"])
 
 
@@ -39,11 +40,12 @@ def test_case_page_shows_the_plan_and_its_history(cast: Cast, web: Any) -> None:
     page = web("koordinator").get(f"/cases/{cast.case_id}")
     table = page.html.split('id="planhistorikk"')[1].split("</table>")[0]
     rows = [text_of(row) for row in table.split("<tbody>")[1].split("<tr>")[1:]]
-    assert len(rows) == 2 and rows[0].strip().startswith("2 gjeldende")
-    assert rows[1].strip().startswith("1 ")
+    assert len(rows) == 3 and rows[0].strip().startswith("3 gjeldende")
+    assert rows[1].strip().startswith("2 ") and rows[2].strip().startswith("1 ")
     assert "Siri Systemkoordinator (revidert)" in rows[0]
     assert "Samarbeid med andre etater og tjenesteytere" in rows[0]
-    assert "Mål" in rows[1] and "Tiltak" in rows[1]
+    assert "(skrevet i oppgaven)" in rows[2]  # kept by the diagram when the plan was made
+    assert "Mål" in rows[2] and "Tiltak" in rows[2]
     text = text_of(page.html)
     assert "Hjemme hos Kari" in text and "Polsk – trenger tolk" in text
 
@@ -85,10 +87,10 @@ def test_the_meeting_task_shows_the_plan_and_open_items(cast: Cast, web: Any) ->
 
 
 def test_the_coordinator_takes_a_proposal_into_the_plan(cast: Cast, web: Any) -> None:
-    plans.revise_plan(cast.db, cast.case_id, PLAN, 0, cast.staff["koordinator"])
+    plans.revise_plan(cast.db, cast.case_id, PLAN, 1, cast.staff["koordinator"])
     citizen = get_actor(cast.db, "innbygger")
     proposal = plans.revise_plan(cast.db, cast.case_id, {"plan_goals": "Begynne på skole."},
-                                 1, citizen, "Viktig for meg.")["proposal"]
+                                 2, citizen, "Viktig for meg.")["proposal"]
     coordinator = web("koordinator")
     text = text_of(coordinator.get(f"/cases/{cast.case_id}").html)
     assert "Begynne på skole." in text and "Viktig for meg." in text
@@ -99,12 +101,12 @@ def test_the_coordinator_takes_a_proposal_into_the_plan(cast: Cast, web: Any) ->
     assert "Skriv hvorfor forslaget ikke tas inn i planen." in text_of(refused.html)
     coordinator.post(path, {"decision": "accepted"})
     current = plans.get_plan(cast.db, cast.case_id, cast.staff["koordinator"])["current"]
-    assert (current["number"], current["source"]) == (2, "proposal")
+    assert (current["number"], current["source"]) == (3, "proposal")
     assert current["content"]["plan_goals"] == "Begynne på skole."
 
 
 def test_the_plan_is_revised_and_proposed_on_its_own_page(cast: Cast, web: Any) -> None:
-    plans.revise_plan(cast.db, cast.case_id, PLAN, 0, cast.staff["koordinator"])
+    plans.revise_plan(cast.db, cast.case_id, PLAN, 1, cast.staff["koordinator"])
     coordinator = web("koordinator")
     assert "Revider planen" in text_of(coordinator.get(f"/cases/{cast.case_id}").html)
     form = coordinator.get(f"/cases/{cast.case_id}/plan")
@@ -114,11 +116,11 @@ def test_the_plan_is_revised_and_proposed_on_its_own_page(cast: Cast, web: Any) 
     done = coordinator.post(action, data)
     assert done.headers["Location"].endswith(f"/cases/{cast.case_id}#plan")
     current = plans.get_plan(cast.db, cast.case_id, cast.staff["koordinator"])["current"]
-    assert (current["number"], current["changed"]) == (2, ["plan_goals"])
+    assert (current["number"], current["changed"]) == (3, ["plan_goals"])
     assert current["content"]["plan_measures"] == PLAN["plan_measures"]
-    # The same form posted again was opened from revision 1: refused, nothing lost.
+    # The same form posted again was opened from revision 2: refused, nothing lost.
     stale = coordinator.post_page(action, {**data, "plan_goals": "Noe annet."}, expect=409)
-    assert "siden du åpnet revisjon 1" in text_of(stale.html)
+    assert "siden du åpnet revisjon 2" in text_of(stale.html)
     assert stale.value("plan_goals") == "Noe annet."
 
     citizen = web("innbygger")
@@ -127,6 +129,6 @@ def test_the_plan_is_revised_and_proposed_on_its_own_page(cast: Cast, web: Any) 
     citizen.post(form.one("form", id="form-top").get("action"),
                  {**form.form_data(), "plan_needs": "Mer hjelp om kvelden."})
     seen = plans.get_plan(cast.db, cast.case_id, cast.staff["koordinator"])
-    assert seen["current"]["number"] == 2
+    assert seen["current"]["number"] == 3
     assert seen["proposals"][0]["changes"] == {"plan_needs": "Mer hjelp om kvelden."}
     web("fagleder").get(f"/cases/{cast.case_id}/plan", expect=403)
