@@ -84,7 +84,7 @@ def test_assessment_form_round_trip_moves_the_case_on(
                                             ("psykisk", "Psykisk helse og rus")]
     assert page.one("textarea", name="assessment_reasoning")
     hint = page.by_id("f-assessment_reasoning-hint")
-    assert "§ 2-7" in hint.text
+    assert "§ 7-2" in hint.text and "§ 2-7" not in hint.text  # § 2-7 is no basis for reasons
     assert page.by_id("f-assessment_reasoning").get("aria-describedby") == hint.get("id")
     assert_labelled(page)
 
