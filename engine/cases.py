@@ -198,7 +198,7 @@ def send_message(db: Database, case_id: int, name: str, data: dict[str, Any],
         current = spiff.refresh_catchers(workflow)
         catchers = spiff.message_catchers(workflow, name)
         if not catchers:
-            raise Conflict(f"Saken venter ikke på meldingen {name!r} nå.")
+            raise Conflict(_not_waiting_for(case, workflow, name))
         _check_message(session, case.id, name, data, current)
         refusals = [r for r in (_refusal(run, c, current, data) for c in catchers) if r]
         if len(refusals) == len(catchers):
@@ -208,6 +208,16 @@ def send_message(db: Database, case_id: int, name: str, data: dict[str, Any],
         workflow.catch(spiff.message_event(name, payload))
         run.advance(workflow)
         run.save(workflow)
+
+
+def _not_waiting_for(case: Case, workflow: spiff.BpmnWorkflow, name: str) -> str:
+    """Why no step takes the message now, in words a caseworker can act on: the case has
+    ended, or where it stands (the message belongs to another part of the procedure)."""
+    if case.status in ("completed", "cancelled"):
+        return f"Saken er avsluttet og tar ikke lenger imot meldingen {name!r}."
+    where = spiff.waiting_at(workflow)
+    return (f"Saken tar ikke imot meldingen {name!r} der den står nå"
+            + (f" ({', '.join(where)})." if where else "."))
 
 
 def _refusal(run: CaseRun, catcher: spiff.SpiffTask, current: dict[str, Any],

@@ -381,6 +381,17 @@ def message_catchers(workflow: BpmnWorkflow, name: str) -> list[SpiffTask]:
                    for d in event_definitions(task.task_spec))]
 
 
+def waiting_at(workflow: BpmnWorkflow) -> list[str]:
+    """The names of the steps a case stands at: tasks people can do and events it waits for
+    (not the events attached to those tasks or phases)."""
+    tasks = [*workflow.get_tasks(state=TaskState.READY, manual=True),
+             *(t for t in workflow.get_tasks(state=TaskState.WAITING) if _is_catcher(t)
+               and getattr(t.task_spec, "cancel_activity", None) is None)]
+    names = [t.task_spec.bpmn_name or t.task_spec.bpmn_id for t in tasks
+             if getattr(t.task_spec, "bpmn_id", None)]
+    return list(dict.fromkeys(f"«{n}»" for n in names))
+
+
 def _is_catcher(task: SpiffTask) -> bool:
     return bool(event_definitions(task.task_spec)) and task.has_state(TaskState.WAITING)
 

@@ -315,6 +315,8 @@ def test_closing_by_agreement_carries_no_appeal(flow: Flow) -> None:
     assert flow.status() == "completed"
     [letter] = letters_from(flow, "send_closing_letter_after_evaluation")
     assert "Avgjørelse" not in letter["title"]
+    late = flow.message("end_requested", "koordinator", {"what": "both"}, expect=409)
+    assert late["error"] == "Saken er avsluttet og tar ikke lenger imot meldingen 'end_requested'."
 
 
 # ------------------------------------------------------------------------ legal events at any time
@@ -324,7 +326,9 @@ def test_coordinator_change_while_consent_is_awaited(flow: Flow) -> None:
     flow.report("systemkoordinator", OLA)
     early = flow.message("coordinator_change", "systemkoordinator", {"reason": "For tidlig."},
                          expect=409)
-    assert early["error"].endswith(".")
+    # Refused with where the case stands, so the caseworker sees why.
+    assert early["error"] == ("Saken tar ikke imot meldingen 'coordinator_change' der den står "
+                              "nå («Vurder og avgjør»).")
     flow.wait(days=1)
     flow.approve("oppvekst")
     flow.appoint("koordinator", user="fagleder_oppvekst")
