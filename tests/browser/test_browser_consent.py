@@ -1,6 +1,7 @@
 """The citizen's consent page in a real browser: Kari, logged in as herself, reads what she
-consents to, for how long, who sees what and that she may withdraw; nothing is ticked for her;
-she consents; a year later the renewed consent opens empty again and she consents anew.
+consents to, for how long, who sees what and that she may withdraw; no answer is ticked for
+her; she consents, and only then is the plan written; a year later the renewed consent opens
+empty again and she consents anew.
 
 The steps between the two consents (plan, revision date, evaluation) are taken through the
 engine; the pages Kari sees are the real ones. Screenshots go to test-output/screenshots and
@@ -23,9 +24,9 @@ from engine.users import get_actor
 
 KARI = "Kari Nordmann"
 KARI_NIN = "15058510170"
-YES_NO = ("Samtykke til individuell plan og koordinering",
-          "Ønsker individuell plan i elektronisk verktøy",
-          "Samtykket er signert på papir og arkivert")
+YES_NO = ("Samtykke til individuell plan og koordinering", "Ønsker individuell plan",
+          "Ønsker koordinator", "Samtykket er signert på papir og arkivert")
+PLAN_MEDIUM = "Hvor planen føres"
 
 
 def _staff(db: Database) -> dict[str, Any]:
@@ -45,6 +46,11 @@ def _to_renewal(db: Database, staff: dict[str, Any], case_id: int) -> None:
                 {"evaluation_summary": "Målene er nådd.", "continue_plan": True})
 
 
+def _open_steps(db: Database, staff: dict[str, Any], case_id: int) -> set[str]:
+    case = cases.get_case(db, case_id, staff["systemkoordinator"])
+    return {task["bpmn_id"] for task in case["tasks"] if task["state"] == "ready"}
+
+
 def _shot(person: Any, name: str) -> None:
     kept = person.shot(name)
     shutil.copy(kept, Path(tempfile.gettempdir()) / f"ipflow-{name}.png")
@@ -58,6 +64,7 @@ def _assert_nothing_ticked(person: Any) -> None:
         expect(group.get_by_label("Nei", exact=True)).not_to_be_checked()
     expect(page.locator("#f-consent_date")).to_have_value("")
     expect(page.locator("#f-consent_given_by-0-name")).to_have_value("")
+    expect(page.locator("#f-consent_given_by-0-relation")).to_have_value("")
     expect(page.locator("#f-sharing_consents-0-participant")).to_have_value("")
 
 
@@ -70,7 +77,8 @@ def _consent(person: Any, day: str, participant: str) -> None:
     page.locator("#f-sharing_consents-0-participant").fill(participant)
     page.locator("#f-sharing_consents-0-scope").fill("Helseopplysninger")
     person.answer(YES_NO[1], "Ja")
-    person.answer(YES_NO[2], "Nei")
+    person.field(PLAN_MEDIUM).select_option(label="I ipflow")
+    person.answer(YES_NO[3], "Nei")
     person.complete()
 
 
@@ -88,15 +96,19 @@ def test_citizen_reads_consents_and_renews_an_empty_consent(visitor, server, db)
     expect(page.get_by_role("heading", name="Samtykke og ønske om individuell plan",
                             level=1)).to_be_visible()
     intro = page.locator("#form-intro")
-    for told in ("individuell plan sammen med deg", "fram til revisjonsdatoen",
+    for told in ("individuell plan sammen med deg", "en koordinator samordner tjenestene",
+                 "fram til revisjonsdatoen",
                  "Du bestemmer hvem som får se hva",
                  "Du kan når som helst trekke tilbake samtykket"):
         expect(intro).to_contain_text(told)
     expect(page.get_by_text("Tomt: til planens revisjonsdato")).to_be_visible()
     _assert_nothing_ticked(person)
     _shot(person, "consent-first")
+    # The consent gates the plan: nothing of the plan waits until she has answered.
+    assert _open_steps(db, staff, case_id) == {"give_consent"}
     today = clock.now().date().isoformat()
     _consent(person, today, "Fastlege")
+    assert _open_steps(db, staff, case_id) == {"describe_goals"}
 
     first = cases.get_case(db, case_id, staff["systemkoordinator"])
     assert first["plan_shared_with"] == ["Fastlege"]

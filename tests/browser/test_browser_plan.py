@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from playwright.sync_api import expect
+from playwright.sync_api import Page, expect
 
 from engine import plans
 from engine.demo import appoint, approve, consent, do, establish_plan, report
@@ -20,11 +20,21 @@ from engine.users import get_actor
 
 KARI = "15058510170"  # has the login ``innbygger``
 ITEM = "Søke om trygghetsalarm"
+FIRST_GOALS = "Mestre hverdagen hjemme."  # written by ``establish_plan``
 PLAN = {"plan_goals": "Bo hjemme.", "plan_needs": "Hjemmetjenester.",
         "plan_participants": [{"name": "Fastlege", "role": "lege"}],
         "plan_measures": [{"description": "Fysioterapi", "scope": "ukentlig",
                            "responsible": "Fysioterapeut", "implementation": "Hjemme"}],
         "plan_start": "2026-03-02", "revision_date": "2027-03-02"}
+
+
+def _expect_current_plan(page: Page) -> None:
+    """The plan section shows the newest revision: its goals and language, not the first
+    plan's goals that revision 1 replaced."""
+    plan = page.locator("#plan")
+    expect(plan).to_contain_text(PLAN["plan_goals"])
+    expect(plan).to_contain_text("Polsk")
+    expect(plan).not_to_contain_text(FIRST_GOALS)
 
 
 def test_plan_history_and_action_item_on_the_case_page(visitor, server, tmp_path: Path
@@ -62,7 +72,7 @@ def test_plan_history_and_action_item_on_the_case_page(visitor, server, tmp_path
     name = staff["koordinator"].full_name
     expect(rows.nth(0)).to_contain_text(name)
     expect(rows.nth(0).locator("time")).to_have_attribute("datetime", re.compile(r"^\d{4}-"))
-    expect(page.locator("#plan")).to_contain_text("Polsk")
+    _expect_current_plan(page)
     shot = tmp_path / "plan-history.png"
     page.locator("#plan").screenshot(path=str(shot))
     assert shot.stat().st_size > 0
@@ -77,5 +87,6 @@ def test_plan_history_and_action_item_on_the_case_page(visitor, server, tmp_path
     person.login("innbygger")
     person.go(f"/cases/{case_id}")
     expect(page.locator("#planhistorikk tbody tr")).to_have_count(2)
+    _expect_current_plan(page)
     expect(page.get_by_role("button", name="Ta inn i planen")).to_have_count(0)
     assert person.watch.page_errors == [], person.watch.page_errors
