@@ -65,6 +65,7 @@ def _assert_nothing_ticked(person: Any) -> None:
     expect(page.locator("#f-consent_date")).to_have_value("")
     expect(page.locator("#f-consent_given_by-0-name")).to_have_value("")
     expect(page.locator("#f-consent_given_by-0-relation")).to_have_value("")
+    expect(person.field(PLAN_MEDIUM)).to_have_value("")  # where the plan is kept: her choice
     expect(page.locator("#f-sharing_consents-0-participant")).to_have_value("")
 
 
