@@ -25,7 +25,7 @@ from engine.access import is_own_case, keeps_plan, may_act
 from engine.errors import InvalidData
 from engine.models import AccessLog, Case, CaseMessage, Document, Event, Task
 from engine.overview import Step
-from webapp import plan_view
+from webapp import phases, plan_view
 from webapp.auth import current_actor, db, login_required
 
 bp = Blueprint("cases", __name__)
@@ -199,13 +199,20 @@ def _step_rows(steps: Iterable[Step], passed: set[str], current: set[str]) -> li
     return rows
 
 
-def _route(events: list[Event], steps: dict[str, Step], passed: set[str],
-           current: set[str]) -> list[dict[str, Any]]:
-    """The steps the case has gone through, in the order they happened, then where it waits."""
-    seen: list[str] = [s.id for s in steps.values() if s.kind == "startEvent" and s.id in passed]
+def _route(events: list[Event], steps: dict[str, Step], passed: set[str], current: set[str],
+           starts: Iterable[tuple[str, frozenset[str] | None]]) -> list[dict[str, Any]]:
+    """The steps the case has gone through, in the order they happened, then where it waits.
+
+    Start events leave no event of their own: the process's comes first, and a phase's just
+    before the first step the case took inside that phase."""
+    entries = [(start, inside) for start, inside in starts if start in passed and start in steps]
+    seen: list[str] = [start for start, inside in entries if inside is None]
     for event in events:
         if event.bpmn_id in passed and event.bpmn_id in steps and event.bpmn_id not in seen:
+            seen += [start for start, inside in entries
+                     if inside and event.bpmn_id in inside and start not in seen]
             seen.append(event.bpmn_id)
+    seen += [start for start, _inside in entries if start not in seen]
     route = [{"name": steps[i].name, "state": "passed", "state_label": _("Fullført")}
              for i in seen if i not in current]
     order = list(steps)
@@ -499,8 +506,11 @@ def build_case_page(case_id: int, actor: users.Actor) -> CasePage:
     all_steps = seen["steps"]
     steps = {step.id: step for step in all_steps}
     current = set(seen["current"])
-    # The start event leaves no event of its own; a started case has passed it.
-    passed = set(seen["passed"]) | {s.id for s in all_steps if s.kind == "startEvent"}
+    # Start events leave no event of their own: a started case has passed its process's,
+    # and a phase's once it has entered the phase.
+    checksum = case.process_version.checksum
+    passed = set(seen["passed"]) | phases.passed_starts(
+        checksum, seen["bpmn_xml"], set(seen["passed"]) | current)
     open_task_ids = {task.bpmn_id for task in seen["open_tasks"]}
     waiting = [steps[i].name for i in sorted(current - open_task_ids) if i in steps]
     # The plan is its newest revision; a case from before revisions shows the plan's fields.
@@ -516,7 +526,8 @@ def build_case_page(case_id: int, actor: users.Actor) -> CasePage:
         diagram={"xml": seen["bpmn_xml"], "passed": sorted(passed - current),
                  "current": sorted(current)},
         steps=_step_rows(all_steps, passed, current),
-        route=_route(seen["events"], steps, passed, current),
+        route=_route(seen["events"], steps, passed, current,
+                     phases.start_events(checksum, seen["bpmn_xml"])),
         timeline=_timeline(seen["events"], directory, steps, citizen_view),
         participants=plan["participants"], plan=plan, meetings=_meetings(data),
         action_items=plan_view.item_rows(snapshot["action_items"], today),

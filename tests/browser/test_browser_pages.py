@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Locator, expect
 
 from engine.db import Database
 from engine.demo import CITIZENS, appoint, approve, consent, establish_plan, open_task, report
@@ -142,6 +142,13 @@ def test_report_form_with_an_invalid_nin_keeps_the_typed_values(visitor, server)
 
 # ---------------------------------------------------------------- the case diagram
 
+PASSED = re.compile(r"\bpassed\b")
+
+
+def _element(diagram: Locator, bpmn_id: str) -> Locator:
+    return diagram.locator(f'.djs-element[data-element-id="{bpmn_id}"]')
+
+
 
 def test_case_diagram_renders_from_local_files_without_console_errors(
         visitor, server, staff) -> None:
@@ -151,16 +158,21 @@ def test_case_diagram_renders_from_local_files_without_console_errors(
     person.login("koordinator")
     person.go(f"/cases/{case_id}")
 
+    # The whole process first: its phases, the ones behind the case passed, the start-up
+    # (where the consent waits) current, the ones ahead unmarked.
     diagram = page.locator(".diagram")
     expect(diagram.locator("svg").first).to_be_visible()
-    expect(diagram.locator(".djs-element.passed").first).to_be_attached()
-    assert diagram.locator(".djs-element.passed").count() >= 5
     current = diagram.locator(".djs-element.current")
     expect(current).to_have_count(1)
-    expect(current).to_have_attribute("data-element-id", "give_consent")
-    for done in ("assess_report", "appoint_coordinator", "summon_startup_meeting"):
-        expect(diagram.locator(f'[data-element-id="{done}"]')).to_have_class(
-            re.compile(r"\bpassed\b"))
+    expect(current).to_have_attribute("data-element-id", "phase_startup")
+    for done in ("report_received", "phase_assessment", "phase_appointment"):
+        expect(_element(diagram, done)).to_have_class(PASSED)
+    for ahead in ("phase_follow_up", "phase_evaluation", "phase_closing", "phase_appeal"):
+        expect(_element(diagram, ahead)).to_be_visible()
+        expect(_element(diagram, ahead)).not_to_have_class(PASSED)
+    # Each phase has its button that opens its own plane (the help text says so).
+    expect(diagram.locator('.djs-overlays[data-container-id="phase_follow_up"] '
+                           'button.bjs-drilldown')).to_have_count(1)
     expect(page.get_by_role("img", name=re.compile("^Prosessdiagram for saken"))).to_be_visible()
     expect(page.locator("[data-diagram-error]")).to_be_hidden()
     # The consent is the citizen's to give from her own login: no link the koordinator
@@ -169,10 +181,20 @@ def test_case_diagram_renders_from_local_files_without_console_errors(
     expect(waiting.get_by_role("row").filter(has_text="Samtykke og ønske om IP")).to_contain_text(
         "Kari Nordmann")
     expect(waiting.get_by_role("link")).to_have_count(0)
-    page.get_by_role("button", name="Vis der saken står").click()
-    expect(current).to_be_in_viewport()
-    page.get_by_role("button", name="Vis hele").click()
     person.shot("case-diagram")
+
+    # "Where the case stands" opens the start-up phase at the consent; the steps before it in
+    # the phase are passed.
+    page.get_by_role("button", name="Vis der saken står").click()
+    expect(current).to_have_count(1)
+    expect(current).to_have_attribute("data-element-id", "give_consent")
+    expect(current).to_be_in_viewport()
+    for done in ("startup_start", "summon_startup_meeting", "send_summons"):
+        expect(_element(diagram, done)).to_have_class(PASSED)
+    expect(_element(diagram, "phase_follow_up")).to_have_count(0)
+    person.shot("case-diagram-phase")
+    page.get_by_role("button", name="Vis hele").click()
+    expect(current).to_have_attribute("data-element-id", "phase_startup")
 
     assert person.watch.console_errors == [], person.watch.console_errors
     assert person.watch.page_errors == [], person.watch.page_errors

@@ -3,6 +3,8 @@
  * Reads the diagram and the passed/current element ids from the JSON block the server
  * rendered (#bpmn-diagram-data), draws it with bpmn-js's NavigatedViewer served from
  * /static/vendor/, and marks elements with the CSS classes `passed` and `current`.
+ * The phases are collapsed sub-processes whose steps sit on planes of their own, so a phase
+ * carries the mark of the steps inside it: the top plane shows which phase the case is in.
  * Without JavaScript the page shows the same steps as a list; this only adds the picture.
  */
 (function () {
@@ -37,20 +39,42 @@
   var STEP = 80;
 
   function mark(canvas, registry, ids, marker) {
-    (ids || []).forEach(function (id) {
+    ids.forEach(function (id) {
       if (registry.get(id)) {
         canvas.addMarker(id, marker);
       }
     });
   }
 
-  function showCurrent(canvas, registry) {
+  // The ids with the sub-processes (phases) that contain them, outermost last.
+  function withPhases(registry, ids) {
+    var all = [];
+    (ids || []).forEach(function (id) {
+      var element = registry.get(id);
+      var parent = element ? element.businessObject.$parent : null;
+      all.push(id);
+      while (parent && parent.$instanceOf && parent.$instanceOf("bpmn:SubProcess")) {
+        all.push(parent.id);
+        parent = parent.$parent;
+      }
+    });
+    return all.filter(function (id, index) { return all.indexOf(id) === index; });
+  }
+
+  function showAll(canvas, top) {
+    canvas.setRootElement(top);
+    canvas.zoom("fit-viewport", "auto");
+  }
+
+  // Opens the plane (phase) of the first current step and scrolls to the step.
+  function showCurrent(canvas, registry, top) {
     var elements = (payload.current || []).map(function (id) { return registry.get(id); })
       .filter(Boolean);
     if (!elements.length) {
-      canvas.zoom("fit-viewport", "auto");
+      showAll(canvas, top);
       return;
     }
+    canvas.setRootElement(canvas.findRoot(elements[0]));
     canvas.zoom(1);
     canvas.scrollToElement(elements[0]);
   }
@@ -58,8 +82,13 @@
   viewer.importXML(payload.xml).then(function () {
     var canvas = viewer.get("canvas");
     var registry = viewer.get("elementRegistry");
-    mark(canvas, registry, payload.passed, "passed");
-    mark(canvas, registry, payload.current, "current");
+    var top = canvas.getRootElement();
+    var current = withPhases(registry, payload.current);
+    var passed = withPhases(registry, payload.passed).filter(function (id) {
+      return current.indexOf(id) === -1;
+    });
+    mark(canvas, registry, passed, "passed");
+    mark(canvas, registry, current, "current");
     canvas.zoom("fit-viewport", "auto");
 
     // The canvas SVG is focusable (tabindex=0); name it and point to the text version.
@@ -73,8 +102,8 @@
     var actions = {
       "zoom-in": function () { canvas.zoom(canvas.zoom() * 1.25, "auto"); },
       "zoom-out": function () { canvas.zoom(canvas.zoom() / 1.25, "auto"); },
-      "fit": function () { canvas.zoom("fit-viewport", "auto"); },
-      "current": function () { showCurrent(canvas, registry); }
+      "fit": function () { showAll(canvas, top); },
+      "current": function () { showCurrent(canvas, registry, top); }
     };
     document.querySelectorAll("[data-diagram-action]").forEach(function (button) {
       button.addEventListener("click", function () {
