@@ -1,5 +1,6 @@
 """The process designer in a real browser (Debian Chromium): open version 1 in the bpmn-js
-modeler, rename a task by typing on the diagram, shorten its deadline in ipflow's side panel
+modeler, open the assessment phase (a collapsed sub-process drawn on its own plane), rename
+its task by typing on the diagram, shorten its deadline in ipflow's side panel
 (a spiffworkflow extension property, saved with the diagram), add a lane and drag the task
 out of its role's lane into it, see the server's validation error on the task and in the
 list, drag it back, deploy, and see version 2.
@@ -20,10 +21,20 @@ from engine import deploy
 from engine.db import Database
 
 KEY = "ip_koordinator"
+PHASE = "phase_assessment"
 TASK = '[data-element-id="assess_report"]'
-# Where the modeler's viewport starts, in diagram coordinates: left of the pool (which starts
-# at x=120, clear of the palette) and inside the systemkoordinator lane (y=840..1350).
-VIEW_X, VIEW_Y = -100, 900
+# Where the modeler's viewport starts on the phase's plane, in diagram coordinates: left of
+# the phase's systemkoordinator lane (x=0..1120, y=0..430, clear of the palette) and above it.
+VIEW_X, VIEW_Y = -100, -60
+LANE_BAND = (15, 215)  # the lane's name band, at its left edge
+TASK_X = 270  # the centre of the assessment, in its lane and in the lane added below it
+# Points to hold the task by, as fractions of its width and height, tried in turn.
+GRIPS = ((0.2, 0.25), (0.6, 0.25), (0.8, 0.5), (0.5, 0.75))
+OWNER_AT = """([x, y]) => {
+    const element = document.elementFromPoint(x, y);
+    const owner = element && element.closest('[data-element-id]');
+    return owner && owner.getAttribute('data-element-id');
+}"""
 SET_VIEW = """([x, y]) => {
     const canvas = window.ipflowModeler.get('canvas');
     canvas.zoom(1);
@@ -52,14 +63,26 @@ def drag(page: Page, start: tuple[float, float], end: tuple[float, float]) -> No
     page.mouse.up()
 
 
-def move_task(page: Page, centre: tuple[float, float]) -> None:
-    """Drag the assessment so its centre lands at ``centre`` (screen). It is held near its top
-    left corner: flows drawn across a moved task would otherwise take the grip."""
+def grip(page: Page) -> tuple[float, float]:
+    """A point on the assessment that the task itself answers to: flows drawn across a moved
+    task, and its timer on the lower border, would otherwise take the grip."""
     box = page.locator(f"{TASK} .djs-visual").bounding_box()
     assert box is not None
-    grip = (box["x"] + box["width"] * 0.2, box["y"] + box["height"] * 0.25)
-    offset = (grip[0] - box["x"] - box["width"] / 2, grip[1] - box["y"] - box["height"] / 2)
-    drag(page, grip, (centre[0] + offset[0], centre[1] + offset[1]))
+    for across, down in GRIPS:
+        point = (box["x"] + box["width"] * across, box["y"] + box["height"] * down)
+        if page.evaluate(OWNER_AT, list(point)) == "assess_report":
+            return point
+    raise AssertionError("every point of the assessment is covered by another element")
+
+
+def move_task(page: Page, centre: tuple[float, float]) -> None:
+    """Drag the assessment so its centre lands at ``centre`` (screen)."""
+    box = page.locator(f"{TASK} .djs-visual").bounding_box()
+    assert box is not None
+    grip_at = grip(page)
+    offset = (grip_at[0] - box["x"] - box["width"] / 2,
+              grip_at[1] - box["y"] - box["height"] / 2)
+    drag(page, grip_at, (centre[0] + offset[0], centre[1] + offset[1]))
 
 
 def test_a_designer_renames_a_task_fixes_a_lane_error_and_deploys_version_2(
@@ -72,7 +95,11 @@ def test_a_designer_renames_a_task_fixes_a_lane_error_and_deploys_version_2(
     expect(page.locator("#version-1")).to_contain_text("Versjon 1")
     page.get_by_role("button", name=re.compile(r"^Åpne i modellereren\s*:\s*versjon 1$")).click()
     expect(page.locator("body[data-modeler-ready=true]")).to_have_count(1)
+    # The top plane shows the phases; the assessment's own plane opens from its button.
+    expect(page.locator(TASK)).to_have_count(0)
+    page.locator(f'.djs-overlays[data-container-id="{PHASE}"] button.bjs-drilldown').click()
     expect(page.locator(TASK)).to_have_count(1)
+    expect(page.locator(".bjs-breadcrumbs")).to_contain_text("Vurdering og avgjørelse")
     look_at(page, VIEW_X, VIEW_Y)
 
     # Rename the assessment by typing on the diagram.
@@ -85,9 +112,7 @@ def test_a_designer_renames_a_task_fixes_a_lane_error_and_deploys_version_2(
     expect(editor).to_be_hidden()
     expect(page.locator(f"{TASK} text")).to_contain_text("Vurder meldingen")
     # ipflow's side panel shows what the engine reads from the task; shorten its deadline.
-    box = page.locator(f"{TASK} .djs-visual").bounding_box()
-    assert box is not None
-    page.mouse.click(box["x"] + box["width"] * 0.2, box["y"] + box["height"] * 0.25)
+    page.mouse.click(*grip(page))
     expect(page.locator("#ipflow-title")).to_have_text("Vurder meldingen og avgjør (UserTask)")
     side = page.locator("#ipflow-panel")
     expect(side.get_by_label("Skjema", exact=True)).to_have_value("assessment")
@@ -97,14 +122,14 @@ def test_a_designer_renames_a_task_fixes_a_lane_error_and_deploys_version_2(
 
     # Add a lane below the systemkoordinator's (from the lane's context pad, at its right end)
     # and drag the assessment into it: a lane with no role. The server says so, on the task.
-    page.mouse.click(*to_screen(page, 165, 1300))  # the lane's name band selects the lane
-    look_at(page, 4938, 780)
+    page.mouse.click(*to_screen(page, *LANE_BAND))  # the lane's name band selects the lane
+    look_at(page, 600, VIEW_Y)
     page.locator('.djs-context-pad [data-action="lane-insert-below"]').click()
     look_at(page, VIEW_X, VIEW_Y)
     new_lane = page.evaluate("""() => window.ipflowModeler.get('elementRegistry')
         .filter(e => e.type === 'bpmn:Lane' && !e.businessObject.name)
         .map(e => [e.y, e.height])[0]""")
-    move_task(page, to_screen(page, 540, new_lane[0] + new_lane[1] / 2))
+    move_task(page, to_screen(page, TASK_X, new_lane[0] + new_lane[1] / 2))
     page.get_by_role("button", name="Lagre utkast").click()
     errors = page.locator("#error-list")
     expect(errors).to_contain_text("assess_report: brukeroppgaven må ligge i en bane med en "
@@ -116,7 +141,7 @@ def test_a_designer_renames_a_task_fixes_a_lane_error_and_deploys_version_2(
     designer.shot("designer-lane-error")
 
     # Drag it back into the systemkoordinator lane: no errors left.
-    move_task(page, to_screen(page, 540, 1040))
+    move_task(page, to_screen(page, TASK_X, 85))
     page.get_by_role("button", name="Lagre utkast").click()
     expect(page.locator("#designer-status")).to_have_text("Utkastet er lagret. Ingen feil.")
     expect(page.locator(".ipflow-error-badge")).to_have_count(0)
