@@ -167,6 +167,11 @@ def test_case_page_marks_the_diagram_and_lists_the_steps_as_text(cast: Cast) -> 
         diagram["passed"])
     assert {"follow_up", "revision_date_reached"} <= set(diagram["current"])
     assert not set(diagram["passed"]) & set(diagram["current"])
+    # A phase's start event is passed once the case has entered the phase, and not before:
+    # phases ahead and legal events that never happened are not shown as done.
+    assert {"assessment_start", "startup_start", "follow_up_start"} <= set(diagram["passed"])
+    assert not {"evaluation_start", "closing_start", "appeal_phase_start",
+                "consent_withdrawal_start", "end_request_start"} & set(diagram["passed"])
     assert 'class="diagram"' in page and 'id="diagram"' in page
     # The text alternative: the route so far and where the case stands, without JavaScript.
     steps = re.search(r'<ol class="timeline" id="steg-i-saken".*?</ol>', page, flags=re.S)
