@@ -51,8 +51,10 @@ def test_plan_history_and_action_item_on_the_case_page(visitor, server, tmp_path
         "meeting_date": "2026-03-02", "minutes": "Første møte.",
         "action_items": [{"description": ITEM, "owner": "Koordinator",
                           "deadline": "2099-01-01"}]})
-    plans.revise_plan(db, case_id, PLAN, 0, staff["koordinator"])
-    proposal = plans.revise_plan(db, case_id, {"plan_language": "Polsk"}, 1,
+    # Revision 1 is the plan written at establish_plan; the coordinator revises it, and the
+    # citizen's proposal on revision 2 is taken in as revision 3.
+    plans.revise_plan(db, case_id, PLAN, 1, staff["koordinator"])
+    proposal = plans.revise_plan(db, case_id, {"plan_language": "Polsk"}, 2,
                                  staff["innbygger"])["proposal"]
     plans.decide_proposal(db, case_id, proposal["id"], "accepted", staff["koordinator"])
 
@@ -63,12 +65,15 @@ def test_plan_history_and_action_item_on_the_case_page(visitor, server, tmp_path
     history = page.locator("#planhistorikk")
     expect(page.get_by_role("heading", name="Planens historikk")).to_be_visible()
     rows = history.locator("tbody tr")
-    expect(rows).to_have_count(2)
-    expect(rows.nth(0)).to_contain_text("2 gjeldende")
+    expect(rows).to_have_count(3)
+    expect(rows.nth(0)).to_contain_text("3 gjeldende")
     expect(rows.nth(0)).to_contain_text("innbyggerens forslag, tatt inn")
     expect(rows.nth(0)).to_contain_text("Språk")
+    expect(rows.nth(1)).to_contain_text("revidert")
     expect(rows.nth(1)).to_contain_text("Mål")
     expect(rows.nth(1)).to_contain_text("Tiltak")
+    expect(rows.nth(2)).to_contain_text("skrevet i oppgaven")
+    expect(rows.nth(2)).to_contain_text("Mål")
     name = staff["koordinator"].full_name
     expect(rows.nth(0)).to_contain_text(name)
     expect(rows.nth(0).locator("time")).to_have_attribute("datetime", re.compile(r"^\d{4}-"))
@@ -86,7 +91,7 @@ def test_plan_history_and_action_item_on_the_case_page(visitor, server, tmp_path
 
     person.login("innbygger")
     person.go(f"/cases/{case_id}")
-    expect(page.locator("#planhistorikk tbody tr")).to_have_count(2)
+    expect(page.locator("#planhistorikk tbody tr")).to_have_count(3)
     _expect_current_plan(page)
     expect(page.get_by_role("button", name="Ta inn i planen")).to_have_count(0)
     assert person.watch.page_errors == [], person.watch.page_errors
