@@ -171,7 +171,10 @@ eventBus.on("commandStack.changed", () => {
   renderSidePanel();
 });
 
+// A save or a deploy validates the diagram itself; a check still waiting on its timer would
+// only repeat that, or, after a deploy has used up the draft, ask for a draft that is gone.
 async function save() {
+  clearTimeout(checkTimer);
   status("Lagrer …");
   const result = await post(data.urls.save, { bpmn: await currentXml() });
   if (result.body.errors) {
@@ -189,6 +192,7 @@ async function save() {
 }
 
 async function deploy() {
+  clearTimeout(checkTimer);
   status("Tar i bruk …");
   const result = await post(data.urls.deploy, { bpmn: await currentXml(), note: $("deploy-note").value });
   if (result.status === 201) {
