@@ -9,10 +9,10 @@ from pathlib import Path
 import click
 
 import processes
-from engine import cases, deploy, kpr, worker
-from engine.db import Database
-from engine.errors import DeployRejected, EngineError
-from engine.users import SYSTEM
+from engine.features import cases, deploy, kpr, worker
+from engine.kernel.db import Database
+from engine.kernel.errors import DeployRejected, EngineError
+from engine.runtime.users import SYSTEM
 
 
 def _db() -> Database:

@@ -11,10 +11,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine import cases, clock
-from engine.db import Database
-from engine.models import Case, User
-from engine.users import Actor, create_service_area, create_user, get_actor
+from engine.features import cases
+from engine.kernel import clock
+from engine.kernel.db import Database
+from engine.kernel.models import Case, User
+from engine.runtime.users import Actor, create_service_area, create_user, get_actor
 
 PASSWORD = "demo"  # noqa: S105  (printed as a warning by ``ipflow init --demo``)
 
@@ -100,7 +101,7 @@ def seed(db: Database) -> int:
 def open_task(db: Database, case_id: int, bpmn_id: str) -> int:
     """The id of the case's open task at ``bpmn_id`` (demo and tests know where they are)."""
     with db.reading() as session:
-        from engine.models import Task
+        from engine.kernel.models import Task
 
         task_id = session.scalar(select(Task.id).where(
             Task.case_id == case_id, Task.bpmn_id == bpmn_id, Task.state == "ready"))
@@ -171,7 +172,7 @@ def consent(db: Database, actor: Actor, case_id: int, wants_ip: bool,
 def describe_goals(db: Database, case_id: int) -> None:
     """The citizen (or the coordinator on their behalf) writes down goals and wishes."""
     with db.reading() as session:
-        from engine.models import Task
+        from engine.kernel.models import Task
 
         assignee = session.scalar(select(Task.assignee).where(
             Task.case_id == case_id, Task.bpmn_id == "describe_goals", Task.state == "ready"))

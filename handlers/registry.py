@@ -47,7 +47,7 @@ class Effects(Protocol):
 class HandlerSettings:
     """The municipality as its letters present it, and how long a letter takes to arrive.
 
-    The engine fills this from the environment (``engine/settings.py``); the defaults are the
+    The engine fills this from the environment (``engine/kernel/settings.py``); the defaults are the
     demo municipality's, so tests and a fresh demo print a complete letterhead.
     """
 

@@ -16,11 +16,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 
 import processes
-from engine import deploy
-from engine.db import Database
 from engine.demo import PASSWORD, seed_users
-from engine.models import Base
-from engine.users import SYSTEM, create_user
+from engine.features import deploy
+from engine.kernel.db import Database
+from engine.kernel.models import Base
+from engine.runtime.users import SYSTEM, create_user
 from webapp import create_app
 
 KEPT_TABLES = {"app_user", "membership", "service_area", "alembic_version"}

@@ -15,10 +15,10 @@ from click.testing import CliRunner, Result
 from sqlalchemy import func, select
 
 from cli.main import cli
-from engine.db import Database
 from engine.demo import CITIZENS, PASSWORD, USERNAMES
-from engine.kpr import COLUMNS
-from engine.models import Case, Document, ProcessVersion, Timer, User
+from engine.features.kpr import COLUMNS
+from engine.kernel.db import Database
+from engine.kernel.models import Case, Document, ProcessVersion, Timer, User
 
 
 @pytest.fixture()

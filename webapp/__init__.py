@@ -17,7 +17,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 
-from engine.db import Database
+from engine.kernel.db import Database
 
 LOCALES = ("nb", "en")
 csrf = CSRFProtect()

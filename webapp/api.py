@@ -9,9 +9,11 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from engine import cases, clock, consents, deploy, monitor, plans, users
-from engine.db import Database
-from engine.errors import DuplicateReport, EngineError, InvalidData
+from engine.features import cases, consents, deploy, monitor, plans
+from engine.kernel import clock
+from engine.kernel.db import Database
+from engine.kernel.errors import DuplicateReport, EngineError, InvalidData
+from engine.runtime import users
 from webapp import limiter
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")

@@ -22,9 +22,9 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
-from engine import users
-from engine.db import Database
-from engine.errors import EngineError
+from engine.kernel.db import Database
+from engine.kernel.errors import EngineError
+from engine.runtime import users
 from webapp import LOCALES, limiter
 
 bp = Blueprint("auth", __name__)

@@ -20,11 +20,13 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from engine import cases, clock, overview, plan_store, users
-from engine.access import is_own_case, keeps_plan, may_act
-from engine.errors import InvalidData
-from engine.models import AccessLog, Case, CaseMessage, Document, Event, Task
-from engine.overview import Step
+from engine.features import cases, overview
+from engine.features.overview import Step
+from engine.kernel import clock
+from engine.kernel.errors import InvalidData
+from engine.kernel.models import AccessLog, Case, CaseMessage, Document, Event, Task
+from engine.runtime import plan_store, users
+from engine.runtime.access import is_own_case, keeps_plan, may_act
 from webapp import phases, plan_view
 from webapp.auth import current_actor, db, login_required
 

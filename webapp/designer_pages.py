@@ -28,9 +28,9 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from engine import designer, migration
-from engine.errors import DeployRejected, EngineError, InvalidData
-from engine.users import PROCEDURE_ROLES, Actor
+from engine.features import designer, migration
+from engine.kernel.errors import DeployRejected, EngineError, InvalidData
+from engine.runtime.users import PROCEDURE_ROLES, Actor
 from handlers.registry import handler_names, validator_names
 from webapp import formrender
 from webapp.auth import current_actor, db, login_required

@@ -16,10 +16,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from engine import cases
-from engine.errors import EngineError, InvalidData
-from engine.inbox import InboxQuery, inbox_page
-from engine.users import Actor, people
+from engine.features import cases
+from engine.features.inbox import InboxQuery, inbox_page
+from engine.kernel.errors import EngineError, InvalidData
+from engine.runtime.users import Actor, people
 from webapp.auth import current_actor, db, login_required
 
 bp = Blueprint("inbox", __name__)

@@ -1,9 +1,10 @@
 """The manager's monitor: stuck cases, where cases wait (heat map), lead times, and actions.
 
-Only ``leder`` and ``systemkoordinator`` get here. The pages read through ``engine.monitor``
-(derived tables, never workflow state) and act through ``engine.cases`` (each action recorded
-in the case history with who and why). The stuck list names cases by number only, so looking
-at the monitor reads no personal data; opening a case to act on it is a logged case read.
+Only ``leder`` and ``systemkoordinator`` get here. The pages read through
+``engine.features.monitor`` (derived tables, never workflow state) and act through
+``engine.features.cases`` (each action recorded in the case history with who and why). The
+stuck list names cases by number only, so looking at the monitor reads no personal data;
+opening a case to act on it is a logged case read.
 
 The charts are drawn here as plain SVG (no JavaScript, no charting library): lines and bars are
 labelled directly, with the numbers in a table under each chart. The heat map is the deployed
@@ -38,9 +39,11 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup, escape
 
-from engine import cases, clock, consents, monitor, users
-from engine.errors import EngineError, InvalidData
-from engine.overview import diagram_steps
+from engine.features import cases, consents, monitor
+from engine.features.overview import diagram_steps
+from engine.kernel import clock
+from engine.kernel.errors import EngineError, InvalidData
+from engine.runtime import users
 from webapp.auth import current_actor, db, login_required
 from webapp.cases_pages import LOCAL_TZ, ROLE_LABELS, STATUS_LABELS
 

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Set
 from functools import lru_cache
 
-from engine import spiff
-from engine.overview import BPMN_NS
+from engine.features.overview import BPMN_NS
+from engine.kernel import spiff
 
 START = f"{{{BPMN_NS}}}startEvent"
 SUB_PROCESS = f"{{{BPMN_NS}}}subProcess"

@@ -15,8 +15,8 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from engine import plans
-from engine.errors import EngineError
+from engine.features import plans
+from engine.kernel.errors import EngineError
 from webapp.auth import current_actor, db, login_required
 from webapp.task_pages import _render, _submit
 

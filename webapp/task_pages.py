@@ -26,9 +26,11 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from engine import cases, clock, forms
-from engine.errors import Conflict, DuplicateReport, InvalidData
-from engine.users import PROCEDURE_ROLES, Actor, people
+from engine.features import cases
+from engine.kernel import clock
+from engine.kernel.errors import Conflict, DuplicateReport, InvalidData
+from engine.runtime import forms
+from engine.runtime.users import PROCEDURE_ROLES, Actor, people
 from webapp import formrender, plan_view
 from webapp.auth import current_actor, db, login_required
 from webapp.inbox_pages import LOCAL_ZONE

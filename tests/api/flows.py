@@ -17,10 +17,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine import clock, kpr, worker
-from engine.db import Database
 from engine.demo import CITIZENS, GUARDIANS, SEVERAL_CASES
-from engine.models import Outbox
+from engine.features import kpr, worker
+from engine.kernel import clock
+from engine.kernel.db import Database
+from engine.kernel.models import Outbox
 from tests.conftest import Api
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday morning; every scenario starts here

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from engine.db import Database
+from engine.kernel.db import Database
 from tests.api.flows import Flow
 from tests.conftest import Api
 

@@ -16,12 +16,13 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from engine import cases, demo
-from engine.db import CHANGED_MEANWHILE, Database
-from engine.errors import Conflict
-from engine.models import Event, Task
-from engine.runtime import CaseRun
-from engine.users import Actor, get_actor
+from engine import demo
+from engine.features import cases
+from engine.kernel.db import CHANGED_MEANWHILE, Database
+from engine.kernel.errors import Conflict
+from engine.kernel.models import Event, Task
+from engine.runtime.case_run import CaseRun
+from engine.runtime.users import Actor, get_actor
 from webapp import create_app
 
 NIN = "23074820085"

@@ -16,10 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
-from engine import clock, demo, kpr
-from engine.db import Database
-from engine.models import Timer
-from engine.users import get_actor
+from engine import demo
+from engine.features import kpr
+from engine.kernel import clock
+from engine.kernel.db import Database
+from engine.kernel.models import Timer
+from engine.runtime.users import get_actor
 
 if TYPE_CHECKING:  # the fixture's class, for annotations only
     from conftest import Api

@@ -18,9 +18,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from engine import demo
-from engine.db import Database
-from engine.forms import MESSAGES
-from engine.models import (
+from engine.kernel.db import Database
+from engine.kernel.models import (
     Case,
     Document,
     Event,
@@ -31,7 +30,8 @@ from engine.models import (
     Task,
     Timer,
 )
-from engine.users import Actor, get_actor
+from engine.runtime.forms import MESSAGES
+from engine.runtime.users import Actor, get_actor
 from tests.conftest import Api
 from tests.hostile_xml import BILLION_LAUGHS, XXE
 

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from engine import monitor, plans
-from engine.db import Database
-from engine.errors import Conflict
-from engine.users import get_actor
+from engine.features import monitor, plans
+from engine.kernel.db import Database
+from engine.kernel.errors import Conflict
+from engine.runtime.users import get_actor
 from tests.api.flows import KARI, OLA, Flow
 from tests.api.test_concurrency import _run_together
 from tests.conftest import Api

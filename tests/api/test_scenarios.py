@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from engine.db import Database
+from engine.kernel.db import Database
 from tests.api.flows import EMMA, KARI, OLA, PER, T0, Flow
 from tests.conftest import Api
 

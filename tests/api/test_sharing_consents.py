@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from engine.db import Database
+from engine.kernel.db import Database
 from tests.api.flows import OLA, Flow
 from tests.conftest import Api
 

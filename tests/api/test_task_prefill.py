@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from engine import deploy, forms
-from engine.db import Database
+from engine.features import deploy
+from engine.kernel.db import Database
+from engine.runtime import forms
 from tests.api.flows import KARI, Flow
 from tests.conftest import Api
 

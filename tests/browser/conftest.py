@@ -33,8 +33,8 @@ from playwright.sync_api import (
 )
 from werkzeug.serving import BaseWSGIServer, make_server
 
-from engine.db import Database
 from engine.demo import PASSWORD
+from engine.kernel.db import Database
 from webapp import create_app, limiter
 
 CHROMIUM = Path("/usr/bin/chromium")

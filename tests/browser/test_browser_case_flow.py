@@ -15,8 +15,9 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import expect
 
-from engine import clock, worker
-from engine.models import Outbox
+from engine.features import worker
+from engine.kernel import clock
+from engine.kernel.models import Outbox
 
 KARI = "Kari Nordmann"
 KARI_NIN = "15058510170"

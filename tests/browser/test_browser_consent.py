@@ -18,9 +18,11 @@ from typing import Any
 
 from playwright.sync_api import expect
 
-from engine import cases, clock, demo
-from engine.db import Database
-from engine.users import get_actor
+from engine import demo
+from engine.features import cases
+from engine.kernel import clock
+from engine.kernel.db import Database
+from engine.runtime.users import get_actor
 
 KARI = "Kari Nordmann"
 KARI_NIN = "15058510170"

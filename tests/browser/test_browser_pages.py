@@ -12,9 +12,9 @@ import re
 import pytest
 from playwright.sync_api import Locator, expect
 
-from engine.db import Database
 from engine.demo import CITIZENS, appoint, approve, consent, establish_plan, open_task, report
-from engine.users import Actor, get_actor
+from engine.kernel.db import Database
+from engine.runtime.users import Actor, get_actor
 
 KARI, OLA, EMMA = "15058510170", "23074820085", "02031250032"
 PHONE = {"width": 375, "height": 740}

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from engine import plans
 from engine.demo import appoint, approve, consent, do, establish_plan, report
-from engine.users import get_actor
+from engine.features import plans
+from engine.runtime.users import get_actor
 
 KARI = "15058510170"  # has the login ``innbygger``
 ITEM = "Søke om trygghetsalarm"

@@ -17,8 +17,8 @@ from typing import Any
 
 from playwright.sync_api import Page, expect
 
-from engine import deploy
-from engine.db import Database
+from engine.features import deploy
+from engine.kernel.db import Database
 
 KEY = "ip_koordinator"
 PHASE = "phase_assessment"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from engine.db import Database
-from engine.users import Actor, get_actor
+from engine.kernel.db import Database
+from engine.runtime.users import Actor, get_actor
 from tests.web.conftest import anonymous, make_app, staff, web, web_app
 
 __all__ = ["anonymous", "designer", "make_app", "staff", "web", "web_app"]

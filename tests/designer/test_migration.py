@@ -10,10 +10,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from engine import cases, clock, demo, deploy, migration, worker
-from engine.db import Database
-from engine.models import Case, Task, Timer
-from engine.users import Actor, get_actor
+from engine import demo
+from engine.features import cases, deploy, migration, worker
+from engine.kernel import clock
+from engine.kernel.db import Database
+from engine.kernel.models import Case, Task, Timer
+from engine.runtime.users import Actor, get_actor
 from tests.designer.diagrams import IP_XML, KEY
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -197,7 +199,7 @@ def test_changed_events_on_the_waiting_task_and_finished_cases_are_refused(
 
 def test_only_designers_migrate(db: Database, running: dict[str, int]) -> None:
     deploy.deploy(db, SHORTER, get_actor(db, "designer"))
-    from engine.errors import Forbidden
+    from engine.kernel.errors import Forbidden
 
     with pytest.raises(Forbidden):
         migration.preview(db, KEY, 2, get_actor(db, "leder"))

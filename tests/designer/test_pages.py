@@ -15,10 +15,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from engine import cases, demo, deploy
-from engine.db import Database
-from engine.models import Case, ProcessDraft
-from engine.users import Actor, get_actor
+from engine import demo
+from engine.features import cases, deploy
+from engine.kernel.db import Database
+from engine.kernel.models import Case, ProcessDraft
+from engine.runtime.users import Actor, get_actor
 from tests.designer.diagrams import IP_XML, KEY, small
 
 DESIGNER = "designer"

@@ -11,11 +11,12 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import cli
-from engine import cases, deploy, spiff
-from engine.db import Database
-from engine.errors import DeployRejected
-from engine.models import Incident
-from engine.users import SYSTEM, Actor, get_actor
+from engine.features import cases, deploy
+from engine.kernel import spiff
+from engine.kernel.db import Database
+from engine.kernel.errors import DeployRejected
+from engine.kernel.models import Incident
+from engine.runtime.users import SYSTEM, Actor, get_actor
 from tests.designer.diagrams import IP_XML, KEY, small
 from tests.hostile_xml import BILLION_LAUGHS, XXE
 

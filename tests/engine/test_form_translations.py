@@ -2,8 +2,8 @@
 
 A form node's ``title``, ``description`` and choice labels (``x-enumNames``) are shown on the
 task page; in English the page takes them from the node's ``x-translations.en``
-(``engine.forms.localized``), and a node without one stays Norwegian on an English page. This
-fails for the form and the node that lacks its English, so a new field is translated with it.
+(``engine.runtime.forms.localized``), and a node without one stays Norwegian on an English page.
+This fails for the form and the node that lacks its English, so a new field is translated with it.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from engine.forms import TRANSLATED, TRANSLATIONS, localized
+from engine.runtime.forms import TRANSLATED, TRANSLATIONS, localized
 from processes import form_names, load_form
 
 

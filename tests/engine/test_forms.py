@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from engine import deploy, forms
+from engine.features import deploy
+from engine.runtime import forms
 from processes import load_form
 
 SCHEMA = {

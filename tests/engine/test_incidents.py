@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from engine import cases
-from engine.db import Database
-from engine.errors import Conflict, Forbidden, NotFound
-from engine.models import Document, Incident, Outbox
-from engine.users import SYSTEM, get_actor
+from engine.features import cases
+from engine.kernel.db import Database
+from engine.kernel.errors import Conflict, Forbidden, NotFound
+from engine.kernel.models import Document, Incident, Outbox
+from engine.runtime.users import SYSTEM, get_actor
 from handlers import registry
 from tests.conftest import Api
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from engine import clock, spiff
+from engine.kernel import clock, spiff
 
 DIAGRAM = (Path(__file__).parent / "phase_diagram.bpmn").read_bytes()
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

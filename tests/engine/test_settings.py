@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from engine.models import User
-from engine.runtime import caseworker
-from engine.settings import handler_settings
-from engine.users import SYSTEM, get_actor
+from engine.kernel.models import User
+from engine.kernel.settings import handler_settings
+from engine.runtime.case_run import caseworker
+from engine.runtime.users import SYSTEM, get_actor
 from handlers.registry import Caseworker, HandlerSettings
 
 

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from engine import clock
-from engine.db import Database
+from engine.kernel import clock
+from engine.kernel.db import Database
 from tests.api import flows
 from tests.conftest import Api
 from tests.web.conftest import Browser, Page, anonymous, make_app, web, web_app

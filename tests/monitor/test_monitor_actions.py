@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine import worker
-from engine.db import Database
-from engine.models import Case, KprRecord, Outbox, Task, Timer
+from engine.features import worker
+from engine.kernel.db import Database
+from engine.kernel.models import Case, KprRecord, Outbox, Task, Timer
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 OLA, PER = "23074820085", "11039930090"

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from engine import monitor
+from engine.features import monitor
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 OLA, PER, KARI, EMMA = "23074820085", "11039930090", "15058510170", "02031250032"

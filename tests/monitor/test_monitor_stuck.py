@@ -14,10 +14,10 @@ from urllib.parse import urlencode
 
 from sqlalchemy import select
 
-from engine import monitor
-from engine.db import Database
-from engine.models import ActionItem, Task
-from engine.runtime import end_of_day
+from engine.features import monitor
+from engine.kernel.db import Database
+from engine.kernel.models import ActionItem, Task
+from engine.runtime.case_run import end_of_day
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 OLA, PER, KARI = "23074820085", "11039930090", "15058510170"
@@ -295,7 +295,7 @@ def test_engine_answer_equals_the_api(flow: Callable[..., Any], api: Any, db: Da
 
 
 def _leder(db: Database) -> Any:
-    from engine.users import get_actor
+    from engine.runtime.users import get_actor
 
     return get_actor(db, "leder")
 

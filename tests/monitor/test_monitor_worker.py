@@ -15,11 +15,13 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from engine import cases, clock, demo, worker
-from engine.db import Database
-from engine.models import Event, Outbox, Task, TaskEscalation, Timer
-from engine.runtime import CaseRun
-from engine.users import get_actor
+from engine import demo
+from engine.features import cases, worker
+from engine.kernel import clock
+from engine.kernel.db import Database
+from engine.kernel.models import Event, Outbox, Task, TaskEscalation, Timer
+from engine.runtime.case_run import CaseRun
+from engine.runtime.users import get_actor
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 OLA, PER = "23074820085", "11039930090"

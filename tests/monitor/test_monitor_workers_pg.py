@@ -26,10 +26,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from engine import cases, clock, demo
-from engine.db import Database
-from engine.models import Document, Event, Outbox, TaskEscalation, Timer
-from engine.users import get_actor
+from engine import demo
+from engine.features import cases
+from engine.kernel import clock
+from engine.kernel.db import Database
+from engine.kernel.models import Document, Event, Outbox, TaskEscalation, Timer
+from engine.runtime.users import get_actor
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 DUE = T0 + timedelta(days=31)  # the 30-day assessment timer of every case is due

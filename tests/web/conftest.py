@@ -17,9 +17,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from engine.db import Database
 from engine.demo import PASSWORD
-from engine.users import Actor, get_actor
+from engine.kernel.db import Database
+from engine.runtime.users import Actor, get_actor
 from webapp import create_app, limiter
 
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -20,10 +20,12 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
-from engine import cases, clock, demo
-from engine.db import Database
-from engine.models import AccessLog, CaseMessage
-from engine.users import Actor, get_actor
+from engine import demo
+from engine.features import cases
+from engine.kernel import clock
+from engine.kernel.db import Database
+from engine.kernel.models import AccessLog, CaseMessage
+from engine.runtime.users import Actor, get_actor
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 KARI = demo.DEMO_CITIZEN_NIN  # has the login ``innbygger``
@@ -158,7 +160,7 @@ def test_case_page_marks_the_diagram_and_lists_the_steps_as_text(cast: Cast) -> 
     assert "</" not in block.group(1)  # tojson escapes it: the block cannot end early
     diagram = json.loads(block.group(1))
     with cast.db.reading() as session:
-        from engine.models import Case
+        from engine.kernel.models import Case
 
         case = session.get(Case, cast.case_id)
         assert case is not None

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 
 from engine import demo
-from engine.db import Database
-from engine.models import Case
-from engine.users import Actor
+from engine.kernel.db import Database
+from engine.kernel.models import Case
+from engine.runtime.users import Actor
 
 if TYPE_CHECKING:
     from tests.web.conftest import Browser

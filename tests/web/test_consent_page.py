@@ -8,9 +8,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime, time
 from typing import TYPE_CHECKING
 
-from engine import cases, clock, demo
-from engine.db import Database
-from engine.users import SYSTEM, Actor
+from engine import demo
+from engine.features import cases
+from engine.kernel import clock
+from engine.kernel.db import Database
+from engine.runtime.users import SYSTEM, Actor
 from tests.web.conftest import assert_labelled
 
 if TYPE_CHECKING:

@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from engine import cases, demo
-from engine.db import Database
-from engine.users import Actor
+from engine import demo
+from engine.features import cases
+from engine.kernel.db import Database
+from engine.runtime.users import Actor
 
 if TYPE_CHECKING:
     from tests.web.conftest import Browser

@@ -10,9 +10,11 @@ from typing import TYPE_CHECKING
 import pytest
 from flask import Flask
 
-from engine import cases, clock, demo
-from engine.db import Database
-from engine.users import Actor
+from engine import demo
+from engine.features import cases
+from engine.kernel import clock
+from engine.kernel.db import Database
+from engine.runtime.users import Actor
 from tests.web.conftest import assert_labelled
 
 if TYPE_CHECKING:
@@ -206,7 +208,7 @@ def test_search_by_name_or_fodselsnummer_and_filter_by_step_and_area(
 
 def test_pages_of_tasks(web: Web, db: Database, staff: dict[str, Actor],
                         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("engine.inbox.PAGE_SIZE", 2)
+    monkeypatch.setattr("engine.features.inbox.PAGE_SIZE", 2)
     for nin in (OLA, EMMA, PER, KARI, OLA):
         demo.report(db, staff["koordinator"], nin)
     browser = web("systemkoordinator")

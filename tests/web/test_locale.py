@@ -31,8 +31,8 @@ from babel.messages.pofile import read_po
 from flask import Flask
 
 from engine import demo
-from engine.db import Database
-from engine.users import Actor
+from engine.kernel.db import Database
+from engine.runtime.users import Actor
 from webapp import create_app
 
 if TYPE_CHECKING:

@@ -2,15 +2,15 @@
 when, what changed), the citizen's proposals with the coordinator's buttons, and action items
 with status buttons; the meeting task shows the plan and the open items beside its form.
 
-Revisions are made with the engine calls the API makes (``engine.plans``).
+Revisions are made with the engine calls the API makes (``engine.features.plans``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from engine import plans
-from engine.users import get_actor
+from engine.features import plans
+from engine.runtime.users import get_actor
 from tests.web.test_case_pages import ACTION_ITEM, DONE_ITEM, Cast, cast, frozen, text_of
 
 __all__ = ["cast", "frozen"]  # fixtures used by the tests below

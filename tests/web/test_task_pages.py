@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from engine import cases, demo
-from engine.db import Database
-from engine.users import Actor, get_actor
+from engine import demo
+from engine.features import cases
+from engine.kernel.db import Database
+from engine.runtime.users import Actor, get_actor
 from tests.web.conftest import assert_labelled
 
 if TYPE_CHECKING:

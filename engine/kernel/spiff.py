@@ -43,7 +43,7 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 
-from engine import clock
+from engine.kernel import clock
 
 MAX_BPMN_BYTES = 2_000_000
 MAX_ENGINE_ROUNDS = 50

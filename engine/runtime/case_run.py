@@ -22,9 +22,8 @@ from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import EventBased
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import clock, plan_store, spiff
-from engine.access import assignee_for
-from engine.models import (
+from engine.kernel import clock, spiff
+from engine.kernel.models import (
     Case,
     Document,
     Event,
@@ -37,8 +36,10 @@ from engine.models import (
     Timer,
     User,
 )
-from engine.settings import handler_settings
-from engine.users import Actor
+from engine.kernel.settings import handler_settings
+from engine.runtime import plan_store
+from engine.runtime.access import assignee_for
+from engine.runtime.users import Actor
 from handlers.registry import Caseworker, HandlerContext, get_handler
 
 
@@ -232,7 +233,8 @@ class CaseRun:
 
     def _unshare(self, key: str, on: date, by: str | None) -> None:
         """Mark the case's consents to share with the participant ``key`` (casefolded)
-        withdrawn; a consent withdrawn before keeps its first date (engine.consents reads)."""
+        withdrawn; a consent withdrawn before keeps its first date (engine.features.consents
+        reads)."""
         self.session.flush()
         for row in self.session.scalars(select(SharingConsent).where(
                 SharingConsent.case_id == self.case.id, SharingConsent.withdrawn_on.is_(None))):

@@ -12,11 +12,11 @@ from typing import Any
 
 from sqlalchemy import Select, false, func, or_
 
-from engine import clock
-from engine.access import actionable_tasks
-from engine.db import Database
-from engine.models import Case, Task
-from engine.users import Actor
+from engine.kernel import clock
+from engine.kernel.db import Database
+from engine.kernel.models import Case, Task
+from engine.runtime.access import actionable_tasks
+from engine.runtime.users import Actor
 
 PAGE_SIZE = 20
 

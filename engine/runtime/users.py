@@ -16,10 +16,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from engine import clock
-from engine.db import Database
-from engine.errors import InvalidData, NotFound
-from engine.models import ApiToken, Membership, ServiceArea, User
+from engine.kernel import clock
+from engine.kernel.db import Database
+from engine.kernel.errors import InvalidData, NotFound
+from engine.kernel.models import ApiToken, Membership, ServiceArea, User
 
 ROLES = ("innbygger", "systemkoordinator", "fagleder", "koordinator", "designer", "leder")
 PROCEDURE_ROLES = ("innbygger", "systemkoordinator", "fagleder", "koordinator")

@@ -36,11 +36,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from engine import clock, spiff
-from engine.db import Database
-from engine.deploy import BPMN_NS
-from engine.errors import Forbidden, InvalidData
-from engine.models import (
+from engine.features.deploy import BPMN_NS
+from engine.kernel import clock, spiff
+from engine.kernel.db import Database
+from engine.kernel.errors import Forbidden, InvalidData
+from engine.kernel.models import (
     ActionItem,
     Case,
     Event,
@@ -49,9 +49,9 @@ from engine.models import (
     Task,
     Timer,
 )
-from engine.plan_store import OPEN_ITEM_STATUSES
-from engine.runtime import MUNICIPAL_TZ, end_of_day
-from engine.users import Actor
+from engine.runtime.case_run import MUNICIPAL_TZ, end_of_day
+from engine.runtime.plan_store import OPEN_ITEM_STATUSES
+from engine.runtime.users import Actor
 
 MONITOR_ROLES = ("leder", "systemkoordinator")
 REASONS = ("overdue", "unclaimed", "incident", "idle", "action_item")

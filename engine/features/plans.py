@@ -14,13 +14,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from engine import clock, forms, plan_store, spiff
-from engine.access import can_see_case, is_own_case, keeps_plan
-from engine.db import Database
-from engine.errors import Conflict, Forbidden, InvalidData, NotFound
-from engine.models import AccessLog, ActionItem, Case, PlanProposal, PlanRevision
-from engine.runtime import CaseEffects, CaseRun, SessionDirectory
-from engine.users import Actor
+from engine.kernel import clock, spiff
+from engine.kernel.db import Database
+from engine.kernel.errors import Conflict, Forbidden, InvalidData, NotFound
+from engine.kernel.models import AccessLog, ActionItem, Case, PlanProposal, PlanRevision
+from engine.runtime import forms, plan_store
+from engine.runtime.access import can_see_case, is_own_case, keeps_plan
+from engine.runtime.case_run import CaseEffects, CaseRun, SessionDirectory
+from engine.runtime.users import Actor
 from handlers.registry import HandlerContext, get_validator
 
 PROPOSAL_DECISIONS = ("accepted", "declined")
@@ -50,7 +51,7 @@ def _note(value: Any) -> str:
 
 
 def get_plan(db: Database, case_id: int, actor: Actor) -> dict[str, Any]:
-    """The plan as :func:`engine.plan_store.snapshot` gives it, for whoever may see the case
+    """The plan as :func:`engine.runtime.plan_store.snapshot` gives it, for whoever may see the case
     (logged), with what the reader may do with it."""
     with db.transaction() as session:
         case = _case(session, case_id, actor)

@@ -7,8 +7,8 @@ import io
 
 from sqlalchemy import select
 
-from engine.db import Database
-from engine.models import KprRecord
+from engine.kernel.db import Database
+from engine.kernel.models import KprRecord
 
 COLUMNS = ("fodselsnummer", "tjeneste", "fra_dato", "til_dato", "sak")
 SERVICE_NAMES = {"ip": "individuell_plan", "koordinator": "koordinator"}

@@ -22,11 +22,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import processes
-from engine import clock, forms, spiff
-from engine.db import Database
-from engine.errors import DeployRejected, Forbidden, NotFound
-from engine.models import ProcessVersion, VersionNote
-from engine.users import PROCEDURE_ROLES, Actor
+from engine.kernel import clock, spiff
+from engine.kernel.db import Database
+from engine.kernel.errors import DeployRejected, Forbidden, NotFound
+from engine.kernel.models import ProcessVersion, VersionNote
+from engine.runtime import forms
+from engine.runtime.users import PROCEDURE_ROLES, Actor
 from handlers.registry import handler_names, validator_names
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"

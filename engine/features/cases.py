@@ -1,8 +1,8 @@
 """The operations people and the API perform on cases and tasks.
 
 Each public function is one transaction. It checks who acts, validates what they send, and
-only then moves the token (through :class:`engine.runtime.CaseRun`). A refused request changes
-nothing.
+only then moves the token (through :class:`engine.runtime.case_run.CaseRun`). A refused request
+changes nothing.
 """
 
 from __future__ import annotations
@@ -12,15 +12,27 @@ from typing import Any
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from engine import clock, consents, duplicates, forms, plan_store, spiff
-from engine.access import actionable_tasks, can_see_case, is_own_case, keeps_plan, may_act
-from engine.db import Database
-from engine.deploy import latest_version
-from engine.errors import Conflict, EngineError, Forbidden, InvalidData, NotFound
-from engine.models import AccessLog, Case, Document, Event, Incident, KprRecord, Outbox, Task, Timer
-from engine.monitor import require_monitor, responsible_for
-from engine.runtime import CaseEffects, CaseRun, SessionDirectory
-from engine.users import PROCEDURE_ROLES, Actor, all_actors, find_actor, service_areas
+from engine.features import consents, duplicates
+from engine.features.deploy import latest_version
+from engine.features.monitor import require_monitor, responsible_for
+from engine.kernel import clock, spiff
+from engine.kernel.db import Database
+from engine.kernel.errors import Conflict, EngineError, Forbidden, InvalidData, NotFound
+from engine.kernel.models import (
+    AccessLog,
+    Case,
+    Document,
+    Event,
+    Incident,
+    KprRecord,
+    Outbox,
+    Task,
+    Timer,
+)
+from engine.runtime import forms, plan_store
+from engine.runtime.access import actionable_tasks, can_see_case, is_own_case, keeps_plan, may_act
+from engine.runtime.case_run import CaseEffects, CaseRun, SessionDirectory
+from engine.runtime.users import PROCEDURE_ROLES, Actor, all_actors, find_actor, service_areas
 from handlers.registry import HandlerContext, get_validator, validator_names
 
 # Messages a citizen may send about their own case; staff may send every message.
@@ -69,7 +81,7 @@ def start_case(db: Database, process_key: str, data: dict[str, Any], actor: Acto
                attach_to: Any = None, duplicate_reason: Any = None) -> int:
     """Start a case on the newest version of ``process_key`` from its start form.
 
-    For a citizen with an open case see :mod:`engine.duplicates`: 409 unless ``attach_to``
+    For a citizen with an open case see :mod:`engine.features.duplicates`: 409 unless ``attach_to``
     (then the open case's id is returned and no case starts) or ``duplicate_reason``."""
     if not any(actor.has_role(role) for role in PROCEDURE_ROLES):
         raise Forbidden("Du har ikke en rolle som kan melde behov.")
@@ -329,8 +341,8 @@ def _log_access(session: Session, case_id: int, actor: Actor, what: str) -> None
 
 def get_task(db: Database, task_id: int, actor: Actor) -> dict[str, Any]:
     """A task with its form (schema with the municipality's choices filled in), the case's
-    data, ``prefill``: the values its form opens with (:func:`engine.forms.prefill`), and the
-    case's current plan and open action items (a meeting or evaluation works from them)."""
+    data, ``prefill``: the values its form opens with (:func:`engine.runtime.forms.prefill`), and
+    the case's current plan and open action items (a meeting or evaluation works from them)."""
     with db.transaction() as session:
         task = session.get(Task, task_id)
         if task is None or not (may_act(actor, task) or can_see_case(session, actor, task.case_id)):

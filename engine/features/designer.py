@@ -23,11 +23,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import processes
-from engine import clock, deploy, spiff
-from engine.db import Database
-from engine.errors import DeployRejected, Forbidden, InvalidData, NotFound
-from engine.models import Case, ProcessDraft, ProcessVersion, VersionNote
-from engine.users import Actor
+from engine.features import deploy
+from engine.kernel import clock, spiff
+from engine.kernel.db import Database
+from engine.kernel.errors import DeployRejected, Forbidden, InvalidData, NotFound
+from engine.kernel.models import Case, ProcessDraft, ProcessVersion, VersionNote
+from engine.runtime.users import Actor
 
 NS = {"bpmn": deploy.BPMN_NS, "spiffworkflow": spiff.SPIFF_NS}
 FORM_NAME = re.compile(r"^[a-z][a-z0-9_]{0,59}$")

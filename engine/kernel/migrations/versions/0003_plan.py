@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-import engine.models
+import engine.kernel.models
 
 revision = "0003_plan"
 down_revision = "0002_monitor"
@@ -23,7 +23,7 @@ JSON = sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgres
 def upgrade() -> None:
     with op.batch_alter_table("action_item", schema=None) as batch_op:
         batch_op.add_column(sa.Column("changed_by", sa.String(length=80), nullable=True))
-        batch_op.add_column(sa.Column("changed_at", engine.models.UTCDateTime(timezone=True),
+        batch_op.add_column(sa.Column("changed_at", engine.kernel.models.UTCDateTime(timezone=True),
                                       nullable=True))
     op.create_table(
         "plan_proposal",
@@ -33,10 +33,10 @@ def upgrade() -> None:
         sa.Column("changes", JSON, nullable=False),
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("proposed_by", sa.String(length=80), nullable=False),
-        sa.Column("proposed_at", engine.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("proposed_at", engine.kernel.models.UTCDateTime(timezone=True), nullable=False),
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("decided_by", sa.String(length=80), nullable=True),
-        sa.Column("decided_at", engine.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("decided_at", engine.kernel.models.UTCDateTime(timezone=True), nullable=True),
         sa.Column("reason", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(["case_id"], ["case_.id"]),
         sa.PrimaryKeyConstraint("id"),
@@ -51,7 +51,7 @@ def upgrade() -> None:
         sa.Column("content", JSON, nullable=False),
         sa.Column("changed", JSON, nullable=False),
         sa.Column("author", sa.String(length=80), nullable=False),
-        sa.Column("at", engine.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", engine.kernel.models.UTCDateTime(timezone=True), nullable=False),
         sa.Column("source", sa.String(length=20), nullable=False),
         sa.Column("proposal_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(["case_id"], ["case_.id"]),

@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-from engine.models import Base
+from engine.kernel.models import Base
 
 config = context.config
 target_metadata = Base.metadata

@@ -29,14 +29,15 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import deploy, spiff
-from engine.access import assignee_for
-from engine.db import Database
-from engine.designer import RUNNING, require_designer
-from engine.errors import Conflict, EngineError
-from engine.models import Case, Incident, ProcessVersion, Task, Timer
-from engine.runtime import CaseRun, due_after
-from engine.users import Actor
+from engine.features import deploy
+from engine.features.designer import RUNNING, require_designer
+from engine.kernel import spiff
+from engine.kernel.db import Database
+from engine.kernel.errors import Conflict, EngineError
+from engine.kernel.models import Case, Incident, ProcessVersion, Task, Timer
+from engine.runtime.access import assignee_for
+from engine.runtime.case_run import CaseRun, due_after
+from engine.runtime.users import Actor
 
 LIVE = spiff.TaskState.READY | spiff.TaskState.WAITING | spiff.TaskState.STARTED | \
     spiff.TaskState.ERROR

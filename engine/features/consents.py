@@ -3,8 +3,8 @@ run out soon.
 
 ``consent.record`` asks for one row per participant the citizen consents to share with (the
 effect ``share``), ``consent.withdraw`` for a participant's rows to be marked withdrawn
-(``unshare``); :class:`engine.runtime.CaseRun` writes them, this module reads them. A consent
-is *active* on a day from ``valid_from`` to ``valid_until`` (both included) unless it was
+(``unshare``); :class:`engine.runtime.case_run.CaseRun` writes them, this module reads them. A
+consent is *active* on a day from ``valid_from`` to ``valid_until`` (both included) unless it was
 withdrawn on or before that day. The case page and the API filter the plan's participants by
 the active ones; the monitor lists those that end within 30 days.
 """
@@ -18,11 +18,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
-from engine import clock
-from engine.db import Database
-from engine.models import Case, SharingConsent
-from engine.monitor import require_monitor
-from engine.users import Actor
+from engine.features.monitor import require_monitor
+from engine.kernel import clock
+from engine.kernel.db import Database
+from engine.kernel.models import Case, SharingConsent
+from engine.runtime.users import Actor
 from handlers.dates import local_date
 
 EXPIRING_WITHIN_DAYS = 30

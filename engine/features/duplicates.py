@@ -14,10 +14,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import clock
-from engine.errors import DuplicateReport, Forbidden, InvalidData
-from engine.models import Case, Document, Event
-from engine.users import Actor
+from engine.kernel import clock
+from engine.kernel.errors import DuplicateReport, Forbidden, InvalidData
+from engine.kernel.models import Case, Document, Event
+from engine.runtime.users import Actor
 
 OPEN = ("active", "error")
 MAX_REASON_LENGTH = 2000

@@ -9,8 +9,8 @@ from __future__ import annotations
 from sqlalchemy import Select, and_, exists, false, or_, select
 from sqlalchemy.orm import Session
 
-from engine.models import Case, Event, Task, User
-from engine.users import Actor
+from engine.kernel.models import Case, Event, Task, User
+from engine.runtime.users import Actor
 
 STAFF_ROLES = ("systemkoordinator", "fagleder", "koordinator")
 

@@ -36,13 +36,13 @@ from typing import Any
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 
-from engine import clock
-from engine.db import Database
-from engine.errors import Conflict
-from engine.models import Case, Event, Membership, Outbox, Task, TaskEscalation, Timer, User
-from engine.monitor import responsible_for
-from engine.runtime import CaseRun
-from engine.users import SYSTEM
+from engine.features.monitor import responsible_for
+from engine.kernel import clock
+from engine.kernel.db import Database
+from engine.kernel.errors import Conflict
+from engine.kernel.models import Case, Event, Membership, Outbox, Task, TaskEscalation, Timer, User
+from engine.runtime.case_run import CaseRun
+from engine.runtime.users import SYSTEM
 
 log = logging.getLogger(__name__)
 

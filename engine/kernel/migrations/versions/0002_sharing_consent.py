@@ -10,7 +10,7 @@ every head.
 import sqlalchemy as sa
 from alembic import op
 
-import engine.models
+import engine.kernel.models
 
 revision = "0002_sharing_consent"
 down_revision = "0001"
@@ -28,7 +28,7 @@ def upgrade() -> None:
         sa.Column("period", sa.String(length=40), nullable=False),
         sa.Column("valid_from", sa.Date(), nullable=False),
         sa.Column("valid_until", sa.Date(), nullable=False),
-        sa.Column("recorded_at", engine.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("recorded_at", engine.kernel.models.UTCDateTime(timezone=True), nullable=False),
         sa.Column("withdrawn_on", sa.Date(), nullable=True),
         sa.Column("withdrawn_by", sa.String(length=100), nullable=True),
         sa.ForeignKeyConstraint(["case_id"], ["case_.id"]),

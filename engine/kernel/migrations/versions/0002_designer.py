@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-import engine.models
+import engine.kernel.models
 
 revision = "0002_designer"
 down_revision = "0001"
@@ -29,9 +29,9 @@ def upgrade() -> None:
         sa.Column("forms", JSON, nullable=False),
         sa.Column("errors", JSON, nullable=False),
         sa.Column("created_by", sa.String(length=80), nullable=False),
-        sa.Column("created_at", engine.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", engine.kernel.models.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_by", sa.String(length=80), nullable=False),
-        sa.Column("updated_at", engine.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", engine.kernel.models.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("process_draft", schema=None) as batch_op:

@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import forms
-from engine.models import ActionItem, Case, PlanProposal, PlanRevision, ProcessVersion
+from engine.kernel.models import ActionItem, Case, PlanProposal, PlanRevision, ProcessVersion
+from engine.runtime import forms
 
 PLAN_FORM = "plan"
 # Action item statuses, as the meeting form names them; ``lukket``: closed without being done

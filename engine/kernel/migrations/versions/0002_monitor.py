@@ -10,7 +10,7 @@ A branch of its own (other features add their own 0002_* revisions on 0001);
 import sqlalchemy as sa
 from alembic import op
 
-import engine.models
+import engine.kernel.models
 
 revision = "0002_monitor"
 down_revision = "0001"
@@ -28,7 +28,7 @@ def upgrade() -> None:
         sa.Column("owner", sa.String(length=200), nullable=False),
         sa.Column("deadline", sa.Date(), nullable=True),
         sa.Column("status", sa.String(length=20), nullable=False),
-        sa.Column("recorded_at", engine.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("recorded_at", engine.kernel.models.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["case_id"], ["case_.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
@@ -41,7 +41,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("task_id", sa.Integer(), nullable=False),
         sa.Column("level", sa.Integer(), nullable=False),
-        sa.Column("at", engine.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", engine.kernel.models.UTCDateTime(timezone=True), nullable=False),
         sa.Column("recipients", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(["task_id"], ["task.id"]),
         sa.PrimaryKeyConstraint("id"),

@@ -12,13 +12,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine import clock, plan_store, spiff
-from engine.access import can_see_case
-from engine.db import Database
-from engine.errors import InvalidData, NotFound
-from engine.models import AccessLog, Case, CaseMessage, Document, Event, Task, Timer
-from engine.runtime import CaseRun
-from engine.users import Actor
+from engine.kernel import clock, spiff
+from engine.kernel.db import Database
+from engine.kernel.errors import InvalidData, NotFound
+from engine.kernel.models import AccessLog, Case, CaseMessage, Document, Event, Task, Timer
+from engine.runtime import plan_store
+from engine.runtime.access import can_see_case
+from engine.runtime.case_run import CaseRun
+from engine.runtime.users import Actor
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 # The BPMN elements a reader of a case follows (gateways and flows are left out).

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-import engine.models
+import engine.kernel.models
 
 revision = '0001'
 down_revision = None
@@ -40,7 +40,7 @@ def upgrade() -> None:
     sa.Column('spec_json', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('forms', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=False),
     sa.Column('deployed_by', sa.String(length=80), nullable=False),
-    sa.Column('deployed_at', engine.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('deployed_at', engine.kernel.models.UTCDateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('key', 'version')
     )
@@ -55,8 +55,8 @@ def upgrade() -> None:
     op.create_table('api_token',
     sa.Column('token_hash', sa.String(length=64), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
-    sa.Column('created_at', engine.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('expires_at', engine.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', engine.kernel.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('expires_at', engine.kernel.models.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('token_hash')
     )
@@ -71,9 +71,9 @@ def upgrade() -> None:
     sa.Column('state', sa.JSON(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('created_by', sa.String(length=80), nullable=False),
-    sa.Column('created_at', engine.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', engine.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('closed_at', engine.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', engine.kernel.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', engine.kernel.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('closed_at', engine.kernel.models.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['process_version_id'], ['process_version.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -97,7 +97,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
     sa.Column('username', sa.String(length=80), nullable=False),
-    sa.Column('at', engine.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', engine.kernel.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('what', sa.String(length=120), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['case_.id'], ),
     sa.PrimaryKeyConstraint('id')
@@ -110,7 +110,7 @@ def upgrade() -> None:
     sa.Column('case_id', sa.Integer(), nullable=False),
     sa.Column('author', sa.String(length=80), nullable=False),
     sa.Column('author_name', sa.String(length=200), nullable=False),
-    sa.Column('at', engine.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', engine.kernel.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['case_.id'], ),
     sa.PrimaryKeyConstraint('id')
@@ -126,7 +126,7 @@ def upgrade() -> None:
     sa.Column('body', sa.Text(), nullable=False),
     sa.Column('recipient', sa.String(length=200), nullable=True),
     sa.Column('bpmn_id', sa.String(length=120), nullable=True),
-    sa.Column('created_at', engine.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', engine.kernel.models.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['case_.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -136,7 +136,7 @@ def upgrade() -> None:
     op.create_table('event',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
-    sa.Column('at', engine.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('at', engine.kernel.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('actor', sa.String(length=80), nullable=False),
     sa.Column('kind', sa.String(length=60), nullable=False),
     sa.Column('bpmn_id', sa.String(length=120), nullable=True),
@@ -153,9 +153,9 @@ def upgrade() -> None:
     sa.Column('bpmn_id', sa.String(length=120), nullable=False),
     sa.Column('handler', sa.String(length=120), nullable=True),
     sa.Column('error', sa.Text(), nullable=False),
-    sa.Column('created_at', engine.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', engine.kernel.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('retries', sa.Integer(), nullable=False),
-    sa.Column('resolved_at', engine.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('resolved_at', engine.kernel.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('resolved_by', sa.String(length=80), nullable=True),
     sa.ForeignKeyConstraint(['case_id'], ['case_.id'], ),
     sa.PrimaryKeyConstraint('id')
@@ -184,9 +184,9 @@ def upgrade() -> None:
     sa.Column('recipient', sa.String(length=200), nullable=False),
     sa.Column('subject', sa.String(length=300), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
-    sa.Column('created_at', engine.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', engine.kernel.models.UTCDateTime(timezone=True), nullable=False),
     sa.Column('attempts', sa.Integer(), nullable=False),
-    sa.Column('delivered_at', engine.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('delivered_at', engine.kernel.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('last_error', sa.Text(), nullable=True),
     sa.ForeignKeyConstraint(['case_id'], ['case_.id'], ),
     sa.PrimaryKeyConstraint('id')
@@ -207,9 +207,9 @@ def upgrade() -> None:
     sa.Column('state', sa.String(length=20), nullable=False),
     sa.Column('assignee', sa.String(length=80), nullable=True),
     sa.Column('claimed_by', sa.String(length=80), nullable=True),
-    sa.Column('due_at', engine.models.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('created_at', engine.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('completed_at', engine.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('due_at', engine.kernel.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', engine.kernel.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('completed_at', engine.kernel.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('completed_by', sa.String(length=80), nullable=True),
     sa.Column('on_behalf_of', sa.String(length=200), nullable=True),
     sa.ForeignKeyConstraint(['case_id'], ['case_.id'], ),
@@ -226,8 +226,8 @@ def upgrade() -> None:
     sa.Column('case_id', sa.Integer(), nullable=False),
     sa.Column('spiff_id', sa.String(length=36), nullable=False),
     sa.Column('bpmn_id', sa.String(length=120), nullable=False),
-    sa.Column('due_at', engine.models.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('fired_at', engine.models.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('due_at', engine.kernel.models.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('fired_at', engine.kernel.models.UTCDateTime(timezone=True), nullable=True),
     sa.Column('cancelled', sa.Boolean(), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['case_.id'], ),
     sa.PrimaryKeyConstraint('id')
