@@ -31,7 +31,6 @@ from flask_babel import gettext as _
 from engine.features import designer, migration
 from engine.kernel.errors import DeployRejected, EngineError, InvalidData
 from engine.runtime.users import PROCEDURE_ROLES, Actor
-from handlers.registry import handler_names, validator_names
 from webapp import formrender
 from webapp.auth import current_actor, db, login_required
 
@@ -146,8 +145,8 @@ def draft(draft_id: int) -> str:
     view = designer.get_draft(db(), draft_id, _actor())
     data = {
         "xml": view.bpmn_xml, "errors": view.errors, "key": view.key,
-        "forms": designer.form_names(view), "handlers": sorted(handler_names()),
-        "validators": sorted(v for v in validator_names() if not v.startswith("message.")),
+        "forms": designer.form_names(view), "handlers": designer.handler_choices(),
+        "validators": designer.validator_choices(),
         "roles": list(PROCEDURE_ROLES),
         "urls": {"save": url_for("designer.save", draft_id=draft_id),
                  "check": url_for("designer.check", draft_id=draft_id),

@@ -29,6 +29,7 @@ from engine.kernel.db import Database
 from engine.kernel.errors import DeployRejected, Forbidden, InvalidData, NotFound
 from engine.kernel.models import Case, ProcessDraft, ProcessVersion, VersionNote
 from engine.runtime.users import Actor
+from handlers.registry import handler_names, validator_names
 
 NS = {"bpmn": deploy.BPMN_NS, "spiffworkflow": spiff.SPIFF_NS}
 FORM_NAME = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
@@ -235,6 +236,18 @@ def list_drafts(db: Database, actor: Actor, key: str | None = None) -> list[Draf
 def form_names(draft: DraftView) -> list[str]:
     """Forms a task in the draft may name: the draft's own and the shipped ones."""
     return sorted(set(draft.forms) | processes.form_names())
+
+
+def handler_choices() -> list[str]:
+    """Handlers a service task in the modeler may name (``spiffworkflow:serviceTaskOperator``)."""
+    return sorted(handler_names())
+
+
+def validator_choices() -> list[str]:
+    """Validators a user task in the modeler may name (its ``validator`` property). The
+    ``message.<name>`` ones are left out: the engine runs them for that message, no task names
+    them."""
+    return sorted(name for name in validator_names() if not name.startswith("message."))
 
 
 def draft_form(draft: DraftView, name: str) -> dict[str, Any]:

@@ -105,6 +105,9 @@ def test_a_version_opens_in_the_modeler_with_its_diagram_and_forms(web: Any) -> 
                                 r"</script>", page.html, re.S).group(1))
     assert data["xml"] == IP_XML and data["errors"] == []
     assert "assessment" in data["forms"] and "letters.decision" in data["handlers"]
+    # a task may name a validate.* validator; message.* ones run for their message, not a task
+    assert "validate.report" in data["validators"]
+    assert "message.end_requested" not in data["validators"]
     assert data["roles"] == ["innbygger", "systemkoordinator", "fagleder", "koordinator"]
     assert page.one("meta", name="csrf-token").get("content")
 
