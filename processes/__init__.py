@@ -12,6 +12,7 @@ from typing import Any
 
 PROCESSES_DIR = Path(__file__).parent
 FORMS_DIR = PROCESSES_DIR / "forms"
+READS_PATH = PROCESSES_DIR / "reads.json"
 
 
 def diagram_paths() -> list[Path]:
@@ -29,3 +30,11 @@ def load_form(name: str) -> dict[str, Any]:
     if not path.is_file():
         raise KeyError(name)
     return json.loads(path.read_text(encoding="utf-8"))
+
+
+def load_reads() -> dict[str, Any]:
+    """What ipflow's own code reads from a process's case data, per process key: the form
+    fields it shows (``fields``: name → the form that provides it and who reads it) and the
+    milestones of the monitor's lead times (``milestones``). A diagram or form change that
+    drops one of them is refused at deploy, so a page never silently loses what it shows."""
+    return json.loads(READS_PATH.read_text(encoding="utf-8"))

@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import processes
+from engine.features import reads
 from engine.kernel import clock, spiff
 from engine.kernel.db import Database
 from engine.kernel.errors import DeployRejected, Forbidden, NotFound
@@ -89,6 +90,9 @@ def validate(bpmn_xml: str | bytes, forms: FormSource | None = None
         # A phase drawn as a sub-process is a spec of its own: its tasks obey the same rules.
         for each in [spec, *phases.values()]:
             errors = _merge(errors, _check_spec(each, used_forms, forms or {}, _lanes_of(root)))
+        called = {op.get("id", "") for op in root.iterfind(".//spiffworkflow:serviceTaskOperator",
+                                                             NS)}
+        errors = _merge(errors, reads.problems(key, used_forms, called))
         if not errors:
             parsed.append(spiff.ParsedProcess(key, spec.description or key,
                                               spiff.compile_spec(parser, key)))

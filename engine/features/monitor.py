@@ -36,6 +36,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
+from engine.features import reads
 from engine.features.deploy import BPMN_NS
 from engine.kernel import clock, spiff
 from engine.kernel.db import Database
@@ -61,13 +62,6 @@ NUDGE_EVENTS = ("task_escalated", "reminder_sent")
 ACTION_EVENTS = ("task_reassigned", "reminder_sent", "incident_retried", "case_cancelled")
 SORT_KEYS = ("overdue_days", "since", "case_id", "reason", "step", "service_area", "role")
 
-# Milestones of the lead-time charts, found by *what happened* (the handler that ran, the
-# coordinator being set), not by element ids a designer may rename.
-MILESTONES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "decision": ("step_completed", ("letters.decision", "letters.refusal")),
-    "coordinator": ("coordinator_assigned", ()),
-    "startup_meeting": ("step_completed", ("consent.record",)),
-}
 
 
 @dataclass(frozen=True)
@@ -505,9 +499,13 @@ def trends(db: Database, actor: Actor, now: datetime | None = None, months: int 
     index = {month: i for i, month in enumerate(firsts)}
     lead: dict[str, list[MonthValue]] = {}
     with db.reading() as session:
-        for name, (kind, handlers) in MILESTONES.items():
+        # Found by *what happened* (the handler that ran, the coordinator being set), not by
+        # element ids a designer may rename; declared in processes/reads.json.
+        for milestone in reads.milestones():
+            name = milestone.name
             per_month: dict[date, list[float]] = defaultdict(list)
-            for created, reached in _first_reached(session, kind, handlers, moment):
+            for created, reached in _first_reached(session, milestone.event, milestone.handlers,
+                                                   moment):
                 if reached >= start:
                     per_month[_month(reached)].append((reached - created).total_seconds() / 86400)
             lead[name] = [MonthValue(m, round(statistics.median(per_month[m]), 1)
