@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 
 class Directory(Protocol):
@@ -94,10 +94,14 @@ _handlers: dict[str, Handler] = {}
 _validators: dict[str, Validator] = {}
 
 
-def handler(name: str) -> Callable[[Handler], Handler]:
-    """Register a service-task handler under the name diagrams use."""
+HandlerT = TypeVar("HandlerT", bound=Handler)
 
-    def register(function: Handler) -> Handler:
+
+def handler(name: str) -> Callable[[HandlerT], HandlerT]:
+    """Register a service-task handler under the name diagrams use; the function keeps its own
+    signature, so code that calls it directly sees what it really returns."""
+
+    def register(function: HandlerT) -> HandlerT:
         if name in _handlers:
             raise ValueError(f"handler {name!r} is registered twice")
         _handlers[name] = function

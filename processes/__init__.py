@@ -29,7 +29,8 @@ def load_form(name: str) -> dict[str, Any]:
     path = FORMS_DIR / f"{name}.json"
     if not path.is_file():
         raise KeyError(name)
-    return json.loads(path.read_text(encoding="utf-8"))
+    form: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return form
 
 
 def load_reads() -> dict[str, Any]:
@@ -37,4 +38,5 @@ def load_reads() -> dict[str, Any]:
     fields it shows (``fields``: name → the form that provides it and who reads it) and the
     milestones of the monitor's lead times (``milestones``). A diagram or form change that
     drops one of them is refused at deploy, so a page never silently loses what it shows."""
-    return json.loads(READS_PATH.read_text(encoding="utf-8"))
+    reads: dict[str, Any] = json.loads(READS_PATH.read_text(encoding="utf-8"))
+    return reads

@@ -7,9 +7,9 @@ changes nothing.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from engine.features import consents, duplicates
@@ -164,10 +164,10 @@ def claim_task(db: Database, task_id: int, actor: Actor) -> None:
     """Take a group task; a conditional update so two claims cannot both win."""
     with db.transaction() as session:
         task = _task_for_action(session, task_id, actor)
-        result = session.execute(update(Task).where(
+        result = cast(CursorResult[Any], session.execute(update(Task).where(
             Task.id == task.id, Task.state == "ready",
             (Task.claimed_by.is_(None)) | (Task.claimed_by == actor.username),
-        ).values(claimed_by=actor.username).execution_options(synchronize_session=False))
+        ).values(claimed_by=actor.username).execution_options(synchronize_session=False)))
         if result.rowcount != 1:
             raise Conflict("Oppgaven ble tatt av noen andre i mellomtiden.")
         _event(session, task.case_id, actor, "task_claimed", task.bpmn_id, {"name": task.name})

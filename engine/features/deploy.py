@@ -77,7 +77,8 @@ def validate(bpmn_xml: str | bytes, forms: FormSource | None = None
         return [], {}, _merge(errors, [spiff_error])
     if not keys:
         return [], {}, _merge(errors, [_error("fil", "diagrammet har ingen kjørbar prosess")])
-    parsed, used_forms = [], {}
+    parsed: list[spiff.ParsedProcess] = []
+    used_forms: dict[str, Any] = {}
     for key in keys:
         try:
             spec = parser.get_spec(key)

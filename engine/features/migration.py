@@ -384,7 +384,7 @@ def _update_rows(session: Session, case: Case, workflow: spiff.BpmnWorkflow,
             row.role = role
             row.assignee, row.on_behalf_of = assignee_for(session, role, case)
             row.claimed_by = None
-    for row in session.scalars(select(Timer).where(Timer.case_id == case.id,
-                                                   Timer.fired_at.is_(None))):
-        if row.spiff_id in plan.new_due:
-            row.due_at = plan.new_due[row.spiff_id]
+    for timer in session.scalars(select(Timer).where(Timer.case_id == case.id,
+                                                     Timer.fired_at.is_(None))):
+        if timer.spiff_id in plan.new_due:
+            timer.due_at = plan.new_due[timer.spiff_id]

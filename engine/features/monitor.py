@@ -210,7 +210,7 @@ def _where(positions_by_case: dict[int, list[Position]], case_id: int) -> Positi
     """The position a case-wide reason (idle, action item) is shown at: its first task."""
     places = positions_by_case.get(case_id) or []
     with_task = [p for p in places if p.task is not None]
-    return (with_task or places or [None])[0]
+    return next(iter(with_task or places), None)
 
 
 def find_stuck(session: Session, now: datetime, config: MonitorConfig) -> list[StuckRow]:
@@ -226,7 +226,7 @@ def find_stuck(session: Session, now: datetime, config: MonitorConfig) -> list[S
         task = place.task
         if task is None:
             continue
-        common = {"case_id": task.case_id, "step": task.bpmn_id, "step_name": task.name,
+        common: dict[str, Any] = {"case_id": task.case_id, "step": task.bpmn_id, "step_name": task.name,
                   "role": task.role, "assignee": task.claimed_by or task.assignee,
                   "service_area": task.service_area, "task_id": task.id}
         if task.due_at is not None and task.due_at < now:
@@ -371,8 +371,9 @@ def step_loads(places: Iterable[Position], now: datetime,
         waits[place.step][place.case_id] = min(earliest, place.since) if earliest else place.since
         if place.name:
             labels.setdefault(place.step, place.name)
-    loads = [StepLoad(step, labels.get(step, step), len(cases),
-                      _days(statistics.median(now - since for since in cases.values())))
+    loads = [StepLoad(step, labels.get(step, step), len(cases), _days(timedelta(
+                 seconds=statistics.median((now - since).total_seconds()
+                                           for since in cases.values()))))
              for step, cases in waits.items()]
     loads.sort(key=lambda load: (-load.cases, load.name))
     return heat_levels(loads)

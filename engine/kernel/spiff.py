@@ -306,7 +306,7 @@ def new_workflow(spec_key: str, spec_json: dict[str, Any], engine: PythonScriptE
 
 def dump_state(workflow: BpmnWorkflow) -> dict[str, Any]:
     """The instance part of the serialized workflow: the spec is stored per version."""
-    state = SERIALIZER.to_dict(workflow)
+    state: dict[str, Any] = SERIALIZER.to_dict(workflow)
     state.pop("spec", None)
     state.pop("subprocess_specs", None)
     return state
@@ -324,7 +324,8 @@ def load_state(spec_key: str, spec_json: dict[str, Any], state: dict[str, Any],
 
 
 def ready_user_tasks(workflow: BpmnWorkflow) -> list[SpiffTask]:
-    return workflow.get_tasks(state=TaskState.READY, manual=True)
+    tasks: list[SpiffTask] = workflow.get_tasks(state=TaskState.READY, manual=True)
+    return tasks
 
 
 def waiting_timers(workflow: BpmnWorkflow) -> Iterator[tuple[SpiffTask, datetime]]:
@@ -493,7 +494,8 @@ def engine_steps(workflow: BpmnWorkflow,
 
 
 def errored_tasks(workflow: BpmnWorkflow) -> list[SpiffTask]:
-    return workflow.get_tasks(state=TaskState.ERROR)
+    tasks: list[SpiffTask] = workflow.get_tasks(state=TaskState.ERROR)
+    return tasks
 
 
 def make_ready_again(task: SpiffTask) -> None:

@@ -19,7 +19,7 @@ def sees_all_cases(actor: Actor) -> bool:
     return actor.has_role("systemkoordinator") or actor.has_role("leder")
 
 
-def visible_cases(actor: Actor) -> Select[tuple[Case]]:
+def visible_cases(actor: Actor) -> Select[Case]:
     """Cases the actor has a service need to see."""
     query = select(Case)
     if sees_all_cases(actor):
@@ -45,7 +45,7 @@ def can_see_case(session: Session, actor: Actor, case_id: int) -> bool:
     return session.scalar(query) is not None
 
 
-def actionable_tasks(actor: Actor) -> Select[tuple[Task]]:
+def actionable_tasks(actor: Actor) -> Select[Task]:
     """Open tasks the actor may act on now (not claimed by somebody else)."""
     conditions = [Task.assignee == actor.username]
     if actor.has_role("systemkoordinator"):

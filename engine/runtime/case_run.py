@@ -400,7 +400,8 @@ def due_after(start: datetime, duration: str | None) -> datetime | None:
     if not duration:
         return None
     parsed = TimerEventDefinition.parse_iso_duration(duration)
-    return start + TimerEventDefinition.get_timedelta_from_start(parsed, start)
+    due: datetime = start + TimerEventDefinition.get_timedelta_from_start(parsed, start)
+    return due
 
 
 try:
