@@ -329,8 +329,10 @@ def history(db: Database, key: str, actor: Actor) -> list[VersionRow]:
         running = _running_by_version(session)
         rows, previous = [], None
         for version in versions:
-            changes: DiffSummary | None = (diff_documents(previous.bpmn_xml, version.bpmn_xml, previous.forms,
-                                      version.forms).summary() if previous else None)
+            changes: DiffSummary | None = None
+            if previous:
+                changes = diff_documents(previous.bpmn_xml, version.bpmn_xml, previous.forms,
+                                         version.forms).summary()
             rows.append(VersionRow(key, version.version, version.name, version.deployed_by,
                                    version.deployed_at, notes.get(version.id, ""),
                                    running.get(version.id, 0), changes))

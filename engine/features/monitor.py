@@ -226,9 +226,10 @@ def find_stuck(session: Session, now: datetime, config: MonitorConfig) -> list[S
         task = place.task
         if task is None:
             continue
-        common: dict[str, Any] = {"case_id": task.case_id, "step": task.bpmn_id, "step_name": task.name,
-                  "role": task.role, "assignee": task.claimed_by or task.assignee,
-                  "service_area": task.service_area, "task_id": task.id}
+        common: dict[str, Any] = {
+            "case_id": task.case_id, "step": task.bpmn_id, "step_name": task.name,
+            "role": task.role, "assignee": task.claimed_by or task.assignee,
+            "service_area": task.service_area, "task_id": task.id}
         if task.due_at is not None and task.due_at < now:
             rows.append(StuckRow(reason="overdue", since=task.due_at,
                                  overdue_days=_whole_days(now - task.due_at), **common))
