@@ -122,28 +122,12 @@ def validator(name: str) -> Callable[[Validator], Validator]:
     return register
 
 
-def get_handler(name: str) -> Handler:
-    """Return the handler for ``name``; KeyError names the missing handler."""
-    load_all()
-    return _handlers[name]
+def registered_handlers() -> dict[str, Handler]:
+    """The handlers registered so far (all of them once :mod:`handlers.catalogue` is imported)."""
+    return dict(_handlers)
 
 
-def get_validator(name: str) -> Validator:
-    """Return the validator for ``name``; KeyError names the missing validator."""
-    load_all()
-    return _validators[name]
-
-
-def handler_names() -> set[str]:
-    load_all()
-    return set(_handlers)
-
-
-def validator_names() -> set[str]:
-    load_all()
-    return set(_validators)
-
-
-def load_all() -> None:
-    """Import every handler module once so that their decorators have registered them."""
-    from handlers import catalogue  # noqa: F401  (import for its registrations)
+def registered_validators() -> dict[str, Validator]:
+    """The validators registered so far (all of them once :mod:`handlers.catalogue` is
+    imported)."""
+    return dict(_validators)

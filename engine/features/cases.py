@@ -33,7 +33,8 @@ from engine.runtime import forms, plan_store
 from engine.runtime.access import actionable_tasks, can_see_case, is_own_case, keeps_plan, may_act
 from engine.runtime.case_run import CaseEffects, CaseRun, SessionDirectory
 from engine.runtime.users import PROCEDURE_ROLES, Actor, all_actors, find_actor, service_areas
-from handlers.registry import HandlerContext, get_validator, validator_names
+from handlers.catalogue import get_validator, validator_names
+from handlers.registry import HandlerContext
 
 # Messages a citizen may send about their own case; staff may send every message.
 CITIZEN_MESSAGES = {"end_requested", "appeal_received", "consent_withdrawn",

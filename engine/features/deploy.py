@@ -29,7 +29,7 @@ from engine.kernel.errors import DeployRejected, Forbidden, NotFound
 from engine.kernel.models import ProcessVersion, VersionNote
 from engine.runtime import forms
 from engine.runtime.users import PROCEDURE_ROLES, Actor
-from handlers.registry import handler_names, validator_names
+from handlers.catalogue import handler_names, validator_names
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 

@@ -29,7 +29,7 @@ from engine.kernel.db import Database
 from engine.kernel.errors import DeployRejected, Forbidden, InvalidData, NotFound
 from engine.kernel.models import Case, ProcessDraft, ProcessVersion, VersionNote
 from engine.runtime.users import Actor
-from handlers.registry import handler_names, validator_names
+from handlers.catalogue import handler_names, validator_names
 
 NS = {"bpmn": deploy.BPMN_NS, "spiffworkflow": spiff.SPIFF_NS}
 FORM_NAME = re.compile(r"^[a-z][a-z0-9_]{0,59}$")

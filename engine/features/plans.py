@@ -22,7 +22,8 @@ from engine.runtime import forms, plan_store
 from engine.runtime.access import can_see_case, is_own_case, keeps_plan
 from engine.runtime.case_run import CaseEffects, CaseRun, SessionDirectory
 from engine.runtime.users import Actor
-from handlers.registry import HandlerContext, get_validator
+from handlers.catalogue import get_validator
+from handlers.registry import HandlerContext
 
 PROPOSAL_DECISIONS = ("accepted", "declined")
 MAX_NOTE_LENGTH = 2000

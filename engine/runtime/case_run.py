@@ -40,7 +40,8 @@ from engine.kernel.settings import handler_settings
 from engine.runtime import plan_store
 from engine.runtime.access import assignee_for
 from engine.runtime.users import Actor
-from handlers.registry import Caseworker, HandlerContext, get_handler
+from handlers.catalogue import get_handler
+from handlers.registry import Caseworker, HandlerContext
 
 
 class SessionDirectory:

@@ -17,7 +17,7 @@ from engine.kernel.db import Database
 from engine.kernel.errors import Conflict, Forbidden, NotFound
 from engine.kernel.models import Document, Incident, Outbox
 from engine.runtime.users import SYSTEM, get_actor
-from handlers import registry
+from handlers import catalogue, registry
 from tests.conftest import Api
 
 ERROR = "brevtjenesten svarer ikke"
@@ -33,8 +33,7 @@ def _broken_letters(_context: registry.HandlerContext, _data: dict[str, Any]) ->
 @pytest.fixture()
 def letters_down(monkeypatch: pytest.MonkeyPatch) -> Any:
     """``letters.decision`` raises; returns a function that repairs it again."""
-    registry.load_all()
-    original = registry.get_handler("letters.decision")
+    original = catalogue.get_handler("letters.decision")
     monkeypatch.setitem(registry._handlers, "letters.decision", _broken_letters)
     return lambda: monkeypatch.setitem(registry._handlers, "letters.decision", original)
 

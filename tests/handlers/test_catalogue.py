@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers.registry import handler_names, validator_names
+from handlers.catalogue import handler_names, validator_names
 
 CONTRACT_HANDLERS = {
     "citizen.derive",

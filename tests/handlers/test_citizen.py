@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from handlers.catalogue import get_handler
 from handlers.citizen import age_now, derive
-from handlers.registry import get_handler
 
 
 def test_registered_under_contract_name() -> None:

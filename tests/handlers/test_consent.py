@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from handlers.catalogue import get_handler
 from handlers.consent import record, withdraw
-from handlers.registry import get_handler
 
 
 def test_registered() -> None:

@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from handlers.catalogue import get_handler
 from handlers.coordinator import register
-from handlers.registry import get_handler
 
 
 def test_registered() -> None:

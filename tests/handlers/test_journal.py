@@ -6,8 +6,9 @@ from dataclasses import replace
 
 import pytest
 
+from handlers.catalogue import get_handler
 from handlers.journal import KINDS, note
-from handlers.registry import Caseworker, get_handler
+from handlers.registry import Caseworker
 
 CASE = {
     "citizen_name": "Kari Nordmann",

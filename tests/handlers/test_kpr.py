@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
+from handlers.catalogue import get_handler
 from handlers.kpr import end, start
-from handlers.registry import get_handler
 
 TODAY = date(2026, 11, 26)
 

@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
+from handlers.catalogue import get_handler
 from handlers.letters import appeal, assessment, common, course
-from handlers.registry import Caseworker, HandlerSettings, get_handler
+from handlers.registry import Caseworker, HandlerSettings
 
 REASONING = "Behovet er ventet å vare under ett år, og bare én tjeneste er involvert."
 SETTINGS = HandlerSettings(municipality_name="Fjordvik kommune", unit="Koordinerende enhet",

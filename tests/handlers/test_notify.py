@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from handlers.catalogue import get_handler
 from handlers.notify import systemkoordinator
-from handlers.registry import get_handler
 
 
 def test_registered() -> None:

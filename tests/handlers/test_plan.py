@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from handlers.catalogue import get_handler
 from handlers.plan import record_meeting, set_revision_date
-from handlers.registry import get_handler
 
 
 def test_registered() -> None:

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from handlers import validators
-from handlers.registry import get_validator
+from handlers.catalogue import get_validator
 
 REASONING = "Behovet er ikke langvarig."
 

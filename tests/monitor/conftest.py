@@ -61,9 +61,8 @@ def _broken_letters(_context: Any, _data: dict[str, Any]) -> None:
 @pytest.fixture()
 def letters_down(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
     """``letters.decision`` raises (an incident at ``send_decision``); call to repair it."""
-    from handlers import registry
+    from handlers import catalogue, registry
 
-    registry.load_all()
-    original = registry.get_handler("letters.decision")
+    original = catalogue.get_handler("letters.decision")
     monkeypatch.setitem(registry._handlers, "letters.decision", _broken_letters)
     return lambda: monkeypatch.setitem(registry._handlers, "letters.decision", original)
