@@ -15,6 +15,7 @@ from engine.features import cases
 from engine.kernel import clock
 from engine.kernel.db import Database
 from engine.kernel.models import Case, User
+from engine.kernel.vocabulary import TaskState
 from engine.runtime.users import Actor, create_service_area, create_user, get_actor
 
 PASSWORD = "demo"  # noqa: S105  (printed as a warning by ``ipflow init --demo``)
@@ -104,7 +105,7 @@ def open_task(db: Database, case_id: int, bpmn_id: str) -> int:
         from engine.kernel.models import Task
 
         task_id = session.scalar(select(Task.id).where(
-            Task.case_id == case_id, Task.bpmn_id == bpmn_id, Task.state == "ready"))
+            Task.case_id == case_id, Task.bpmn_id == bpmn_id, Task.state == TaskState.READY))
     if task_id is None:
         raise LookupError(f"sak {case_id} venter ikke på {bpmn_id}")
     return task_id
@@ -175,7 +176,8 @@ def describe_goals(db: Database, case_id: int) -> None:
         from engine.kernel.models import Task
 
         assignee = session.scalar(select(Task.assignee).where(
-            Task.case_id == case_id, Task.bpmn_id == "describe_goals", Task.state == "ready"))
+            Task.case_id == case_id, Task.bpmn_id == "describe_goals",
+            Task.state == TaskState.READY))
     if assignee is None:
         raise LookupError(f"sak {case_id} venter ikke på describe_goals")
     do(db, get_actor(db, assignee), case_id, "describe_goals", {

@@ -29,6 +29,7 @@ from engine.kernel.models import (
     Task,
     Timer,
 )
+from engine.kernel.vocabulary import FINAL_CASE_STATES, CaseState, EventKind, Role, TaskState
 from engine.runtime import forms, plan_store
 from engine.runtime.access import actionable_tasks, can_see_case, is_own_case, keeps_plan, may_act
 from engine.runtime.case_run import CaseEffects, CaseRun, SessionDirectory
@@ -100,7 +101,7 @@ def start_case(db: Database, process_key: str, data: dict[str, Any], actor: Acto
                               clean, actor)
             return target
         now = clock.now()
-        case = Case(process_version_id=version.id, process_version=version, status="active",
+        case = Case(process_version_id=version.id, process_version=version, status=CaseState.ACTIVE,
                     citizen_name=str(clean.get("citizen_name", "")),
                     citizen_nin=str(clean.get("citizen_nin", "")), state={},
                     created_by=actor.username, created_at=now, updated_at=now)
@@ -110,10 +111,10 @@ def start_case(db: Database, process_key: str, data: dict[str, Any], actor: Acto
         workflow = run.new_workflow()
         for task in workflow.get_tasks(state=spiff.TaskState.READY):
             task.data.update(clean)
-        run.event("case_started", None, {"process": version.key, "version": version.version,
+        run.event(EventKind.CASE_STARTED, None, {"process": version.key, "version": version.version,
                                          "data": clean})
         if reason:
-            run.event("duplicate_registered", None, {"reason": reason, "open_cases": found})
+            run.event(EventKind.DUPLICATE_REGISTERED, None, {"reason": reason, "open_cases": found})
         run.advance(workflow)
         run.save(workflow)
         return case.id
@@ -123,8 +124,8 @@ def _task_for_action(session: Session, task_id: int, actor: Actor) -> Task:
     task = session.get(Task, task_id)
     if task is None or not (may_act(actor, task) or can_see_case(session, actor, task.case_id)):
         raise NotFound("Oppgaven finnes ikke.")
-    if task.state != "ready":
-        raise Conflict("Oppgaven er allerede fullført." if task.state == "completed"
+    if task.state != TaskState.READY:
+        raise Conflict("Oppgaven er allerede fullført." if task.state == TaskState.COMPLETED
                        else "Oppgaven er ikke lenger aktiv.")
     if not may_act(actor, task):
         raise Forbidden("Du kan ikke utføre denne oppgaven.")
@@ -150,12 +151,12 @@ def complete_task(db: Database, task_id: int, data: dict[str, Any], actor: Actor
         spiff_task.data.update(forms.omitted_answers(form["schema"], clean))
         spiff_task.data.update(clean)
         spiff_task.run()
-        task.state = "completed"
+        task.state = TaskState.COMPLETED
         task.completed_at = run.now
         task.completed_by = actor.username
         if "service_area" in clean:
             case.service_area = clean["service_area"]
-        run.event("task_completed", task.bpmn_id,
+        run.event(EventKind.TASK_COMPLETED, task.bpmn_id,
                   {"name": task.name, "data": clean, "on_behalf_of": task.on_behalf_of})
         run.advance(workflow)
         run.save(workflow)
@@ -166,12 +167,13 @@ def claim_task(db: Database, task_id: int, actor: Actor) -> None:
     with db.transaction() as session:
         task = _task_for_action(session, task_id, actor)
         result = cast(CursorResult[Any], session.execute(update(Task).where(
-            Task.id == task.id, Task.state == "ready",
+            Task.id == task.id, Task.state == TaskState.READY,
             (Task.claimed_by.is_(None)) | (Task.claimed_by == actor.username),
         ).values(claimed_by=actor.username).execution_options(synchronize_session=False)))
         if result.rowcount != 1:
             raise Conflict("Oppgaven ble tatt av noen andre i mellomtiden.")
-        _event(session, task.case_id, actor, "task_claimed", task.bpmn_id, {"name": task.name})
+        _event(session, task.case_id, actor, EventKind.TASK_CLAIMED, task.bpmn_id,
+               {"name": task.name})
 
 
 def unclaim_task(db: Database, task_id: int, actor: Actor) -> None:
@@ -180,11 +182,12 @@ def unclaim_task(db: Database, task_id: int, actor: Actor) -> None:
         if task.claimed_by != actor.username:
             raise Conflict("Du har ikke tatt denne oppgaven.")
         task.claimed_by = None
-        _event(session, task.case_id, actor, "task_unclaimed", task.bpmn_id, {"name": task.name})
+        _event(session, task.case_id, actor, EventKind.TASK_UNCLAIMED, task.bpmn_id,
+               {"name": task.name})
 
 
-def _event(session: Session, case_id: int, actor: Actor, kind: str, bpmn_id: str | None,
-           data: dict[str, Any]) -> None:
+def _event(session: Session, case_id: int, actor: Actor, kind: EventKind,
+           bpmn_id: str | None, data: dict[str, Any]) -> None:
     session.add(Event(case_id=case_id, at=clock.now(), actor=actor.username, kind=kind,
                       bpmn_id=bpmn_id, data=data))
 
@@ -217,7 +220,7 @@ def send_message(db: Database, case_id: int, name: str, data: dict[str, Any],
         if len(refusals) == len(catchers):
             raise Conflict(refusals[0])
         payload = {**data, "sent_by": actor.username, "received_at": run.now.isoformat()}
-        run.event("message_received", None, {"message": name, "data": payload})
+        run.event(EventKind.MESSAGE_RECEIVED, None, {"message": name, "data": payload})
         workflow.catch(spiff.message_event(name, payload))
         run.advance(workflow)
         run.save(workflow)
@@ -226,7 +229,7 @@ def send_message(db: Database, case_id: int, name: str, data: dict[str, Any],
 def _not_waiting_for(case: Case, workflow: spiff.BpmnWorkflow, name: str) -> str:
     """Why no step takes the message now, in words a caseworker can act on: the case has
     ended, or where it stands (the message belongs to another part of the procedure)."""
-    if case.status in ("completed", "cancelled"):
+    if case.status in FINAL_CASE_STATES:
         return f"Saken er avsluttet og tar ikke lenger imot meldingen {name!r}."
     where = spiff.waiting_at(workflow)
     return (f"Saken tar ikke imot meldingen {name!r} der den står nå"
@@ -266,7 +269,7 @@ def fire_due_timers(db: Database, case_id: int, actor: Actor) -> None:
     """Let the case's due timers fire at the engine clock's time (used by the worker)."""
     with db.transaction() as session:
         case = session.get(Case, case_id)
-        if case is None or case.status in ("completed", "cancelled"):
+        if case is None or case.status in FINAL_CASE_STATES:
             return
         run = CaseRun(session, case, actor)
         workflow = run.load_workflow()
@@ -294,7 +297,7 @@ def retry_incident(db: Database, incident_id: int, actor: Actor,
         run = CaseRun(session, case, actor)
         workflow = run.load_workflow()
         incident.retries += 1
-        run.event("incident_retried", incident.bpmn_id,
+        run.event(EventKind.INCIDENT_RETRIED, incident.bpmn_id,
                   {"incident": incident.id, **({"reason": reason} if reason else {})})
         run.advance(workflow)
         run.save(workflow)
@@ -354,7 +357,7 @@ def get_task(db: Database, task_id: int, actor: Actor) -> dict[str, Any]:
         if form:
             form["schema"] = forms.with_sources(form["schema"], _sources(session))
         data: dict[str, Any] = {}
-        if task.state == "ready":
+        if task.state == TaskState.READY:
             run = CaseRun(session, case, actor)
             spiff_task = run.load_workflow().get_task_from_id(spiff.task_uuid(task.spiff_id))
             data = dict(spiff_task.data) if spiff_task else {}
@@ -414,7 +417,7 @@ def assign_task(db: Database, task_id: int, username: str, actor: Actor) -> None
         if colleague is None or not may_act(colleague, task):
             raise InvalidData({"assignee": "Denne personen kan ikke utføre oppgaven."})
         task.claimed_by = colleague.username
-        _event(session, task.case_id, actor, "task_assigned", task.bpmn_id,
+        _event(session, task.case_id, actor, EventKind.TASK_ASSIGNED, task.bpmn_id,
                {"name": task.name, "assignee": colleague.username})
 
 
@@ -462,7 +465,7 @@ def _open_task(session: Session, task_id: int) -> Task:
     task = session.get(Task, task_id)
     if task is None:
         raise NotFound("Oppgaven finnes ikke.")
-    if task.state != "ready":
+    if task.state != TaskState.READY:
         raise Conflict("Oppgaven er ikke lenger aktiv.")
     return task
 
@@ -483,7 +486,7 @@ def reassign_task(db: Database, task_id: int, username: str, reason: str | None,
         previous = task.claimed_by or task.assignee
         if colleague.username == previous:
             raise InvalidData({"assignee": "Oppgaven ligger allerede hos denne personen."})
-        if task.role == "innbygger":
+        if task.role == Role.INNBYGGER:
             raise InvalidData({"assignee": "Innbyggerens oppgaver følger innbyggeren eller "
                                            "koordinatoren. Bytt koordinator i stedet."})
         # Judged by the lane alone: would the colleague see this task as theirs to take?
@@ -492,7 +495,7 @@ def reassign_task(db: Database, task_id: int, username: str, reason: str | None,
         if task.assignee is not None:
             task.assignee = colleague.username
         task.claimed_by = colleague.username
-        _event(session, task.case_id, actor, "task_reassigned", task.bpmn_id,
+        _event(session, task.case_id, actor, EventKind.TASK_REASSIGNED, task.bpmn_id,
                {"name": task.name, "task": task.id, "from": previous,
                 "to": colleague.username, "reason": why})
 
@@ -515,14 +518,14 @@ def send_reminder(db: Database, case_id: int, reason: str | None, actor: Actor,
             recipient = responsible_for(task)
             what = f"oppgaven «{task.name}» i sak {case.id}"
         else:
-            recipient = case.coordinator or "systemkoordinator"
+            recipient = case.coordinator or Role.SYSTEMKOORDINATOR
             what = f"sak {case.id}"
         now = clock.now()
         session.add(Outbox(case_id=case.id, kind="reminder", recipient=recipient,
                            subject=f"Påminnelse om {what}",
                            body=f"{actor.full_name} minner om {what}.\n\nBegrunnelse: {why}",
                            created_at=now))
-        _event(session, case.id, actor, "reminder_sent", task.bpmn_id if task else None,
+        _event(session, case.id, actor, EventKind.REMINDER_SENT, task.bpmn_id if task else None,
                {"name": task.name if task else None, "task": task.id if task else None,
                 "to": recipient, "reason": why})
         return recipient
@@ -544,7 +547,7 @@ def cancel_case(db: Database, case_id: int, reason: str | None, actor: Actor) ->
         case = session.get(Case, case_id)
         if case is None:
             raise NotFound("Saken finnes ikke.")
-        if case.status in ("completed", "cancelled"):
+        if case.status in FINAL_CASE_STATES:
             raise Conflict("Saken er allerede avsluttet.")
         run = CaseRun(session, case, actor)
         if case.state:
@@ -552,8 +555,8 @@ def cancel_case(db: Database, case_id: int, reason: str | None, actor: Actor) ->
             workflow.cancel()
             case.state = spiff.dump_state(workflow)
         for task in session.scalars(select(Task).where(Task.case_id == case.id,
-                                                       Task.state == "ready")):
-            task.state = "cancelled"
+                                                       Task.state == TaskState.READY)):
+            task.state = TaskState.CANCELLED
             task.completed_at = run.now
         for timer in session.scalars(select(Timer).where(Timer.case_id == case.id,
                                                          Timer.fired_at.is_(None))):
@@ -565,12 +568,12 @@ def cancel_case(db: Database, case_id: int, reason: str | None, actor: Actor) ->
         for record in session.scalars(select(KprRecord).where(KprRecord.case_id == case.id,
                                                               KprRecord.to_date.is_(None))):
             record.to_date = run.now.date()
-            run.event("kpr_end", None, {"service": record.service,
+            run.event(EventKind.KPR_END, None, {"service": record.service,
                                         "date": record.to_date.isoformat()})
-        case.status = "cancelled"
+        case.status = CaseState.CANCELLED
         case.closed_at = run.now
         case.updated_at = run.now
-        run.event("case_cancelled", None, {"reason": why})
+        run.event(EventKind.CASE_CANCELLED, None, {"reason": why})
         run.close_open_items()
 
 
@@ -579,7 +582,7 @@ def reassign_candidates(db: Database, task_id: int, actor: Actor) -> list[tuple[
     require_monitor(actor)
     with db.reading() as session:
         task = _open_task(session, task_id)
-        if task.role == "innbygger":
+        if task.role == Role.INNBYGGER:
             return []
         lane = Task(role=task.role, service_area=task.service_area)
         current = task.claimed_by or task.assignee

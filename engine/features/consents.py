@@ -22,6 +22,7 @@ from engine.features.monitor import require_monitor
 from engine.kernel import clock
 from engine.kernel.db import Database
 from engine.kernel.models import Case, SharingConsent
+from engine.kernel.vocabulary import RUNNING_CASE_STATES
 from engine.runtime.users import Actor
 from handlers.dates import local_date
 
@@ -93,6 +94,6 @@ def expiring(db: Database, actor: Actor, within_days: int = EXPIRING_WITHIN_DAYS
         rows = session.scalars(
             select(SharingConsent).join(Case, Case.id == SharingConsent.case_id)
             .where(_active_on(day), SharingConsent.valid_until <= day + timedelta(within_days),
-                   Case.status.in_(("active", "error")))
+                   Case.status.in_(RUNNING_CASE_STATES))
             .order_by(SharingConsent.valid_until, SharingConsent.case_id, SharingConsent.id))
         return [_row(row, day) for row in rows]

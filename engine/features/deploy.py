@@ -27,6 +27,7 @@ from engine.kernel import clock, spiff
 from engine.kernel.db import Database
 from engine.kernel.errors import DeployRejected, Forbidden, NotFound
 from engine.kernel.models import ProcessVersion, VersionNote
+from engine.kernel.vocabulary import Role
 from engine.runtime import forms
 from engine.runtime.users import PROCEDURE_ROLES, Actor
 from handlers.catalogue import handler_names, validator_names
@@ -495,7 +496,7 @@ def deploy(db: Database, bpmn_xml: str | bytes, actor: Actor, *,
     process in the file becomes the next version of the process with its id (API, CLI).
     ``forms`` are a draft's own forms; the version stores every form it uses either way.
     """
-    if not actor.has_role("designer") and actor.username != "system":
+    if not actor.has_role(Role.DESIGNER) and actor.username != "system":
         raise Forbidden("bare prosessdesignere kan ta i bruk diagrammer")
     parsed, used_forms, errors = validate(bpmn_xml, forms)
     if errors:

@@ -28,16 +28,16 @@ from engine.kernel import clock, spiff
 from engine.kernel.db import Database
 from engine.kernel.errors import DeployRejected, Forbidden, InvalidData, NotFound
 from engine.kernel.models import Case, ProcessDraft, ProcessVersion, VersionNote
+from engine.kernel.vocabulary import RUNNING_CASE_STATES, Role
 from engine.runtime.users import Actor
 from handlers.catalogue import handler_names, validator_names
 
 NS = {"bpmn": deploy.BPMN_NS, "spiffworkflow": spiff.SPIFF_NS}
 FORM_NAME = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
-RUNNING = ("active", "error")
 
 
 def require_designer(actor: Actor) -> None:
-    if not actor.has_role("designer"):
+    if not actor.has_role(Role.DESIGNER):
         raise Forbidden("Bare prosessdesignere har tilgang til prosessene.")
 
 
@@ -348,7 +348,7 @@ def version_xml(db: Database, key: str, version: int, actor: Actor) -> str:
 
 def _running_by_version(session: Session) -> dict[int, int]:
     query = select(Case.process_version_id, func.count(Case.id)).where(
-        Case.status.in_(RUNNING)).group_by(Case.process_version_id)
+        Case.status.in_(RUNNING_CASE_STATES)).group_by(Case.process_version_id)
     return dict(session.execute(query).all())
 
 

@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 from engine.kernel import clock
 from engine.kernel.errors import DuplicateReport, Forbidden, InvalidData
 from engine.kernel.models import Case, Document, Event
+from engine.kernel.vocabulary import RUNNING_CASE_STATES, EventKind
 from engine.runtime.users import Actor
 
-OPEN = ("active", "error")
 MAX_REASON_LENGTH = 2000
 
 
@@ -28,7 +28,7 @@ def open_cases(session: Session, nin: str) -> list[int]:
     if not nin:
         return []
     return list(session.scalars(select(Case.id).where(
-        Case.citizen_nin == nin, Case.status.in_(OPEN)).order_by(Case.id.desc())))
+        Case.citizen_nin == nin, Case.status.in_(RUNNING_CASE_STATES)).order_by(Case.id.desc())))
 
 
 def decide(session: Session, nin: str, actor: Actor, attach_to: Any,
@@ -76,7 +76,7 @@ def attach(session: Session, case_id: int, form: dict[str, Any], report: dict[st
     now = clock.now()
     session.add(Document(case_id=case_id, kind="report", title="Ny melding om behov",
                          body="\n".join(lines), recipient=None, bpmn_id=None, created_at=now))
-    session.add(Event(case_id=case_id, at=now, actor=actor.username, kind="report_attached",
+    session.add(Event(case_id=case_id, at=now, actor=actor.username, kind=EventKind.REPORT_ATTACHED,
                       bpmn_id=None, data={"data": report}))
 
 

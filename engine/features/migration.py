@@ -30,11 +30,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.features import deploy
-from engine.features.designer import RUNNING, require_designer
+from engine.features.designer import require_designer
 from engine.kernel import spiff
 from engine.kernel.db import Database
 from engine.kernel.errors import Conflict, EngineError
 from engine.kernel.models import Case, Incident, ProcessVersion, Task, Timer
+from engine.kernel.vocabulary import RUNNING_CASE_STATES, EventKind, Role, TaskState
 from engine.runtime.access import assignee_for
 from engine.runtime.case_run import CaseRun, due_after
 from engine.runtime.users import Actor
@@ -105,7 +106,7 @@ def preview(db: Database, key: str, version: int, actor: Actor) -> list[CasePlan
         target = deploy.version_row(session, key, version)
         cases = session.scalars(select(Case).join(Case.process_version).where(
             ProcessVersion.key == key, ProcessVersion.version < version,
-            Case.status.in_(RUNNING)).order_by(Case.id))
+            Case.status.in_(RUNNING_CASE_STATES)).order_by(Case.id))
         return [_plan(session, case, target, actor).case_plan for case in cases]
 
 
@@ -167,7 +168,7 @@ def _plan(session: Session, case: Case, target: ProcessVersion, actor: Actor) ->
         reasons.append(f"saken følger prosessen {old.key}, ikke {target.key}")
     elif old.version >= target.version:
         reasons.append(f"saken er allerede på versjon {old.version}")
-    if case.status not in RUNNING:
+    if case.status not in RUNNING_CASE_STATES:
         reasons.append("saken er avsluttet")
     if session.scalar(select(Incident.id).where(Incident.case_id == case.id,
                                                 Incident.resolved_at.is_(None)).limit(1)):
@@ -332,7 +333,7 @@ def _apply(session: Session, case: Case, target: ProcessVersion, plan: _Plan,
         raise MigrationRefused(case.id, ["saken ville ikke stått ved de samme stegene etter "
                                          "flyttingen"])
     _update_rows(session, case, moved, plan)
-    run.event("migrated", None, {"from": old.version, "to": target.version,
+    run.event(EventKind.MIGRATED, None, {"from": old.version, "to": target.version,
                                  "notes": plan.case_plan.notes})
     run.advance(moved)
     run.save(moved)
@@ -370,7 +371,7 @@ def _update_rows(session: Session, case: Case, workflow: spiff.BpmnWorkflow,
     """Open task rows and timer rows follow the new version: name, lane, form, deadlines."""
     ready = {str(t.id): t for t in spiff.ready_user_tasks(workflow)}
     for row in session.scalars(select(Task).where(Task.case_id == case.id,
-                                                  Task.state == "ready")):
+                                                  Task.state == TaskState.READY)):
         task = ready.get(row.spiff_id)
         if task is None:
             continue
@@ -379,7 +380,7 @@ def _update_rows(session: Session, case: Case, workflow: spiff.BpmnWorkflow,
         row.name = spec.bpmn_name or spec.bpmn_id
         row.form = props.get("form", row.form)
         row.due_at = due_after(row.created_at, props.get("due_in"))
-        role = spec.lane or "systemkoordinator"
+        role = spec.lane or Role.SYSTEMKOORDINATOR
         if role != row.role:
             row.role = role
             row.assignee, row.on_behalf_of = assignee_for(session, role, case)

@@ -50,6 +50,7 @@ from engine.kernel.models import (
     Task,
     Timer,
 )
+from engine.kernel.vocabulary import EventKind, Role
 from engine.runtime.case_run import MUNICIPAL_TZ, end_of_day
 from engine.runtime.plan_store import OPEN_ITEM_STATUSES
 from engine.runtime.users import Actor
@@ -57,9 +58,10 @@ from engine.runtime.users import Actor
 MONITOR_ROLES = ("leder", "systemkoordinator")
 REASONS = ("overdue", "unclaimed", "incident", "idle", "action_item")
 # Events that record the monitor's and the worker's own nudging: not progress of the case.
-NUDGE_EVENTS = ("task_escalated", "reminder_sent")
+NUDGE_EVENTS = (EventKind.TASK_ESCALATED, EventKind.REMINDER_SENT)
 # Events of actions taken from the monitor (shown as "recent actions", each with who and why).
-ACTION_EVENTS = ("task_reassigned", "reminder_sent", "incident_retried", "case_cancelled")
+ACTION_EVENTS = (EventKind.TASK_REASSIGNED, EventKind.REMINDER_SENT, EventKind.INCIDENT_RETRIED,
+                 EventKind.CASE_CANCELLED)
 SORT_KEYS = ("overdue_days", "since", "case_id", "reason", "step", "service_area", "role")
 
 
@@ -127,7 +129,7 @@ def responsible_for(task: Task) -> str:
     """Who is to do the task: the one who took it, the one it is given to, else the group."""
     if task.claimed_by or task.assignee:
         return str(task.claimed_by or task.assignee)
-    if task.service_area and task.role != "systemkoordinator":
+    if task.service_area and task.role != Role.SYSTEMKOORDINATOR:
         return f"{task.role} ({task.service_area})"
     return task.role
 
@@ -240,7 +242,7 @@ def find_stuck(session: Session, now: datetime, config: MonitorConfig) -> list[S
                                                           - unclaimed_limit), **common))
     for incident, area in incidents:
         rows.append(StuckRow(case_id=incident.case_id, reason="incident", step=incident.bpmn_id,
-                             role="systemkoordinator", assignee=None, service_area=area,
+                             role=Role.SYSTEMKOORDINATOR, assignee=None, service_area=area,
                              since=incident.created_at,
                              overdue_days=_whole_days(now - incident.created_at),
                              incident_id=incident.id, detail=incident.error))
@@ -479,7 +481,7 @@ class Trends:
             "opened": self.opened, "closed": self.closed}
 
 
-def _first_reached(session: Session, kind: str, handlers: tuple[str, ...], now: datetime
+def _first_reached(session: Session, kind: EventKind, handlers: tuple[str, ...], now: datetime
                    ) -> list[tuple[datetime, datetime]]:
     """``(reported, reached)`` per case: the case's creation and the milestone's first time."""
     condition = [Event.kind == kind, Event.at <= now]

@@ -16,6 +16,7 @@ from engine.kernel import clock, spiff
 from engine.kernel.db import Database
 from engine.kernel.errors import InvalidData, NotFound
 from engine.kernel.models import AccessLog, Case, CaseMessage, Document, Event, Task, Timer
+from engine.kernel.vocabulary import EventKind, Role, TaskState
 from engine.runtime import plan_store
 from engine.runtime.access import can_see_case
 from engine.runtime.case_run import CaseRun
@@ -27,8 +28,8 @@ STEP_KINDS = frozenset({"startEvent", "endEvent", "userTask", "serviceTask", "sc
                         "task", "boundaryEvent", "intermediateCatchEvent",
                         "intermediateThrowEvent"})
 # Event kinds that mean the element at ``bpmn_id`` has been passed.
-PASSED_KINDS = {"task_completed", "step_completed", "timer_fired", "message_caught",
-                "end_reached"}
+PASSED_KINDS = {EventKind.TASK_COMPLETED, EventKind.STEP_COMPLETED, EventKind.TIMER_FIRED,
+                EventKind.MESSAGE_CAUGHT, EventKind.END_REACHED}
 MAX_MESSAGE_LENGTH = 5000
 
 
@@ -95,7 +96,7 @@ def case_overview(db: Database, case_id: int, actor: Actor) -> dict[str, Any]:
             CaseMessage.case_id == case.id).order_by(CaseMessage.at, CaseMessage.id)))
         data = current_data(session, case, actor) if case.state else {}
         _log(session, case.id, actor, "case_page")
-        open_tasks = [t for t in tasks if t.state == "ready"]
+        open_tasks = [t for t in tasks if t.state == TaskState.READY]
         return {
             "case": case, "data": data, "tasks": tasks, "open_tasks": open_tasks,
             "events": events, "documents": documents, "messages": messages,
@@ -112,7 +113,7 @@ def access_log(db: Database, case_id: int, actor: Actor) -> list[AccessLog]:
     """Who has opened the case and when: for the citizen and the koordinerende enhet."""
     with db.reading() as session:
         case = _case(session, case_id, actor)
-        if actor.nin != case.citizen_nin and not actor.has_role("systemkoordinator"):
+        if actor.nin != case.citizen_nin and not actor.has_role(Role.SYSTEMKOORDINATOR):
             raise NotFound("Saken finnes ikke.")
         return list(session.scalars(select(AccessLog).where(AccessLog.case_id == case.id)
                                     .order_by(AccessLog.at.desc(), AccessLog.id.desc())))
@@ -130,8 +131,8 @@ def post_message(db: Database, case_id: int, body: str, actor: Actor) -> None:
         now = clock.now()
         session.add(CaseMessage(case_id=case.id, author=actor.username,
                                 author_name=actor.full_name, at=now, body=text))
-        session.add(Event(case_id=case.id, at=now, actor=actor.username, kind="thread_message",
-                          bpmn_id=None, data={}))
+        session.add(Event(case_id=case.id, at=now, actor=actor.username,
+                          kind=EventKind.THREAD_MESSAGE, bpmn_id=None, data={}))
 
 
 def my_cases(db: Database, actor: Actor) -> list[Case]:

@@ -18,6 +18,7 @@ from engine.kernel import clock, spiff
 from engine.kernel.db import Database
 from engine.kernel.errors import Conflict, Forbidden, InvalidData, NotFound
 from engine.kernel.models import AccessLog, ActionItem, Case, PlanProposal, PlanRevision
+from engine.kernel.vocabulary import EventKind
 from engine.runtime import forms, plan_store
 from engine.runtime.access import can_see_case, is_own_case, keeps_plan
 from engine.runtime.case_run import CaseEffects, CaseRun, SessionDirectory
@@ -125,7 +126,7 @@ def _write(session: Session, case: Case, content: dict[str, Any], actor: Actor, 
         run.save(workflow)
     else:
         case.updated_at = run.now
-    run.event("plan_revised", None, {"number": revision.number, "changed": revision.changed,
+    run.event(EventKind.PLAN_REVISED, None, {"number": revision.number, "changed": revision.changed,
                                      "source": source})
     return revision
 
@@ -157,7 +158,7 @@ def revise_plan(db: Database, case_id: int, changes: Any, base: Any, actor: Acto
                                 proposed_at=clock.now(), status="pending")
         session.add(proposal)
         session.flush()
-        CaseRun(session, case, actor).event("plan_proposed", None,
+        CaseRun(session, case, actor).event(EventKind.PLAN_PROPOSED, None,
                                             {"proposal": proposal.id, "changed": changed})
         return {"proposal": plan_store.proposal_view(proposal)}
 
@@ -190,7 +191,7 @@ def decide_proposal(db: Database, case_id: int, proposal_id: int, decision: Any,
             revision = _write(session, case, content, actor, "proposal", proposal.id)
             result["revision"] = plan_store.revision_view(revision)
         else:
-            CaseRun(session, case, actor).event("plan_proposal_declined", None,
+            CaseRun(session, case, actor).event(EventKind.PLAN_PROPOSAL_DECLINED, None,
                                                 {"proposal": proposal.id, "reason": why})
         result["proposal"] = plan_store.proposal_view(proposal)
         return result
@@ -219,6 +220,6 @@ def set_item_status(db: Database, case_id: int, item_id: int, status: Any,
         item.status, item.changed_by, item.changed_at = status, actor.username, clock.now()
         case.updated_at = item.changed_at
         CaseRun(session, case, actor).event(
-            "action_item_changed", None,
+            EventKind.ACTION_ITEM_CHANGED, None,
             {"item": item.id, "description": item.description, "from": previous, "to": status})
         return plan_store.item_view(item)

@@ -15,6 +15,7 @@ from functools import cache
 from typing import Any
 
 import processes
+from engine.kernel.vocabulary import EventKind
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ class Milestone:
     step of one of ``handlers``, when given) after the case started."""
 
     name: str
-    event: str
+    event: EventKind
     handlers: tuple[str, ...]
     title: str
     translations: Mapping[str, str]
@@ -45,7 +46,7 @@ def milestones() -> list[Milestone]:
     for declaration in _declarations().values():
         for name, item in declaration.get("milestones", {}).items():
             found.setdefault(name, Milestone(
-                name, item["event"], tuple(item.get("handlers", ())), item["title"],
+                name, EventKind(item["event"]), tuple(item.get("handlers", ())), item["title"],
                 {lang: text["title"] for lang, text in item.get("x-translations", {}).items()}))
     return list(found.values())
 

@@ -41,6 +41,7 @@ from engine.kernel import clock
 from engine.kernel.db import Database
 from engine.kernel.errors import Conflict
 from engine.kernel.models import Case, Event, Membership, Outbox, Task, TaskEscalation, Timer, User
+from engine.kernel.vocabulary import FINAL_CASE_STATES, EventKind, Role, TaskState
 from engine.runtime.case_run import CaseRun
 from engine.runtime.users import SYSTEM
 
@@ -52,7 +53,6 @@ Deliver = Callable[[Outbox], None]
 # commits, so a test can SIGKILL a worker while it holds uncommitted work.
 ITEM_PAUSE_ENV = "IPFLOW_WORKER_ITEM_PAUSE"
 NOTICE_AFTER_ENV = "IPFLOW_ESCALATION_NOTICE_DAYS"
-CLOSED = ("completed", "cancelled")
 
 REMINDER, NOTICE = 1, 2  # escalation levels: reminder to the responsible, then to the fagleder
 
@@ -131,7 +131,7 @@ def fire_case(db: Database, case_id: int, now: datetime, settings: WorkerSetting
     """Fire the case's due timers in one transaction; False when there was nothing to do here
     (another worker holds the case or has just fired it, or it is closed)."""
     with clock.frozen_at(now), db.transaction() as session:
-        query = select(Case).where(Case.id == case_id, Case.status.not_in(CLOSED))
+        query = select(Case).where(Case.id == case_id, Case.status.not_in(FINAL_CASE_STATES))
         if db.is_postgresql:
             query = query.with_for_update(skip_locked=True, of=Case)
         case = session.scalar(query)
@@ -177,7 +177,7 @@ def _overdue_task_ids(db: Database, now: datetime, notice_after: timedelta, afte
     with db.reading() as session:
         return list(session.scalars(
             select(Task.id).where(
-                Task.state == "ready", Task.due_at < now, Task.id > after,
+                Task.state == TaskState.READY, Task.due_at < now, Task.id > after,
                 or_(~exists(reminded), and_(exists(reminded_long_ago), ~exists(noticed))))
             .order_by(Task.id).limit(limit)))
 
@@ -185,7 +185,7 @@ def _overdue_task_ids(db: Database, now: datetime, notice_after: timedelta, afte
 def fagledere(session: Session, service_area: str | None) -> list[str]:
     """The fagleder(s) of a service area; the leder(s) when the task has no area yet (the
     assessment is the koordinerende enhet's own work), else the role name as a mailbox."""
-    role = "fagleder" if service_area else "leder"
+    role = Role.FAGLEDER if service_area else Role.LEDER
     query = select(User.username).join(Membership).where(User.active, Membership.role == role)
     if service_area:
         query = query.where(or_(Membership.service_area == service_area,
@@ -208,7 +208,7 @@ def escalate_task(db: Database, task_id: int, now: datetime, settings: WorkerSet
     """
     with db.transaction() as session:
         task = session.scalar(_lock(db, select(Task).where(Task.id == task_id,
-                                                           Task.state == "ready")))
+                                                           Task.state == TaskState.READY)))
         if task is None or task.due_at is None or task.due_at >= now:
             return None
         steps = {e.level: e for e in session.scalars(select(TaskEscalation).where(
@@ -233,7 +233,7 @@ def escalate_task(db: Database, task_id: int, now: datetime, settings: WorkerSet
                                else "escalation", recipient=recipient, subject=subject,
                                body=body, created_at=now))
         session.add(Event(case_id=task.case_id, at=now, actor=SYSTEM.username,
-                          kind="task_escalated", bpmn_id=task.bpmn_id,
+                          kind=EventKind.TASK_ESCALATED, bpmn_id=task.bpmn_id,
                           data={"name": task.name, "task": task.id, "level": level,
                                 "to": recipients, "due_at": task.due_at.isoformat()}))
         _pause(settings)

@@ -44,6 +44,7 @@ from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 
 from engine.kernel import clock
+from engine.kernel.vocabulary import CaseState
 
 MAX_BPMN_BYTES = 2_000_000
 MAX_ENGINE_ROUNDS = 50
@@ -450,7 +451,7 @@ def only_closed_waits(workflow: BpmnWorkflow) -> bool:
         return False
 
     def marked(task_spec: Any) -> bool:
-        return task_properties(task_spec).get("case_status") == "closed"
+        return task_properties(task_spec).get("case_status") == CaseState.CLOSED
 
     def closed(task: SpiffTask) -> bool:
         # An event-based gateway waits for the events behind it: they carry the mark.

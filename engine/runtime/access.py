@@ -10,6 +10,7 @@ from sqlalchemy import Select, and_, exists, false, or_, select
 from sqlalchemy.orm import Session
 
 from engine.kernel.models import Case, Event, Task, User
+from engine.kernel.vocabulary import Role, TaskState
 from engine.runtime.users import Actor
 
 STAFF_ROLES = ("systemkoordinator", "fagleder", "koordinator")
@@ -25,7 +26,7 @@ def visible_cases(actor: Actor) -> Select[Case]:
     if sees_all_cases(actor):
         return query
     conditions = []
-    if actor.nin and actor.has_role("innbygger"):
+    if actor.nin and actor.has_role(Role.INNBYGGER):
         conditions.append(Case.citizen_nin == actor.nin)
     staff_areas = set().union(*(actor.roles.get(r, frozenset()) for r in STAFF_ROLES))
     if staff_areas:
@@ -48,9 +49,9 @@ def can_see_case(session: Session, actor: Actor, case_id: int) -> bool:
 def actionable_tasks(actor: Actor) -> Select[Task]:
     """Open tasks the actor may act on now (not claimed by somebody else)."""
     conditions = [Task.assignee == actor.username]
-    if actor.has_role("systemkoordinator"):
-        conditions.append(Task.role == "systemkoordinator")
-    for role in ("fagleder", "koordinator"):
+    if actor.has_role(Role.SYSTEMKOORDINATOR):
+        conditions.append(Task.role == Role.SYSTEMKOORDINATOR)
+    for role in (Role.FAGLEDER, Role.KOORDINATOR):
         areas = actor.roles.get(role)
         if areas is None:
             continue
@@ -58,7 +59,7 @@ def actionable_tasks(actor: Actor) -> Select[Task]:
             [a for a in areas if a])
         conditions.append(and_(Task.role == role, in_area))
     return select(Task).where(
-        Task.state == "ready",
+        Task.state == TaskState.READY,
         or_(Task.claimed_by.is_(None), Task.claimed_by == actor.username),
         or_(*conditions),
     )
@@ -68,9 +69,9 @@ def may_act(actor: Actor, task: Task) -> bool:
     """The same rule as :func:`actionable_tasks`, for one task already loaded."""
     if task.assignee == actor.username:
         return True
-    if task.role == "systemkoordinator":
-        return actor.has_role("systemkoordinator")
-    if task.role in ("fagleder", "koordinator"):
+    if task.role == Role.SYSTEMKOORDINATOR:
+        return actor.has_role(Role.SYSTEMKOORDINATOR)
+    if task.role in (Role.FAGLEDER, Role.KOORDINATOR):
         return task.service_area is not None and actor.in_area(task.role, task.service_area)
     return False
 
@@ -86,9 +87,9 @@ def assignee_for(session: Session, role: str, case: Case) -> tuple[str | None, s
     Coordinator tasks go to the case's coordinator; citizen tasks to the citizen's own login,
     or, when there is none, to the coordinator acting on the citizen's behalf.
     """
-    if role == "koordinator":
+    if role == Role.KOORDINATOR:
         return case.coordinator, None
-    if role == "innbygger":
+    if role == Role.INNBYGGER:
         citizen = citizen_username(session, case.citizen_nin)
         if citizen:
             return citizen, None
@@ -99,9 +100,9 @@ def assignee_for(session: Session, role: str, case: Case) -> tuple[str | None, s
 def keeps_plan(actor: Actor, case: Case) -> bool:
     """The case's coordinator and the koordinerende enhet keep the plan: they revise it,
     decide on the citizen's proposals and move the meetings' action items."""
-    return actor.username == case.coordinator or actor.has_role("systemkoordinator")
+    return actor.username == case.coordinator or actor.has_role(Role.SYSTEMKOORDINATOR)
 
 
 def is_own_case(actor: Actor, case: Case) -> bool:
     """The citizen the case is about, logged in as themselves."""
-    return bool(actor.nin) and actor.nin == case.citizen_nin and actor.has_role("innbygger")
+    return bool(actor.nin) and actor.nin == case.citizen_nin and actor.has_role(Role.INNBYGGER)

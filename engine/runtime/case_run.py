@@ -37,6 +37,7 @@ from engine.kernel.models import (
     User,
 )
 from engine.kernel.settings import handler_settings
+from engine.kernel.vocabulary import CaseState, EventKind, Role, TaskState
 from engine.runtime import plan_store
 from engine.runtime.access import assignee_for
 from engine.runtime.users import Actor
@@ -52,7 +53,7 @@ class SessionDirectory:
 
     def is_coordinator(self, username: str, service_area: str | None) -> bool:
         query = select(Membership.service_area).join(User).where(
-            User.username == username, User.active, Membership.role == "koordinator")
+            User.username == username, User.active, Membership.role == Role.KOORDINATOR)
         areas = set(self._session.scalars(query))
         return bool(areas) and (None in areas or service_area is None or service_area in areas)
 
@@ -170,7 +171,7 @@ class CaseRun:
 
     # ---------------------------------------------------------------- history
 
-    def event(self, kind: str, bpmn_id: str | None = None, data: dict[str, Any] | None = None,
+    def event(self, kind: EventKind, bpmn_id: str | None = None, data: dict[str, Any] | None = None,
               actor: str | None = None) -> None:
         self.session.add(Event(case_id=self.case.id, at=self.now, kind=kind, bpmn_id=bpmn_id,
                                actor=actor or self.actor.username, data=data or {}))
@@ -178,14 +179,16 @@ class CaseRun:
     def _record_step(self, task: spiff.SpiffTask) -> None:
         spec = task.task_spec
         if isinstance(spec, EndEvent):
-            self.event("end_reached", spec.bpmn_id, {"name": spec.bpmn_name}, actor="system")
+            self.event(EventKind.END_REACHED, spec.bpmn_id, {"name": spec.bpmn_name},
+                       actor="system")
             spiff.merge_back(task)
         elif isinstance(spec, CatchingEvent) and not isinstance(spec, EventBasedGateway):
             definition = spiff.caught_definition(spec)
             if isinstance(definition, TimerEventDefinition):
-                self.event("timer_fired", spec.bpmn_id, {"name": spec.bpmn_name}, actor="system")
+                self.event(EventKind.TIMER_FIRED, spec.bpmn_id, {"name": spec.bpmn_name},
+                           actor="system")
             elif getattr(definition, "name", None) and spec.bpmn_id:
-                self.event("message_caught", spec.bpmn_id,
+                self.event(EventKind.MESSAGE_CAUGHT, spec.bpmn_id,
                            {"message": definition.name, "name": spec.bpmn_name}, actor="system")
 
     # ---------------------------------------------------------------- handlers
@@ -200,7 +203,7 @@ class CaseRun:
                                  actor=self._caseworker())
         result = handler(context, copy.deepcopy(task.data))
         self._apply(effects, task.task_spec.bpmn_id)
-        self.event("step_completed", task.task_spec.bpmn_id,
+        self.event(EventKind.STEP_COMPLETED, task.task_spec.bpmn_id,
                    {"name": task.task_spec.bpmn_name, "handler": name}, actor="system")
         return result
 
@@ -221,7 +224,7 @@ class CaseRun:
             revision = plan_store.add_revision(self.session, self.case, content,
                                                self.actor.username, source, self.now)
             if revision is not None:
-                self.event("plan_revised", bpmn_id, {"number": revision.number,
+                self.event(EventKind.PLAN_REVISED, bpmn_id, {"number": revision.number,
                                                      "changed": revision.changed,
                                                      "source": source})
         for participant, scope, valid_from, valid_until, period in effects.shared:
@@ -257,7 +260,7 @@ class CaseRun:
         elif action == "end":
             for record in open_records:
                 record.to_date = on
-        self.event("kpr_" + action, None, {"service": service, "date": on.isoformat()},
+        self.event(EventKind("kpr_" + action), None, {"service": service, "date": on.isoformat()},
                    actor="system")
 
     def assign_coordinator(self, username: str) -> None:
@@ -265,10 +268,11 @@ class CaseRun:
         previous = self.case.coordinator
         self.case.coordinator = username
         for task in self._open_tasks():
-            if task.role == "koordinator" or (task.on_behalf_of and task.assignee == previous):
+            if task.role == Role.KOORDINATOR or (task.on_behalf_of and task.assignee == previous):
                 task.assignee = username
                 task.claimed_by = None
-        self.event("coordinator_assigned", None, {"coordinator": username, "previous": previous})
+        self.event(EventKind.COORDINATOR_ASSIGNED, None,
+                   {"coordinator": username, "previous": previous})
 
     # ---------------------------------------------------------------- incidents
 
@@ -288,7 +292,7 @@ class CaseRun:
             self.session.add(Incident(case_id=self.case.id, bpmn_id=spec.bpmn_id,
                                       handler=handler, error=message, created_at=self.now))
         self.incident_opened = True
-        self.event("incident_opened", spec.bpmn_id, {"handler": handler, "error": message},
+        self.event(EventKind.INCIDENT_OPENED, spec.bpmn_id, {"handler": handler, "error": message},
                    actor="system")
 
     def _resolve_incidents(self) -> None:
@@ -296,13 +300,13 @@ class CaseRun:
                 Incident.case_id == self.case.id, Incident.resolved_at.is_(None))):
             incident.resolved_at = self.now
             incident.resolved_by = self.actor.username
-            self.event("incident_resolved", incident.bpmn_id, {"incident": incident.id})
+            self.event(EventKind.INCIDENT_RESOLVED, incident.bpmn_id, {"incident": incident.id})
 
     # ---------------------------------------------------------------- derived tables
 
     def _open_tasks(self) -> list[Task]:
         return list(self.session.scalars(select(Task).where(
-            Task.case_id == self.case.id, Task.state == "ready")))
+            Task.case_id == self.case.id, Task.state == TaskState.READY)))
 
     def _sync_tasks(self, workflow: spiff.BpmnWorkflow) -> None:
         ready = {str(t.id): t for t in spiff.ready_user_tasks(workflow)}
@@ -310,7 +314,7 @@ class CaseRun:
         for row in self._open_tasks():
             known.add(row.spiff_id)
             if row.spiff_id not in ready:
-                row.state = "cancelled"
+                row.state = TaskState.CANCELLED
                 row.completed_at = self.now
             else:
                 row.service_area = self.case.service_area
@@ -321,15 +325,15 @@ class CaseRun:
     def _create_task(self, spiff_id: str, task: spiff.SpiffTask) -> None:
         spec = task.task_spec
         props = spiff.task_properties(spec)
-        role = spec.lane or "systemkoordinator"
+        role = spec.lane or Role.SYSTEMKOORDINATOR
         assignee, on_behalf = assignee_for(self.session, role, self.case)
         self.session.add(Task(
             case_id=self.case.id, spiff_id=spiff_id, bpmn_id=spec.bpmn_id,
             name=spec.bpmn_name or spec.bpmn_id, role=role, form=props.get("form", ""),
-            service_area=self.case.service_area, state="ready", assignee=assignee,
+            service_area=self.case.service_area, state=TaskState.READY, assignee=assignee,
             on_behalf_of=on_behalf, due_at=task_due(self.now, props, task.data),
             created_at=self.now))
-        self.event("task_created", spec.bpmn_id, {"name": spec.bpmn_name, "role": role},
+        self.event(EventKind.TASK_CREATED, spec.bpmn_id, {"name": spec.bpmn_name, "role": role},
                    actor="system")
 
     def _sync_timers(self, workflow: spiff.BpmnWorkflow) -> None:
@@ -341,7 +345,7 @@ class CaseRun:
                 task, due = waiting[row.spiff_id]
                 if row.due_at <= self.now < due:  # a repeating timer fired and waits on
                     row.fired_at = self.now
-                    self.event("timer_fired", task.task_spec.bpmn_id,
+                    self.event(EventKind.TIMER_FIRED, task.task_spec.bpmn_id,
                                {"name": task.task_spec.bpmn_name}, actor="system")
                     self.session.add(Timer(case_id=self.case.id, spiff_id=row.spiff_id,
                                            bpmn_id=row.bpmn_id, due_at=due))
@@ -368,23 +372,23 @@ class CaseRun:
         open_incident = self.session.scalar(select(Incident.id).where(
             Incident.case_id == self.case.id, Incident.resolved_at.is_(None)))
         if workflow.is_completed():
-            if self.case.status != "completed":
-                self.case.status = "completed"
+            if self.case.status != CaseState.COMPLETED:
+                self.case.status = CaseState.COMPLETED
                 self.case.closed_at = self.now
-                self.event("case_completed", None, {}, actor="system")
+                self.event(EventKind.CASE_COMPLETED, None, {}, actor="system")
                 self.close_open_items()
         elif open_incident:
-            self.case.status = "error"
+            self.case.status = CaseState.ERROR
         elif spiff.only_closed_waits(workflow):
-            if self.case.status != "closed":
-                self.case.status = "closed"
+            if self.case.status != CaseState.CLOSED:
+                self.case.status = CaseState.CLOSED
                 self.case.closed_at = self.now
-                self.event("case_closed", None, {}, actor="system")
+                self.event(EventKind.CASE_CLOSED, None, {}, actor="system")
                 self.close_open_items()
         else:
-            if self.case.status == "closed":
-                self.event("case_reopened", None, {}, actor="system")
-            self.case.status = "active"
+            if self.case.status == CaseState.CLOSED:
+                self.event(EventKind.CASE_REOPENED, None, {}, actor="system")
+            self.case.status = CaseState.ACTIVE
             self.case.closed_at = None
 
 
@@ -393,7 +397,7 @@ class CaseRun:
         self.session.flush()  # items of a meeting saved in this very call count too
         closed = plan_store.close_open_items(self.session, self.case.id, "system", self.now)
         if closed:
-            self.event("action_items_closed", None, {"items": closed}, actor="system")
+            self.event(EventKind.ACTION_ITEMS_CLOSED, None, {"items": closed}, actor="system")
 
 
 def due_after(start: datetime, duration: str | None) -> datetime | None:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.kernel.models import ActionItem, Case, PlanProposal, PlanRevision, ProcessVersion
+from engine.kernel.vocabulary import FINAL_CASE_STATES, CaseState
 from engine.runtime import forms
 
 PLAN_FORM = "plan"
@@ -23,7 +24,7 @@ PLAN_FORM = "plan"
 ITEM_STATUSES = ("apen", "pagar", "utfort", "lukket")
 OPEN_ITEM_STATUSES = ("apen", "pagar")
 # Case statuses in which the plan and its items no longer change.
-ENDED_STATUSES = ("completed", "cancelled", "closed")
+ENDED_STATUSES = (*FINAL_CASE_STATES, CaseState.CLOSED)
 
 
 def plan_schema(version: ProcessVersion) -> dict[str, Any] | None:

@@ -20,8 +20,9 @@ from engine.kernel import clock
 from engine.kernel.db import Database
 from engine.kernel.errors import InvalidData, NotFound
 from engine.kernel.models import ApiToken, Membership, ServiceArea, User
+from engine.kernel.vocabulary import Role
 
-ROLES = ("innbygger", "systemkoordinator", "fagleder", "koordinator", "designer", "leder")
+ROLES = tuple(Role)
 PROCEDURE_ROLES = ("innbygger", "systemkoordinator", "fagleder", "koordinator")
 STAFF_ROLES = ("systemkoordinator", "fagleder", "koordinator", "leder")
 TOKEN_LIFETIME = timedelta(hours=12)

@@ -12,8 +12,11 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from engine.kernel.db import Database
+from engine.kernel.models import Event
+from engine.kernel.vocabulary import EventKind
 from tests.api.flows import EMMA, KARI, OLA, PER, T0, Flow
 from tests.conftest import Api
 
@@ -35,6 +38,10 @@ def flow(api: Api, db: Database, tmp_path: Path) -> Iterator[Flow]:
     flow = Flow(api, db, tmp_path / "outbox")
     yield flow
     flow.close()
+    # Every kind of event the scenario made the engine write is a named EventKind.
+    with db.reading() as session:
+        written = set(session.scalars(select(Event.kind)))
+    assert written and written <= set(EventKind)
 
 
 def at(day: date, hour: int = 9) -> datetime:
