@@ -21,9 +21,8 @@ def _db() -> Database:
 
 def _fail(error: EngineError) -> None:
     click.echo(f"Feil: {error.message}", err=True)
-    for item in getattr(error, "errors", None) or []:
-        click.echo(f"  {item['element']}: {item['message']}" if isinstance(item, dict)
-                   else f"  {item}", err=True)
+    for name, message in (error.details() or {}).items():
+        click.echo(f"  {name}: {message}", err=True)
     sys.exit(1)
 
 

@@ -22,9 +22,14 @@ PUBLIC_ENDPOINTS = {"api.login"}
 
 
 class ApiError(Exception):
+    """A request the API refuses before the engine sees it (login, malformed JSON)."""
+
+    CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden"}
+
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
         self.status = status
+        self.code = self.CODES[status]
         self.message = message
 
 
@@ -58,14 +63,17 @@ def authenticate() -> None:
 
 @api.errorhandler(ApiError)
 def _api_error(error: ApiError) -> tuple[Response, int]:
-    return jsonify({"error": error.message}), error.status
+    return jsonify({"error": error.message, "code": error.code}), error.status
 
 
 @api.errorhandler(EngineError)
 def engine_error_response(error: EngineError) -> tuple[Response, int]:
-    body: dict[str, Any] = {"error": error.message}
-    if hasattr(error, "errors"):
-        body["errors"] = error.errors
+    """One shape for every refusal (engine/kernel/errors.py): ``error``, ``code``, and ``errors`` by
+    field or element when there are details; a duplicate report adds its ``open_cases``."""
+    body: dict[str, Any] = {"error": error.message, "code": error.code}
+    details = error.details()
+    if details is not None:
+        body["errors"] = details
     if isinstance(error, DuplicateReport):
         body["open_cases"] = [{"id": case_id, "url": url_for("cases.case", case_id=case_id),
                                "api": url_for("api.get_case", case_id=case_id)}
@@ -75,7 +83,10 @@ def engine_error_response(error: EngineError) -> tuple[Response, int]:
 
 @api.errorhandler(HTTPException)
 def http_error_response(error: HTTPException) -> tuple[Response, int]:
-    return jsonify({"error": error.description}), error.code or 500
+    """HTTP-level refusals (unknown URL, wrong method, too many requests) in the same shape;
+    the code is the status's name, e.g. ``not_found``, ``too_many_requests``."""
+    code = error.name.lower().replace(" ", "_")
+    return jsonify({"error": error.description, "code": code}), error.code or 500
 
 
 @api.post("/login")

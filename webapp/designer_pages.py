@@ -131,7 +131,8 @@ def upload() -> Any:
     try:
         draft_id = designer.upload(db(), data, _actor(), key=key)
     except DeployRejected as refused:
-        return render_template("designer/refused.html", errors=refused.errors, back=back), 422
+        return render_template("designer/refused.html", errors=refused.element_errors,
+                               back=back), 422
     flash(_("Filen er lastet opp som et utkast. Rett feilene som vises, og ta det i bruk."))
     return redirect(url_for("designer.draft", draft_id=draft_id))
 
@@ -167,8 +168,10 @@ def _json_body() -> dict[str, Any]:
 
 
 def _refusal(error: EngineError) -> tuple[Response, int]:
-    body: dict[str, Any] = {"error": error.message}
-    if isinstance(error, DeployRejected | InvalidData):
+    body: dict[str, Any] = {"error": error.message, "code": error.code}
+    if isinstance(error, DeployRejected):  # the modeler marks each problem on its element
+        body["errors"] = error.element_errors
+    elif isinstance(error, InvalidData):
         body["errors"] = error.errors
     return jsonify(body), error.status
 

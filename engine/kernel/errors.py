@@ -1,4 +1,11 @@
-"""Errors the engine raises; each maps to one HTTP status and one CLI message."""
+"""Errors the engine raises; each maps to one HTTP status, one stable ``code`` and one CLI
+message.
+
+Every error answers the API in one shape: ``{"error": message, "code": code}`` and, when the
+error is about particular fields or diagram elements, ``"errors": {name: message}``
+(:meth:`EngineError.details`). ``code`` is for programs and never changes; ``message`` is for
+people and may be reworded.
+"""
 
 from __future__ import annotations
 
@@ -7,50 +14,74 @@ class EngineError(Exception):
     """Base class: ``message`` is safe to show to the user."""
 
     status = 400
+    code = "bad_request"
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
+    def details(self) -> dict[str, str] | None:
+        """What is wrong where, by field or element name; None when the message says it all."""
+        return None
+
 
 class NotFound(EngineError):
     status = 404
+    code = "not_found"
 
 
 class Forbidden(EngineError):
     status = 403
+    code = "forbidden"
 
 
 class Conflict(EngineError):
     """The thing was completed, claimed by someone else or changed meanwhile."""
 
     status = 409
+    code = "conflict"
 
 
 class InvalidData(EngineError):
     """Form data failed validation; ``errors`` maps field name to a message."""
 
     status = 422
+    code = "invalid_data"
 
     def __init__(self, errors: dict[str, str], message: str = "Skjemaet har feil.") -> None:
         super().__init__(message)
         self.errors = errors
 
+    def details(self) -> dict[str, str]:
+        return dict(self.errors)
+
 
 class DeployRejected(EngineError):
-    """A diagram failed validation; ``errors`` lists ``{element, message}``."""
+    """A diagram failed validation; ``element_errors`` lists each problem in diagram order as
+    ``{element, message}``, ``element`` an id or ``fil`` for the whole file (the modeler marks
+    them on the elements)."""
 
     status = 422
+    code = "deploy_rejected"
 
-    def __init__(self, errors: list[dict[str, str]]) -> None:
+    def __init__(self, element_errors: list[dict[str, str]]) -> None:
         super().__init__("Diagrammet kan ikke tas i bruk: " + "; ".join(
-            f"{e['element']}: {e['message']}" for e in errors))
-        self.errors = errors
+            f"{e['element']}: {e['message']}" for e in element_errors))
+        self.element_errors = element_errors
+
+    def details(self) -> dict[str, str]:
+        """By element; an element with several problems has them joined by "; "."""
+        by_element: dict[str, list[str]] = {}
+        for item in self.element_errors:
+            by_element.setdefault(item["element"], []).append(item["message"])
+        return {element: "; ".join(messages) for element, messages in by_element.items()}
 
 
 class DuplicateReport(Conflict):
     """A report for a citizen who already has an open case; ``open_cases`` are its ids, empty
     when the reporter may not learn which cases the citizen has."""
+
+    code = "duplicate_report"
 
     def __init__(self, message: str, open_cases: list[int]) -> None:
         super().__init__(message)

@@ -188,7 +188,7 @@ def test_malformed_json_is_400_and_changes_nothing(api: Api, db: Database) -> No
         not_an_object = post_raw(api.client, "/cases", token, b'["ip_koordinator"]')
     for response in (started, completed, claimed, message, not_an_object):
         assert response.status_code == 400, response.get_json()
-        assert response.get_json()["error"]
+        assert response.get_json()["error"] and response.get_json()["code"] == "bad_request"
     login = post_raw(api.client, "/login", None, b"{bad")
     assert login.status_code == 400
 
@@ -360,6 +360,7 @@ def test_invalid_report_is_422_with_norwegian_field_errors(api: Api, db: Databas
             citizen_nin="1234")}, expect=422)
         not_object = api.post("/cases", "koordinator", {"process": PROCESS, "data": "tekst"},
                               expect=422)
+    assert missing["code"] == "invalid_data"
     assert missing["errors"] == {"citizen_name": MESSAGES["required"],
                                  "requests": MESSAGES["type"]}
     assert null["errors"] == {"citizen_name": MESSAGES["type"]}
@@ -420,8 +421,8 @@ def _lane_ref_removed(xml: str, element: str) -> str:
 def test_a_file_that_is_not_safe_bpmn_is_422(api: Api, db: Database, bpmn: str) -> None:
     with unchanged(db):
         body = api.post("/processes", "designer", {"bpmn": bpmn}, expect=422)
-    assert body["errors"] and all(set(e) == {"element", "message"} for e in body["errors"])
-    assert body["errors"][0]["element"] == "fil"
+    assert body["code"] == "deploy_rejected"
+    assert list(body["errors"]) == ["fil"] and isinstance(body["errors"]["fil"], str)
     assert "root:" not in str(body)  # /etc/passwd was not read
 
 
@@ -444,9 +445,8 @@ def test_a_diagram_that_breaks_the_contract_is_422_with_the_element(
     assert broken != diagram_xml
     with unchanged(db):
         body = api.post("/processes", "designer", {"bpmn": broken}, expect=422)
-    offending = [e for e in body["errors"] if e["element"] == element]
-    assert offending, body["errors"]
-    assert words in offending[0]["message"]
+    assert body["code"] == "deploy_rejected"
+    assert words in body["errors"].get(element, ""), body["errors"]
     assert api.get(f"/processes/{PROCESS}", "designer")["version"] == 1
 
 
@@ -487,3 +487,17 @@ def test_a_changed_diagram_is_a_new_version_and_running_cases_stay(api: Api, db:
     old_bpmn = api.client.get(f"/api/v1/processes/{PROCESS}/bpmn?version={before}",
                               headers={"Authorization": f"Bearer {api.token('designer')}"})
     assert old_bpmn.get_data(as_text=True) == diagram_xml
+
+
+def test_every_refusal_has_one_shape_with_a_stable_code(api: Api) -> None:
+    """``{"error": sentence, "code": code}``, plus ``errors`` by field only when there are
+    details; the HTTP layer's own refusals answer the same way."""
+    unknown_case = api.get("/cases/999999", "systemkoordinator", expect=404)
+    no_token = api.client.get("/api/v1/cases/1")
+    no_such_url = api.get("/finnes-ikke", "systemkoordinator", expect=404)
+    forbidden = api.post("/processes", "koordinator", {"bpmn": "x"}, expect=403)
+    for body, code in ((unknown_case, "not_found"), (no_token.get_json(), "unauthenticated"),
+                       (no_such_url, "not_found"), (forbidden, "forbidden")):
+        assert set(body) == {"error", "code"} and body["code"] == code, body
+        assert isinstance(body["error"], str) and body["error"]
+    assert no_token.status_code == 401

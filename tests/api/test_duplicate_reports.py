@@ -34,7 +34,7 @@ def test_second_report_is_refused_with_links_to_the_open_case(api: Api) -> None:
     refused = report(api, "koordinator", OLA, expect=409)
     assert refused["open_cases"] == [{"id": first, "url": f"/cases/{first}",
                                       "api": f"/api/v1/cases/{first}"}]
-    assert f"sak {first}" in refused["error"]
+    assert f"sak {first}" in refused["error"] and refused["code"] == "duplicate_report"
     # A report for someone else still starts a case of its own.
     assert report(api, "koordinator", KARI)["id"] != first
 

@@ -25,11 +25,13 @@ def errors_of(xml: str, forms: dict | None = None) -> list[dict[str, str]]:
     return deploy.validate(xml, forms)[2]
 
 
-def refused(api, xml: str) -> list[dict[str, str]]:  # noqa: ANN001
-    """POST the diagram as the designer: it must be 422, and nothing may be stored."""
+def refused(api, xml: str) -> dict[str, str]:  # noqa: ANN001
+    """POST the diagram as the designer: it must be 422 ``deploy_rejected``, nothing may be
+    stored; the problems by element."""
     before = deploy.version_count(api.db)
     body = api.post("/processes", "designer", {"bpmn": xml}, expect=422)
     assert deploy.version_count(api.db) == before
+    assert body["code"] == "deploy_rejected"
     return body["errors"]
 
 
@@ -51,14 +53,14 @@ def test_the_shipped_diagram_passes_every_rule() -> None:
 def test_a_user_task_outside_every_lane_is_refused_at_the_task(designer_api) -> None:  # noqa: ANN001
     xml = IP_XML.replace("<bpmn:flowNodeRef>assess_report</bpmn:flowNodeRef>", "")
     errors = refused(designer_api, xml)
-    assert errors == [{"element": "assess_report", "message": (
+    assert errors == {"assess_report": (
         "brukeroppgaven må ligge i en bane med en kjent rolle (innbygger, systemkoordinator, "
-        "fagleder, koordinator), men den ligger ikke i noen bane")}]
+        "fagleder, koordinator), men den ligger ikke i noen bane")}
 
 
 def test_a_lane_that_is_no_role_is_refused(designer_api) -> None:  # noqa: ANN001
     errors = refused(designer_api, small(lane="vaktmester"))
-    assert errors[0]["element"] == "work" and "'vaktmester'" in errors[0]["message"]
+    assert list(errors) == ["work"] and "'vaktmester'" in errors["work"]
 
 
 @pytest.mark.parametrize(("xml", "element", "message"), [
@@ -76,7 +78,7 @@ def test_a_lane_that_is_no_role_is_refused(designer_api) -> None:  # noqa: ANN00
 ], ids=["form", "handler", "validator", "no-handler", "due-in"])
 def test_every_referenced_form_and_handler_must_exist(designer_api, xml: str, element: str,  # noqa: ANN001
                                                       message: str) -> None:
-    assert {"element": element, "message": message} in refused(designer_api, xml)
+    assert message in refused(designer_api, xml)[element]
 
 
 def test_a_drafts_own_form_is_used_and_must_be_a_valid_json_schema() -> None:
@@ -107,8 +109,8 @@ def test_timer_expressions_must_parse(designer_api, kind: str, expression: str, 
     xml = IP_XML.replace('<bpmn:timeCycle xsi:type="bpmn:tFormalExpression">"R12/P30D"'
                          '</bpmn:timeCycle>', timer)
     errors = refused(designer_api, xml)
-    assert [e["element"] for e in errors] == ["assessment_deadline"]
-    assert problem in errors[0]["message"]
+    assert list(errors) == ["assessment_deadline"]
+    assert problem in errors["assessment_deadline"]
 
 
 @pytest.mark.parametrize("expression", ['"P2W"', '"PT36H"', '"2027-01-31T09:00:00+01:00"',
@@ -146,8 +148,8 @@ def test_conditions_that_try_to_escape_the_sandbox_are_refused(designer_api, cod
     xml = IP_XML.replace(CONDITION, CONDITION.replace("decision_granted == True", code.replace(
         "'", "&apos;").replace("<", "&lt;")))
     errors = refused(designer_api, xml)
-    assert errors[0]["element"] == "flow_approved_gateway_to_send_decision"
-    assert problem in errors[0]["message"]
+    assert list(errors)[0] == "flow_approved_gateway_to_send_decision"
+    assert problem in errors["flow_approved_gateway_to_send_decision"]
 
 
 LOOPING_SCRIPT = """
@@ -175,8 +177,8 @@ def test_a_script_that_never_stops_is_refused_within_the_time_limit(designer_api
     started = time.monotonic()
     errors = refused(designer_api, script_diagram("while True: pass"))
     assert time.monotonic() - started < 3
-    assert errors == [{"element": "loop", "message": (
-        "skriptet stopper ikke innen tidsgrensen (0.5 s på tomme data); fjern uendelige løkker")}]
+    assert errors == {"loop": (
+        "skriptet stopper ikke innen tidsgrensen (0.5 s på tomme data); fjern uendelige løkker")}
     assert errors_of(script_diagram("total = sum(range(10))")) == []
 
 
@@ -224,18 +226,17 @@ def test_an_unreachable_element_is_refused(designer_api) -> None:  # noqa: ANN00
     xml = xml.replace("<bpmn:incoming>flow_notify_coordinator_appointed_to_ensure_training"
                       "</bpmn:incoming>", "")
     errors = refused(designer_api, xml)
-    assert {"element": "ensure_training", "message": "elementet kan ikke nås fra start"} in errors
+    assert "elementet kan ikke nås fra start" in errors["ensure_training"]
 
 
 def test_an_exclusive_gateway_needs_a_default_or_a_condition_on_every_flow(designer_api) -> None:  # noqa: ANN001
     without_default = IP_XML.replace(' default="flow_approved_gateway_to_send_refusal"', "")
     errors = refused(designer_api, without_default)
-    assert errors == [
-        {"element": "approved_gateway", "message": (
+    assert errors == {
+        "approved_gateway": (
             "den eksklusive porten mangler standardflyt, og 1 av 2 flyter mangler betingelse: "
-            "velg en standardflyt eller skriv betingelser på alle")},
-        {"element": "flow_approved_gateway_to_send_refusal",
-         "message": "flyten mangler betingelse"}]
+            "velg en standardflyt eller skriv betingelser på alle"),
+        "flow_approved_gateway_to_send_refusal": "flyten mangler betingelse"}
     # Complete conditions instead of a default: accepted.
     complete = without_default.replace(
         '<bpmn:sequenceFlow id="flow_approved_gateway_to_send_refusal" name="Nei" '
@@ -254,18 +255,18 @@ def test_an_exclusive_gateway_needs_a_default_or_a_condition_on_every_flow(desig
 
 def test_flows_and_attached_events_must_point_at_existing_elements(designer_api) -> None:  # noqa: ANN001
     xml = IP_XML.replace('attachedToRef="assess_report"', 'attachedToRef="finnes_ikke"')
-    assert {"element": "assessment_deadline", "message": "hendelsen er festet til 'finnes_ikke', "
-            "som ikke finnes i prosessen"} in refused(designer_api, xml)
+    assert ("hendelsen er festet til 'finnes_ikke', som ikke finnes i prosessen"
+            in refused(designer_api, xml)["assessment_deadline"])
     xml = IP_XML.replace('sourceRef="report_received" targetRef="initial_facts"',
                          'sourceRef="report_received" targetRef="finnes_ikke"')
-    assert {"element": "flow_report_received_to_initial_facts", "message": "flyten peker "
-            "på 'finnes_ikke', som ikke finnes i prosessen"} in refused(designer_api, xml)
+    assert ("flyten peker på 'finnes_ikke', som ikke finnes i prosessen"
+            in refused(designer_api, xml)["flow_report_received_to_initial_facts"])
 
 
 def test_a_process_id_must_be_a_plain_name(designer_api) -> None:  # noqa: ANN001
     errors = refused(designer_api, small(pid="1 prosess med mellomrom"))
-    assert errors[0]["element"] == "1 prosess med mellomrom"
-    assert "prosess-id-en må begynne med en bokstav" in errors[0]["message"]
+    assert list(errors)[0] == "1 prosess med mellomrom"
+    assert "prosess-id-en må begynne med en bokstav" in errors["1 prosess med mellomrom"]
 
 
 # ------------------------------------------------------------------ hostile files
@@ -284,7 +285,7 @@ def test_hostile_files_are_refused_quickly_and_nothing_is_stored(designer_api, x
     started = time.monotonic()
     errors = refused(designer_api, xml)
     assert time.monotonic() - started < 2
-    assert errors[0]["element"] == "fil" and message in errors[0]["message"]
+    assert list(errors) == ["fil"] and message in errors["fil"]
     assert "root:" not in str(errors)  # /etc/passwd was never read
 
 
@@ -301,7 +302,7 @@ def test_a_request_over_the_upload_limit_is_413_and_nothing_is_stored(designer_a
 def test_a_new_process_may_not_take_an_existing_id(db: Database, designer: Actor) -> None:
     with pytest.raises(DeployRejected) as refusal:
         deploy.deploy(db, IP_XML.replace("P30D", "P20D"), designer, new_process=True)
-    assert refusal.value.errors == [{"element": KEY, "message": (
+    assert refusal.value.element_errors == [{"element": KEY, "message": (
         "prosess-id-en 'ip_koordinator' er allerede i bruk av en annen prosess; velg en ny id "
         "eller last opp filen som ny versjon av den prosessen")}]
     assert deploy.version_count(db) == 1
@@ -311,7 +312,7 @@ def test_a_new_version_must_keep_its_process_id(db: Database, designer: Actor) -
     deploy.deploy(db, small(pid="annen"), designer)
     with pytest.raises(DeployRejected) as taken:
         deploy.deploy(db, small(pid="annen", name="Ny navn"), designer, key=KEY)
-    messages = [e["message"] for e in taken.value.errors]
+    messages = [e["message"] for e in taken.value.element_errors]
     assert any("utkastet gjelder prosessen 'ip_koordinator'" in m for m in messages)
     assert any("prosess-id-en 'annen' er allerede i bruk" in m for m in messages)
     assert deploy.version_count(db) == 2
