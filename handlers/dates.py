@@ -7,7 +7,7 @@ strings and parse them back here; letters need "26. november 2026", not "2026-11
 from __future__ import annotations
 
 import calendar
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 MONTHS = (
@@ -16,10 +16,13 @@ MONTHS = (
 )  # fmt: skip
 WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
 
+# The municipality's time zone: deadlines, "today" and every time a person reads are Norwegian.
+# This is its one definition (handlers are the lowest layer; the engine and pages take it from
+# here through ``engine.clock``).
 try:
-    _OSLO: ZoneInfo | None = ZoneInfo("Europe/Oslo")
-except ZoneInfoNotFoundError:  # no tz database on the host: print times as stored
-    _OSLO = None
+    MUNICIPAL_TZ: tzinfo = ZoneInfo("Europe/Oslo")
+except ZoneInfoNotFoundError:  # no tz database on the host: UTC rather than fail
+    MUNICIPAL_TZ = UTC
 
 
 def parse_date(value: object) -> date | None:
@@ -49,8 +52,8 @@ def parse_datetime(value: object) -> datetime | None:
 def local_date(moment: datetime) -> date:
     """The date in Norway at ``moment``: a birthday, a deadline or "today" is a Norwegian date,
     so a child turns 16 at midnight in Norway, not at 01.00 or 02.00."""
-    if moment.tzinfo is not None and _OSLO is not None:
-        moment = moment.astimezone(_OSLO)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(MUNICIPAL_TZ)
     return moment.date()
 
 
@@ -70,8 +73,8 @@ def format_datetime(value: object) -> str:
     moment = parse_datetime(value)
     if moment is None:
         return ""
-    if moment.tzinfo is not None and _OSLO is not None:
-        moment = moment.astimezone(_OSLO)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(MUNICIPAL_TZ)
     return f"{WEEKDAYS[moment.weekday()]} {format_date(moment)} kl. {moment:%H.%M}"
 
 
@@ -84,7 +87,7 @@ def add_months(day: date, months: int) -> date:
 
 def end_of_day(day: date) -> datetime:
     """The last second of ``day`` in Norway: a deadline that is a date allows the whole day."""
-    return datetime.combine(day, time(23, 59, 59), tzinfo=_OSLO or UTC)
+    return datetime.combine(day, time(23, 59, 59), tzinfo=MUNICIPAL_TZ)
 
 
 def safe_date(value: object) -> date | None:

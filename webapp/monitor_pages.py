@@ -82,7 +82,7 @@ def _actor() -> users.Actor:
     """The logged-in leder or systemkoordinator; everybody else gets 403."""
     actor = current_actor()
     assert actor is not None  # login_required ran first
-    if not any(actor.has_role(role) for role in monitor.MONITOR_ROLES):
+    if not actor.has_any_role(users.OVERSIGHT_ROLES):
         abort(403)
     return actor
 

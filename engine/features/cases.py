@@ -33,7 +33,15 @@ from engine.kernel.vocabulary import FINAL_CASE_STATES, CaseState, EventKind, Ro
 from engine.runtime import forms, plan_store
 from engine.runtime.access import actionable_tasks, can_see_case, is_own_case, keeps_plan, may_act
 from engine.runtime.case_run import CaseEffects, CaseRun, SessionDirectory
-from engine.runtime.users import PROCEDURE_ROLES, Actor, all_actors, find_actor, service_areas
+from engine.runtime.users import (
+    CASEWORK_ROLES,
+    OVERSIGHT_ROLES,
+    PROCEDURE_ROLES,
+    Actor,
+    all_actors,
+    find_actor,
+    service_areas,
+)
 from handlers.catalogue import get_validator, validator_names
 from handlers.registry import HandlerContext
 
@@ -85,7 +93,7 @@ def start_case(db: Database, process_key: str, data: dict[str, Any], actor: Acto
 
     For a citizen with an open case see :mod:`engine.features.duplicates`: 409 unless ``attach_to``
     (then the open case's id is returned and no case starts) or ``duplicate_reason``."""
-    if not any(actor.has_role(role) for role in PROCEDURE_ROLES):
+    if not actor.has_any_role(PROCEDURE_ROLES):
         raise Forbidden("Du har ikke en rolle som kan melde behov.")
     with db.transaction() as session:
         version = latest_version(session, process_key)
@@ -206,8 +214,8 @@ def send_message(db: Database, case_id: int, name: str, data: dict[str, Any],
         raise InvalidData({"data": "Meldingsdata må være et JSON-objekt."})
     with db.transaction() as session:
         case = _visible_case(session, case_id, actor)
-        staff = any(actor.has_role(r) for r in ("systemkoordinator", "fagleder", "koordinator"))
-        if not staff and not (actor.has_role("innbygger") and name in CITIZEN_MESSAGES):
+        citizen_may = actor.has_role("innbygger") and name in CITIZEN_MESSAGES
+        if not (actor.has_any_role(CASEWORK_ROLES) or citizen_may):
             raise Forbidden("Du kan ikke sende denne meldingen.")
         run = CaseRun(session, case, actor)
         workflow = run.load_workflow()
@@ -283,8 +291,7 @@ def retry_incident(db: Database, incident_id: int, actor: Actor,
 
     ``reason`` (given from the monitor) is kept with the retry in the case history.
     """
-    if not (actor.has_role("systemkoordinator") or actor.has_role("leder")
-            or actor.username == "system"):
+    if not (actor.has_any_role(OVERSIGHT_ROLES) or actor.username == "system"):
         raise Forbidden("Bare systemkoordinator og leder kan prøve hendelser på nytt.")
     with db.transaction() as session:
         incident = session.get(Incident, incident_id)

@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 from engine.features import reads
 from engine.features.deploy import BPMN_NS
 from engine.kernel import clock, spiff
+from engine.kernel.clock import MUNICIPAL_TZ
 from engine.kernel.db import Database
 from engine.kernel.errors import Forbidden, InvalidData
 from engine.kernel.models import (
@@ -51,11 +52,10 @@ from engine.kernel.models import (
     Timer,
 )
 from engine.kernel.vocabulary import EventKind, Role
-from engine.runtime.case_run import MUNICIPAL_TZ, end_of_day
+from engine.runtime.case_run import end_of_day
 from engine.runtime.plan_store import OPEN_ITEM_STATUSES
-from engine.runtime.users import Actor
+from engine.runtime.users import OVERSIGHT_ROLES, Actor
 
-MONITOR_ROLES = ("leder", "systemkoordinator")
 REASONS = ("overdue", "unclaimed", "incident", "idle", "action_item")
 # Events that record the monitor's and the worker's own nudging: not progress of the case.
 NUDGE_EVENTS = (EventKind.TASK_ESCALATED, EventKind.REMINDER_SENT)
@@ -121,7 +121,7 @@ class Position:
 
 def require_monitor(actor: Actor) -> None:
     """Only the leder and the systemkoordinator see the monitor and act from it."""
-    if not any(actor.has_role(role) for role in MONITOR_ROLES):
+    if not actor.has_any_role(OVERSIGHT_ROLES):
         raise Forbidden("Bare leder og systemkoordinator har tilgang til monitoren.")
 
 

@@ -2,6 +2,8 @@
 
 SpiffWorkflow's timers read the wall clock; the engine instead reads this clock so that
 ``ipflow worker --now`` and the tests can move time without touching the system clock.
+``MUNICIPAL_TZ`` is where the clock is read by people: the engine and the pages take the zone
+from here (it is defined once, in ``handlers.dates``, the lowest layer).
 """
 
 from __future__ import annotations
@@ -10,6 +12,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, datetime
+
+from handlers.dates import MUNICIPAL_TZ
+
+__all__ = ["MUNICIPAL_TZ", "frozen_at", "now"]
 
 _frozen: ContextVar[datetime | None] = ContextVar("ipflow_frozen_now", default=None)
 

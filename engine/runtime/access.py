@@ -11,13 +11,11 @@ from sqlalchemy.orm import Session
 
 from engine.kernel.models import Case, Event, Task, User
 from engine.kernel.vocabulary import Role, TaskState
-from engine.runtime.users import Actor
-
-STAFF_ROLES = ("systemkoordinator", "fagleder", "koordinator")
+from engine.runtime.users import CASEWORK_ROLES, OVERSIGHT_ROLES, Actor
 
 
 def sees_all_cases(actor: Actor) -> bool:
-    return actor.has_role("systemkoordinator") or actor.has_role("leder")
+    return actor.has_any_role(OVERSIGHT_ROLES)
 
 
 def visible_cases(actor: Actor) -> Select[Case]:
@@ -28,7 +26,7 @@ def visible_cases(actor: Actor) -> Select[Case]:
     conditions = []
     if actor.nin and actor.has_role(Role.INNBYGGER):
         conditions.append(Case.citizen_nin == actor.nin)
-    staff_areas = set().union(*(actor.roles.get(r, frozenset()) for r in STAFF_ROLES))
+    staff_areas = set().union(*(actor.roles.get(r, frozenset()) for r in CASEWORK_ROLES))
     if staff_areas:
         if None in staff_areas:
             conditions.append(Case.service_area.is_not(None))

@@ -13,7 +13,6 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from uuid import UUID
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.end_event import EndEvent
@@ -23,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.kernel import clock, spiff
+from engine.kernel.clock import MUNICIPAL_TZ
 from engine.kernel.models import (
     Case,
     Document,
@@ -407,12 +407,6 @@ def due_after(start: datetime, duration: str | None) -> datetime | None:
     parsed = TimerEventDefinition.parse_iso_duration(duration)
     due: datetime = start + TimerEventDefinition.get_timedelta_from_start(parsed, start)
     return due
-
-
-try:
-    MUNICIPAL_TZ: Any = ZoneInfo("Europe/Oslo")
-except ZoneInfoNotFoundError:  # no tz database on the host: UTC rather than fail
-    MUNICIPAL_TZ = UTC
 
 
 def end_of_day(day: date) -> datetime:

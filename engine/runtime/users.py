@@ -23,8 +23,16 @@ from engine.kernel.models import ApiToken, Membership, ServiceArea, User
 from engine.kernel.vocabulary import Role
 
 ROLES = tuple(Role)
-PROCEDURE_ROLES = ("innbygger", "systemkoordinator", "fagleder", "koordinator")
-STAFF_ROLES = ("systemkoordinator", "fagleder", "koordinator", "leder")
+# Role sets, named by what they let a person do; every check in the engine and the pages
+# takes its set from here.
+# The lanes a diagram's user tasks may name: who takes part in the procedure.
+PROCEDURE_ROLES = (Role.INNBYGGER, Role.SYSTEMKOORDINATOR, Role.FAGLEDER, Role.KOORDINATOR)
+# Staff who work on cases in their service areas (tjenstlig behov).
+CASEWORK_ROLES = (Role.SYSTEMKOORDINATOR, Role.FAGLEDER, Role.KOORDINATOR)
+# Everyone who works for the municipality (has an inbox), as opposed to a citizen.
+STAFF_ROLES = (*CASEWORK_ROLES, Role.LEDER)
+# Oversight: see every case, the monitor and its actions, retrying failed steps.
+OVERSIGHT_ROLES = (Role.LEDER, Role.SYSTEMKOORDINATOR)
 TOKEN_LIFETIME = timedelta(hours=12)
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so a miss costs as much time as a hit.
@@ -43,10 +51,13 @@ class Actor:
     def has_role(self, role: str) -> bool:
         return role in self.roles
 
+    def has_any_role(self, roles: tuple[str, ...]) -> bool:
+        return any(role in self.roles for role in roles)
+
     @property
     def is_staff(self) -> bool:
         """Works cases for the municipality (has an inbox), as opposed to a citizen."""
-        return any(role in self.roles for role in STAFF_ROLES)
+        return self.has_any_role(STAFF_ROLES)
 
     def in_area(self, role: str, service_area: str | None) -> bool:
         """True when the actor holds ``role`` for ``service_area`` (or for every area)."""
