@@ -18,7 +18,7 @@ WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søn
 
 # The municipality's time zone: deadlines, "today" and every time a person reads are Norwegian.
 # This is its one definition (handlers are the lowest layer; the engine and pages take it from
-# here through ``engine.clock``).
+# here through ``engine.kernel.clock``).
 try:
     MUNICIPAL_TZ: tzinfo = ZoneInfo("Europe/Oslo")
 except ZoneInfoNotFoundError:  # no tz database on the host: UTC rather than fail

@@ -68,6 +68,7 @@ def create_app(database_url: str | None = None, config: dict[str, Any] | None = 
         auth,
         cases_pages,
         designer_pages,
+        formatting,
         inbox_pages,
         plan_view,
         task_pages,
@@ -78,6 +79,7 @@ def create_app(database_url: str | None = None, config: dict[str, Any] | None = 
                       designer_pages.bp, plan_view.bp):
         app.register_blueprint(blueprint)
     auth.register_error_pages(app)
+    formatting.register(app)
     from webapp.monitor_pages import bp as monitor_bp  # the manager's monitor (/monitor)
     app.register_blueprint(monitor_bp)
 

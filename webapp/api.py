@@ -11,10 +11,10 @@ from werkzeug.exceptions import HTTPException
 
 from engine.features import cases, consents, deploy, monitor, plans
 from engine.kernel import clock
-from engine.kernel.db import Database
 from engine.kernel.errors import DuplicateReport, EngineError, InvalidData
 from engine.runtime import users
 from webapp import limiter
+from webapp.auth import db, signed_in_actor
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -31,10 +31,6 @@ class ApiError(Exception):
         self.status = status
         self.code = self.CODES[status]
         self.message = message
-
-
-def _db() -> Database:
-    return current_app.extensions["ipflow_db"]
 
 
 def _json_body() -> dict[str, Any]:
@@ -55,10 +51,10 @@ def authenticate() -> None:
         return
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    actor = users.actor_for_token(_db(), token.strip()) if scheme.lower() == "bearer" else None
+    actor = users.actor_for_token(db(), token.strip()) if scheme.lower() == "bearer" else None
     if actor is None:
         raise ApiError(401, "Mangler gyldig innlogging (Authorization: Bearer <token>).")
-    g.actor = actor
+    g.actor = actor  # the request's user, as webapp.auth.signed_in_actor reads it
 
 
 @api.errorhandler(ApiError)
@@ -96,26 +92,26 @@ def login() -> Any:
     username, password = body.get("username"), body.get("password")
     if not isinstance(username, str) or not isinstance(password, str):
         raise InvalidData({"username": "Brukernavn og passord må oppgis."})
-    actor = users.check_password(_db(), username, password)
+    actor = users.check_password(db(), username, password)
     if actor is None:
         raise ApiError(401, "Feil brukernavn eller passord.")
-    return jsonify({"token": users.issue_token(_db(), actor.username)})
+    return jsonify({"token": users.issue_token(db(), actor.username)})
 
 
 @api.get("/processes")
 def list_processes() -> Any:
-    return jsonify({"processes": [asdict(p) for p in deploy.list_processes(_db())]})
+    return jsonify({"processes": [asdict(p) for p in deploy.list_processes(db())]})
 
 
 @api.get("/processes/<key>")
 def get_process(key: str) -> Any:
-    return jsonify(asdict(deploy.get_process(_db(), key)))
+    return jsonify(asdict(deploy.get_process(db(), key)))
 
 
 @api.get("/processes/<key>/bpmn")
 def get_bpmn(key: str) -> Any:
     version = request.args.get("version", type=int)
-    return Response(deploy.get_bpmn(_db(), key, version), mimetype="application/xml")
+    return Response(deploy.get_bpmn(db(), key, version), mimetype="application/xml")
 
 
 @api.post("/processes")
@@ -123,7 +119,7 @@ def deploy_process() -> Any:
     bpmn = _json_body().get("bpmn")
     if not isinstance(bpmn, str) or not bpmn.strip():
         raise InvalidData({"bpmn": "Feltet bpmn må inneholde diagrammets XML."})
-    versions = deploy.deploy(_db(), bpmn, g.actor)
+    versions = deploy.deploy(db(), bpmn, signed_in_actor())
     first = versions[0]
     return jsonify({"key": first.key, "version": first.version,
                     "processes": [{"key": v.key, "version": v.version} for v in versions]}), 201
@@ -136,7 +132,7 @@ def start_case() -> Any:
     if not isinstance(process, str):
         raise InvalidData({"process": "Oppgi prosessnøkkelen (process)."})
     attach_to = body.get("attach_to")
-    case_id = cases.start_case(_db(), process, data, g.actor, attach_to=attach_to,
+    case_id = cases.start_case(db(), process, data, signed_in_actor(), attach_to=attach_to,
                                duplicate_reason=body.get("duplicate_reason"))
     if attach_to is not None:
         return jsonify({"id": case_id, "attached": True}), 200
@@ -145,61 +141,61 @@ def start_case() -> Any:
 
 @api.get("/cases/<int:case_id>")
 def get_case(case_id: int) -> Any:
-    return jsonify(cases.get_case(_db(), case_id, g.actor))
+    return jsonify(cases.get_case(db(), case_id, signed_in_actor()))
 
 
 @api.get("/cases/<int:case_id>/documents")
 def list_documents(case_id: int) -> Any:
-    return jsonify({"documents": cases.list_documents(_db(), case_id, g.actor)})
+    return jsonify({"documents": cases.list_documents(db(), case_id, signed_in_actor())})
 
 
 @api.post("/cases/<int:case_id>/messages/<name>")
 def send_message(case_id: int, name: str) -> Any:
-    cases.send_message(_db(), case_id, name, _json_body().get("data", {}), g.actor)
+    cases.send_message(db(), case_id, name, _json_body().get("data", {}), signed_in_actor())
     return jsonify({"ok": True})
 
 
 @api.get("/tasks")
 def inbox() -> Any:
-    return jsonify({"tasks": cases.inbox(_db(), g.actor)})
+    return jsonify({"tasks": cases.inbox(db(), signed_in_actor())})
 
 
 @api.get("/tasks/<int:task_id>")
 def get_task(task_id: int) -> Any:
-    return jsonify(cases.get_task(_db(), task_id, g.actor))
+    return jsonify(cases.get_task(db(), task_id, signed_in_actor()))
 
 
 @api.post("/tasks/<int:task_id>/claim")
 def claim_task(task_id: int) -> Any:
     _json_body()  # takes no fields, but a malformed body is refused (400) like everywhere
-    cases.claim_task(_db(), task_id, g.actor)
+    cases.claim_task(db(), task_id, signed_in_actor())
     return jsonify({"ok": True})
 
 
 @api.post("/tasks/<int:task_id>/unclaim")
 def unclaim_task(task_id: int) -> Any:
     _json_body()  # takes no fields, but a malformed body is refused (400) like everywhere
-    cases.unclaim_task(_db(), task_id, g.actor)
+    cases.unclaim_task(db(), task_id, signed_in_actor())
     return jsonify({"ok": True})
 
 
 @api.post("/tasks/<int:task_id>/complete")
 def complete_task(task_id: int) -> Any:
-    cases.complete_task(_db(), task_id, _json_body().get("data", {}), g.actor)
+    cases.complete_task(db(), task_id, _json_body().get("data", {}), signed_in_actor())
     return jsonify({"ok": True})
 
 
 @api.get("/incidents")
 def list_incidents() -> Any:
-    if not (g.actor.has_role("systemkoordinator") or g.actor.has_role("leder")):
+    if not signed_in_actor().has_any_role(users.OVERSIGHT_ROLES):
         raise ApiError(403, "Bare systemkoordinator og leder ser hendelser.")
-    return jsonify({"incidents": cases.list_incidents(_db())})
+    return jsonify({"incidents": cases.list_incidents(db())})
 
 
 @api.post("/incidents/<int:incident_id>/retry")
 def retry_incident(incident_id: int) -> Any:
     _json_body()  # takes no fields, but a malformed body is refused (400) like everywhere
-    return jsonify(cases.retry_incident(_db(), incident_id, g.actor))
+    return jsonify(cases.retry_incident(db(), incident_id, signed_in_actor()))
 
 
 # ---------------------------------------------------------------- the manager's monitor
@@ -243,7 +239,7 @@ def monitor_stuck() -> Any:
     """Stuck cases as of ``now``: ``{now, rows: [{case_id, reason, step, role, assignee,
     service_area, since, overdue_days, ...}]}``, filtered and sorted like the page."""
     now = _moment_arg() or clock.now()
-    rows = monitor.stuck_cases(_db(), g.actor, now, monitor_config())
+    rows = monitor.stuck_cases(db(), signed_in_actor(), now, monitor_config())
     rows = monitor.filter_rows(rows, reason=request.args.get("reason"),
                                service_area=request.args.get("service_area"),
                                role=request.args.get("role"), step=request.args.get("step"))
@@ -256,7 +252,7 @@ def monitor_stuck() -> Any:
 @api.get("/monitor/overview")
 def monitor_overview() -> Any:
     """Open cases per step and service area, and the heat map (cases and median wait)."""
-    return jsonify(monitor.overview(_db(), g.actor, _moment_arg(),
+    return jsonify(monitor.overview(db(), signed_in_actor(), _moment_arg(),
                                     request.args.get("process")).as_json())
 
 
@@ -264,7 +260,7 @@ def monitor_overview() -> Any:
 def monitor_trends() -> Any:
     """Monthly median lead times and cases opened/closed for the last ``months`` months."""
     months = request.args.get("months", 12, type=int) or 12
-    return jsonify(monitor.trends(_db(), g.actor, _moment_arg(), months).as_json())
+    return jsonify(monitor.trends(db(), signed_in_actor(), _moment_arg(), months).as_json())
 
 
 @api.get("/monitor/consents-expiring")
@@ -273,7 +269,7 @@ def monitor_consents_expiring() -> Any:
     days = _number_arg("days")
     if days is not None and not 0 <= days <= 366:
         raise ApiError(400, "days må være mellom 0 og 366.")
-    rows = consents.expiring(_db(), g.actor, int(days) if days is not None
+    rows = consents.expiring(db(), signed_in_actor(), int(days) if days is not None
                              else consents.EXPIRING_WITHIN_DAYS)
     return jsonify({"consents": [row.as_json() for row in rows]})
 
@@ -281,8 +277,8 @@ def monitor_consents_expiring() -> Any:
 @api.post("/monitor/tasks/<int:task_id>/reassign")
 def monitor_reassign(task_id: int) -> Any:
     body = _json_body()
-    cases.reassign_task(_db(), task_id, str(body.get("assignee") or ""), body.get("reason"),
-                        g.actor)
+    cases.reassign_task(db(), task_id, str(body.get("assignee") or ""), body.get("reason"),
+                        signed_in_actor())
     return jsonify({"ok": True})
 
 
@@ -292,19 +288,19 @@ def monitor_remind(case_id: int) -> Any:
     task_id = body.get("task_id")
     if task_id is not None and not isinstance(task_id, int):
         raise InvalidData({"task_id": "task_id må være et tall."})
-    recipient = cases.send_reminder(_db(), case_id, body.get("reason"), g.actor, task_id)
+    recipient = cases.send_reminder(db(), case_id, body.get("reason"), signed_in_actor(), task_id)
     return jsonify({"ok": True, "recipient": recipient})
 
 
 @api.post("/monitor/incidents/<int:incident_id>/retry")
 def monitor_retry(incident_id: int) -> Any:
-    return jsonify(cases.retry_incident_because(_db(), incident_id, _json_body().get("reason"),
-                                                g.actor))
+    return jsonify(cases.retry_incident_because(db(), incident_id, _json_body().get("reason"),
+                                                signed_in_actor()))
 
 
 @api.post("/monitor/cases/<int:case_id>/cancel")
 def monitor_cancel(case_id: int) -> Any:
-    cases.cancel_case(_db(), case_id, _json_body().get("reason"), g.actor)
+    cases.cancel_case(db(), case_id, _json_body().get("reason"), signed_in_actor())
     return jsonify({"ok": True})
 
 
@@ -315,7 +311,7 @@ def monitor_cancel(case_id: int) -> Any:
 def get_plan(case_id: int) -> Any:
     """``{current, revisions (newest first), proposals, action_items, may_revise,
     may_propose}``."""
-    return jsonify(plans.get_plan(_db(), case_id, g.actor))
+    return jsonify(plans.get_plan(db(), case_id, signed_in_actor()))
 
 
 @api.post("/cases/<int:case_id>/plan")
@@ -323,20 +319,20 @@ def revise_plan(case_id: int) -> Any:
     """``{"plan": {field: value, ...}, "base": <revision number>, "note"?}``: the coordinator's
     revision (201 with ``revision``) or the citizen's proposal (201 with ``proposal``)."""
     body = _json_body()
-    return jsonify(plans.revise_plan(_db(), case_id, body.get("plan"), body.get("base"),
-                                     g.actor, body.get("note"))), 201
+    return jsonify(plans.revise_plan(db(), case_id, body.get("plan"), body.get("base"),
+                                     signed_in_actor(), body.get("note"))), 201
 
 
 @api.post("/cases/<int:case_id>/plan/proposals/<int:proposal_id>")
 def decide_proposal(case_id: int, proposal_id: int) -> Any:
     """``{"decision": "accepted" | "declined", "reason"?}``."""
     body = _json_body()
-    return jsonify(plans.decide_proposal(_db(), case_id, proposal_id, body.get("decision"),
-                                         g.actor, body.get("reason")))
+    return jsonify(plans.decide_proposal(db(), case_id, proposal_id, body.get("decision"),
+                                         signed_in_actor(), body.get("reason")))
 
 
 @api.post("/cases/<int:case_id>/action-items/<int:item_id>")
 def set_action_item(case_id: int, item_id: int) -> Any:
     """``{"status": "apen" | "pagar" | "utfort" | "lukket"}``."""
-    return jsonify(plans.set_item_status(_db(), case_id, item_id, _json_body().get("status"),
-                                         g.actor))
+    return jsonify(plans.set_item_status(db(), case_id, item_id, _json_body().get("status"),
+                                         signed_in_actor()))

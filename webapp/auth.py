@@ -1,4 +1,9 @@
-"""Logging in and out of the pages, the current user, and the error pages."""
+"""Logging in and out of the pages, the current user, and the error pages.
+
+The current user is loaded once per request into ``flask.g.actor`` (from the session here, or
+from the API's bearer token in ``webapp.api``); every page and API view reads it through
+:func:`signed_in_actor`.
+"""
 
 from __future__ import annotations
 
@@ -36,13 +41,20 @@ def db() -> Database:
 
 
 def current_actor() -> users.Actor | None:
-    """The logged-in user for this request, loaded once."""
+    """The logged-in user for this request (None when nobody is), loaded once into ``g``."""
     if "actor" not in g:
         username = session.get("username")
         g.actor = None
         if username:
             g.actor = users.actor_named(db(), username)
     return cast(users.Actor | None, g.actor)
+
+
+def signed_in_actor() -> users.Actor:
+    """The user of a view behind :func:`login_required` (or the API's token check)."""
+    actor = current_actor()
+    assert actor is not None, "the view is not behind login_required"
+    return actor
 
 
 def login_required(view: F) -> F:

@@ -30,9 +30,9 @@ from flask_babel import gettext as _
 
 from engine.features import designer, migration
 from engine.kernel.errors import DeployRejected, EngineError, InvalidData
-from engine.runtime.users import PROCEDURE_ROLES, Actor
+from engine.runtime.users import PROCEDURE_ROLES
 from webapp import formrender
-from webapp.auth import current_actor, db, login_required
+from webapp.auth import db, login_required, signed_in_actor
 
 bp = Blueprint("designer", __name__, url_prefix="/designer")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -44,18 +44,12 @@ def designer_required(view: F) -> F:
     @wraps(view)
     @login_required
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        actor = current_actor()
-        if actor is None or not actor.has_role("designer"):
+        if not signed_in_actor().has_role("designer"):
             abort(403)
         return view(*args, **kwargs)
 
     return cast(F, wrapped)
 
-
-def _actor() -> Actor:
-    actor = current_actor()
-    assert actor is not None  # designer_required ran first
-    return actor
 
 
 @bp.after_request
@@ -71,7 +65,7 @@ def no_store(response: Response) -> Response:
 @bp.get("/")
 @designer_required
 def index() -> str:
-    actor = _actor()
+    actor = signed_in_actor()
     return render_template("designer/index.html",
                            processes=designer.list_processes(db(), actor),
                            drafts=designer.list_drafts(db(), actor))
@@ -80,7 +74,7 @@ def index() -> str:
 @bp.get("/processes/<key>")
 @designer_required
 def process(key: str) -> str:
-    actor = _actor()
+    actor = signed_in_actor()
     versions = designer.history(db(), key, actor)
     return render_template("designer/process.html", key=key, versions=versions,
                            drafts=designer.list_drafts(db(), actor, key))
@@ -89,14 +83,14 @@ def process(key: str) -> str:
 @bp.post("/processes/<key>/versions/<int:version>/edit")
 @designer_required
 def edit_version(key: str, version: int) -> Response:
-    draft_id = designer.open_version(db(), key, version, _actor())
+    draft_id = designer.open_version(db(), key, version, signed_in_actor())
     return redirect(url_for("designer.draft", draft_id=draft_id))
 
 
 @bp.get("/processes/<key>/versions/<int:version>/download")
 @designer_required
 def download(key: str, version: int) -> Response:
-    xml = designer.version_xml(db(), key, version, _actor())
+    xml = designer.version_xml(db(), key, version, signed_in_actor())
     return Response(xml, mimetype="application/xml", headers={
         "Content-Disposition": f'attachment; filename="{key}-v{version}.bpmn"'})
 
@@ -104,7 +98,7 @@ def download(key: str, version: int) -> Response:
 @bp.get("/processes/<key>/diff")
 @designer_required
 def diff(key: str) -> str:
-    actor = _actor()
+    actor = signed_in_actor()
     versions = designer.history(db(), key, actor)
     numbers = [v.version for v in versions]
     try:
@@ -129,7 +123,7 @@ def upload() -> Any:
         flash(_("Velg en .bpmn-fil å laste opp."), "error")
         return redirect(back)
     try:
-        draft_id = designer.upload(db(), data, _actor(), key=key)
+        draft_id = designer.upload(db(), data, signed_in_actor(), key=key)
     except DeployRejected as refused:
         return render_template("designer/refused.html", errors=refused.element_errors,
                                back=back), 422
@@ -143,7 +137,7 @@ def upload() -> Any:
 @bp.get("/drafts/<int:draft_id>")
 @designer_required
 def draft(draft_id: int) -> str:
-    view = designer.get_draft(db(), draft_id, _actor())
+    view = designer.get_draft(db(), draft_id, signed_in_actor())
     data = {
         "xml": view.bpmn_xml, "errors": view.errors, "key": view.key,
         "forms": designer.form_names(view), "handlers": designer.handler_choices(),
@@ -184,7 +178,7 @@ def save(draft_id: int) -> Any:
         bpmn = _json_body().get("bpmn")
         if not isinstance(bpmn, str):
             raise InvalidData({"bpmn": _("Diagrammet mangler.")})
-        errors = designer.save(db(), draft_id, bpmn, _actor())
+        errors = designer.save(db(), draft_id, bpmn, signed_in_actor())
     except EngineError as error:
         return _refusal(error)
     return jsonify({"errors": errors, "saved": True})
@@ -198,7 +192,7 @@ def check(draft_id: int) -> Any:
         bpmn = _json_body().get("bpmn")
         if not isinstance(bpmn, str):
             raise InvalidData({"bpmn": _("Diagrammet mangler.")})
-        errors = designer.check(db(), draft_id, bpmn, _actor())
+        errors = designer.check(db(), draft_id, bpmn, signed_in_actor())
     except EngineError as error:
         return _refusal(error)
     return jsonify({"errors": errors})
@@ -209,7 +203,7 @@ def check(draft_id: int) -> Any:
 def deploy(draft_id: int) -> Any:
     """Deploy the draft. From the modeler (JSON, with the diagram as drawn): saved first, then
     deployed, 201 or 422 with the errors. From a plain form: the stored draft, then a page."""
-    actor = _actor()
+    actor = signed_in_actor()
     as_json = request.is_json
     try:
         if as_json:
@@ -240,8 +234,8 @@ def deploy(draft_id: int) -> Any:
 @bp.post("/drafts/<int:draft_id>/discard")
 @designer_required
 def discard(draft_id: int) -> Response:
-    view = designer.get_draft(db(), draft_id, _actor())
-    designer.discard(db(), draft_id, _actor())
+    view = designer.get_draft(db(), draft_id, signed_in_actor())
+    designer.discard(db(), draft_id, signed_in_actor())
     flash(_("Utkastet er slettet."))
     if view.is_new:
         return redirect(url_for("designer.index"))
@@ -258,7 +252,7 @@ def _preview_fields(form: dict[str, Any]) -> list[formrender.Field]:
 @bp.get("/drafts/<int:draft_id>/forms/<name>.json")
 @designer_required
 def form_json(draft_id: int, name: str) -> Any:
-    view = designer.get_draft(db(), draft_id, _actor())
+    view = designer.get_draft(db(), draft_id, signed_in_actor())
     return jsonify({"name": name, "form": designer.draft_form(view, name)})
 
 
@@ -271,11 +265,11 @@ def save_form_json(draft_id: int, name: str) -> Any:
     try:
         if problem:
             raise InvalidData({"form": problem})
-        designer.save_form(db(), draft_id, name, form, _actor())
+        designer.save_form(db(), draft_id, name, form, signed_in_actor())
     except EngineError as error:
         return _refusal(error)
     return jsonify({"saved": True, "errors": designer.get_draft(db(), draft_id,
-                                                                _actor()).errors})
+                                                                signed_in_actor()).errors})
 
 
 @bp.post("/forms/preview")
@@ -296,7 +290,7 @@ def preview() -> Any:
 @designer_required
 def edit_form(draft_id: int, name: str) -> Any:
     """Form editing without JavaScript: the JSON beside its rendered preview."""
-    actor = _actor()
+    actor = signed_in_actor()
     view = designer.get_draft(db(), draft_id, actor)
     problem, status = None, 200
     if request.method == "POST":
@@ -330,7 +324,7 @@ def edit_form(draft_id: int, name: str) -> Any:
 @designer_required
 def migrate(key: str, version: int) -> Any:
     """Which running cases of older versions can move to this one, and moving the chosen."""
-    actor = _actor()
+    actor = signed_in_actor()
     results = None
     if request.method == "POST":
         try:

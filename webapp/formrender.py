@@ -21,12 +21,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-try:
-    _LOCAL_ZONE: ZoneInfo | None = ZoneInfo("Europe/Oslo")
-except ZoneInfoNotFoundError:  # no tz database: show times as stored
-    _LOCAL_ZONE = None
+from engine.kernel.clock import MUNICIPAL_TZ
 
 ADD = "add"
 REMOVE = "remove"
@@ -190,8 +186,8 @@ def _local_datetime(value: str) -> str:
         moment = datetime.fromisoformat(value.strip())
     except ValueError:
         return value
-    if moment.tzinfo is not None and _LOCAL_ZONE is not None:
-        moment = moment.astimezone(_LOCAL_ZONE)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(MUNICIPAL_TZ)
     return moment.strftime("%Y-%m-%dT%H:%M")
 
 

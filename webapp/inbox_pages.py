@@ -8,9 +8,7 @@ already completed) is shown as a flash error.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -19,81 +17,12 @@ from werkzeug.wrappers import Response
 from engine.features import cases
 from engine.features.inbox import InboxQuery, inbox_page
 from engine.kernel.errors import EngineError, InvalidData
-from engine.runtime.users import Actor, people
-from webapp.auth import current_actor, db, login_required
+from engine.runtime.users import people
+from webapp.auth import db, login_required, signed_in_actor
 
 bp = Blueprint("inbox", __name__)
 
-try:
-    LOCAL_ZONE: ZoneInfo | None = ZoneInfo("Europe/Oslo")
-except ZoneInfoNotFoundError:  # no tz database: show times in UTC
-    LOCAL_ZONE = None
-
 VIEWS = ("mine", "group")
-
-
-# ---------------------------------------------------------------- shared display helpers
-
-
-def _local(moment: datetime) -> datetime:
-    if moment.tzinfo is not None and LOCAL_ZONE is not None:
-        return moment.astimezone(LOCAL_ZONE)
-    return moment
-
-
-def norwegian_date(value: date | datetime | str | None) -> str:
-    """``31.12.2026``; a moment with a time zone is shown as the date in Norway."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value) if "T" in value else date.fromisoformat(value)
-        except ValueError:
-            return value
-    if isinstance(value, datetime):
-        value = _local(value)
-    return f"{value.day:02d}.{value.month:02d}.{value.year}"
-
-
-def norwegian_datetime(value: datetime | str | None) -> str:
-    """``31.12.2026 kl. 10.00`` in Norwegian time."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, str):
-        try:
-            value = datetime.fromisoformat(value)
-        except ValueError:
-            return value
-    moment = _local(value)
-    return f"{norwegian_date(moment)} kl. {moment:%H.%M}"
-
-
-def masked_nin(nin: str | None) -> str:
-    """The birth date part of a fødselsnummer, the personal number hidden: ``150585*****``."""
-    if not nin:
-        return ""
-    return nin[:6] + "*" * max(0, len(nin) - 6)
-
-
-@bp.app_template_filter("no_date")
-def _no_date_filter(value: Any) -> str:
-    return norwegian_date(value)
-
-
-@bp.app_template_filter("no_datetime")
-def _no_datetime_filter(value: Any) -> str:
-    return norwegian_datetime(value)
-
-
-@bp.app_template_filter("masked_nin")
-def _masked_nin_filter(value: Any) -> str:
-    return masked_nin(value)
-
-
-def _actor() -> Actor:
-    actor = current_actor()
-    assert actor is not None  # login_required ran first
-    return actor
 
 
 # ---------------------------------------------------------------- pages
@@ -103,7 +32,7 @@ def _actor() -> Actor:
 @login_required
 def home() -> Response:
     """Citizens land on their own cases, staff on their inbox."""
-    actor = _actor()
+    actor = signed_in_actor()
     if actor.has_role("innbygger") and len(actor.roles) == 1:
         return redirect(url_for("cases.mine"))
     return redirect(url_for("inbox.inbox"))
@@ -133,7 +62,7 @@ def _inbox_url(q: InboxQuery, **changes: Any) -> str:
 @bp.get("/inbox")
 @login_required
 def inbox() -> str:
-    actor = _actor()
+    actor = signed_in_actor()
     q = _query()
     page = inbox_page(db(), actor, q)
     who = people(db())
@@ -176,7 +105,7 @@ def _run(action: Callable[[], None], success: str) -> Response:
 @bp.post("/inbox/tasks/<int:task_id>/claim")
 @login_required
 def claim(task_id: int) -> Response:
-    actor = _actor()
+    actor = signed_in_actor()
     return _run(lambda: cases.claim_task(db(), task_id, actor),
                 _("Du har tatt oppgaven. Den ligger nå under «Mine oppgaver»."))
 
@@ -184,7 +113,7 @@ def claim(task_id: int) -> Response:
 @bp.post("/inbox/tasks/<int:task_id>/release")
 @login_required
 def release(task_id: int) -> Response:
-    actor = _actor()
+    actor = signed_in_actor()
     return _run(lambda: cases.unclaim_task(db(), task_id, actor),
                 _("Oppgaven er lagt tilbake til gruppen."))
 
@@ -192,7 +121,7 @@ def release(task_id: int) -> Response:
 @bp.post("/inbox/tasks/<int:task_id>/assign")
 @login_required
 def assign(task_id: int) -> Response:
-    actor = _actor()
+    actor = signed_in_actor()
     username = request.form.get("assignee", "").strip()
     if not username:
         flash(_("Velg hvem oppgaven skal tildeles."), "error")

@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import csv
 import io
-import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-from babel.dates import format_date
 from flask import (
     Blueprint,
     Response,
@@ -34,18 +32,21 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup, escape
+from flask_babel import ngettext
+from markupsafe import Markup
 
 from engine.features import cases, consents, monitor
 from engine.features.overview import diagram_steps
 from engine.kernel import clock
+from engine.kernel.clock import MUNICIPAL_TZ
 from engine.kernel.errors import EngineError, InvalidData
 from engine.runtime import users
-from webapp.auth import current_actor, db, login_required
-from webapp.cases_pages import LOCAL_TZ, ROLE_LABELS, STATUS_LABELS
+from webapp.auth import current_actor, db, login_required, signed_in_actor
+from webapp.charts import Column, bar_rows, line_chart, number_table
+from webapp.formatting import days, duration
+from webapp.labels import STATUS_LABELS, role_label
 
 bp = Blueprint("monitor", __name__, url_prefix="/monitor")
 
@@ -74,17 +75,15 @@ SORT_LABELS = {
 }
 CSV_COLUMNS = ("sak", "grunn", "steg", "stegnavn", "rolle", "ansvarlig", "tjenesteomrade",
                "siden", "dager_over_grensen", "detalj")
-# Okabe–Ito colours (distinguishable with colour blindness), each line also dashed its own way.
-SERIES_STYLES = (("#0072B2", ""), ("#D55E00", "6 4"), ("#009E73", "2 3"))
 
 
-def _actor() -> users.Actor:
-    """The logged-in leder or systemkoordinator; everybody else gets 403."""
+@bp.before_request
+def oversight_only() -> None:
+    """Only the leder and the systemkoordinator get here; everybody else gets 403 (and
+    nobody logged in goes to the login page, by ``login_required`` on each view)."""
     actor = current_actor()
-    assert actor is not None  # login_required ran first
-    if not actor.has_any_role(users.OVERSIGHT_ROLES):
+    if actor is not None and not actor.has_any_role(users.OVERSIGHT_ROLES):
         abort(403)
-    return actor
 
 
 @bp.after_request
@@ -164,32 +163,6 @@ class Filters:
         return kept
 
 
-# ---------------------------------------------------------------- words and numbers
-
-
-def _age(delta: timedelta) -> str:
-    """``5 d`` / ``7 t``: how long something has gone on, short enough for a table cell."""
-    hours = max(0, int(delta.total_seconds() // 3600))
-    if hours < 48:
-        return _("%(hours)s t", hours=hours)
-    return _("%(days)s d", days=hours // 24)
-
-
-def _days(value: float | None) -> str:
-    if value is None:
-        return "–"
-    return _("%(days)s d", days=f"{value:.1f}".replace(".", ",") if value < 10 else
-             str(round(value)))
-
-
-def _month_short(month: date) -> str:
-    return format_date(month, "LLL", locale=str(get_locale() or "nb")).rstrip(".")
-
-
-def _month_label(month: date, long: bool = False) -> str:
-    return format_date(month, "LLLL yyyy" if long else "LLL yy", locale=str(get_locale() or "nb"))
-
-
 def _names() -> tuple[dict[str, str], dict[str, str]]:
     """Display names of users and of service areas (one engine read)."""
     who = users.people(db())
@@ -203,151 +176,26 @@ def _step_names(overview: monitor.Overview) -> dict[str, str]:
     return {step.id: step.name for step in diagram_steps(key, overview.bpmn_xml)}
 
 
-def _role(role: str | None) -> str:
-    return str(ROLE_LABELS.get(role, role)) if role else ""
-
-
-# ---------------------------------------------------------------- charts (server-side SVG)
-
-
-def _nice_max(value: float) -> float:
-    """The axis top: 5, 10, 20, 50, 100, 200, 500, ... at least ``value``, so that five
-    gridline steps are whole days."""
-    top = 5.0
-    for factor in itertools.cycle((2, 2, 2.5)):
-        if top >= value:
-            return top
-        top *= factor
-    raise AssertionError("unreachable")
-
-
-def _month_ticks(months: Sequence[date], x: Callable[[int], float], y: float) -> list[str]:
-    """Month names on the x axis, with the year under January and under the first month."""
-    parts = []
-    for i, month in enumerate(months):
-        parts.append(f'<text x="{x(i):.1f}" y="{y:.0f}" text-anchor="middle">'
-                     f'{escape(_month_short(month))}</text>')
-        if i == 0 or month.month == 1:
-            parts.append(f'<text x="{x(i):.1f}" y="{y + 14:.0f}" text-anchor="middle" '
-                         f'class="year">{month.year}</text>')
-    return parts
-
-
-def _fmt(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:.1f}".replace(".", ",")
-
-
-def _spread(positions: list[float], gap: float, low: float, high: float) -> list[float]:
-    """Move label positions apart by at least ``gap`` (kept in order, within low..high)."""
-    order = sorted(range(len(positions)), key=lambda i: positions[i])
-    placed = [0.0] * len(positions)
-    last = low - gap
-    for i in order:
-        placed[i] = max(positions[i], last + gap)
-        last = placed[i]
-    overflow = last - high
-    if overflow > 0:
-        for i in order:
-            placed[i] -= overflow
-    return placed
-
-
-def line_chart(title: str, months: Sequence[date], series: Sequence[tuple[str, list[float | None]]],
-               y_label: str, chart_id: str) -> Markup:
-    """Lines of monthly values with a y axis in days, each line named at its last point."""
-    width, height = 760, 310
-    left, right, top, bottom = 60, 200, 16, 62
-    plot_w, plot_h = width - left - right, height - top - bottom
-    top_value = _nice_max(max((v for _n, values in series for v in values if v is not None),
-                              default=0))
-    step_x = plot_w / max(1, len(months) - 1)
-
-    def x(i: int) -> float:
-        return left + i * step_x
-
-    def y(v: float) -> float:
-        return top + plot_h - v / top_value * plot_h
-
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-             f'class="chart" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc">',
-             f'<title id="{chart_id}-title">{escape(title)}</title>',
-             f'<desc id="{chart_id}-desc">{escape(_("Tallene står i tabellen under."))}</desc>']
-    for k in range(6):
-        value = top_value * k / 5
-        parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y(value):.1f}" '
-                     f'y2="{y(value):.1f}" class="grid"/>')
-        parts.append(f'<text x="{left - 6}" y="{y(value) + 4:.1f}" text-anchor="end">'
-                     f'{_fmt(value)}</text>')
-    parts.append(f'<text x="14" y="{top + plot_h / 2:.0f}" text-anchor="middle" '
-                 f'transform="rotate(-90 14 {top + plot_h / 2:.0f})">{escape(y_label)}</text>')
-    parts += _month_ticks(months, x, top + plot_h + 18)
-    parts.append(f'<text x="{left + plot_w / 2:.0f}" y="{height - 4}" text-anchor="middle">'
-                 f'{escape(_("Måned steget ble nådd"))}</text>')
-    ends: list[tuple[float, str, str]] = []
-    for (name, values), (colour, dash) in zip(series, SERIES_STYLES, strict=False):
-        segment: list[str] = []
-        segments: list[list[str]] = []
-        for i, value in enumerate(values):
-            if value is None:
-                if segment:
-                    segments.append(segment)
-                segment = []
-                continue
-            segment.append(f"{x(i):.1f},{y(value):.1f}")
-            parts.append(f'<circle cx="{x(i):.1f}" cy="{y(value):.1f}" r="3.5" fill="{colour}">'
-                         f'<title>{escape(name)}, {escape(_month_label(months[i], True))}: '
-                         f'{escape(_days(value))}</title></circle>')
-        if segment:
-            segments.append(segment)
-        for points in segments:
-            dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
-            parts.append(f'<polyline points="{" ".join(points)}" fill="none" stroke="{colour}" '
-                         f'stroke-width="2.5"{dash_attr}/>')
-        last = [(i, v) for i, v in enumerate(values) if v is not None]
-        label = f"{name}: {_days(last[-1][1])}" if last else f"{name}: {_('ingen data')}"
-        ends.append((y(last[-1][1]) if last else top + plot_h, label, colour))
-    label_ys = _spread([end[0] for end in ends], 16, top + 6, top + plot_h)
-    for (_y, label, colour), label_y in zip(ends, label_ys, strict=True):
-        parts.append(f'<text x="{left + plot_w + 10}" y="{label_y + 4:.1f}" fill="{colour}" '
-                     f'class="direct-label">{escape(label)}</text>')
-    parts.append("</svg>")
-    return Markup("".join(parts))
-
-
-def bar_rows(title: str, months: Sequence[date], rows: Sequence[tuple[str, list[int]]],
-             chart_id: str) -> Markup:
-    """Small multiples: one row of monthly bars per series, named at its left, each bar with
-    its number on top (no legend to look up)."""
-    width, row_h, left, right, top = 760, 92, 110, 20, 10
-    height = top + row_h * len(rows) + 40
-    plot_w = width - left - right
-    slot = plot_w / max(1, len(months))
-    highest = max((v for _n, values in rows for v in values), default=0) or 1
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-             f'class="chart" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc">',
-             f'<title id="{chart_id}-title">{escape(title)}</title>',
-             f'<desc id="{chart_id}-desc">{escape(_("Tallene står i tabellen under."))}</desc>']
-    for r, ((name, values), (colour, _dash)) in enumerate(zip(rows, SERIES_STYLES,
-                                                              strict=False)):
-        base = top + (r + 1) * row_h - 8
-        parts.append(f'<text x="{left - 10}" y="{base - row_h / 2 + 10:.0f}" text-anchor="end" '
-                     f'fill="{colour}" class="direct-label">{escape(name)}</text>')
-        parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{base}" y2="{base}" '
-                     f'class="axis"/>')
-        for i, value in enumerate(values):
-            bar_h = value / highest * (row_h - 30)
-            bx = left + i * slot + slot * 0.15
-            parts.append(f'<rect x="{bx:.1f}" y="{base - bar_h:.1f}" width="{slot * 0.7:.1f}" '
-                         f'height="{bar_h:.1f}" fill="{colour}"><title>{escape(name)}, '
-                         f'{escape(_month_label(months[i], True))}: {value}</title></rect>')
-            parts.append(f'<text x="{bx + slot * 0.35:.1f}" y="{base - bar_h - 4:.1f}" '
-                         f'text-anchor="middle">{value}</text>')
-    parts += _month_ticks(months, lambda i: left + i * slot + slot / 2, height - 22)
-    parts.append("</svg>")
-    return Markup("".join(parts))
-
-
 # ---------------------------------------------------------------- the page
+
+
+def _charts(trend: monitor.Trends) -> dict[str, Markup]:
+    """Lead times and the cases opened and closed, each as a chart and as its table."""
+    lead = [(str(MILESTONE_LABELS[name]), values) for name, values in trend.lead_times.items()]
+    flow = [(_("Åpnet"), trend.opened), (_("Avsluttet"), trend.closed)]
+    return {
+        "lead": line_chart(_("Ledetid i dager (median) per måned"), trend.months,
+                           [(name, [v.median_days for v in values]) for name, values in lead],
+                           _("Dager (median)"), _("Måned steget ble nådd"), "chart-lead"),
+        "lead_table": number_table("lead-table", trend.months, [
+            Column(name, [days(v.median_days) for v in values],
+                   [ngettext("%(num)s sak", "%(num)s saker", v.cases) if v.cases else ""
+                    for v in values]) for name, values in lead]),
+        "flow": bar_rows(_("Saker åpnet og avsluttet per måned"), trend.months, flow,
+                         "chart-flow"),
+        "flow_table": number_table("flow-table", trend.months, [
+            Column(name, [str(n) for n in values]) for name, values in flow]),
+    }
 
 
 def _stuck_view(rows: list[monitor.StuckRow], now: datetime, people: dict[str, str],
@@ -355,9 +203,9 @@ def _stuck_view(rows: list[monitor.StuckRow], now: datetime, people: dict[str, s
     return [{
         "row": row, "reason": REASON_LABELS.get(row.reason, row.reason),
         "step": step_names.get(row.step or "", row.step_name or row.step or "–"),
-        "role": _role(row.role), "person": people.get(row.assignee or "", row.assignee or ""),
+        "role": role_label(row.role), "person": people.get(row.assignee or "", row.assignee or ""),
         "area": areas.get(row.service_area or "", row.service_area or ""),
-        "age": _age(now - row.since), "since_local": row.since.astimezone(LOCAL_TZ),
+        "age": duration(now - row.since), "since_local": row.since.astimezone(MUNICIPAL_TZ),
     } for row in rows]
 
 
@@ -374,7 +222,7 @@ def _sort_link(filters: Filters, key: str) -> tuple[str, str]:
 @bp.get("")
 @login_required
 def dashboard() -> Any:
-    actor = _actor()
+    actor = signed_in_actor()
     now = _now()
     config = _config()
     filters = Filters.from_request()
@@ -386,36 +234,28 @@ def dashboard() -> Any:
     names = _step_names(seen)
     for load in [*seen.per_step, *seen.heat]:
         load.name = names.get(load.step, load.name)
-    lead_series = [(str(MILESTONE_LABELS[name]), [v.median_days for v in values])
-                   for name, values in trend.lead_times.items()]
-    charts = {
-        "lead": line_chart(_("Ledetid i dager (median) per måned"), trend.months, lead_series,
-                           _("Dager (median)"), "chart-lead"),
-        "flow": bar_rows(_("Saker åpnet og avsluttet per måned"), trend.months,
-                         [(_("Åpnet"), trend.opened), (_("Avsluttet"), trend.closed)],
-                         "chart-flow"),
-    }
+    charts = _charts(trend)
     heat = {"xml": seen.bpmn_xml or "",
             "steps": [{"id": s.step, "cases": s.cases, "level": s.level,
                        "label": ngettext("%(num)s sak · median %(wait)s",
                                          "%(num)s saker · median %(wait)s", s.cases,
-                                         wait=_days(s.median_wait_days)),
+                                         wait=days(s.median_wait_days)),
                        "name": s.name} for s in seen.heat]}
     reasons = {key: sum(1 for r in all_rows if r.reason == key) for key in REASON_LABELS}
     return render_template(
-        "monitor/dashboard.html", now=now, now_local=now.astimezone(LOCAL_TZ), thresholds=config,
+        "monitor/dashboard.html", now=now, now_local=now.astimezone(MUNICIPAL_TZ),
+        thresholds=config,
         filters=filters, rows=_stuck_view(rows, now, people, areas, names),
         total_rows=len(all_rows), stuck_cases=len({r.case_id for r in all_rows}),
         reasons=reasons, overview=seen, areas=areas, people=people,
         step_choices=sorted({(r.step, names.get(r.step, r.step_name or r.step))
                              for r in all_rows if r.step}, key=lambda c: c[1]),
         role_choices=sorted({r.role for r in all_rows if r.role}),
-        heat=heat, charts=charts, trend=trend, milestone_labels=MILESTONE_LABELS,
-        month_label=_month_label, days=_days, sort_link=lambda key: _sort_link(filters, key),
+        heat=heat, charts=charts, days=days, sort_link=lambda key: _sort_link(filters, key),
         actions=_action_rows(monitor.recent_actions(db(), actor), people),
         expiring=consents.expiring(db(), actor, day=now.date()),
         csv_url=url_for("monitor.stuck_csv", **filters.args()),
-        reason_labels=REASON_LABELS, sort_labels=SORT_LABELS, role_label=_role)
+        reason_labels=REASON_LABELS, sort_labels=SORT_LABELS, role_label=role_label)
 
 
 def _action_rows(records: list[monitor.ActionRecord], people: dict[str, str]
@@ -436,7 +276,7 @@ def _csv_cell(value: Any) -> str:
 @login_required
 def stuck_csv() -> Response:
     """The stuck list with the page's filters and sorting, for a spreadsheet."""
-    actor = _actor()
+    actor = signed_in_actor()
     now = _now()
     rows = Filters.from_request().apply(monitor.stuck_cases(db(), actor, now, _config()))
     out = io.StringIO()
@@ -446,7 +286,7 @@ def stuck_csv() -> Response:
         writer.writerow([_csv_cell(v) for v in (
             row.case_id, row.reason, row.step, row.step_name, row.role, row.assignee,
             row.service_area, row.since.isoformat(), row.overdue_days, row.detail)])
-    stamp = now.astimezone(LOCAL_TZ).strftime("%Y-%m-%d")
+    stamp = now.astimezone(MUNICIPAL_TZ).strftime("%Y-%m-%d")
     return Response(out.getvalue(), mimetype="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="fastlaste-saker-{stamp}.csv"'})
 
@@ -458,7 +298,7 @@ def stuck_csv() -> Response:
 @login_required
 def case(case_id: int) -> Any:
     """What is stuck in one case and the forms to act on it (reading it is logged)."""
-    actor = _actor()
+    actor = signed_in_actor()
     now = clock.now()
     detail = cases.get_case(db(), case_id, actor)
     people, areas = _names()
@@ -477,7 +317,7 @@ def case(case_id: int) -> Any:
     return render_template(
         "monitor/case.html", case=detail, rows=_stuck_view(rows, now, people, areas, {}),
         open_tasks=open_tasks, candidates=candidates, incidents=incidents, people=people,
-        areas=areas, role_label=_role, status_label=STATUS_LABELS.get(detail["status"],
+        areas=areas, role_label=role_label, status_label=STATUS_LABELS.get(detail["status"],
                                                                       detail["status"]),
         history=[{**e, "what": ACTION_LABELS.get(e["kind"], e["kind"]),
                   "who": people.get(e["actor"], e["actor"]),
@@ -505,7 +345,7 @@ def _reason() -> str:
 @bp.post("/tasks/<int:task_id>/reassign")
 @login_required
 def reassign(task_id: int) -> Response:
-    actor = _actor()
+    actor = signed_in_actor()
     username = request.form.get("assignee", "").strip()
 
     def run() -> str:
@@ -518,7 +358,7 @@ def reassign(task_id: int) -> Response:
 @bp.post("/cases/<int:case_id>/remind")
 @login_required
 def remind(case_id: int) -> Response:
-    actor = _actor()
+    actor = signed_in_actor()
 
     def run() -> str:
         recipient = cases.send_reminder(db(), case_id, _reason(), actor,
@@ -532,7 +372,7 @@ def remind(case_id: int) -> Response:
 @bp.post("/incidents/<int:incident_id>/retry")
 @login_required
 def retry(incident_id: int) -> Response:
-    actor = _actor()
+    actor = signed_in_actor()
 
     def run() -> str:
         outcome = cases.retry_incident_because(db(), incident_id, _reason(), actor)
@@ -547,7 +387,7 @@ def retry(incident_id: int) -> Response:
 @bp.post("/cases/<int:case_id>/cancel")
 @login_required
 def cancel(case_id: int) -> Response:
-    actor = _actor()
+    actor = signed_in_actor()
 
     def run() -> str:
         if request.form.get("confirm") != "yes":

@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 
 from engine.features import plans
 from engine.kernel.errors import EngineError
-from webapp.auth import current_actor, db, login_required
+from webapp.auth import db, login_required, signed_in_actor
 from webapp.task_pages import _render, _submit
 
 bp = Blueprint("plan", __name__)
@@ -128,8 +128,7 @@ def _back(case_id: int) -> str:
 @bp.post("/cases/<int:case_id>/action-items/<int:item_id>")
 @login_required
 def set_item_status(case_id: int, item_id: int) -> Any:
-    actor = current_actor()
-    assert actor is not None
+    actor = signed_in_actor()
     status = request.form.get("status", "")
     try:
         plans.set_item_status(db(), case_id, item_id, status, actor)
@@ -144,8 +143,7 @@ def set_item_status(case_id: int, item_id: int) -> Any:
 @bp.post("/cases/<int:case_id>/plan/proposals/<int:proposal_id>")
 @login_required
 def decide_proposal(case_id: int, proposal_id: int) -> Any:
-    actor = current_actor()
-    assert actor is not None
+    actor = signed_in_actor()
     decision = request.form.get("decision", "")
     try:
         plans.decide_proposal(db(), case_id, proposal_id, decision, actor,
@@ -164,8 +162,7 @@ def revise(case_id: int) -> Any:
     """The plan form opened with the plan as it stands: the coordinator saves a revision, the
     citizen sends a proposal. The revision it was opened from travels in the form's address,
     so a plan changed meanwhile is refused (409) instead of overwritten."""
-    actor = current_actor()
-    assert actor is not None
+    actor = signed_in_actor()
     seen = plans.get_plan(db(), case_id, actor)
     if not (seen["may_revise"] or seen["may_propose"]) or not seen["form"]:
         abort(403)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from flask import (
@@ -32,19 +32,14 @@ from engine.kernel.errors import Conflict, DuplicateReport, InvalidData
 from engine.runtime import forms
 from engine.runtime.users import PROCEDURE_ROLES, Actor, people
 from webapp import formrender, plan_view
-from webapp.auth import current_actor, db, login_required
-from webapp.inbox_pages import LOCAL_ZONE
+from webapp.auth import db, login_required, signed_in_actor
+from webapp.formatting import age_on, as_date, local_today
 
 bp = Blueprint("tasks", __name__)
 
 PROCESS = "ip_koordinator"
 EMPTY_SCHEMA: dict[str, Any] = {"type": "object", "properties": {}}
 
-
-def _actor() -> Actor:
-    actor = current_actor()
-    assert actor is not None  # login_required ran first
-    return actor
 
 
 def case_url(case_id: int) -> str:
@@ -114,10 +109,6 @@ def _submit(schema: dict[str, Any], initial: dict[str, Any],
 # ---------------------------------------------------------------- the task page
 
 
-def _age(birth: date, today: date) -> int:
-    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
-
-
 def _case_context(task: dict[str, Any]) -> dict[str, Any]:
     """What the person needs beside the form: who the case is about and what was asked."""
     data = task.get("data") or {}
@@ -126,15 +117,8 @@ def _case_context(task: dict[str, Any]) -> dict[str, Any]:
     coordinator = None
     if data.get("coordinator"):
         coordinator = who.names.get(str(data["coordinator"]), str(data["coordinator"]))
-    age = None
     birth_date = data.get("citizen_birth_date")
-    if birth_date:
-        try:
-            now = clock.now()
-            today = (now.astimezone(LOCAL_ZONE) if LOCAL_ZONE else now).date()
-            age = _age(date.fromisoformat(str(birth_date)[:10]), today)
-        except ValueError:
-            age = None
+    age = age_on(as_date(str(birth_date)[:10]) if birth_date else None, local_today())
     under_16 = data.get("citizen_under_16")
     if under_16 is None and age is not None:
         under_16 = age < 16
@@ -162,7 +146,7 @@ def _case_context(task: dict[str, Any]) -> dict[str, Any]:
 @bp.route("/tasks/<int:task_id>", methods=["GET", "POST"])
 @login_required
 def task(task_id: int) -> Any:
-    actor = _actor()
+    actor = signed_in_actor()
     # The engine's own check for acting on the task: 404 when the task is not visible, 403 when
     # the actor may see but not do it, 409 when it is completed or taken by someone else.
     cases.ensure_may_act(db(), task_id, actor)
@@ -182,12 +166,7 @@ def task(task_id: int) -> Any:
                    overdue=_overdue(task),
                    plan=plan_view.plan_content(plan["content"]) if plan else None,
                    open_items=plan_view.item_rows(task.get("open_action_items") or [],
-                                                  _local_today()))
-
-
-def _local_today() -> date:
-    now = clock.now()
-    return (now.astimezone(LOCAL_ZONE) if LOCAL_ZONE else now).date()
+                                                  local_today()))
 
 
 def _overdue(task: dict[str, Any]) -> bool:
@@ -210,8 +189,8 @@ def _start_form() -> tuple[dict[str, Any], dict[str, Any], str]:
 @login_required
 def report() -> Any:
     """Melding om behov: anyone with a role in the procedure may report a need."""
-    actor = _actor()
-    if not any(actor.has_role(role) for role in PROCEDURE_ROLES):
+    actor = signed_in_actor()
+    if not actor.has_any_role(PROCEDURE_ROLES):
         abort(403)
     schema, ui, title = _start_form()
     values: dict[str, Any] = {}

@@ -438,7 +438,8 @@ def test_no_template_loads_anything_from_another_host() -> None:
 def test_withdrawn_consents_show_as_withdrawn(web_app: Any) -> None:
     from flask import render_template_string
 
-    from webapp.cases_pages import Directory, _consents
+    from webapp.case_view import _consents
+    from webapp.people import Directory
 
     data = {"consents": [{
         "period": "first", "date": "2026-03-02", "kinds": ["plan", "sharing"],

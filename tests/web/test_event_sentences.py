@@ -9,7 +9,8 @@ from flask import Flask
 
 from engine.kernel.models import Event
 from engine.kernel.vocabulary import EventKind
-from webapp.cases_pages import HIDDEN_EVENTS, Directory, _event_text
+from webapp.people import Directory
+from webapp.timeline import HIDDEN_EVENTS, event_text
 
 # Kinds the case history still shows by their bare name: issue 9 gives them sentences in the
 # table that replaces the if-chain. This set may only shrink.
@@ -20,7 +21,7 @@ WITHOUT_SENTENCE = {EventKind.DUPLICATE_REGISTERED, EventKind.REPORT_ATTACHED,
 def _sentence(kind: EventKind, citizen_view: bool) -> str:
     event = Event(case_id=1, at=datetime(2026, 3, 2, tzinfo=UTC), actor="koordinator",
                   kind=kind, bpmn_id="assess_report", data={"name": "Vurdere meldingen"})
-    return _event_text(event, Directory({}, {}, {}), {}, citizen_view)
+    return event_text(event, Directory({}, {}, {}), {}, citizen_view)
 
 
 def test_every_event_kind_has_a_sentence(web_app: Flask) -> None:

@@ -1,0 +1,298 @@
+"""The case page's view model: one case, read through the engine, shaped for ``case.html``.
+
+``engine.features.overview.case_overview`` checks that the user may see the case (tjenstlig
+behov, or the citizen's own case) and writes the read to the access log.
+:func:`build_case_page` turns its rows and the case's variables into plain, already labelled
+values, so the template only lays them out. The history's sentences come from
+:mod:`webapp.timeline`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from flask import url_for
+from flask_babel import gettext as _
+
+from engine.features import overview
+from engine.features.overview import Step
+from engine.kernel import clock
+from engine.kernel.models import Case, CaseMessage, Document, Event, Task
+from engine.runtime import plan_store, users
+from engine.runtime.access import is_own_case, keeps_plan, may_act
+from webapp import phases, plan_view
+from webapp.auth import db
+from webapp.formatting import age_on, as_date, local_today, spaced_nin
+from webapp.labels import (
+    CONSENT_KIND_LABELS,
+    CONSENT_PERIOD_LABELS,
+    DOCUMENT_KIND_LABELS,
+    RELATION_LABELS,
+    REPORTED_BY_LABELS,
+    REQUEST_LABELS,
+    STATUS_LABELS,
+    STEP_KIND_LABELS,
+    role_label,
+)
+from webapp.people import Directory, directory
+from webapp.timeline import access_rows, timeline
+
+AGE_OF_CONSENT = 16
+ACCESS_LOG_ON_CASE_PAGE = 20
+
+
+def task_url(task_id: int) -> str:
+    return url_for("tasks.task", task_id=task_id)
+
+
+# ---------------------------------------------------------------- the diagram's steps
+
+
+def _step_rows(steps: Iterable[Step], passed: set[str], current: set[str]) -> list[dict[str, Any]]:
+    rows = []
+    for step in steps:
+        if step.id in current:
+            state, label = "current", _("Pågår nå")
+        elif step.id in passed:
+            state, label = "passed", _("Fullført")
+        else:
+            state, label = "pending", _("Ikke nådd")
+        rows.append({"id": step.id, "name": step.name, "state": state, "state_label": label,
+                     "kind": STEP_KIND_LABELS[step.kind],
+                     "lane": role_label(step.lane)})
+    return rows
+
+
+def _route(events: list[Event], steps: dict[str, Step], passed: set[str], current: set[str],
+           starts: Iterable[tuple[str, frozenset[str] | None]]) -> list[dict[str, Any]]:
+    """The steps the case has gone through, in the order they happened, then where it waits.
+
+    Start events leave no event of their own: the process's comes first, and a phase's just
+    before the first step the case took inside that phase."""
+    entries = [(start, inside) for start, inside in starts if start in passed and start in steps]
+    seen: list[str] = [start for start, inside in entries if inside is None]
+    for event in events:
+        if event.bpmn_id in passed and event.bpmn_id in steps and event.bpmn_id not in seen:
+            seen += [start for start, inside in entries
+                     if inside and event.bpmn_id in inside and start not in seen]
+            seen.append(event.bpmn_id)
+    seen += [start for start, _inside in entries if start not in seen]
+    route = [{"name": steps[i].name, "state": "passed", "state_label": _("Fullført")}
+             for i in seen if i not in current]
+    order = list(steps)
+    route += [{"name": steps[i].name, "state": "current", "state_label": _("Pågår nå")}
+              for i in sorted((i for i in current if i in steps), key=order.index)]
+    return route
+
+
+# ---------------------------------------------------------------- sections
+
+
+def _waits_for(task: Task, directory: Directory) -> str:
+    if task.claimed_by:
+        return _("%(name)s (har tatt oppgaven)", name=directory.name(task.claimed_by))
+    if task.assignee and task.on_behalf_of:
+        return _("%(name)s på vegne av %(citizen)s", name=directory.name(task.assignee),
+                 citizen=task.on_behalf_of)
+    if task.assignee:
+        return directory.name(task.assignee)
+    role = role_label(task.role)
+    if task.service_area and task.role != "systemkoordinator":
+        return _("%(role)s i %(area)s", role=role, area=directory.area(task.service_area))
+    return role
+
+
+def _open_tasks(open_tasks: list[Task], directory: Directory, actor: users.Actor,
+                citizen_view: bool, now: datetime) -> list[dict[str, Any]]:
+    rows = []
+    for task in open_tasks:
+        # Linked only where the task page lets the reader in (it answers 403 to anyone else).
+        mine = actor.username in (task.assignee, task.claimed_by)
+        may_open = mine or (not citizen_view and may_act(actor, task)
+                            and task.claimed_by in (None, actor.username))
+        rows.append({"id": task.id, "name": task.name, "waits_for": _waits_for(task, directory),
+                     "lane": role_label(task.role), "due_at": task.due_at,
+                     "overdue": task.due_at is not None and task.due_at < now, "mine": mine,
+                     "url": task_url(task.id) if may_open else None})
+    return rows
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _dicts(value: Any) -> list[dict[str, Any]]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def _meetings(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Meetings newest first (their action items are rows: see ``plan_view.item_rows``)."""
+    return [{**m, "participants": [p for p in m.get("meeting_participants") or []
+                                   if isinstance(p, str)]}
+            for m in reversed(_dicts(data.get("meetings")))]
+
+
+def _withdrawn(entry: Mapping[str, Any], directory: Directory) -> dict[str, Any]:
+    """``withdrawn_at`` (and by whom, and why) when the consent was withdrawn."""
+    return {"withdrawn_at": entry.get("withdrawn_at"),
+            "withdrawn_by": directory.name(entry.get("withdrawn_by")),
+            "withdrawal_reason": _text(entry.get("withdrawal_reason"))}
+
+
+def _sharing(entries: Any, directory: Directory) -> list[dict[str, Any]]:
+    return [{"participant": e.get("participant", ""), "scope": e.get("scope", ""),
+             "valid_until": e.get("valid_until"), **_withdrawn(e, directory)}
+            for e in _dicts(entries)]
+
+
+def _consents(data: Mapping[str, Any], directory: Directory) -> list[dict[str, Any]]:
+    rows = []
+    for entry in reversed(_dicts(data.get("consents"))):
+        period = entry.get("period") or ""
+        rows.append({
+            "period": CONSENT_PERIOD_LABELS.get(period, period), "date": entry.get("date"),
+            "given_by": [_("%(name)s (%(relation)s)", name=g.get("name", ""),
+                           relation=RELATION_LABELS.get(g.get("relation", ""),
+                                                        g.get("relation", "")))
+                         for g in _dicts(entry.get("given_by"))],
+            "kinds": [str(CONSENT_KIND_LABELS.get(k, k)) for k in entry.get("kinds") or []],
+            "sharing": _sharing(entry.get("sharing_scopes"), directory),
+            "wants_ip": entry.get("wants_ip"), "on_paper": bool(entry.get("on_paper")),
+            **_withdrawn(entry, directory)})
+    return rows
+
+
+def _coordinators(data: Mapping[str, Any], directory: Directory) -> list[dict[str, Any]]:
+    return [{"name": directory.name(entry.get("username")), "from": entry.get("from"),
+             "to": entry.get("to")} for entry in reversed(_dicts(data.get("coordinator_history")))]
+
+
+def _facts(case: Case, data: Mapping[str, Any], directory: Directory,
+           today: date) -> dict[str, Any]:
+    birth = as_date(data.get("citizen_birth_date"))
+    age = age_on(birth, today)
+    under_16 = age < AGE_OF_CONSENT if age is not None else bool(data.get("citizen_under_16"))
+    return {"citizen_name": case.citizen_name, "nin": spaced_nin(case.citizen_nin),
+            "birth_date": birth, "age": age, "under_16": under_16,
+            "status": case.status, "status_label": STATUS_LABELS.get(case.status, case.status),
+            "service_area": directory.area(case.service_area),
+            "coordinator": directory.name(case.coordinator),
+            "created_at": case.created_at, "closed_at": case.closed_at,
+            "process": case.process_version.name, "version": case.process_version.version}
+
+
+def _report(data: Mapping[str, Any]) -> dict[str, Any]:
+    reported_by = data.get("reported_by") or ""
+    return {"reported_by": REPORTED_BY_LABELS.get(reported_by, reported_by),
+            "reporter_name": _text(data.get("reporter_name")),
+            "requests": [str(REQUEST_LABELS.get(r, r)) for r in data.get("requests") or []],
+            "need_description": _text(data.get("need_description")),
+            "citizen_goals": _text(data.get("citizen_goals")),
+            "citizen_service_wishes": _text(data.get("citizen_service_wishes")),
+            "citizen_own_resources": _text(data.get("citizen_own_resources")),
+            "approved": data.get("approved"), "approved_ip": data.get("approved_ip"),
+            "reasoning": _text(data.get("assessment_reasoning"))}
+
+
+@dataclass
+class CasePage:
+    """Everything ``case.html`` lays out."""
+
+    case_id: int
+    facts: dict[str, Any]
+    report: dict[str, Any]
+    open_tasks: list[dict[str, Any]]
+    waiting: list[str]
+    diagram: dict[str, Any]
+    steps: list[dict[str, Any]]
+    route: list[dict[str, Any]]
+    timeline: list[dict[str, Any]]
+    participants: list[dict[str, Any]]
+    plan: dict[str, Any]
+    meetings: list[dict[str, Any]]
+    action_items: list[dict[str, Any]]
+    plan_history: list[dict[str, Any]]
+    plan_proposals: list[dict[str, Any]]
+    may_revise: bool
+    may_change_items: bool
+    documents: list[dict[str, Any]]
+    consents: list[dict[str, Any]]
+    sharing_consents: list[dict[str, Any]]
+    coordinators: list[dict[str, Any]]
+    messages: list[dict[str, Any]]
+    citizen_view: bool
+    access_log: list[dict[str, Any]] = field(default_factory=list)
+    access_log_total: int = 0
+    may_read_access_log: bool = False
+
+
+def _documents(documents: list[Document]) -> list[dict[str, Any]]:
+    return [{"id": d.id, "kind": d.kind, "kind_label": DOCUMENT_KIND_LABELS.get(d.kind, d.kind),
+             "title": d.title, "body": d.body, "recipient": d.recipient,
+             "created_at": d.created_at} for d in reversed(documents)]
+
+
+def _messages(messages: list[CaseMessage], actor: users.Actor) -> list[dict[str, Any]]:
+    return [{"author": m.author_name, "at": m.at, "body": m.body,
+             "mine": m.author == actor.username} for m in messages]
+
+
+def build_case_page(case_id: int, actor: users.Actor) -> CasePage:
+    """Read the case (logged) and shape it for the page; NotFound when it is not visible."""
+    seen = overview.case_overview(db(), case_id, actor)
+    case: Case = seen["case"]
+    data: dict[str, Any] = seen["data"]
+    who = directory()
+    now = clock.now()
+    today = local_today()
+    citizen_view = bool(actor.nin) and actor.nin == case.citizen_nin
+    all_steps = seen["steps"]
+    steps = {step.id: step for step in all_steps}
+    current = set(seen["current"])
+    # Start events leave no event of their own: a started case has passed its process's,
+    # and a phase's once it has entered the phase.
+    checksum = case.process_version.checksum
+    passed = set(seen["passed"]) | phases.passed_starts(
+        checksum, seen["bpmn_xml"], set(seen["passed"]) | current)
+    open_task_ids = {task.bpmn_id for task in seen["open_tasks"]}
+    waiting = [steps[i].name for i in sorted(current - open_task_ids) if i in steps]
+    # The plan is its newest revision; a case from before revisions shows the plan's fields.
+    snapshot = seen["plan"]
+    plan = plan_view.plan_content(snapshot["current"]["content"] if snapshot["current"]
+                                  else data)
+    titles = plan_view.field_titles(case.process_version.forms.get(plan_store.PLAN_FORM))
+    open_case = case.status not in plan_store.ENDED_STATUSES
+    page = CasePage(
+        case_id=case.id, facts=_facts(case, data, who, today), report=_report(data),
+        open_tasks=_open_tasks(seen["open_tasks"], who, actor, citizen_view, now),
+        waiting=waiting,
+        diagram={"xml": seen["bpmn_xml"], "passed": sorted(passed - current),
+                 "current": sorted(current)},
+        steps=_step_rows(all_steps, passed, current),
+        route=_route(seen["events"], steps, passed, current,
+                     phases.start_events(checksum, seen["bpmn_xml"])),
+        timeline=timeline(seen["events"], who, steps, citizen_view),
+        participants=plan["participants"], plan=plan, meetings=_meetings(data),
+        action_items=plan_view.item_rows(snapshot["action_items"], today),
+        plan_history=plan_view.history_rows(snapshot, titles, who.name),
+        plan_proposals=plan_view.proposal_rows(snapshot, titles, who.name),
+        may_revise=open_case and keeps_plan(actor, case),
+        may_change_items=open_case and (keeps_plan(actor, case)
+                                        or is_own_case(actor, case)),
+        documents=_documents(seen["documents"]),
+        consents=_consents(data, who),
+        sharing_consents=_sharing(data.get("sharing_consents"), who),
+        coordinators=_coordinators(data, who),
+        messages=_messages(seen["messages"], actor), citizen_view=citizen_view,
+        may_read_access_log=citizen_view or actor.has_role("systemkoordinator"))
+    if citizen_view:
+        entries = overview.access_log(db(), case.id, actor)
+        task_names = {task.id: task.name for task in seen["tasks"]}
+        page.access_log = access_rows(entries[:ACCESS_LOG_ON_CASE_PAGE], who, task_names)
+        page.access_log_total = len(entries)
+    return page
+
+

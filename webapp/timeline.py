@@ -1,0 +1,172 @@
+"""The case's history in sentences: what happened (its events) and who has read it.
+
+Each event kind has one entry in :data:`EVENT_TEXT`, a small function from what the event
+recorded to the sentence a person reads; a kind without an entry is shown by its name. The
+citizen's view leaves out internal work distribution and technical errors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext as _
+
+from engine.features.overview import Step
+from engine.kernel.models import AccessLog, Event
+from webapp import plan_view
+from webapp.formatting import long_date
+from webapp.labels import KPR_SERVICE_LABELS, MESSAGE_LABELS
+from webapp.people import Directory
+
+# Workflow bookkeeping that says nothing new to the reader of a case history.
+HIDDEN_EVENTS = {"task_created"}
+# Internal work distribution and technical errors: staff see them, the citizen does not.
+STAFF_ONLY_EVENTS = {"task_claimed", "task_unclaimed", "task_assigned", "incident_opened",
+                     "incident_resolved", "incident_retried", "task_reassigned",
+                     "reminder_sent", "task_escalated"}
+
+
+@dataclass(frozen=True)
+class Told:
+    """What an event's sentence may use: its data, the step's name, and who is who."""
+
+    data: Mapping[str, Any]
+    name: str
+    directory: Directory
+    citizen_view: bool
+
+    def get(self, key: str) -> Any:
+        return self.data.get(key, "")
+
+    def person(self, key: str) -> str:
+        return self.directory.name(self.data.get(key))
+
+
+def _task_completed(e: Told) -> str:
+    if e.data.get("on_behalf_of"):
+        return _("Fullførte «%(name)s» på vegne av %(citizen)s", name=e.name,
+                 citizen=e.data["on_behalf_of"])
+    return _("Fullførte «%(name)s»", name=e.name)
+
+
+def _message_received(e: Told) -> str:
+    message = e.get("message")
+    return _("Mottok %(message)s", message=MESSAGE_LABELS.get(message, message))
+
+
+def _incident_opened(e: Told) -> str:
+    if e.citizen_view:
+        return _("Et automatisk steg feilet: %(name)s", name=e.name)
+    return _("Feil i steget «%(name)s»: %(error)s", name=e.name, error=e.get("error"))
+
+
+def _coordinator_assigned(e: Told) -> str:
+    if e.data.get("previous"):
+        return _("Koordinator skiftet fra %(previous)s til %(coordinator)s",
+                 previous=e.person("previous"), coordinator=e.person("coordinator"))
+    return _("Koordinator oppnevnt: %(coordinator)s", coordinator=e.person("coordinator"))
+
+
+def _kpr_service(e: Told) -> str:
+    return str(KPR_SERVICE_LABELS.get(e.get("service"), e.get("service")))
+
+
+def _action_item_changed(e: Told) -> str:
+    status = e.get("to")
+    return _("Oppgaven «%(item)s» er markert: %(status)s", item=e.get("description"),
+             status=plan_view.ITEM_STATUS_LABELS.get(status, status))
+
+
+EVENT_TEXT: dict[str, Callable[[Told], str]] = {
+    "case_started": lambda e: _("Melding om behov registrert, saken ble opprettet"),
+    "task_created": lambda e: _("Ny oppgave: %(name)s", name=e.name),
+    "task_completed": _task_completed,
+    "task_claimed": lambda e: _("Tok oppgaven «%(name)s»", name=e.name),
+    "task_unclaimed": lambda e: _("La tilbake oppgaven «%(name)s»", name=e.name),
+    "task_assigned": lambda e: _("Ga oppgaven «%(name)s» til %(person)s", name=e.name,
+                                 person=e.person("assignee")),
+    "step_completed": lambda e: _("Automatisk steg utført: %(name)s", name=e.name),
+    "timer_fired": lambda e: _("Frist nådd: %(name)s", name=e.name),
+    "message_received": _message_received,
+    "message_caught": lambda e: _("Hendelse: %(name)s", name=e.name),
+    "end_reached": lambda e: _("Saken nådde slutten: %(name)s", name=e.name),
+    "case_completed": lambda e: _("Saken er avsluttet"),
+    "incident_opened": _incident_opened,
+    "incident_retried": lambda e: _("Nytt forsøk på steget «%(name)s»", name=e.name),
+    "incident_resolved": lambda e: _("Feilen i steget «%(name)s» er løst", name=e.name),
+    "coordinator_assigned": _coordinator_assigned,
+    "kpr_start": lambda e: _("Meldt til KPR: %(service)s fra %(date)s", service=_kpr_service(e),
+                             date=long_date(e.data.get("date"))),
+    "kpr_end": lambda e: _("Avsluttet i KPR: %(service)s fra %(date)s", service=_kpr_service(e),
+                           date=long_date(e.data.get("date"))),
+    "thread_message": lambda e: _("Skrev en melding i samtalen"),
+    "task_reassigned": lambda e: _("Flyttet oppgaven «%(name)s» til %(person)s. "
+                                   "Begrunnelse: %(reason)s", name=e.name,
+                                   person=e.person("to"), reason=e.get("reason")),
+    "reminder_sent": lambda e: _("Sendte påminnelse til %(recipient)s. Begrunnelse: %(reason)s",
+                                 recipient=e.get("to"), reason=e.get("reason")),
+    "task_escalated": lambda e: _("Fristen for «%(name)s» er passert: varsel sendt",
+                                  name=e.name),
+    "case_cancelled": lambda e: _("Saken ble avbrutt. Begrunnelse: %(reason)s",
+                                  reason=e.get("reason")),
+    "plan_revised": lambda e: _("Planen ble revidert (revisjon %(number)s)",
+                                number=e.get("number")),
+    "plan_proposed": lambda e: _("Foreslo endringer i planen"),
+    "plan_proposal_declined": lambda e: _("Forslaget til endring i planen ble ikke tatt inn. "
+                                          "Begrunnelse: %(reason)s", reason=e.get("reason")),
+    "action_item_changed": _action_item_changed,
+    "action_items_closed": lambda e: _("Åpne oppgaver fra møtene ble lukket da saken ble "
+                                       "avsluttet"),
+    "migrated": lambda e: _("Saken ble flyttet til versjon %(version)s av prosessen",
+                            version=e.get("to")),
+}
+
+
+def event_text(event: Event, directory: Directory, steps: Mapping[str, Step],
+               citizen_view: bool) -> str:
+    """The sentence for one event; the step is named as the event recorded it, else by the
+    diagram."""
+    data = event.data or {}
+    name = data.get("name") or (steps[event.bpmn_id].name if event.bpmn_id in steps
+                                else event.bpmn_id or "")
+    text = EVENT_TEXT.get(event.kind)
+    if text is None:
+        return event.kind.replace("_", " ")
+    return text(Told(data, name, directory, citizen_view))
+
+
+def timeline(events: list[Event], directory: Directory, steps: Mapping[str, Step],
+             citizen_view: bool) -> list[dict[str, Any]]:
+    """The case's events newest first, as the reader may see them."""
+    hidden = HIDDEN_EVENTS | (STAFF_ONLY_EVENTS if citizen_view else set())
+    return [{"at": e.at, "who": directory.name(e.actor), "kind": e.kind,
+             "text": event_text(e, directory, steps, citizen_view)}
+            for e in reversed(events) if e.kind not in hidden]
+
+
+def _access_what(what: str, task_names: Mapping[int, str]) -> str:
+    if what == "case_page":
+        return _("Åpnet sakssiden")
+    if what == "case":
+        return _("Leste saken")
+    if what == "plan":
+        return _("Leste planen")
+    if what == "documents":
+        return _("Leste brev og journalnotater")
+    if what.startswith("task:"):
+        number = what.split(":", 1)[1]
+        name = task_names.get(int(number)) if number.isdigit() else None
+        if name:
+            return _("Åpnet oppgaven «%(name)s»", name=name)
+        return _("Åpnet en oppgave (nr. %(number)s)", number=number)
+    return what
+
+
+def access_rows(entries: Iterable[AccessLog], directory: Directory,
+                task_names: Mapping[int, str]) -> list[dict[str, Any]]:
+    """The access log as rows: when, who (and in which role), what they read."""
+    return [{"at": entry.at, "who": directory.name(entry.username),
+             "role": directory.role(entry.username),
+             "what": _access_what(entry.what, task_names)} for entry in entries]
