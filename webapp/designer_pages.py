@@ -51,7 +51,6 @@ def designer_required(view: F) -> F:
     return cast(F, wrapped)
 
 
-
 @bp.after_request
 def no_store(response: Response) -> Response:
     """Drafts and migration previews change under the designer's hands: never cache them."""

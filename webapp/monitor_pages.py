@@ -6,8 +6,8 @@ Only ``leder`` and ``systemkoordinator`` get here. The pages read through
 stuck list names cases by number only, so looking at the monitor reads no personal data;
 opening a case to act on it is a logged case read.
 
-The charts are drawn here as plain SVG (no JavaScript, no charting library): lines and bars are
-labelled directly, with the numbers in a table under each chart. The heat map is the deployed
+The charts come from :mod:`webapp.charts` (plain SVG, with the numbers in a table under each
+chart); this module only picks their data and words. The heat map is the deployed
 diagram drawn by the vendored bpmn-js viewer with ``static/monitor.js``; the same numbers stand
 in a table for readers without JavaScript.
 """

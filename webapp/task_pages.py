@@ -34,12 +34,12 @@ from engine.runtime.users import PROCEDURE_ROLES, Actor, people
 from webapp import formrender, plan_view
 from webapp.auth import db, login_required, signed_in_actor
 from webapp.formatting import age_on, as_date, local_today
+from webapp.labels import REPORTED_BY_LABELS, REQUEST_LABELS
 
 bp = Blueprint("tasks", __name__)
 
 PROCESS = "ip_koordinator"
 EMPTY_SCHEMA: dict[str, Any] = {"type": "object", "properties": {}}
-
 
 
 def case_url(case_id: int) -> str:
@@ -122,10 +122,6 @@ def _case_context(task: dict[str, Any]) -> dict[str, Any]:
     under_16 = data.get("citizen_under_16")
     if under_16 is None and age is not None:
         under_16 = age < 16
-    request_labels = {"ip": _("Individuell plan"), "koordinator": _("Koordinator")}
-    reporter_labels = {"innbygger": _("Innbyggeren selv"), "parorende": _("Pårørende"),
-                       "kommunal_tjenesteyter": _("Kommunal tjenesteyter"),
-                       "ekstern_samarbeidspart": _("Ekstern samarbeidspart")}
     area = data.get("service_area") or task.get("service_area")
     return {
         "citizen_name": data.get("citizen_name"),
@@ -135,8 +131,9 @@ def _case_context(task: dict[str, Any]) -> dict[str, Any]:
         "under_16": under_16,
         "service_area": areas.get(area, area) if area else None,
         "coordinator": coordinator,
-        "requests": [request_labels.get(r, r) for r in data.get("requests") or []],
-        "reported_by": reporter_labels.get(data.get("reported_by", ""), data.get("reported_by")),
+        "requests": [REQUEST_LABELS.get(r, r) for r in data.get("requests") or []],
+        "reported_by": REPORTED_BY_LABELS.get(data.get("reported_by", ""),
+                                              data.get("reported_by")),
         "need_description": data.get("need_description"),
         "citizen_goals": data.get("citizen_goals"),
         "case_url": case_url(task["case_id"]),
