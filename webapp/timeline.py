@@ -15,17 +15,20 @@ from flask_babel import gettext as _
 
 from engine.features.overview import Step
 from engine.kernel.models import AccessLog, Event
+from engine.kernel.vocabulary import EventKind
+from engine.kernel.vocabulary import EventKind as K
 from webapp import plan_view
 from webapp.formatting import long_date
 from webapp.labels import KPR_SERVICE_LABELS, MESSAGE_LABELS
 from webapp.people import Directory
 
 # Workflow bookkeeping that says nothing new to the reader of a case history.
-HIDDEN_EVENTS = {"task_created"}
+HIDDEN_EVENTS = {EventKind.TASK_CREATED}
 # Internal work distribution and technical errors: staff see them, the citizen does not.
-STAFF_ONLY_EVENTS = {"task_claimed", "task_unclaimed", "task_assigned", "incident_opened",
-                     "incident_resolved", "incident_retried", "task_reassigned",
-                     "reminder_sent", "task_escalated"}
+STAFF_ONLY_EVENTS = {EventKind.TASK_CLAIMED, EventKind.TASK_UNCLAIMED, EventKind.TASK_ASSIGNED,
+                     EventKind.INCIDENT_OPENED, EventKind.INCIDENT_RESOLVED,
+                     EventKind.INCIDENT_RETRIED, EventKind.TASK_REASSIGNED,
+                     EventKind.REMINDER_SENT, EventKind.TASK_ESCALATED}
 
 
 @dataclass(frozen=True)
@@ -79,48 +82,53 @@ def _action_item_changed(e: Told) -> str:
              status=plan_view.ITEM_STATUS_LABELS.get(status, status))
 
 
-EVENT_TEXT: dict[str, Callable[[Told], str]] = {
-    "case_started": lambda e: _("Melding om behov registrert, saken ble opprettet"),
-    "task_created": lambda e: _("Ny oppgave: %(name)s", name=e.name),
-    "task_completed": _task_completed,
-    "task_claimed": lambda e: _("Tok oppgaven «%(name)s»", name=e.name),
-    "task_unclaimed": lambda e: _("La tilbake oppgaven «%(name)s»", name=e.name),
-    "task_assigned": lambda e: _("Ga oppgaven «%(name)s» til %(person)s", name=e.name,
+EVENT_TEXT: dict[EventKind, Callable[[Told], str]] = {
+    K.CASE_STARTED: lambda e: _("Melding om behov registrert, saken ble opprettet"),
+    K.TASK_CREATED: lambda e: _("Ny oppgave: %(name)s", name=e.name),
+    K.TASK_COMPLETED: _task_completed,
+    K.TASK_CLAIMED: lambda e: _("Tok oppgaven «%(name)s»", name=e.name),
+    K.TASK_UNCLAIMED: lambda e: _("La tilbake oppgaven «%(name)s»", name=e.name),
+    K.TASK_ASSIGNED: lambda e: _("Ga oppgaven «%(name)s» til %(person)s", name=e.name,
                                  person=e.person("assignee")),
-    "step_completed": lambda e: _("Automatisk steg utført: %(name)s", name=e.name),
-    "timer_fired": lambda e: _("Frist nådd: %(name)s", name=e.name),
-    "message_received": _message_received,
-    "message_caught": lambda e: _("Hendelse: %(name)s", name=e.name),
-    "end_reached": lambda e: _("Saken nådde slutten: %(name)s", name=e.name),
-    "case_completed": lambda e: _("Saken er avsluttet"),
-    "incident_opened": _incident_opened,
-    "incident_retried": lambda e: _("Nytt forsøk på steget «%(name)s»", name=e.name),
-    "incident_resolved": lambda e: _("Feilen i steget «%(name)s» er løst", name=e.name),
-    "coordinator_assigned": _coordinator_assigned,
-    "kpr_start": lambda e: _("Meldt til KPR: %(service)s fra %(date)s", service=_kpr_service(e),
+    K.STEP_COMPLETED: lambda e: _("Automatisk steg utført: %(name)s", name=e.name),
+    K.TIMER_FIRED: lambda e: _("Frist nådd: %(name)s", name=e.name),
+    K.MESSAGE_RECEIVED: _message_received,
+    K.MESSAGE_CAUGHT: lambda e: _("Hendelse: %(name)s", name=e.name),
+    K.END_REACHED: lambda e: _("Saken nådde slutten: %(name)s", name=e.name),
+    K.CASE_COMPLETED: lambda e: _("Saken er avsluttet"),
+    K.INCIDENT_OPENED: _incident_opened,
+    K.INCIDENT_RETRIED: lambda e: _("Nytt forsøk på steget «%(name)s»", name=e.name),
+    K.INCIDENT_RESOLVED: lambda e: _("Feilen i steget «%(name)s» er løst", name=e.name),
+    K.COORDINATOR_ASSIGNED: _coordinator_assigned,
+    K.KPR_START: lambda e: _("Meldt til KPR: %(service)s fra %(date)s", service=_kpr_service(e),
                              date=long_date(e.data.get("date"))),
-    "kpr_end": lambda e: _("Avsluttet i KPR: %(service)s fra %(date)s", service=_kpr_service(e),
+    K.KPR_END: lambda e: _("Avsluttet i KPR: %(service)s fra %(date)s", service=_kpr_service(e),
                            date=long_date(e.data.get("date"))),
-    "thread_message": lambda e: _("Skrev en melding i samtalen"),
-    "task_reassigned": lambda e: _("Flyttet oppgaven «%(name)s» til %(person)s. "
+    K.THREAD_MESSAGE: lambda e: _("Skrev en melding i samtalen"),
+    K.TASK_REASSIGNED: lambda e: _("Flyttet oppgaven «%(name)s» til %(person)s. "
                                    "Begrunnelse: %(reason)s", name=e.name,
                                    person=e.person("to"), reason=e.get("reason")),
-    "reminder_sent": lambda e: _("Sendte påminnelse til %(recipient)s. Begrunnelse: %(reason)s",
+    K.REMINDER_SENT: lambda e: _("Sendte påminnelse til %(recipient)s. Begrunnelse: %(reason)s",
                                  recipient=e.get("to"), reason=e.get("reason")),
-    "task_escalated": lambda e: _("Fristen for «%(name)s» er passert: varsel sendt",
+    K.TASK_ESCALATED: lambda e: _("Fristen for «%(name)s» er passert: varsel sendt",
                                   name=e.name),
-    "case_cancelled": lambda e: _("Saken ble avbrutt. Begrunnelse: %(reason)s",
+    K.CASE_CANCELLED: lambda e: _("Saken ble avbrutt. Begrunnelse: %(reason)s",
                                   reason=e.get("reason")),
-    "plan_revised": lambda e: _("Planen ble revidert (revisjon %(number)s)",
+    K.PLAN_REVISED: lambda e: _("Planen ble revidert (revisjon %(number)s)",
                                 number=e.get("number")),
-    "plan_proposed": lambda e: _("Foreslo endringer i planen"),
-    "plan_proposal_declined": lambda e: _("Forslaget til endring i planen ble ikke tatt inn. "
+    K.PLAN_PROPOSED: lambda e: _("Foreslo endringer i planen"),
+    K.PLAN_PROPOSAL_DECLINED: lambda e: _("Forslaget til endring i planen ble ikke tatt inn. "
                                           "Begrunnelse: %(reason)s", reason=e.get("reason")),
-    "action_item_changed": _action_item_changed,
-    "action_items_closed": lambda e: _("Åpne oppgaver fra møtene ble lukket da saken ble "
+    K.ACTION_ITEM_CHANGED: _action_item_changed,
+    K.ACTION_ITEMS_CLOSED: lambda e: _("Åpne oppgaver fra møtene ble lukket da saken ble "
                                        "avsluttet"),
-    "migrated": lambda e: _("Saken ble flyttet til versjon %(version)s av prosessen",
+    K.MIGRATED: lambda e: _("Saken ble flyttet til versjon %(version)s av prosessen",
                             version=e.get("to")),
+    K.DUPLICATE_REGISTERED: lambda e: _("Meldt som ny sak selv om innbyggeren har en åpen sak. "
+                                        "Begrunnelse: %(reason)s", reason=e.get("reason")),
+    K.REPORT_ATTACHED: lambda e: _("En ny melding om behov ble lagt til saken"),
+    K.CASE_CLOSED: lambda e: _("Saken er avsluttet, men kan åpnes igjen ved klage"),
+    K.CASE_REOPENED: lambda e: _("Saken ble åpnet igjen"),
 }
 
 

@@ -214,7 +214,7 @@ def send_message(db: Database, case_id: int, name: str, data: dict[str, Any],
         raise InvalidData({"data": "Meldingsdata må være et JSON-objekt."})
     with db.transaction() as session:
         case = _visible_case(session, case_id, actor)
-        citizen_may = actor.has_role("innbygger") and name in CITIZEN_MESSAGES
+        citizen_may = actor.has_role(Role.INNBYGGER) and name in CITIZEN_MESSAGES
         if not (actor.has_any_role(CASEWORK_ROLES) or citizen_may):
             raise Forbidden("Du kan ikke sende denne meldingen.")
         run = CaseRun(session, case, actor)
