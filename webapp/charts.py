@@ -99,11 +99,11 @@ def line_chart(title: str, months: Sequence[date], series: Sequence[tuple[str, l
 
     parts = _svg_open(width, height, title, chart_id)
     for k in range(6):
-        value = top_value * k / 5
-        parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y(value):.1f}" '
-                     f'y2="{y(value):.1f}" class="grid"/>')
-        parts.append(f'<text x="{left - 6}" y="{y(value) + 4:.1f}" text-anchor="end">'
-                     f'{decimal(value)}</text>')
+        tick = top_value * k / 5
+        parts.append(f'<line x1="{left}" x2="{left + plot_w}" y1="{y(tick):.1f}" '
+                     f'y2="{y(tick):.1f}" class="grid"/>')
+        parts.append(f'<text x="{left - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">'
+                     f'{decimal(tick)}</text>')
     parts.append(f'<text x="14" y="{top + plot_h / 2:.0f}" text-anchor="middle" '
                  f'transform="rotate(-90 14 {top + plot_h / 2:.0f})">{escape(y_label)}</text>')
     parts += _month_ticks(months, x, top + plot_h + 18)

@@ -15,20 +15,18 @@ from flask_babel import gettext as _
 
 from engine.features.overview import Step
 from engine.kernel.models import AccessLog, Event
-from engine.kernel.vocabulary import EventKind
-from engine.kernel.vocabulary import EventKind as K
+from engine.kernel.vocabulary import EventKind as K  # short, so the table reads a kind a line
 from webapp import plan_view
 from webapp.formatting import long_date
 from webapp.labels import KPR_SERVICE_LABELS, MESSAGE_LABELS
 from webapp.people import Directory
 
 # Workflow bookkeeping that says nothing new to the reader of a case history.
-HIDDEN_EVENTS = {EventKind.TASK_CREATED}
+HIDDEN_EVENTS = {K.TASK_CREATED}
 # Internal work distribution and technical errors: staff see them, the citizen does not.
-STAFF_ONLY_EVENTS = {EventKind.TASK_CLAIMED, EventKind.TASK_UNCLAIMED, EventKind.TASK_ASSIGNED,
-                     EventKind.INCIDENT_OPENED, EventKind.INCIDENT_RESOLVED,
-                     EventKind.INCIDENT_RETRIED, EventKind.TASK_REASSIGNED,
-                     EventKind.REMINDER_SENT, EventKind.TASK_ESCALATED}
+STAFF_ONLY_EVENTS = {K.TASK_CLAIMED, K.TASK_UNCLAIMED, K.TASK_ASSIGNED, K.INCIDENT_OPENED,
+                     K.INCIDENT_RESOLVED, K.INCIDENT_RETRIED, K.TASK_REASSIGNED, K.REMINDER_SENT,
+                     K.TASK_ESCALATED}
 
 
 @dataclass(frozen=True)
@@ -82,7 +80,7 @@ def _action_item_changed(e: Told) -> str:
              status=plan_view.ITEM_STATUS_LABELS.get(status, status))
 
 
-EVENT_TEXT: dict[EventKind, Callable[[Told], str]] = {
+EVENT_TEXT: dict[str, Callable[[Told], str]] = {
     K.CASE_STARTED: lambda e: _("Melding om behov registrert, saken ble opprettet"),
     K.TASK_CREATED: lambda e: _("Ny oppgave: %(name)s", name=e.name),
     K.TASK_COMPLETED: _task_completed,
@@ -137,8 +135,8 @@ def event_text(event: Event, directory: Directory, steps: Mapping[str, Step],
     """The sentence for one event; the step is named as the event recorded it, else by the
     diagram."""
     data = event.data or {}
-    name = data.get("name") or (steps[event.bpmn_id].name if event.bpmn_id in steps
-                                else event.bpmn_id or "")
+    step = steps.get(event.bpmn_id or "")
+    name = data.get("name") or (step.name if step else event.bpmn_id or "")
     text = EVENT_TEXT.get(event.kind)
     if text is None:
         return event.kind.replace("_", " ")
