@@ -1,17 +1,21 @@
-"""Shared fixtures: one database per test run (SQLite or PostgreSQL), emptied per test.
+"""Shared fixtures: one database per test run (SQLite or PostgreSQL), emptied per test; the JSON
+API as named users; apps and people who log in through the real /login form.
 
 ``TEST_DATABASE_URL`` picks the database; the default is a fresh SQLite file. When it names
-PostgreSQL and the server cannot be reached, the run fails: it never skips silently.
+PostgreSQL and the server cannot be reached, the run fails: it never skips silently. Rate
+limiting is off in the apps (``RATELIMIT_ENABLED`` False) except in those made with
+``make_app(RATELIMIT_ENABLED=True)``. The helpers behind these fixtures live in ``tests/support``.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
@@ -20,8 +24,10 @@ from engine.demo import PASSWORD, seed_users
 from engine.features import deploy
 from engine.kernel.db import Database
 from engine.kernel.models import Base
-from engine.runtime.users import SYSTEM, create_user
-from webapp import create_app
+from engine.runtime.users import SYSTEM, Actor, create_user, get_actor
+from tests.support.api import Api
+from tests.support.pages import Browser
+from webapp import create_app, limiter
 
 KEPT_TABLES = {"app_user", "membership", "service_area", "alembic_version"}
 
@@ -76,48 +82,6 @@ def client(db: Database) -> FlaskClient:
     return app.test_client()
 
 
-class Api:
-    """Calls the JSON API as named users, logging in once per user."""
-
-    def __init__(self, client: FlaskClient) -> None:
-        self.client = client
-        self.tokens: dict[str, str] = {}
-
-    def token(self, username: str) -> str:
-        if username not in self.tokens:
-            response = self.client.post("/api/v1/login",
-                                        json={"username": username, "password": PASSWORD})
-            assert response.status_code == 200, response.get_json()
-            self.tokens[username] = response.get_json()["token"]
-        return self.tokens[username]
-
-    def call(self, method: str, path: str, user: str, body: Any = None,
-             expect: int | None = 200) -> Any:
-        response = self.client.open(f"/api/v1{path}", method=method, json=body,
-                                    headers={"Authorization": f"Bearer {self.token(user)}"})
-        if expect is not None:
-            assert response.status_code == expect, (response.status_code, response.get_json())
-        return response.get_json() if response.is_json else response.get_data(as_text=True)
-
-    def get(self, path: str, user: str, expect: int | None = 200) -> Any:
-        return self.call("GET", path, user, expect=expect)
-
-    def post(self, path: str, user: str, body: Any = None, expect: int | None = 200) -> Any:
-        return self.call("POST", path, user, body, expect=expect)
-
-    def task(self, case_id: int, bpmn_id: str, user: str) -> dict[str, Any]:
-        """The open task at ``bpmn_id`` in ``user``'s inbox (fails when it is not there)."""
-        tasks = [t for t in self.get("/tasks", user)["tasks"]
-                 if t["case_id"] == case_id and t["bpmn_id"] == bpmn_id]
-        assert tasks, f"{user} has no task {bpmn_id} in case {case_id}"
-        return tasks[0]
-
-    def complete(self, case_id: int, bpmn_id: str, user: str, data: dict[str, Any],
-                 expect: int = 200) -> Any:
-        task = self.task(case_id, bpmn_id, user)
-        return self.post(f"/tasks/{task['id']}/complete", user, {"data": data}, expect=expect)
-
-
 @pytest.fixture()
 def api(client: FlaskClient) -> Api:
     return Api(client)
@@ -126,3 +90,56 @@ def api(client: FlaskClient) -> Api:
 @pytest.fixture()
 def diagram_xml() -> str:
     return Path(processes.PROCESSES_DIR / "ip_koordinator.bpmn").read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- people at the pages
+
+
+@pytest.fixture()
+def make_app(db: Database) -> Iterator[Callable[..., Flask]]:
+    """Apps on the test database; the shared limiter's switch is put back afterwards."""
+    enabled = limiter.enabled
+
+    def make(**config: Any) -> Flask:
+        settings = {"TESTING": True, "SECRET_KEY": "web-tests", "RATELIMIT_ENABLED": False}
+        settings.update(config)
+        app = create_app(db.url, settings)
+        app.extensions["ipflow_db"] = db
+        return app
+
+    yield make
+    limiter.enabled = enabled
+
+
+@pytest.fixture()
+def web_app(make_app: Callable[..., Flask]) -> Flask:
+    return make_app()
+
+
+@pytest.fixture()
+def web(web_app: Flask) -> Callable[[str], Browser]:
+    """``web("koordinator")``: a browser logged in as that user through the /login form."""
+    browsers: dict[str, Browser] = {}
+
+    def as_user(username: str) -> Browser:
+        if username not in browsers:
+            browser = Browser(web_app.test_client())
+            response = browser.login(username)
+            assert response.status_code == 302, response.get_data(as_text=True)[:500]
+            browsers[username] = browser
+        return browsers[username]
+
+    return as_user
+
+
+@pytest.fixture()
+def anonymous(web_app: Flask) -> Browser:
+    return Browser(web_app.test_client())
+
+
+@pytest.fixture()
+def staff(db: Database) -> dict[str, Actor]:
+    """The demo staff as engine actors, for setting cases up through the engine."""
+    names = ("systemkoordinator", "fagleder", "koordinator", "koordinator_oppvekst",
+             "fagleder_oppvekst", "innbygger")
+    return {name: get_actor(db, name) for name in names}

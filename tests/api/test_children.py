@@ -7,16 +7,10 @@ without spaces, and D-numbers count like fødselsnumre.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-import pytest
-
-from engine.kernel.db import Database
-from tests.api.flows import Flow
-from tests.conftest import Api
+from tests.support.flows import Flow
 
 D_NUMBER = "52038500023"  # D-nummer: born 12 March 1985 (day raised by 40)
 BORN_JUNE_2026 = "01062650075"  # born 1 June 2026, after the scenarios' first day
@@ -33,13 +27,6 @@ PARENTS = [
 BOTH_PARENTS = [{"name": "Hanne Lie", "relation": "foresatt"},
                 {"name": "Geir Lie", "relation": "foresatt"}]
 VIEW = "Vil ha fysioterapi etter skoletid og være med på møtene."
-
-
-@pytest.fixture()
-def flow(api: Api, db: Database, tmp_path: Path) -> Iterator[Flow]:
-    flow = Flow(api, db, tmp_path / "outbox")
-    yield flow
-    flow.close()
 
 
 def reported(flow: Flow) -> dict[str, object]:

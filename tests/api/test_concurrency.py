@@ -9,7 +9,6 @@ this right on SQLite (one writer at a time) and on PostgreSQL (row locks, optimi
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -23,6 +22,7 @@ from engine.kernel.errors import Conflict
 from engine.kernel.models import Event, Task
 from engine.runtime.case_run import CaseRun
 from engine.runtime.users import Actor, get_actor
+from tests.support.threads import run_together
 from webapp import create_app
 
 NIN = "23074820085"
@@ -35,25 +35,6 @@ APPROVE = {"long_term_need": True, "two_or_more_services": True, "citizen_wants"
 def _staff(db: Database) -> dict[str, Actor]:
     return {name: get_actor(db, name) for name in ("systemkoordinator", "fagleder",
                                                    "koordinator")}
-
-
-def _run_together(*calls: Callable[[], Any]) -> list[Any]:
-    """Run each call in its own thread; returns what each returned or raised."""
-    outcomes: list[Any] = [None] * len(calls)
-
-    def run(index: int) -> None:
-        try:
-            outcomes[index] = calls[index]()
-        except Exception as exc:  # noqa: BLE001  (the outcome is what the test looks at)
-            outcomes[index] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-        assert not thread.is_alive(), "a request hung"
-    return outcomes
 
 
 def _hold_after_loading(monkeypatch: pytest.MonkeyPatch, parties: int) -> threading.Barrier:
@@ -103,7 +84,7 @@ def test_two_concurrent_completions_one_wins(db: Database,
     task_id = demo.open_task(db, case_id, "assess_report")
     barrier = _hold_after_loading(monkeypatch, 2)
 
-    outcomes = _run_together(
+    outcomes = run_together(
         lambda: cases.complete_task(db, task_id, dict(APPROVE), staff["systemkoordinator"]),
         lambda: cases.complete_task(db, task_id, dict(APPROVE), staff["systemkoordinator"]),
     )
@@ -140,7 +121,7 @@ def test_two_concurrent_completions_over_http_one_gets_409(
                                           headers={"Authorization": f"Bearer {token}"})
         return response.status_code, response.get_json()
 
-    outcomes = _run_together(complete, complete)
+    outcomes = run_together(complete, complete)
 
     assert not barrier.broken
     assert sorted(status for status, _body in outcomes) == [200, 409], outcomes
@@ -158,7 +139,7 @@ def test_two_concurrent_claims_one_wins(db: Database, monkeypatch: pytest.Monkey
     task_id = demo.open_task(db, case_id, "appoint_coordinator")
     barrier = _hold_after_checking(monkeypatch, 2)
 
-    outcomes = _run_together(
+    outcomes = run_together(
         lambda: cases.claim_task(db, task_id, staff["fagleder"]),
         lambda: cases.claim_task(db, task_id, other),
     )

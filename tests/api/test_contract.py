@@ -32,8 +32,8 @@ from engine.kernel.models import (
 )
 from engine.runtime.forms import MESSAGES
 from engine.runtime.users import Actor, get_actor
-from tests.conftest import Api
 from tests.hostile_xml import BILLION_LAUGHS, XXE
+from tests.support.api import Api
 
 PROCESS = "ip_koordinator"
 NIN = "23074820085"  # Ola Hansen: valid, and no login linked to it

@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from engine.demo import CITIZENS
-from tests.api.flows import KARI, OLA
-from tests.conftest import Api
+from tests.support.api import Api
+from tests.support.flows import KARI, OLA
 
 
 def report(api: Api, user: str, nin: str, expect: int = 201, **extra: Any) -> Any:

@@ -8,9 +8,7 @@ test writes ``PLAN`` there and revises from it.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,9 +17,8 @@ from engine.features import monitor, plans
 from engine.kernel.db import Database
 from engine.kernel.errors import Conflict
 from engine.runtime.users import get_actor
-from tests.api.flows import KARI, OLA, Flow
-from tests.api.test_concurrency import _run_together
-from tests.conftest import Api
+from tests.support.flows import KARI, OLA, Flow
+from tests.support.threads import run_together
 
 PLAN = {
     "plan_goals": "Bo hjemme og klare hverdagen selv.",
@@ -40,11 +37,10 @@ PLAN = {
 
 
 @pytest.fixture()
-def flow(api: Api, db: Database, tmp_path: Path) -> Iterator[Flow]:
-    flow = Flow(api, db, tmp_path / "outbox")
+def flow(flow: Flow) -> Flow:
+    """The API tests' driver, establishing this module's plan."""
     flow.plan = PLAN
-    yield flow
-    flow.close()
+    return flow
 
 
 def plan_of(flow: Flow, user: str = "koordinator", expect: int = 200) -> Any:
@@ -249,7 +245,7 @@ def test_two_revisions_at_once_one_wins_the_other_gets_409(flow: Flow, db: Datab
 
     monkeypatch.setattr(plans, "_check_base", check_then_wait)
     actors = [get_actor(db, "koordinator"), get_actor(db, "systemkoordinator")]
-    outcomes = _run_together(
+    outcomes = run_together(
         lambda: plans.revise_plan(db, flow.case_id, {"plan_goals": "Mål A"}, 1, actors[0]),
         lambda: plans.revise_plan(db, flow.case_id, {"plan_needs": "Behov B"}, 1, actors[1]))
     won = [o for o in outcomes if isinstance(o, dict)]

@@ -7,27 +7,14 @@ docs/procedure.md names the rule, its legal source and the test here that proves
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
-import pytest
-
-from engine.kernel.db import Database
-from tests.api.flows import KARI, OLA, PER, Flow
-from tests.conftest import Api
+from tests.support.flows import KARI, OLA, PER, Flow
 
 NO_PLAN_CONSENT = "Samtykker ikke til individuell plan"
 NO_RENEWAL_CONSENT = "Individuell plan avsluttet ved revisjonsdato uten nytt samtykke"
 IP_ENDED_BY_CITIZEN = "Individuell plan avsluttet etter ønske fra innbyggeren"
 PLAN_STEPS = {"describe_goals", "establish_plan", "register_paper_plan"}
-
-
-@pytest.fixture()
-def flow(api: Api, db: Database, tmp_path: Path) -> Iterator[Flow]:
-    flow = Flow(api, db, tmp_path / "outbox")
-    yield flow
-    flow.close()
 
 
 def at(day: date) -> datetime:

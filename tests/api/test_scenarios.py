@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -17,8 +16,7 @@ from sqlalchemy import select
 from engine.kernel.db import Database
 from engine.kernel.models import Event
 from engine.kernel.vocabulary import EventKind
-from tests.api.flows import EMMA, KARI, OLA, PER, T0, Flow
-from tests.conftest import Api
+from tests.support.flows import EMMA, KARI, OLA, PER, T0, Flow
 
 # Titles the handlers give letters and journal notes (handlers/letters.py, handlers/journal.py).
 DECISION = "Avgjørelse om individuell plan og koordinator"
@@ -34,11 +32,10 @@ COORDINATOR_CHANGED = "Bytte av koordinator"
 
 
 @pytest.fixture()
-def flow(api: Api, db: Database, tmp_path: Path) -> Iterator[Flow]:
-    flow = Flow(api, db, tmp_path / "outbox")
+def flow(flow: Flow, db: Database) -> Iterator[Flow]:
+    """The API tests' driver; afterwards, every kind of event the scenario made the engine
+    write is a named EventKind."""
     yield flow
-    flow.close()
-    # Every kind of event the scenario made the engine write is a named EventKind.
     with db.reading() as session:
         written = set(session.scalars(select(Event.kind)))
     assert written and written <= set(EventKind)

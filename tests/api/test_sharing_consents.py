@@ -9,23 +9,10 @@ the participants who may see the plan today. A withdrawn consent (message
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
-import pytest
-
-from engine.kernel.db import Database
-from tests.api.flows import OLA, Flow
-from tests.conftest import Api
-
-
-@pytest.fixture()
-def flow(api: Api, db: Database, tmp_path: Path) -> Iterator[Flow]:
-    flow = Flow(api, db, tmp_path / "outbox")
-    yield flow
-    flow.close()
+from tests.support.flows import OLA, Flow
 
 
 def to_consent(flow: Flow) -> None:

@@ -1,4 +1,4 @@
-from tests.conftest import Api
+from tests.support.api import Api
 
 
 def test_report_is_assessed_by_the_systemkoordinator(api: Api) -> None:

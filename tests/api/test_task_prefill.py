@@ -7,24 +7,13 @@ An answer a repeated form leaves out is not carried over from the last time eith
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from engine.features import deploy
-from engine.kernel.db import Database
 from engine.runtime import forms
-from tests.api.flows import KARI, Flow
-from tests.conftest import Api
-
-
-@pytest.fixture()
-def flow(api: Api, db: Database, tmp_path: Path) -> Iterator[Flow]:
-    flow = Flow(api, db, tmp_path / "outbox")
-    yield flow
-    flow.close()
+from tests.support.flows import KARI, Flow
 
 
 def at(day: date) -> datetime:

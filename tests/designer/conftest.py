@@ -1,4 +1,4 @@
-"""Fixtures for the designer's tests: the designer, and the page fixtures of tests/web."""
+"""Fixtures for the designer's tests: the designer (page fixtures are in tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,6 @@ import pytest
 
 from engine.kernel.db import Database
 from engine.runtime.users import Actor, get_actor
-from tests.web.conftest import anonymous, make_app, staff, web, web_app
-
-__all__ = ["anonymous", "designer", "make_app", "staff", "web", "web_app"]
 
 
 @pytest.fixture()

@@ -18,7 +18,7 @@ from engine.kernel.errors import Conflict, Forbidden, NotFound
 from engine.kernel.models import Document, Incident, Outbox
 from engine.runtime.users import SYSTEM, get_actor
 from handlers import catalogue, registry
-from tests.conftest import Api
+from tests.support.api import Api
 
 ERROR = "brevtjenesten svarer ikke"
 APPROVE = {"long_term_need": True, "two_or_more_services": True, "citizen_wants": True,

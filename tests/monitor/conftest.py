@@ -1,7 +1,7 @@
 """Fixtures for the monitor and worker tests: scenario flows, logged-in browsers, a clock.
 
-Reuses the scenario driver of ``tests/api/flows.py`` and the CSRF-honouring browser of
-``tests/web/conftest.py`` (``tests`` is a package, so both import by their full names).
+The scenario driver is ``tests/support/flows.py``; the logged-in browsers (``web``,
+``anonymous``) are the fixtures of ``tests/conftest.py``.
 """
 
 from __future__ import annotations
@@ -15,11 +15,7 @@ import pytest
 
 from engine.kernel import clock
 from engine.kernel.db import Database
-from tests.api import flows
-from tests.conftest import Api
-from tests.web.conftest import Browser, Page, anonymous, make_app, web, web_app
-
-__all__ = ["Api", "Browser", "Page", "anonymous", "make_app", "web", "web_app"]
+from tests.support import flows
 
 
 @pytest.fixture()

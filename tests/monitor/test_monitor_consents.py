@@ -8,8 +8,8 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from tests.api.flows import OLA, PER
-from tests.monitor.test_monitor_pages import inside
+from tests.support.flows import OLA, PER
+from tests.support.pages import inside
 
 Web = Callable[[str], Any]
 

@@ -8,15 +8,14 @@ landing in the case history with who and why.
 from __future__ import annotations
 
 import csv
-import html
 import io
 import json
-import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from engine.kernel import clock
+from tests.support.pages import inside
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 OLA, PER, KARI = "23074820085", "11039930090", "15058510170"
@@ -26,15 +25,6 @@ Web = Callable[[str], Any]
 def events(api: Any, case_id: int, kind: str) -> list[dict[str, Any]]:
     return [e for e in api.get(f"/cases/{case_id}", "systemkoordinator")["events"]
             if e["kind"] == kind]
-
-
-def inside(page: Any, element_id: str) -> str:
-    """The text of the element with ``element_id`` (a table, list or section), as read."""
-    match = re.search(rf'<(\w+)[^>]*\bid="{element_id}"', page.html)
-    assert match, element_id
-    end = page.html.index(f"</{match.group(1)}>", match.end())
-    text = re.sub(r"<[^>]+>", " ", page.html[match.start():end])
-    return " ".join(html.unescape(text).split())
 
 
 def stuck_rows(page: Any) -> list[tuple[int, str]]:

@@ -1,287 +1,32 @@
-"""Fixtures for the browser pages: people who log in through the real /login form.
-
-CSRF protection stays on: every POST carries the token read from the HTML of the page the form
-is on, as a browser would send it. Rate limiting is off (``RATELIMIT_ENABLED`` False) except in
-apps made with ``make_app(RATELIMIT_ENABLED=True)``.
-"""
+"""Fixtures for the page tests: the frozen clock the pages and the engine agree on, and the cast
+of the case pages. The people who log in (``web``, ``anonymous``, ``staff``) come from
+``tests/conftest.py``; the page readers from ``tests/support/pages.py``."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
-from html.parser import HTMLParser
+from datetime import datetime
 from typing import Any
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
-from werkzeug.test import TestResponse
 
-from engine.demo import PASSWORD
+from engine.kernel import clock
 from engine.kernel.db import Database
-from engine.runtime.users import Actor, get_actor
-from webapp import create_app, limiter
-
-CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
-
-
-class Element:
-    """A start tag with its attributes and the text inside it (for elements that hold text)."""
-
-    def __init__(self, tag: str, attrs: dict[str, str]) -> None:
-        self.tag = tag
-        self.attrs = attrs
-        self.text = ""
-
-    def get(self, name: str, default: str = "") -> str:
-        return self.attrs.get(name, default)
-
-    def has(self, name: str) -> bool:
-        return name in self.attrs
-
-    def __repr__(self) -> str:
-        return f"<{self.tag} {self.attrs} {self.text!r}>"
-
-
-class _Collector(HTMLParser):
-    TEXT_TAGS = {"textarea", "option", "label", "legend", "a", "button", "p", "li", "td", "th",
-                 "h1", "h2", "dd", "dt", "span", "title", "caption", "strong", "aside", "div",
-                 "fieldset", "tr", "section", "dl", "form", "nav", "ul"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.elements: list[Element] = []
-        self.open: list[Element] = []
-        self.texts: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        element = Element(tag, {k: v if v is not None else "" for k, v in attrs})
-        self.elements.append(element)
-        if tag in self.TEXT_TAGS:
-            self.open.append(element)
-
-    def handle_endtag(self, tag: str) -> None:
-        for index in range(len(self.open) - 1, -1, -1):
-            if self.open[index].tag == tag:
-                del self.open[index:]
-                break
-
-    def handle_data(self, data: str) -> None:
-        self.texts.append(data)
-        for element in self.open:
-            element.text += data
-
-
-class Page:
-    """A fetched HTML page with small helpers to read what a person sees and what a form holds."""
-
-    def __init__(self, response: TestResponse) -> None:
-        self.response = response
-        self.status = response.status_code
-        self.html = response.get_data(as_text=True)
-        collector = _Collector()
-        collector.feed(self.html)
-        self.elements = collector.elements
-        self.text = " ".join(" ".join(collector.texts).split())
-
-    def __contains__(self, text: str) -> bool:
-        return text in self.text
-
-    def all(self, tag: str | None = None, **attrs: str) -> list[Element]:
-        return [e for e in self.elements if (tag is None or e.tag == tag)
-                and all(e.attrs.get(k.rstrip("_")) == v for k, v in attrs.items())]
-
-    def one(self, tag: str | None = None, **attrs: str) -> Element:
-        found = self.all(tag, **attrs)
-        assert len(found) == 1, f"expected one {tag} {attrs}, found {found}"
-        return found[0]
-
-    def by_id(self, element_id: str) -> Element:
-        return self.one(None, id=element_id)
-
-    def value(self, name: str) -> str:
-        """What the named input, textarea or select currently holds."""
-        for element in self.elements:
-            if element.get("name") != name:
-                continue
-            if element.tag == "textarea":
-                return element.text.strip("\n")
-            if element.tag == "select":
-                return self.selected(name)
-            if element.get("type") in ("radio", "checkbox"):
-                continue
-            return element.get("value")
-        checked = self.checked(name)
-        return checked[0] if checked else ""
-
-    def checked(self, name: str) -> list[str]:
-        return [e.get("value") for e in self.all("input", name=name) if e.has("checked")]
-
-    def selected(self, name: str) -> str:
-        inside = False
-        for element in self.elements:
-            if element.tag == "select":
-                inside = element.get("name") == name
-            elif element.tag == "option" and inside and element.has("selected"):
-                return element.get("value")
-        return ""
-
-    def options(self, name: str) -> list[tuple[str, str]]:
-        result, inside = [], False
-        for element in self.elements:
-            if element.tag == "select":
-                inside = element.get("name") == name
-            elif element.tag in ("input", "textarea", "button"):
-                inside = False
-            elif element.tag == "option" and inside:
-                result.append((element.get("value"), element.text.strip()))
-        return result
-
-    def csrf_token(self) -> str:
-        match = CSRF_INPUT.search(self.html)
-        assert match, "the page has no CSRF token"
-        return match.group(1)
-
-    def form_data(self, form_id: str = "form-top") -> dict[str, Any]:
-        """The fields of a form as the browser would post them (no button pressed)."""
-        data: dict[str, Any] = {}
-        inside = False
-        for element in self.elements:
-            if element.tag == "form":
-                inside = element.get("id") == form_id
-                continue
-            if not inside:
-                continue
-            name = element.get("name")
-            if element.tag == "select":
-                data.setdefault(name, self.selected(name))
-            elif element.tag == "option":
-                continue
-            elif element.tag == "textarea":
-                data[name] = element.text.strip("\n")
-            elif element.tag == "input" and name:
-                if element.get("type") in ("radio", "checkbox"):
-                    if element.has("checked"):
-                        data.setdefault(name, [])
-                        data[name].append(element.get("value"))
-                else:
-                    data[name] = element.get("value")
-        return data
-
-
-class Browser:
-    """One person's browser: its own cookies, pages fetched and forms posted with CSRF."""
-
-    def __init__(self, client: FlaskClient, username: str = "") -> None:
-        self.client = client
-        self.username = username
-        self.page: Page | None = None
-
-    def get(self, path: str, expect: int | None = 200) -> Page:
-        page = Page(self.client.get(path))
-        if expect is not None:
-            assert page.status == expect, (page.status, page.text[:500])
-        if "csrf_token" in page.html:
-            self.page = page
-        return page
-
-    def token(self) -> str:
-        if self.page is None:
-            self.get("/inbox")
-        assert self.page is not None
-        return self.page.csrf_token()
-
-    def post(self, path: str, data: dict[str, Any] | None = None, expect: int | None = 302,
-             csrf: bool = True) -> TestResponse:
-        form = dict(data or {})
-        if csrf:
-            form.setdefault("csrf_token", self.token())
-        response = self.client.post(path, data=form)
-        if expect is not None:
-            assert response.status_code == expect, (response.status_code,
-                                                     response.get_data(as_text=True)[:800])
-        return response
-
-    def post_page(self, path: str, data: dict[str, Any] | None = None,
-                  expect: int | None = 200) -> Page:
-        """POST and read the answer as a page (a form shown again, or an error page)."""
-        page = Page(self.post(path, data, expect=expect))
-        if "csrf_token" in page.html:
-            self.page = page
-        return page
-
-    def follow(self, response: TestResponse, expect: int = 200) -> Page:
-        """Follow a redirect as the browser does."""
-        assert response.status_code in (301, 302, 303), response.status_code
-        return self.get(response.headers["Location"], expect=expect)
-
-    def login(self, username: str, password: str = PASSWORD) -> TestResponse:
-        login_page = self.get("/login")
-        response = self.client.post("/login", data={
-            "username": username, "password": password, "csrf_token": login_page.csrf_token()})
-        if response.status_code == 302:
-            self.username = username
-            self.page = None  # the session was renewed at login: old tokens are void
-        return response
+from tests.support.cast import Cast, set_up_cast
+from tests.support.clock import T0
 
 
 @pytest.fixture()
-def make_app(db: Database) -> Iterator[Callable[..., Flask]]:
-    """Apps on the test database; the shared limiter's switch is put back afterwards."""
-    enabled = limiter.enabled
-
-    def make(**config: Any) -> Flask:
-        settings = {"TESTING": True, "SECRET_KEY": "web-tests", "RATELIMIT_ENABLED": False}
-        settings.update(config)
-        app = create_app(db.url, settings)
-        app.extensions["ipflow_db"] = db
-        return app
-
-    yield make
-    limiter.enabled = enabled
+def frozen() -> Iterator[datetime]:
+    """The engine clock and the pages agree on "now": Monday 2 March 2026, 10:00 in Norway."""
+    with clock.frozen_at(T0) as now:
+        yield now
 
 
 @pytest.fixture()
-def web_app(make_app: Callable[..., Flask]) -> Flask:
-    return make_app()
+def cast(db: Database, web: Callable[[str], Any], frozen: datetime) -> Cast:
+    def users_client(username: str) -> FlaskClient:
+        return web(username).client
 
-
-@pytest.fixture()
-def web(web_app: Flask) -> Callable[[str], Browser]:
-    """``web("koordinator")``: a browser logged in as that user through the /login form."""
-    browsers: dict[str, Browser] = {}
-
-    def as_user(username: str) -> Browser:
-        if username not in browsers:
-            browser = Browser(web_app.test_client())
-            response = browser.login(username)
-            assert response.status_code == 302, response.get_data(as_text=True)[:500]
-            browsers[username] = browser
-        return browsers[username]
-
-    return as_user
-
-
-@pytest.fixture()
-def anonymous(web_app: Flask) -> Browser:
-    return Browser(web_app.test_client())
-
-
-@pytest.fixture()
-def staff(db: Database) -> dict[str, Actor]:
-    """The demo staff as engine actors, for setting cases up through the engine."""
-    names = ("systemkoordinator", "fagleder", "koordinator", "koordinator_oppvekst",
-             "fagleder_oppvekst", "innbygger")
-    return {name: get_actor(db, name) for name in names}
-
-
-def assert_labelled(page: Page) -> None:
-    """Every visible control has a label; every error is linked to its control."""
-    labels = {e.get("for") for e in page.all("label")}
-    for element in page.elements:
-        if element.tag in ("input", "select", "textarea") and element.get("type") not in (
-                "hidden", "submit"):
-            assert element.get("id") in labels, f"no label for {element}"
-            if element.get("aria-invalid") == "true":
-                described = element.get("aria-describedby").split()
-                assert any(d.endswith("-error") for d in described), element
+    return set_up_cast(db, users_client)

@@ -2,103 +2,34 @@
 
 Cases are set up with the demo helpers (the same engine calls people make) on a frozen clock, and
 read by people logged in through the /login form with its CSRF token (the ``web`` fixture in
-``tests/web/conftest.py``), each with a browser (cookie jar) of their own.
+``tests/conftest.py``), each with a browser (cookie jar) of their own.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
-from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from engine import demo
 from engine.features import cases
-from engine.kernel import clock
 from engine.kernel.db import Database
 from engine.kernel.models import AccessLog, CaseMessage
-from engine.runtime.users import Actor, get_actor
+from engine.runtime.users import get_actor
+from tests.support.cast import ACTION_ITEM, ACTION_OWNER, GOAL, Cast
+from tests.support.citizens import EMMA, KARI, OLA
+from tests.support.pages import csrf_token, text_of
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-KARI = demo.DEMO_CITIZEN_NIN  # has the login ``innbygger``
-OLA = "23074820085"
-EMMA = "02031250032"  # born 2 March 2012: 14 years old at T0
 WEBAPP = Path(__file__).resolve().parents[2] / "webapp"
 VENDOR_JS = "bpmn-navigated-viewer.production.min.js"
 
-GOAL = "Mestre hverdagen hjemme."
-ACTION_OWNER = "Fastlege Hansen"
-ACTION_ITEM = "Søke om brukerstyrt personlig assistanse"
-DONE_ITEM = "Avtale time hos fysioterapeut"
 DECISION_LETTER = "Avgjørelse om individuell plan og koordinator"
-
-
-# ---------------------------------------------------------------- reading pages
-
-
-def csrf_token(page: str) -> str:
-    match = re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert match, "the page has no CSRF token"
-    return match.group(1)
-
-
-def text_of(page: str) -> str:
-    """The page's visible text, tags dropped and whitespace squeezed (for phrase checks)."""
-    page = re.sub(r"<script\b.*?</script>", " ", page, flags=re.S)
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
-
-
-# ---------------------------------------------------------------- the cast
-
-
-@dataclass
-class Cast:
-    db: Database
-    staff: dict[str, Actor]
-    case_id: int  # Kari, helse, in follow-up with a plan and a meeting
-    other_case_id: int  # Ola, at assessment
-    follow_up_task: int
-    users_client: Callable[[str], FlaskClient]
-
-
-@pytest.fixture()
-def frozen() -> Iterator[datetime]:
-    with clock.frozen_at(T0) as now:
-        yield now
-
-
-@pytest.fixture()
-def cast(db: Database, web: Callable[[str], Any], frozen: datetime) -> Cast:
-    staff = {name: get_actor(db, name) for name in ("systemkoordinator", "fagleder",
-                                                     "koordinator")}
-    case_id = demo.report(db, staff["koordinator"], KARI)
-    demo.approve(db, staff, case_id, "helse")
-    demo.appoint(db, staff, case_id)
-    demo.consent(db, get_actor(db, "innbygger"), case_id, wants_ip=True)
-    demo.establish_plan(db, staff["koordinator"], case_id)
-    demo.do(db, staff["koordinator"], case_id, "follow_up", {
-        "meeting_date": "2026-02-20", "meeting_participants": ["Kari Nordmann", "Fastlege"],
-        "minutes": "Gjennomgang av planen.\nNeste møte i april.",
-        "action_items": [
-            {"description": ACTION_ITEM, "owner": ACTION_OWNER, "deadline": "2026-02-27",
-             "status": "apen"},
-            {"description": DONE_ITEM, "owner": "Kim Koordinator", "deadline": "2026-02-25",
-             "status": "utfort"}]})
-    other_case_id = demo.report(db, staff["systemkoordinator"], OLA)
-
-    def users_client(username: str) -> FlaskClient:
-        return web(username).client
-
-    return Cast(db, staff, case_id, other_case_id, demo.open_task(db, case_id, "follow_up"),
-                users_client)
 
 
 def access_rows(db: Database, case_id: int, username: str) -> int:

@@ -14,7 +14,7 @@ from engine.kernel.models import Case
 from engine.runtime.users import Actor
 
 if TYPE_CHECKING:
-    from tests.web.conftest import Browser
+    from tests.support.pages import Browser
 
 Web = Callable[[str], "Browser"]
 SANDER = "20111550027"  # born 20 November 2015: a child

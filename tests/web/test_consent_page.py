@@ -13,10 +13,10 @@ from engine.features import cases
 from engine.kernel import clock
 from engine.kernel.db import Database
 from engine.runtime.users import SYSTEM, Actor
-from tests.web.conftest import assert_labelled
+from tests.support.pages import assert_labelled
 
 if TYPE_CHECKING:
-    from tests.web.conftest import Browser, Page
+    from tests.support.pages import Browser, Page
 
 Web = Callable[[str], "Browser"]
 KARI = "15058510170"  # has the login ``innbygger``

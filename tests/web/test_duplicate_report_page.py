@@ -12,7 +12,7 @@ from engine.kernel.db import Database
 from engine.runtime.users import Actor
 
 if TYPE_CHECKING:
-    from tests.web.conftest import Browser
+    from tests.support.pages import Browser
 
 Web = Callable[[str], "Browser"]
 OLA = "23074820085"

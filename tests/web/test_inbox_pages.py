@@ -15,10 +15,10 @@ from engine.features import cases
 from engine.kernel import clock
 from engine.kernel.db import Database
 from engine.runtime.users import Actor
-from tests.web.conftest import assert_labelled
+from tests.support.pages import assert_labelled
 
 if TYPE_CHECKING:
-    from tests.web.conftest import Browser, Page
+    from tests.support.pages import Browser, Page
 
 Web = Callable[[str], "Browser"]
 KARI, OLA, EMMA, PER = "15058510170", "23074820085", "02031250032", "11039930090"

@@ -36,7 +36,7 @@ from engine.runtime.users import Actor
 from webapp import create_app
 
 if TYPE_CHECKING:
-    from tests.web.conftest import Browser, Page
+    from tests.support.pages import Browser, Page
 
 Web = Callable[[str], "Browser"]
 OLA = "23074820085"

@@ -11,9 +11,8 @@ from typing import Any
 
 from engine.features import plans
 from engine.runtime.users import get_actor
-from tests.web.test_case_pages import ACTION_ITEM, DONE_ITEM, Cast, cast, frozen, text_of
-
-__all__ = ["cast", "frozen"]  # fixtures used by the tests below
+from tests.support.cast import ACTION_ITEM, DONE_ITEM, Cast
+from tests.support.pages import text_of
 
 PLAN = {"plan_goals": "Bo hjemme.", "plan_needs": "Hjemmetjenester.",
         "plan_participants": [{"name": "Fastlege", "role": "lege"}],

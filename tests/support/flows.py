@@ -22,7 +22,7 @@ from engine.features import kpr, worker
 from engine.kernel import clock
 from engine.kernel.db import Database
 from engine.kernel.models import Outbox
-from tests.conftest import Api
+from tests.support.api import Api
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday morning; every scenario starts here
 

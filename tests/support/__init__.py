@@ -1,0 +1,1 @@
+"""Helpers the tests share; the fixtures built on them live in the conftest.py files."""
