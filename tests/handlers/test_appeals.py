@@ -8,7 +8,7 @@ from typing import Any
 
 from handlers import appeals, rights
 from handlers.registry import HandlerContext
-from tests.handlers.conftest import NOW
+from tests.support.clock import NOW
 
 
 def test_the_period_ends_at_the_end_of_the_deadline_day_and_a_late_window_follows(
