@@ -24,9 +24,10 @@ from engine.demo import PASSWORD, seed_users
 from engine.features import deploy
 from engine.kernel.db import Database
 from engine.kernel.models import Base
-from engine.runtime.users import SYSTEM, Actor, create_user, get_actor
+from engine.runtime.users import SYSTEM, Actor, create_user
 from tests.support.api import Api
 from tests.support.pages import Browser
+from tests.support.people import staff_of
 from webapp import create_app, limiter
 
 KEPT_TABLES = {"app_user", "membership", "service_area", "alembic_version"}
@@ -140,6 +141,4 @@ def anonymous(web_app: Flask) -> Browser:
 @pytest.fixture()
 def staff(db: Database) -> dict[str, Actor]:
     """The demo staff as engine actors, for setting cases up through the engine."""
-    names = ("systemkoordinator", "fagleder", "koordinator", "koordinator_oppvekst",
-             "fagleder_oppvekst", "innbygger")
-    return {name: get_actor(db, name) for name in names}
+    return staff_of(db)

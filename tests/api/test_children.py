@@ -7,9 +7,10 @@ without spaces, and D-numbers count like fødselsnumre.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
+from tests.support.clock import at
 from tests.support.flows import Flow
 
 D_NUMBER = "52038500023"  # D-nummer: born 12 March 1985 (day raised by 40)
@@ -65,10 +66,6 @@ def test_a_d_number_is_accepted_with_its_birth_date(flow: Flow) -> None:
 
 
 # ------------------------------------------------------------------------ who consents
-
-
-def at(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, 9, tzinfo=UTC)
 
 
 def to_first_consent(flow: Flow, nin: str, name: str) -> None:

@@ -22,6 +22,7 @@ from engine.kernel.errors import Conflict
 from engine.kernel.models import Event, Task
 from engine.runtime.case_run import CaseRun
 from engine.runtime.users import Actor, get_actor
+from tests.support.people import staff_of
 from tests.support.threads import run_together
 from webapp import create_app
 
@@ -30,11 +31,6 @@ BARRIER_TIMEOUT = 20
 APPROVE = {"long_term_need": True, "two_or_more_services": True, "citizen_wants": True,
            "approved": True, "approved_ip": True, "service_area": "oppvekst",
            "assessment_reasoning": "Vilkårene er oppfylt."}
-
-
-def _staff(db: Database) -> dict[str, Actor]:
-    return {name: get_actor(db, name) for name in ("systemkoordinator", "fagleder",
-                                                   "koordinator")}
 
 
 def _hold_after_loading(monkeypatch: pytest.MonkeyPatch, parties: int) -> threading.Barrier:
@@ -79,7 +75,7 @@ def _tasks(db: Database, case_id: int) -> list[tuple[str, str]]:
 
 def test_two_concurrent_completions_one_wins(db: Database,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    staff = _staff(db)
+    staff = staff_of(db)
     case_id = demo.report(db, staff["koordinator"], NIN)
     task_id = demo.open_task(db, case_id, "assess_report")
     barrier = _hold_after_loading(monkeypatch, 2)
@@ -105,7 +101,7 @@ def test_two_concurrent_completions_one_wins(db: Database,
 
 def test_two_concurrent_completions_over_http_one_gets_409(
         db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
-    staff = _staff(db)
+    staff = staff_of(db)
     case_id = demo.report(db, staff["koordinator"], NIN)
     task_id = demo.open_task(db, case_id, "assess_report")
     app: Flask = create_app(db.url, {"TESTING": True})
@@ -132,7 +128,7 @@ def test_two_concurrent_completions_over_http_one_gets_409(
 
 
 def test_two_concurrent_claims_one_wins(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
-    staff = _staff(db)
+    staff = staff_of(db)
     other = get_actor(db, "fagleder_oppvekst")
     case_id = demo.report(db, staff["koordinator"], NIN)
     demo.approve(db, staff, case_id, "oppvekst")

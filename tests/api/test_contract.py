@@ -31,9 +31,9 @@ from engine.kernel.models import (
     Timer,
 )
 from engine.runtime.forms import MESSAGES
-from engine.runtime.users import Actor, get_actor
 from tests.hostile_xml import BILLION_LAUGHS, XXE
 from tests.support.api import Api
+from tests.support.people import staff_of
 
 PROCESS = "ip_koordinator"
 NIN = "23074820085"  # Ola Hansen: valid, and no login linked to it
@@ -90,13 +90,9 @@ def start_case(api: Api, user: str = "koordinator", **changes: Any) -> int:
     return int(created["id"])
 
 
-def staff(db: Database) -> dict[str, Actor]:
-    return {name: get_actor(db, name) for name in ("systemkoordinator", "fagleder", "koordinator")}
-
-
 def case_at_appointment(db: Database, area: str) -> int:
     """A case approved for ``area``: the fagleder of that area is to appoint a coordinator."""
-    people = staff(db)
+    people = staff_of(db)
     case_id = demo.report(db, people["koordinator"], NIN)
     demo.approve(db, people, case_id, area)
     return case_id
@@ -272,7 +268,7 @@ def test_a_case_outside_the_callers_area_is_404(api: Api, db: Database) -> None:
 
 
 def test_a_koordinator_task_of_another_area_is_not_in_the_inbox(api: Api, db: Database) -> None:
-    people = staff(db)
+    people = staff_of(db)
     case_id = case_at_appointment(db, "helse")
     demo.appoint(db, people, case_id)
     demo.consent(db, people["koordinator"], case_id, wants_ip=True)

@@ -12,7 +12,7 @@ from typing import Any
 
 from engine.demo import CITIZENS
 from tests.support.api import Api
-from tests.support.flows import KARI, OLA
+from tests.support.people import KARI, OLA
 
 
 def report(api: Api, user: str, nin: str, expect: int = 201, **extra: Any) -> Any:

@@ -17,7 +17,8 @@ from engine.features import monitor, plans
 from engine.kernel.db import Database
 from engine.kernel.errors import Conflict
 from engine.runtime.users import get_actor
-from tests.support.flows import KARI, OLA, Flow
+from tests.support.flows import Flow
+from tests.support.people import KARI, OLA
 from tests.support.threads import run_together
 
 PLAN = {

@@ -7,18 +7,16 @@ docs/procedure.md names the rule, its legal source and the test here that proves
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from tests.support.flows import KARI, OLA, PER, Flow
+from tests.support.clock import at
+from tests.support.flows import Flow
+from tests.support.people import KARI, OLA, PER
 
 NO_PLAN_CONSENT = "Samtykker ikke til individuell plan"
 NO_RENEWAL_CONSENT = "Individuell plan avsluttet ved revisjonsdato uten nytt samtykke"
 IP_ENDED_BY_CITIZEN = "Individuell plan avsluttet etter ønske fra innbyggeren"
 PLAN_STEPS = {"describe_goals", "establish_plan", "register_paper_plan"}
-
-
-def at(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, 9, tzinfo=UTC)
 
 
 def letters_from(flow: Flow, bpmn_id: str) -> list[dict]:

@@ -16,7 +16,9 @@ from sqlalchemy import select
 from engine.kernel.db import Database
 from engine.kernel.models import Event
 from engine.kernel.vocabulary import EventKind
-from tests.support.flows import EMMA, KARI, OLA, PER, T0, Flow
+from tests.support.clock import T0, at
+from tests.support.flows import Flow
+from tests.support.people import EMMA, KARI, OLA, PER
 
 # Titles the handlers give letters and journal notes (handlers/letters.py, handlers/journal.py).
 DECISION = "Avgjørelse om individuell plan og koordinator"
@@ -39,10 +41,6 @@ def flow(flow: Flow, db: Database) -> Iterator[Flow]:
     with db.reading() as session:
         written = set(session.scalars(select(Event.kind)))
     assert written and written <= set(EventKind)
-
-
-def at(day: date, hour: int = 9) -> datetime:
-    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
 
 
 def due_at(task: dict) -> datetime:

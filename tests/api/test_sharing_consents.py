@@ -12,7 +12,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from tests.support.flows import OLA, Flow
+from tests.support.flows import Flow
+from tests.support.people import OLA
 
 
 def to_consent(flow: Flow) -> None:

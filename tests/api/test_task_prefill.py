@@ -7,17 +7,15 @@ An answer a repeated form leaves out is not carried over from the last time eith
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 
 from engine.features import deploy
 from engine.runtime import forms
-from tests.support.flows import KARI, Flow
-
-
-def at(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, 9, tzinfo=UTC)
+from tests.support.clock import at
+from tests.support.flows import Flow
+from tests.support.people import KARI
 
 
 def evaluate(flow: Flow, summary: str) -> None:

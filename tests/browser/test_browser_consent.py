@@ -22,18 +22,13 @@ from engine import demo
 from engine.features import cases
 from engine.kernel import clock
 from engine.kernel.db import Database
-from engine.runtime.users import get_actor
+from tests.support.people import staff_of
 
 KARI = "Kari Nordmann"
 KARI_NIN = "15058510170"
 YES_NO = ("Samtykke til individuell plan og koordinering", "Ønsker individuell plan",
           "Ønsker koordinator", "Samtykket er signert på papir og arkivert")
 PLAN_MEDIUM = "Hvor planen føres"
-
-
-def _staff(db: Database) -> dict[str, Any]:
-    return {name: get_actor(db, name)
-            for name in ("systemkoordinator", "fagleder", "koordinator", "innbygger")}
 
 
 def _to_renewal(db: Database, staff: dict[str, Any], case_id: int) -> None:
@@ -86,7 +81,7 @@ def _consent(person: Any, day: str, participant: str) -> None:
 
 
 def test_citizen_reads_consents_and_renews_an_empty_consent(visitor, server, db) -> None:
-    staff = _staff(db)
+    staff = staff_of(db)
     case_id = demo.report(db, staff["koordinator"], KARI_NIN)
     demo.approve(db, staff, case_id, "helse")
     demo.appoint(db, staff, case_id)

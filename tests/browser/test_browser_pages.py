@@ -9,21 +9,14 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import Locator, expect
 
 from engine.demo import CITIZENS, appoint, approve, consent, establish_plan, open_task, report
 from engine.kernel.db import Database
-from engine.runtime.users import Actor, get_actor
+from engine.runtime.users import Actor
+from tests.support.people import EMMA, KARI, OLA
 
-KARI, OLA, EMMA = "15058510170", "23074820085", "02031250032"
 PHONE = {"width": 375, "height": 740}
-
-
-@pytest.fixture()
-def staff(server) -> dict[str, Actor]:
-    names = ("systemkoordinator", "fagleder", "koordinator", "innbygger")
-    return {name: get_actor(server.db, name) for name in names}
 
 
 def _at_consent(db: Database, staff: dict[str, Actor], nin: str, area: str) -> int:

@@ -16,9 +16,8 @@ from playwright.sync_api import Page, expect
 
 from engine.demo import appoint, approve, consent, do, establish_plan, report
 from engine.features import plans
-from engine.runtime.users import get_actor
+from tests.support.people import KARI, staff_of
 
-KARI = "15058510170"  # has the login ``innbygger``
 ITEM = "Søke om trygghetsalarm"
 FIRST_GOALS = "Mestre hverdagen hjemme."  # written by ``establish_plan``
 PLAN = {"plan_goals": "Bo hjemme.", "plan_needs": "Hjemmetjenester.",
@@ -40,8 +39,7 @@ def _expect_current_plan(page: Page) -> None:
 def test_plan_history_and_action_item_on_the_case_page(visitor, server, tmp_path: Path
                                                         ) -> None:
     db = server.db
-    staff = {name: get_actor(db, name) for name in ("systemkoordinator", "fagleder",
-                                                     "koordinator", "innbygger")}
+    staff = staff_of(db)
     case_id = report(db, staff["koordinator"], KARI, reported_by="parorende")
     approve(db, staff, case_id, "helse")
     appoint(db, staff, case_id)

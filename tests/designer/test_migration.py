@@ -5,7 +5,7 @@ cases run on in the new version."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -17,8 +17,8 @@ from engine.kernel.db import Database
 from engine.kernel.models import Case, Task, Timer
 from engine.runtime.users import Actor, get_actor
 from tests.designer.diagrams import IP_XML, KEY
+from tests.support.clock import T0
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 SHORTER = IP_XML.replace('"R12/P30D"</bpmn:timeCycle>', '"R12/P14D"</bpmn:timeCycle>').replace(
     'name="Vurder og avgjør"', 'name="Vurder meldingen og avgjør"').replace(
     'name="Oppnevn koordinator"', 'name="Oppnevn koordinator i tjenesteområdet"')

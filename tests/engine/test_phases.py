@@ -7,16 +7,16 @@ late-appeal style window marked ``case_status: closed``.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from engine.kernel import clock, spiff
+from tests.support.clock import T0
 
 DIAGRAM = (Path(__file__).parent / "phase_diagram.bpmn").read_bytes()
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture()

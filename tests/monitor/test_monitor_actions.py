@@ -7,7 +7,7 @@ case history with who and why (the event's actor and ``data.reason``).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -15,9 +15,7 @@ from sqlalchemy import select
 from engine.features import worker
 from engine.kernel.db import Database
 from engine.kernel.models import Case, KprRecord, Outbox, Task, Timer
-
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-OLA, PER = "23074820085", "11039930090"
+from tests.support.people import OLA, PER
 
 
 def history(api: Any, case_id: int, kind: str) -> list[dict[str, Any]]:

@@ -8,8 +8,8 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from tests.support.flows import OLA, PER
 from tests.support.pages import inside
+from tests.support.people import OLA, PER
 
 Web = Callable[[str], Any]
 

@@ -17,9 +17,10 @@ from typing import Any
 
 import pytest
 
+from tests.support.people import KARI, OLA, PER
+
 CHROMIUM = Path("/usr/bin/chromium")
 STATIC = Path(__file__).resolve().parents[2] / "webapp" / "static"
-OLA, PER, KARI = "23074820085", "11039930090", "15058510170"
 
 
 def rendered(html: str, folder: Path) -> str:

@@ -12,9 +12,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from engine.features import monitor
-
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-OLA, PER, KARI, EMMA = "23074820085", "11039930090", "15058510170", "02031250032"
+from tests.support.clock import T0
+from tests.support.people import EMMA, KARI, OLA, PER
 
 
 def steps(overview: dict[str, Any], key: str = "per_step") -> dict[str, dict[str, Any]]:

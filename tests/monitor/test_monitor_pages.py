@@ -11,14 +11,14 @@ import csv
 import io
 import json
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from engine.kernel import clock
+from tests.support.clock import T0
 from tests.support.pages import inside
+from tests.support.people import OLA, PER
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-OLA, PER, KARI = "23074820085", "11039930090", "15058510170"
 Web = Callable[[str], Any]
 
 

@@ -18,9 +18,8 @@ from engine.features import monitor
 from engine.kernel.db import Database
 from engine.kernel.models import ActionItem, Task
 from engine.runtime.case_run import end_of_day
-
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-OLA, PER, KARI = "23074820085", "11039930090", "15058510170"
+from tests.support.clock import T0
+from tests.support.people import OLA, PER
 
 
 def stuck(api: Any, now: datetime, user: str = "leder", **params: Any) -> list[dict[str, Any]]:

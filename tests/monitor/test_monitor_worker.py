@@ -8,7 +8,7 @@ against PostgreSQL in ``test_monitor_workers_pg.py``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,9 +22,9 @@ from engine.kernel.db import Database
 from engine.kernel.models import Event, Outbox, Task, TaskEscalation, Timer
 from engine.runtime.case_run import CaseRun
 from engine.runtime.users import get_actor
+from tests.support.clock import T0
+from tests.support.people import OLA
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-OLA, PER = "23074820085", "11039930090"
 REPORT = {"citizen_name": "Ola Hansen", "citizen_nin": OLA,
           "reported_by": "kommunal_tjenesteyter", "requests": ["ip", "koordinator"]}
 

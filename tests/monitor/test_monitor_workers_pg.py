@@ -32,8 +32,8 @@ from engine.kernel import clock
 from engine.kernel.db import Database
 from engine.kernel.models import Document, Event, Outbox, TaskEscalation, Timer
 from engine.runtime.users import get_actor
+from tests.support.clock import T0
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 DUE = T0 + timedelta(days=31)  # the 30-day assessment timer of every case is due
 REPORT = {"citizen_name": "Ola Hansen", "citizen_nin": "23074820085",
           "reported_by": "kommunal_tjenesteyter", "requests": ["ip", "koordinator"]}

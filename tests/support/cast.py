@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from engine import demo
 from engine.kernel.db import Database
 from engine.runtime.users import Actor, get_actor
-from tests.support.citizens import KARI, OLA
+from tests.support.people import KARI, OLA, staff_of
 
 GOAL = "Mestre hverdagen hjemme."
 ACTION_OWNER = "Fastlege Hansen"
@@ -31,8 +31,7 @@ class Cast:
 
 def set_up_cast(db: Database, users_client: Callable[[str], FlaskClient]) -> Cast:
     """Both cases, with ``users_client(username)`` giving that person's logged-in client."""
-    staff = {name: get_actor(db, name) for name in ("systemkoordinator", "fagleder",
-                                                     "koordinator")}
+    staff = staff_of(db)
     case_id = demo.report(db, staff["koordinator"], KARI)
     demo.approve(db, staff, case_id, "helse")
     demo.appoint(db, staff, case_id)

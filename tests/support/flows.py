@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import io
 from contextlib import ExitStack
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,13 +23,7 @@ from engine.kernel import clock
 from engine.kernel.db import Database
 from engine.kernel.models import Outbox
 from tests.support.api import Api
-
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday morning; every scenario starts here
-
-KARI = "15058510170"  # has the login ``innbygger``
-OLA = "23074820085"
-EMMA = "02031250032"  # born 2 March 2012: under 16, no login
-PER = "11039930090"
+from tests.support.clock import T0
 
 
 class Flow:

@@ -23,8 +23,8 @@ from engine.kernel.db import Database
 from engine.kernel.models import AccessLog, CaseMessage
 from engine.runtime.users import get_actor
 from tests.support.cast import ACTION_ITEM, ACTION_OWNER, GOAL, Cast
-from tests.support.citizens import EMMA, KARI, OLA
 from tests.support.pages import csrf_token, text_of
+from tests.support.people import EMMA, KARI, OLA, staff_of
 
 WEBAPP = Path(__file__).resolve().parents[2] / "webapp"
 VENDOR_JS = "bpmn-navigated-viewer.production.min.js"
@@ -306,8 +306,7 @@ def test_the_access_log_page_lists_the_staff_who_opened_the_case(cast: Cast) -> 
 
 def test_mine_lists_the_citizens_cases_and_tasks(db: Database, web: Callable[[str], Any],
                                                  frozen: datetime) -> None:
-    staff = {name: get_actor(db, name) for name in ("systemkoordinator", "fagleder",
-                                                     "koordinator")}
+    staff = staff_of(db)
     own = demo.report(db, staff["koordinator"], KARI)
     demo.approve(db, staff, own, "helse")
     demo.appoint(db, staff, own)  # now waits for Kari's consent

@@ -12,13 +12,13 @@ from engine import demo
 from engine.kernel.db import Database
 from engine.kernel.models import Case
 from engine.runtime.users import Actor
+from tests.support.people import EMMA
 
 if TYPE_CHECKING:
     from tests.support.pages import Browser
 
 Web = Callable[[str], "Browser"]
 SANDER = "20111550027"  # born 20 November 2015: a child
-EMMA = "02031250032"  # the demo child, reported with her guardian
 
 
 def test_a_child_is_reported_with_guardians_and_a_spaced_number(web: Web, db: Database) -> None:

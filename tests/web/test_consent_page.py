@@ -14,12 +14,12 @@ from engine.kernel import clock
 from engine.kernel.db import Database
 from engine.runtime.users import SYSTEM, Actor
 from tests.support.pages import assert_labelled
+from tests.support.people import KARI
 
 if TYPE_CHECKING:
     from tests.support.pages import Browser, Page
 
 Web = Callable[[str], "Browser"]
-KARI = "15058510170"  # has the login ``innbygger``
 YES_NO = ("consent_to_plan", "wants_ip", "consent_on_paper")
 
 

@@ -10,12 +10,12 @@ from engine import demo
 from engine.features import cases
 from engine.kernel.db import Database
 from engine.runtime.users import Actor
+from tests.support.people import OLA
 
 if TYPE_CHECKING:
     from tests.support.pages import Browser
 
 Web = Callable[[str], "Browser"]
-OLA = "23074820085"
 
 
 def _report_data(page: object) -> dict[str, str]:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import pytest
@@ -15,21 +15,14 @@ from engine.features import cases
 from engine.kernel import clock
 from engine.kernel.db import Database
 from engine.runtime.users import Actor
+from tests.support.clock import T0
 from tests.support.pages import assert_labelled
+from tests.support.people import EMMA, KARI, OLA, PER
 
 if TYPE_CHECKING:
     from tests.support.pages import Browser, Page
 
 Web = Callable[[str], "Browser"]
-KARI, OLA, EMMA, PER = "15058510170", "23074820085", "02031250032", "11039930090"
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture()
-def frozen() -> Iterator[datetime]:
-    """The engine clock and the pages agree on "now": Monday 2 March 2026, 10:00 in Norway."""
-    with clock.frozen_at(T0) as now:
-        yield now
 
 
 def row_ids(page: Page) -> list[int]:

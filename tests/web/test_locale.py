@@ -33,13 +33,13 @@ from flask import Flask
 from engine import demo
 from engine.kernel.db import Database
 from engine.runtime.users import Actor
+from tests.support.people import OLA
 from webapp import create_app
 
 if TYPE_CHECKING:
     from tests.support.pages import Browser, Page
 
 Web = Callable[[str], "Browser"]
-OLA = "23074820085"
 
 ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "webapp" / "translations"

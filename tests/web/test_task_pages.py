@@ -10,12 +10,12 @@ from engine.features import cases
 from engine.kernel.db import Database
 from engine.runtime.users import Actor, get_actor
 from tests.support.pages import assert_labelled
+from tests.support.people import EMMA, KARI, OLA, PER
 
 if TYPE_CHECKING:
     from tests.support.pages import Browser, Page
 
 Web = Callable[[str], "Browser"]
-KARI, OLA, EMMA, PER = "15058510170", "23074820085", "02031250032", "11039930090"
 
 
 def error_of(page: Page, field_id: str) -> str:
