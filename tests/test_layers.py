@@ -1,4 +1,4 @@
-"""The layers import only downward (README, "Architecture").
+"""The layers import only downward (README, "Architecture"), and the tests keep their habits.
 
     webapp, cli  →  engine.features  →  engine.runtime  →  engine.kernel  →  handlers, processes
 
@@ -6,6 +6,9 @@
 (never to ``handlers``), and not to its kernel's ORM rows or SpiffWorkflow adapter. Every
 ``.py`` file is read with :mod:`ast`, so an import inside a function counts too; each violation
 names the file and the line.
+
+In ``tests/``, no module imports a conftest or a ``test_*`` module: fixtures reach tests through
+pytest, and helpers shared by several test modules live in ``tests/support``.
 """
 
 from __future__ import annotations
@@ -140,4 +143,46 @@ def test_a_violation_is_reported_with_file_and_line(tmp_path: Path) -> None:
         "engine/kernel/clock.py:2: engine.kernel.clock imports engine.features.cases",
         "webapp/pages.py:3: webapp.pages imports handlers.registry.handler_names",
         "webapp/pages.py:2: a page imports engine.kernel.models (ask the engine instead)",
+    ]
+
+
+# ---------------------------------------------------------------- the tests' own habits
+
+
+def _is_test_module(name: str) -> bool:
+    """A conftest, or a ``test_*`` module of the suite (not a helper in tests/support)."""
+    parts = name.split(".")
+    return "conftest" in parts or (parts[0] == "tests" and any(
+        part.startswith("test_") for part in parts[1:]))
+
+
+def habit_violations(root: Path) -> list[str]:
+    """Every import, in the test suite, of a conftest or of another test module: fixtures
+    reach tests through pytest, shared helpers come from ``tests/support``."""
+    found = []
+    for path in sorted((root / "tests").rglob("*.py")):
+        where = path.relative_to(root).as_posix()
+        for imported, line in _imports(path, root):
+            if _is_test_module(imported):
+                found.append(f"{where}:{line}: imports {imported}")
+    return found
+
+
+def test_no_test_imports_a_conftest_or_another_test_module() -> None:
+    assert habit_violations(ROOT) == []
+
+
+def test_a_test_importing_a_conftest_or_a_test_module_is_reported(tmp_path: Path) -> None:
+    (tmp_path / "tests" / "web").mkdir(parents=True)
+    (tmp_path / "tests" / "support").mkdir()
+    (tmp_path / "tests" / "support" / "pages.py").write_text("import re\n")
+    (tmp_path / "tests" / "web" / "test_plan.py").write_text(
+        "from tests.support.pages import Page\n"
+        "from tests.web.conftest import Browser\n"
+        "from .test_case import cast\n"
+        "def test_x():\n    from tests.web import conftest\n")
+    assert habit_violations(tmp_path) == [
+        "tests/web/test_plan.py:2: imports tests.web.conftest.Browser",
+        "tests/web/test_plan.py:3: imports tests.web.test_case.cast",
+        "tests/web/test_plan.py:5: imports tests.web.conftest",
     ]

@@ -22,9 +22,10 @@ from engine.kernel import clock
 from engine.kernel.db import Database
 from engine.kernel.models import Timer
 from engine.runtime.users import get_actor
+from tests.support.people import staff_of
 
 if TYPE_CHECKING:  # the fixture's class, for annotations only
-    from conftest import Api
+    from tests.support.api import Api
 
 OTHER_NIN = "23074820085"  # Ola Hansen: no login, the coordinator acts on his behalf
 FASTLEGE_NOTE = "Samtykke til deling av opplysninger med Fastlege trukket tilbake"
@@ -158,7 +159,7 @@ def test_the_citizen_withdraws_their_own_consent(api: Api, db: Database) -> None
 
 
 def test_withdrawal_outside_follow_up_is_409(api: Api, db: Database) -> None:
-    staff = {name: get_actor(db, name) for name in ("systemkoordinator", "fagleder")}
+    staff = staff_of(db)
     case_id = demo.report(db, get_actor(db, "koordinator"), OTHER_NIN)
     demo.approve(db, staff, case_id, "helse")
     body = withdraw(api, case_id, "koordinator", expect=409, kind="plan")
