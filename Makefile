@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO_DB ?= sqlite:///$(CURDIR)/instance/demo.sqlite
 PORT ?= 5000
 
-.PHONY: demo test install lint clean translations
+.PHONY: demo test install lint typecheck clean translations
 
 $(BIN)/ipflow: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,7 +52,11 @@ demo: install
 lint: install
 	$(BIN)/ruff check .
 
-test: lint
+# mypy --strict over engine, handlers, processes, webapp and cli (settings in pyproject.toml).
+typecheck: install
+	$(BIN)/mypy
+
+test: lint typecheck
 	$(BIN)/python -m pytest
 
 clean:

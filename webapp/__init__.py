@@ -94,6 +94,3 @@ def create_app(database_url: str | None = None, config: dict[str, Any] | None = 
 
     return app
 
-
-def database(app: Flask) -> Database:
-    return app.extensions["ipflow_db"]

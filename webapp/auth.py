@@ -37,7 +37,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def db() -> Database:
-    return current_app.extensions["ipflow_db"]
+    """The engine's database, set up once by the app factory."""
+    database: Database = current_app.extensions["ipflow_db"]
+    return database
 
 
 def current_actor() -> users.Actor | None:

@@ -27,6 +27,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from werkzeug.wrappers import Response as Redirect
 
 from engine.features import designer, migration
 from engine.kernel.errors import DeployRejected, EngineError, InvalidData
@@ -81,7 +82,7 @@ def process(key: str) -> str:
 
 @bp.post("/processes/<key>/versions/<int:version>/edit")
 @designer_required
-def edit_version(key: str, version: int) -> Response:
+def edit_version(key: str, version: int) -> Redirect:
     draft_id = designer.open_version(db(), key, version, signed_in_actor())
     return redirect(url_for("designer.draft", draft_id=draft_id))
 
@@ -232,7 +233,7 @@ def deploy(draft_id: int) -> Any:
 
 @bp.post("/drafts/<int:draft_id>/discard")
 @designer_required
-def discard(draft_id: int) -> Response:
+def discard(draft_id: int) -> Redirect:
     view = designer.get_draft(db(), draft_id, signed_in_actor())
     designer.discard(db(), draft_id, signed_in_actor())
     flash(_("Utkastet er slettet."))

@@ -36,6 +36,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from markupsafe import Markup
+from werkzeug.wrappers import Response as Redirect
 
 from engine.features import cases, consents, monitor
 from engine.features.overview import diagram_steps
@@ -150,7 +151,7 @@ class Filters:
         return monitor.sort_rows(chosen, self.sort, None if not self.order
                                  else self.order == "desc")
 
-    def args(self, **changes: str) -> dict[str, str]:
+    def args(self, **changes: str) -> dict[str, Any]:
         values = {"reason": self.reason, "service_area": self.service_area, "role": self.role,
                   "step": self.step, "sort": self.sort, "order": self.order}
         values.update(changes)
@@ -324,7 +325,7 @@ def case(case_id: int) -> Any:
                   "reason": (e["data"] or {}).get("reason", "")} for e in reversed(history)])
 
 
-def _act(case_id: int, action: Callable[[], str]) -> Response:
+def _act(case_id: int, action: Callable[[], str]) -> Redirect:
     """Run one monitor action (it returns what to tell the user); refusals come back as a
     message on the case's action page."""
     try:
@@ -344,7 +345,7 @@ def _reason() -> str:
 
 @bp.post("/tasks/<int:task_id>/reassign")
 @login_required
-def reassign(task_id: int) -> Response:
+def reassign(task_id: int) -> Redirect:
     actor = signed_in_actor()
     username = request.form.get("assignee", "").strip()
 
@@ -357,7 +358,7 @@ def reassign(task_id: int) -> Response:
 
 @bp.post("/cases/<int:case_id>/remind")
 @login_required
-def remind(case_id: int) -> Response:
+def remind(case_id: int) -> Redirect:
     actor = signed_in_actor()
 
     def run() -> str:
@@ -371,7 +372,7 @@ def remind(case_id: int) -> Response:
 
 @bp.post("/incidents/<int:incident_id>/retry")
 @login_required
-def retry(incident_id: int) -> Response:
+def retry(incident_id: int) -> Redirect:
     actor = signed_in_actor()
 
     def run() -> str:
@@ -386,7 +387,7 @@ def retry(incident_id: int) -> Response:
 
 @bp.post("/cases/<int:case_id>/cancel")
 @login_required
-def cancel(case_id: int) -> Response:
+def cancel(case_id: int) -> Redirect:
     actor = signed_in_actor()
 
     def run() -> str:
