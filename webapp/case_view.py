@@ -9,7 +9,7 @@ values, so the template only lays them out. The history's sentences come from
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -21,7 +21,7 @@ from engine.features import overview
 from engine.features.overview import Step
 from engine.kernel import clock
 from engine.kernel.models import Case, CaseMessage, Document, Event, Task
-from engine.runtime import plan_store, users
+from engine.runtime import forms, plan_store, users
 from engine.runtime.access import is_own_case, keeps_plan, may_act
 from webapp import phases, plan_view
 from webapp.auth import db
@@ -30,11 +30,9 @@ from webapp.labels import (
     CONSENT_KIND_LABELS,
     CONSENT_PERIOD_LABELS,
     DOCUMENT_KIND_LABELS,
-    RELATION_LABELS,
-    REPORTED_BY_LABELS,
-    REQUEST_LABELS,
     STATUS_LABELS,
     STEP_KIND_LABELS,
+    choice_labeller,
     role_label,
 )
 from webapp.people import Directory, directory
@@ -148,15 +146,15 @@ def _sharing(entries: Any, directory: Directory) -> list[dict[str, Any]]:
             for e in _dicts(entries)]
 
 
-def _consents(data: Mapping[str, Any], directory: Directory) -> list[dict[str, Any]]:
+def _consents(data: Mapping[str, Any], directory: Directory,
+              label: Callable[[str, Any], str]) -> list[dict[str, Any]]:
     rows = []
     for entry in reversed(_dicts(data.get("consents"))):
         period = entry.get("period") or ""
         rows.append({
             "period": CONSENT_PERIOD_LABELS.get(period, period), "date": entry.get("date"),
             "given_by": [_("%(name)s (%(relation)s)", name=g.get("name", ""),
-                           relation=RELATION_LABELS.get(g.get("relation", ""),
-                                                        g.get("relation", "")))
+                           relation=label("relation", g.get("relation")))
                          for g in _dicts(entry.get("given_by"))],
             "kinds": [str(CONSENT_KIND_LABELS.get(k, k)) for k in entry.get("kinds") or []],
             "sharing": _sharing(entry.get("sharing_scopes"), directory),
@@ -184,11 +182,10 @@ def _facts(case: Case, data: Mapping[str, Any], directory: Directory,
             "process": case.process_version.name, "version": case.process_version.version}
 
 
-def _report(data: Mapping[str, Any]) -> dict[str, Any]:
-    reported_by = data.get("reported_by") or ""
-    return {"reported_by": REPORTED_BY_LABELS.get(reported_by, reported_by),
+def _report(data: Mapping[str, Any], label: Callable[[str, Any], str]) -> dict[str, Any]:
+    return {"reported_by": label("reported_by", data.get("reported_by")),
             "reporter_name": _text(data.get("reporter_name")),
-            "requests": [str(REQUEST_LABELS.get(r, r)) for r in data.get("requests") or []],
+            "requests": [label("requests", r) for r in data.get("requests") or []],
             "need_description": _text(data.get("need_description")),
             "citizen_goals": _text(data.get("citizen_goals")),
             "citizen_service_wishes": _text(data.get("citizen_service_wishes")),
@@ -265,8 +262,9 @@ def build_case_page(case_id: int, actor: users.Actor) -> CasePage:
                                   else data)
     titles = plan_view.field_titles(case.process_version.forms.get(plan_store.PLAN_FORM))
     open_case = case.status not in plan_store.ENDED_STATUSES
+    label = choice_labeller(forms.choice_fields(case.process_version.forms))
     page = CasePage(
-        case_id=case.id, facts=_facts(case, data, who, today), report=_report(data),
+        case_id=case.id, facts=_facts(case, data, who, today), report=_report(data, label),
         open_tasks=_open_tasks(seen["open_tasks"], who, actor, citizen_view, now),
         waiting=waiting,
         diagram={"xml": seen["bpmn_xml"], "passed": sorted(passed - current),
@@ -283,7 +281,7 @@ def build_case_page(case_id: int, actor: users.Actor) -> CasePage:
         may_change_items=open_case and (keeps_plan(actor, case)
                                         or is_own_case(actor, case)),
         documents=_documents(seen["documents"]),
-        consents=_consents(data, who),
+        consents=_consents(data, who, label),
         sharing_consents=_sharing(data.get("sharing_consents"), who),
         coordinators=_coordinators(data, who),
         messages=_messages(seen["messages"], actor), citizen_view=citizen_view,

@@ -34,7 +34,7 @@ from engine.runtime.users import PROCEDURE_ROLES, Actor, people
 from webapp import formrender, plan_view
 from webapp.auth import db, login_required, signed_in_actor
 from webapp.formatting import age_on, as_date, local_today
-from webapp.labels import REPORTED_BY_LABELS, REQUEST_LABELS
+from webapp.labels import choice_labeller
 
 bp = Blueprint("tasks", __name__)
 
@@ -112,6 +112,7 @@ def _submit(schema: dict[str, Any], initial: dict[str, Any],
 def _case_context(task: dict[str, Any]) -> dict[str, Any]:
     """What the person needs beside the form: who the case is about and what was asked."""
     data = task.get("data") or {}
+    label = choice_labeller(task.get("choices") or {})
     who = people(db())
     areas = who.areas
     coordinator = None
@@ -131,9 +132,8 @@ def _case_context(task: dict[str, Any]) -> dict[str, Any]:
         "under_16": under_16,
         "service_area": areas.get(area, area) if area else None,
         "coordinator": coordinator,
-        "requests": [REQUEST_LABELS.get(r, r) for r in data.get("requests") or []],
-        "reported_by": REPORTED_BY_LABELS.get(data.get("reported_by", ""),
-                                              data.get("reported_by")),
+        "requests": [label("requests", r) for r in data.get("requests") or []],
+        "reported_by": label("reported_by", data.get("reported_by")),
         "need_description": data.get("need_description"),
         "citizen_goals": data.get("citizen_goals"),
         "case_url": case_url(task["case_id"]),

@@ -372,6 +372,7 @@ def get_task(db: Database, task_id: int, actor: Actor) -> dict[str, Any]:
         prefill = forms.prefill(form["schema"], data) if form else {}
         plan = plan_store.current_revision(session, case.id)
         return {**task_view(task), "form": form, "data": data, "prefill": prefill,
+                "choices": forms.choice_fields(case.process_version.forms),
                 "plan": plan_store.revision_view(plan) if plan else None,
                 "open_action_items": [plan_store.item_view(item) for item in
                                       plan_store.items(session, case.id, open_only=True)],

@@ -12,7 +12,7 @@ every later step sees "15058510170". It is form data, so a designer can use it o
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -197,3 +197,36 @@ def localized(node: Any, locale: str) -> Any:
     if isinstance(wanted, dict):
         result.update({key: wanted[key] for key in TRANSLATED if key in wanted})
     return result
+
+
+def choice_fields(version_forms: Mapping[str, Any]) -> dict[str, dict[str, Any]]:
+    """Every field with coded choices in a version's forms, also inside lists and rows: field
+    name → the schema node holding its ``enum``, ``x-enumNames`` and ``x-translations`` (the
+    first form that defines a name wins). What the pages need to name a stored code."""
+    found: dict[str, dict[str, Any]] = {}
+
+    def walk(properties: Any) -> None:
+        for name, node in (properties or {}).items():
+            if not isinstance(node, dict):
+                continue
+            choices = node.get("items") if node.get("type") == "array" else node
+            if isinstance(choices, dict) and choices.get("enum"):
+                found.setdefault(name, choices)
+            if isinstance(choices, dict):
+                walk(choices.get("properties"))
+
+    for form in version_forms.values():
+        walk(((form or {}).get("schema") or {}).get("properties"))
+    return found
+
+
+def choice_labels(fields: Mapping[str, Any], locale: str) -> dict[str, dict[str, str]]:
+    """Field name → code → its label in ``locale`` (the form's Norwegian label where the form
+    has no translation; the code itself where the form names none)."""
+    labels: dict[str, dict[str, str]] = {}
+    for name, node in fields.items():
+        shown = localized(node, locale)
+        names = list(shown.get("x-enumNames") or [])
+        labels[name] = {str(code): str(names[i]) if i < len(names) else str(code)
+                        for i, code in enumerate(shown.get("enum") or [])}
+    return labels

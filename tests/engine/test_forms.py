@@ -48,3 +48,20 @@ def test_the_shipped_report_form_removes_spaces_from_the_number() -> None:
     assert deploy.form_problem(report) is None
     assert forms.normalized({"citizen_nin": "150585 101 70"},
                             report["schema"]) == {"citizen_nin": "15058510170"}
+
+
+def test_a_stored_choice_is_named_by_the_versions_own_form_in_each_language() -> None:
+    version_forms = {name: load_form(name) for name in ("report", "consent")}
+    fields = forms.choice_fields(version_forms)
+    # Codes inside lists (requests) and inside rows (consent_given_by[].relation) are found.
+    assert {"reported_by", "requests", "relation"} <= set(fields)
+    norwegian, english = forms.choice_labels(fields, "nb"), forms.choice_labels(fields, "en")
+    assert norwegian["requests"]["barnekoordinator"] == "Barnekoordinator"
+    assert english["requests"]["barnekoordinator"].startswith("Child coordinator")
+    assert (norwegian["relation"]["foresatt"], english["relation"]["foresatt"]) == (
+        "Foresatt", "Guardian")
+    # A designer's new choice reaches the pages with its label, without code.
+    version_forms["report"]["schema"]["properties"]["reported_by"]["enum"].append("nav")
+    version_forms["report"]["schema"]["properties"]["reported_by"]["x-enumNames"].append("NAV")
+    assert forms.choice_labels(forms.choice_fields(version_forms), "nb")["reported_by"][
+        "nav"] == "NAV"

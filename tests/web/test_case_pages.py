@@ -368,7 +368,10 @@ def test_no_template_loads_anything_from_another_host() -> None:
 def test_withdrawn_consents_show_as_withdrawn(web_app: Any) -> None:
     from flask import render_template_string
 
+    import processes
+    from engine.runtime import forms
     from webapp.case_view import _consents
+    from webapp.labels import choice_labeller
     from webapp.people import Directory
 
     data = {"consents": [{
@@ -381,12 +384,13 @@ def test_withdrawn_consents_show_as_withdrawn(web_app: Any) -> None:
         "withdrawn_at": "2026-04-02", "withdrawn_by": "innbygger",
         "withdrawal_reason": "Ønsker ikke planen lenger."}]}
     with web_app.test_request_context():
-        [consent] = _consents(data, Directory({"innbygger": "Kari Nordmann"}, {}, {}))
+        label = choice_labeller(forms.choice_fields({"consent": processes.load_form("consent")}))
+        [consent] = _consents(data, Directory({"innbygger": "Kari Nordmann"}, {}, {}), label)
         page = render_template_string(
             '{% from "_case_macros.html" import withdrawn_note, sharing_list %}'
             "{{ withdrawn_note(c) }}{{ sharing_list(c.sharing) }}", c=consent)
     text = text_of(page)
-    assert consent["given_by"] == ["Kari Nordmann (innbyggeren selv)"]
+    assert consent["given_by"] == ["Kari Nordmann (Innbyggeren selv)"]  # the form's label
     assert ("Trukket tilbake 2. april 2026 av Kari Nordmann. "
             "Begrunnelse: Ønsker ikke planen lenger.") in text
     assert "<s>Fastlege: Helseopplysninger</s>" in page

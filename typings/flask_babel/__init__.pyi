@@ -1,5 +1,4 @@
 # Types for the parts of Flask-Babel ipflow uses (the package ships none).
-from collections.abc import Callable
 from typing import Any
 
 from babel import Locale
