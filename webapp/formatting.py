@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 
 from engine.kernel import clock
 from engine.kernel.clock import MUNICIPAL_TZ
+from webapp.procedure_texts import step_name
 
 
 def locale() -> str:
@@ -145,7 +146,7 @@ def masked_nin(nin: str | None) -> str:
 
 
 FILTERS = {"long_date": long_date, "long_datetime": long_datetime, "short_date": short_date,
-           "short_datetime": short_datetime, "masked_nin": masked_nin}
+           "short_datetime": short_datetime, "masked_nin": masked_nin, "step_name": step_name}
 
 
 def register(app: Flask) -> None:

@@ -20,6 +20,7 @@ from webapp import plan_view
 from webapp.formatting import long_date
 from webapp.labels import KPR_SERVICE_LABELS, MESSAGE_LABELS
 from webapp.people import Directory
+from webapp.procedure_texts import step_name
 
 # Workflow bookkeeping that says nothing new to the reader of a case history.
 HIDDEN_EVENTS = {K.TASK_CREATED}
@@ -133,10 +134,10 @@ EVENT_TEXT: dict[str, Callable[[Told], str]] = {
 def event_text(event: Event, directory: Directory, steps: Mapping[str, Step],
                citizen_view: bool) -> str:
     """The sentence for one event; the step is named as the event recorded it, else by the
-    diagram."""
+    diagram, in the page's language when the catalogue has the name."""
     data = event.data or {}
     step = steps.get(event.bpmn_id or "")
-    name = data.get("name") or (step.name if step else event.bpmn_id or "")
+    name = step_name(data.get("name") or (step.name if step else event.bpmn_id or ""))
     text = EVENT_TEXT.get(event.kind)
     if text is None:
         return event.kind.replace("_", " ")

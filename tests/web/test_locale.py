@@ -145,7 +145,7 @@ def test_the_task_page_in_english(web: Web, report_task: tuple[int, int]) -> Non
     assert english.response.request.path == f"/tasks/{task_id}"
     assert lang(english) == "en"
     assert [a.text for a in english.all("a", href="/inbox")] == ["Tasks", "Back to the tasks"]
-    assert "Step: Vurder og avgjør" in english  # step names come from the diagram
+    assert "Step: Assess and decide" in english  # the diagram's name, through the catalogue
     context = english.one("aside").text
     for text in ("About the case", "Citizen", "National identity number", "Age", "78 years",
                  "Service area", "Not decided yet", "Coordinator", "Not appointed yet",
@@ -305,3 +305,18 @@ def test_the_english_catalogue_compiles_without_errors(tmp_path: Path) -> None:
         if errors:
             problems[msgid_key(message.id)] = errors
     assert not problems, problems
+
+
+def test_every_name_in_the_shipped_diagram_is_in_the_english_catalogue() -> None:
+    """``make translations`` collects the diagram's names (webapp/procedure_texts.py); a name
+    added to the diagram without English fails here, as page texts do."""
+    from babel.messages.pofile import read_po
+
+    from processes import PROCESSES_DIR
+    from webapp.procedure_texts import extract_bpmn
+
+    with (PROCESSES_DIR / "ip_koordinator.bpmn").open("rb") as diagram:
+        names = {name for _, _, name, _ in extract_bpmn(diagram, (), (), {})}
+    with (ROOT / "webapp/translations/en/LC_MESSAGES/messages.po").open("rb") as po:
+        english = {m.id: m.string for m in read_po(po, locale="en") if m.id}
+    assert names and not [name for name in sorted(names) if not english.get(name)]
