@@ -226,7 +226,7 @@ def test_four_people_take_a_case_from_report_to_closed(visitor, server) -> None:
     meetings = page.get_by_role("region", name="Møter og oppgaver")
     expect(meetings).to_contain_text("Søke om rullator")
     consents = page.get_by_role("region", name="Samtykker")
-    expect(consents).to_contain_text(f"{KARI} (innbyggeren selv)")
+    expect(consents).to_contain_text(f"{KARI} (Innbyggeren selv)")
     person.shot("case-completed")
     person.logout()
 
