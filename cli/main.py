@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 import processes
-from engine.features import cases, deploy, kpr, worker
+from engine.features import cases, deploy, diagram_rules, kpr, worker
 from engine.kernel.db import Database
 from engine.kernel.errors import DeployRejected, EngineError
 from engine.runtime.users import SYSTEM
@@ -117,7 +117,7 @@ def deploy_command(path: str, check: bool) -> None:
     """Validate and deploy a BPMN file as a new process version."""
     data = Path(path).read_bytes()
     if check:
-        parsed, _forms, errors = deploy.validate(data)
+        parsed, _forms, errors = diagram_rules.validate(data)
         if errors:
             _fail(DeployRejected(errors))
         click.echo(f"OK: {', '.join(p.key for p in parsed)}")

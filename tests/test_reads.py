@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import processes
-from engine.features import deploy, reads
+from engine.features import deploy, diagram_rules, reads
 from engine.kernel.db import Database
 from engine.kernel.errors import DeployRejected
 from engine.runtime.users import get_actor
@@ -31,14 +31,14 @@ def renamed(form_name: str, old: str, new: str) -> dict:
 
 
 def test_the_shipped_diagram_provides_every_declared_read() -> None:
-    _, _, errors = deploy.validate(IP_XML)
+    _, _, errors = diagram_rules.validate(IP_XML)
     assert errors == []
 
 
 def test_renaming_a_field_the_case_page_reads_is_refused_naming_it(db: Database) -> None:
     designer = get_actor(db, "designer")
     form = renamed("plan", "plan_goals", "plan_targets")
-    _, _, errors = deploy.validate(IP_XML, {"plan": form})
+    _, _, errors = diagram_rules.validate(IP_XML, {"plan": form})
     assert [e["message"] for e in errors] == [
         "feltet 'plan_goals' finnes ikke lenger i noe skjema (ventet i skjemaet 'plan'), men "
         "planen på saksiden, ved møtene og ved evalueringen (webapp/plan_view.py) og "

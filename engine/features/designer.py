@@ -23,7 +23,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import processes
-from engine.features import deploy
+from engine.features import deploy, diagram_rules, form_rules
 from engine.kernel import clock, spiff
 from engine.kernel.db import Database
 from engine.kernel.errors import DeployRejected, Forbidden, InvalidData, NotFound
@@ -32,7 +32,7 @@ from engine.kernel.vocabulary import RUNNING_CASE_STATES, Role
 from engine.runtime.users import Actor
 from handlers.catalogue import handler_names, validator_names
 
-NS = {"bpmn": deploy.BPMN_NS, "spiffworkflow": spiff.SPIFF_NS}
+NS = {"bpmn": diagram_rules.BPMN_NS, "spiffworkflow": spiff.SPIFF_NS}
 FORM_NAME = re.compile(r"^[a-z][a-z0-9_]{0,59}$")
 
 
@@ -74,7 +74,7 @@ def _safe_root(bpmn_xml: str | bytes) -> etree._Element:
     except (etree.XMLSyntaxError, ValueError) as exc:
         raise DeployRejected([{"element": "fil", "message": f"ikke gyldig BPMN-XML: {exc}"}]
                              ) from exc
-    if etree.QName(root).namespace != deploy.BPMN_NS or etree.QName(root).localname != \
+    if etree.QName(root).namespace != diagram_rules.BPMN_NS or etree.QName(root).localname != \
             "definitions":
         raise DeployRejected([{"element": "fil",
                                "message": "rotelementet må være bpmn:definitions"}])
@@ -93,7 +93,7 @@ def _text(bpmn_xml: str | bytes) -> str:
 def _check(session: Session, draft: ProcessDraft, root: etree._Element,
            bpmn_xml: str | bytes) -> list[dict[str, str]]:
     """Every deploy rule, plus the rule that a draft keeps to its own process id."""
-    _parsed, _forms, errors = deploy.validate(bpmn_xml, draft.forms)
+    _parsed, _forms, errors = diagram_rules.validate(bpmn_xml, draft.forms)
     clashes = deploy.key_clashes(session, _process_ids(root),
                                  key=None if draft.is_new else draft.key,
                                  new_process=draft.is_new)
@@ -184,7 +184,7 @@ def save_form(db: Database, draft_id: int, name: str, form: Any, actor: Actor) -
     if not FORM_NAME.match(name or ""):
         raise InvalidData({"name": "Skjemanavnet må begynne med en liten bokstav og bare ha "
                                    "små bokstaver, tall og _."})
-    problem = deploy.form_problem(form)
+    problem = form_rules.form_problem(form)
     if problem:
         raise InvalidData({"form": problem[0].upper() + problem[1:] + "."})
     with db.transaction() as session:
@@ -253,7 +253,7 @@ def validator_choices() -> list[str]:
 def draft_form(draft: DraftView, name: str) -> dict[str, Any]:
     """The form a task in the draft would use; NotFound when there is none by that name."""
     try:
-        return deploy.find_form(name, draft.forms)
+        return form_rules.find_form(name, draft.forms)
     except KeyError as exc:
         raise NotFound(f"Skjemaet {name!r} finnes ikke.") from exc
 
@@ -459,7 +459,7 @@ def _collect(container: etree._Element, lanes: Mapping[str, str], messages: Mapp
     """Add the flow elements of a process or sub-process, and of the sub-processes inside it:
     the phases hold most of the procedure one level down."""
     for node in container:
-        if not isinstance(node.tag, str) or etree.QName(node).namespace != deploy.BPMN_NS:
+        if not isinstance(node.tag, str) or etree.QName(node).namespace != diagram_rules.BPMN_NS:
             continue
         kind = etree.QName(node).localname
         if kind in ("laneSet", "documentation", "extensionElements") or not node.get("id"):
@@ -516,7 +516,7 @@ def preview_form(text: str) -> tuple[dict[str, Any] | None, str | None]:
         form = json.loads(text)
     except ValueError as exc:
         return None, f"Ikke gyldig JSON: {exc}"
-    problem = deploy.form_problem(form)
+    problem = form_rules.form_problem(form)
     if problem:
         return None, problem[0].upper() + problem[1:] + "."
     return form, None

@@ -37,7 +37,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.features import reads
-from engine.features.deploy import BPMN_NS
+from engine.features.diagram_rules import BPMN_NS
 from engine.kernel import clock, spiff
 from engine.kernel.clock import MUNICIPAL_TZ
 from engine.kernel.db import Database

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from engine.features import deploy
+from engine.features import form_rules
 from engine.runtime import forms
 from tests.support.clock import at
 from tests.support.flows import Flow
@@ -100,7 +100,7 @@ def test_an_answer_left_out_is_the_default_or_none_never_last_times() -> None:
 ])
 def test_deploy_refuses_a_form_that_would_pre_tick_an_answer(prop: dict, problem: str) -> None:
     form = {"title": "Samtykke", "schema": {"type": "object", "properties": {"ok": prop}}}
-    found = deploy.form_problem(form)
+    found = form_rules.form_problem(form)
     assert found is not None and problem in found and "'ok'" in found
 
 
@@ -108,6 +108,6 @@ def test_shipped_forms_pass_the_prefill_rule_and_consent_prefills_nothing() -> N
     import processes
 
     for name in ("consent", "evaluation", "plan", "appeal_reassessment"):
-        assert deploy.form_problem(processes.load_form(name)) is None
+        assert form_rules.form_problem(processes.load_form(name)) is None
     consent = processes.load_form("consent")["schema"]
     assert forms.prefill(consent, {key: "x" for key in consent["properties"]}) == {}

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import cli
-from engine.features import cases, deploy
+from engine.features import cases, deploy, diagram_rules
 from engine.kernel import spiff
 from engine.kernel.db import Database
 from engine.kernel.errors import DeployRejected
@@ -22,7 +22,7 @@ from tests.hostile_xml import BILLION_LAUGHS, XXE
 
 
 def errors_of(xml: str, forms: dict | None = None) -> list[dict[str, str]]:
-    return deploy.validate(xml, forms)[2]
+    return diagram_rules.validate(xml, forms)[2]
 
 
 def refused(api, xml: str) -> dict[str, str]:  # noqa: ANN001

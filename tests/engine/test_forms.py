@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.features import deploy
+from engine.features import form_rules
 from engine.runtime import forms
 from processes import load_form
 
@@ -39,13 +39,13 @@ def test_an_unknown_normalizer_is_refused_at_deploy() -> None:
         "rows": {"type": "array", "items": {"type": "object", "properties": {
             "code": {"type": "string", "x-normalize": "upper"}}}}}}
     assert forms.unknown_normalizers(schema) == ["/rows/items/code: upper"]
-    problem = deploy.form_problem({"title": "T", "schema": schema})
+    problem = form_rules.form_problem({"title": "T", "schema": schema})
     assert problem is not None and "x-normalize" in problem and "remove-spaces" in problem
 
 
 def test_the_shipped_report_form_removes_spaces_from_the_number() -> None:
     report = load_form("report")
-    assert deploy.form_problem(report) is None
+    assert form_rules.form_problem(report) is None
     assert forms.normalized({"citizen_nin": "150585 101 70"},
                             report["schema"]) == {"citizen_nin": "15058510170"}
 
