@@ -9,7 +9,8 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from engine.features import cases, consents, deploy, monitor, plans
+from engine.features import cases, consents, deploy, monitor, monitor_heat, plans
+from engine.features.monitor_trends import trends
 from engine.kernel import clock
 from engine.kernel.errors import DuplicateReport, EngineError, InvalidData
 from engine.runtime import users
@@ -252,7 +253,7 @@ def monitor_stuck() -> Any:
 @api.get("/monitor/overview")
 def monitor_overview() -> Any:
     """Open cases per step and service area, and the heat map (cases and median wait)."""
-    return jsonify(monitor.overview(db(), signed_in_actor(), _moment_arg(),
+    return jsonify(monitor_heat.overview(db(), signed_in_actor(), _moment_arg(),
                                     request.args.get("process")).as_json())
 
 
@@ -260,7 +261,7 @@ def monitor_overview() -> Any:
 def monitor_trends() -> Any:
     """Monthly median lead times and cases opened/closed for the last ``months`` months."""
     months = request.args.get("months", 12, type=int) or 12
-    return jsonify(monitor.trends(db(), signed_in_actor(), _moment_arg(), months).as_json())
+    return jsonify(trends(db(), signed_in_actor(), _moment_arg(), months).as_json())
 
 
 @api.get("/monitor/consents-expiring")

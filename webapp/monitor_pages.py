@@ -38,7 +38,7 @@ from flask_babel import ngettext
 from markupsafe import Markup
 from werkzeug.wrappers import Response as Redirect
 
-from engine.features import cases, consents, monitor
+from engine.features import cases, consents, monitor, monitor_actions, monitor_heat, monitor_trends
 from engine.features.overview import diagram_steps
 from engine.kernel import clock
 from engine.kernel.clock import MUNICIPAL_TZ
@@ -170,7 +170,7 @@ def _names() -> tuple[dict[str, str], dict[str, str]]:
     return who.names, who.areas
 
 
-def _step_names(overview: monitor.Overview) -> dict[str, str]:
+def _step_names(overview: monitor_heat.Overview) -> dict[str, str]:
     if not overview.bpmn_xml or not overview.process_key:
         return {}
     key = f"{overview.process_key}:{overview.process_version}"
@@ -180,7 +180,7 @@ def _step_names(overview: monitor.Overview) -> dict[str, str]:
 # ---------------------------------------------------------------- the page
 
 
-def _charts(trend: monitor.Trends) -> dict[str, Markup]:
+def _charts(trend: monitor_trends.Trends) -> dict[str, Markup]:
     """Lead times and the cases opened and closed, each as a chart and as its table."""
     lead = [(str(MILESTONE_LABELS[name]), values) for name, values in trend.lead_times.items()]
     flow = [(_("Åpnet"), trend.opened), (_("Avsluttet"), trend.closed)]
@@ -229,8 +229,8 @@ def dashboard() -> Any:
     filters = Filters.from_request()
     all_rows = monitor.stuck_cases(db(), actor, now, config)
     rows = filters.apply(all_rows)
-    seen = monitor.overview(db(), actor, now)
-    trend = monitor.trends(db(), actor, now, request.args.get("months", 12, type=int) or 12)
+    seen = monitor_heat.overview(db(), actor, now)
+    trend = monitor_trends.trends(db(), actor, now, request.args.get("months", 12, type=int) or 12)
     people, areas = _names()
     names = _step_names(seen)
     for load in [*seen.per_step, *seen.heat]:
@@ -253,13 +253,13 @@ def dashboard() -> Any:
                              for r in all_rows if r.step}, key=lambda c: c[1]),
         role_choices=sorted({r.role for r in all_rows if r.role}),
         heat=heat, charts=charts, days=days, sort_link=lambda key: _sort_link(filters, key),
-        actions=_action_rows(monitor.recent_actions(db(), actor), people),
+        actions=_action_rows(monitor_actions.recent_actions(db(), actor), people),
         expiring=consents.expiring(db(), actor, day=now.date()),
         csv_url=url_for("monitor.stuck_csv", **filters.args()),
         reason_labels=REASON_LABELS, sort_labels=SORT_LABELS, role_label=role_label)
 
 
-def _action_rows(records: list[monitor.ActionRecord], people: dict[str, str]
+def _action_rows(records: list[monitor_actions.ActionRecord], people: dict[str, str]
                  ) -> list[dict[str, Any]]:
     return [{"case_id": r.case_id, "at": r.at, "who": people.get(r.actor, r.actor),
              "what": ACTION_LABELS.get(r.kind, r.kind), "reason": r.reason,
@@ -313,7 +313,7 @@ def case(case_id: int) -> Any:
         except EngineError:
             candidates[task["id"]] = []
     incidents = [i for i in cases.list_incidents(db()) if i["case_id"] == case_id]
-    history = [e for e in detail["events"] if e["kind"] in monitor.ACTION_EVENTS
+    history = [e for e in detail["events"] if e["kind"] in monitor_actions.ACTION_EVENTS
                and e["actor"] != users.SYSTEM.username]
     return render_template(
         "monitor/case.html", case=detail, rows=_stuck_view(rows, now, people, areas, {}),

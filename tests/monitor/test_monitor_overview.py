@@ -11,7 +11,8 @@ from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from engine.features import monitor
+from engine.features import monitor_heat, monitor_trends
+from engine.features.monitor_positions import Position
 from tests.support.clock import T0
 from tests.support.people import EMMA, KARI, OLA, PER
 
@@ -63,18 +64,17 @@ def test_heat_map_counts_and_median_wait_per_step(
 
 def test_median_and_levels() -> None:
     now = T0 + timedelta(days=10)
-    places = [monitor.Position(1, "a", "A", T0, None), monitor.Position(2, "a", "A",
-                                                                        T0 + timedelta(days=4),
-                                                                        None),
-              monitor.Position(3, "a", "A", T0 + timedelta(days=9), None),
-              monitor.Position(4, "b", None, T0 + timedelta(days=5), None),
-              monitor.Position(4, "b", None, T0 + timedelta(days=8), None)]
-    loads = {load.step: load for load in monitor.step_loads(places, now, {"b": "B"})}
+    places = [Position(1, "a", "A", T0, None),
+              Position(2, "a", "A", T0 + timedelta(days=4), None),
+              Position(3, "a", "A", T0 + timedelta(days=9), None),
+              Position(4, "b", None, T0 + timedelta(days=5), None),
+              Position(4, "b", None, T0 + timedelta(days=8), None)]
+    loads = {load.step: load for load in monitor_heat.step_loads(places, now, {"b": "B"})}
     assert (loads["a"].cases, loads["a"].median_wait_days, loads["a"].level) == (3, 6.0, 5)
     # one case counted once per step, from its earliest moment there
     assert (loads["b"].name, loads["b"].cases, loads["b"].median_wait_days,
             loads["b"].level) == ("B", 1, 5.0, 2)
-    assert monitor.heat_levels([]) == []
+    assert monitor_heat.heat_levels([]) == []
 
 
 def test_lead_times_by_month_and_cases_opened_and_closed(
@@ -113,10 +113,10 @@ def test_lead_times_by_month_and_cases_opened_and_closed(
 
 
 def test_month_starts_cross_the_year() -> None:
-    assert monitor.month_starts(datetime(2026, 2, 15, tzinfo=UTC), 3) == [
+    assert monitor_trends.month_starts(datetime(2026, 2, 15, tzinfo=UTC), 3) == [
         date(2025, 12, 1), date(2026, 1, 1), date(2026, 2, 1)]
     # 23:30 UTC on 31 January is already February in Norway
-    assert monitor.month_starts(datetime(2026, 1, 31, 23, 30, tzinfo=UTC), 1) == [
+    assert monitor_trends.month_starts(datetime(2026, 1, 31, 23, 30, tzinfo=UTC), 1) == [
         date(2026, 2, 1)]
 
 

@@ -1,0 +1,143 @@
+"""Where cases wait, summed up: open cases per step and per service area, and the heat map of
+the newest diagram (each step and each phase coloured by how many cases wait there).
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from engine.features.diagram_rules import BPMN_NS
+from engine.features.monitor import require_monitor
+from engine.features.monitor_positions import Position, case_open_at, positions
+from engine.kernel import clock, spiff
+from engine.kernel.db import Database
+from engine.kernel.models import Case, ProcessVersion
+from engine.runtime.users import Actor
+
+
+@dataclass
+class StepLoad:
+    """How many open cases wait at one step now, and for how long (median, in days)."""
+
+    step: str
+    name: str
+    cases: int
+    median_wait_days: float
+    level: int = 0
+
+    def as_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Overview:
+    now: datetime
+    active_cases: int
+    per_step: list[StepLoad]
+    per_area: list[tuple[str | None, int]]
+    process_key: str | None = None
+    process_version: int | None = None
+    bpmn_xml: str | None = None
+    heat: list[StepLoad] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"now": self.now.isoformat(), "active_cases": self.active_cases,
+                "per_step": [s.as_json() for s in self.per_step],
+                "per_area": [{"service_area": a, "cases": n} for a, n in self.per_area],
+                "heatmap": {"process": self.process_key, "version": self.process_version,
+                            "steps": [s.as_json() for s in self.heat]}}
+
+
+HEAT_LEVELS = 5
+
+
+def _days(delta: timedelta) -> float:
+    return round(delta.total_seconds() / 86400, 1)
+
+
+def heat_levels(loads: Sequence[StepLoad]) -> list[StepLoad]:
+    """Each step's colour level 1..5 by its share of the busiest step (0: nobody waits)."""
+    busiest = max((load.cases for load in loads), default=0)
+    for load in loads:
+        load.level = 0 if not load.cases else max(1, math.ceil(HEAT_LEVELS * load.cases / busiest))
+    return list(loads)
+
+
+def step_loads(places: Iterable[Position], now: datetime,
+               names: dict[str, str] | None = None) -> list[StepLoad]:
+    """Distinct cases per step with the median time they have waited there."""
+    waits: dict[str, dict[int, datetime]] = defaultdict(dict)
+    labels: dict[str, str] = dict(names or {})
+    for place in places:
+        earliest = waits[place.step].get(place.case_id)
+        waits[place.step][place.case_id] = min(earliest, place.since) if earliest else place.since
+        if place.name:
+            labels.setdefault(place.step, place.name)
+    loads = [StepLoad(step, labels.get(step, step), len(cases), _days(timedelta(
+                 seconds=statistics.median((now - since).total_seconds()
+                                           for since in cases.values()))))
+             for step, cases in waits.items()]
+    loads.sort(key=lambda load: (-load.cases, load.name))
+    return heat_levels(loads)
+
+
+def phase_loads(places: Iterable[Position], now: datetime, bpmn_xml: str) -> list[StepLoad]:
+    """The heat of each phase (a sub-process): the cases waiting at any step inside it, so the
+    top of the diagram shows where cases are and each step's heat is one click down."""
+    phases = enclosing_phases(bpmn_xml)
+    inside = [replace(place, step=phase_id, name=phase_name) for place in places
+              for phase_id, phase_name in phases.get(place.step, [])]
+    return step_loads(inside, now)
+
+
+def enclosing_phases(bpmn_xml: str) -> dict[str, list[tuple[str, str]]]:
+    """Element id → the sub-processes around it (id, name), outermost first."""
+    found: dict[str, list[tuple[str, str]]] = {}
+    for phase in spiff.parse_xml(bpmn_xml).iter(f"{{{BPMN_NS}}}subProcess"):
+        for inner in phase.iter():
+            if inner is not phase and isinstance(inner.tag, str) and inner.get("id"):
+                found.setdefault(inner.get("id", ""), []).append(
+                    (phase.get("id", ""), phase.get("name") or phase.get("id", "")))
+    return found
+
+
+def overview(db: Database, actor: Actor, now: datetime | None = None,
+             process_key: str | None = None) -> Overview:
+    """Open cases per step and per service area, and the heat map of the newest diagram."""
+    require_monitor(actor)
+    moment = now or clock.now()
+    with db.reading() as session:
+        places = positions(session, moment)
+        per_area = Counter(area for area in session.scalars(
+            select(Case.service_area).where(case_open_at(moment))))
+        active = sum(per_area.values())
+        versions = select(ProcessVersion).order_by(ProcessVersion.key, ProcessVersion.version
+                                                   .desc())
+        if process_key:
+            versions = versions.where(ProcessVersion.key == process_key)
+        newest = session.scalars(versions.limit(1)).first()
+        process_cases: set[int] | None = None
+        if newest is not None:
+            process_cases = set(session.scalars(
+                select(Case.id).join(ProcessVersion).where(ProcessVersion.key == newest.key,
+                                                           case_open_at(moment))))
+    per_step = step_loads(places, moment)
+    in_process = [p for p in places if process_cases is None or p.case_id in process_cases]
+    heat = step_loads(in_process, moment)
+    if newest is not None:
+        heat += phase_loads(in_process, moment, newest.bpmn_xml)
+    return Overview(
+        now=moment, active_cases=active, per_step=per_step,
+        per_area=sorted(per_area.items(), key=lambda item: (item[0] is None, item[0] or "")),
+        process_key=newest.key if newest else None,
+        process_version=newest.version if newest else None,
+        bpmn_xml=newest.bpmn_xml if newest else None, heat=heat)
+
