@@ -35,18 +35,6 @@ RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
 PAGE_FORBIDDEN_KERNEL = ("engine.kernel.models", "engine.kernel.spiff", "engine.kernel.settings",
                          "engine.kernel.migrations")
 
-# Known remaining page → kernel imports, each to go when issue 9's typed snapshots land. A new
-# one fails; one that is gone fails too, so it is struck from this list.
-KNOWN_PAGE_KERNEL_IMPORTS = {
-    # The case page renders AccessLog, CaseMessage, Document, Event and Task rows that
-    # engine.features.overview hands it (its view model and its history's sentences); a frozen
-    # case snapshot will replace them.
-    ("webapp/case_view.py", "engine.kernel.models"),
-    ("webapp/timeline.py", "engine.kernel.models"),
-    # The phase list reads the deployed diagram through the Spiff adapter itself.
-    ("webapp/phases.py", "engine.kernel.spiff"),
-}
-
 
 def _within(name: str, prefix: str) -> bool:
     return name == prefix or name.startswith(prefix + ".")
@@ -110,19 +98,12 @@ def violations(root: Path) -> list[str]:
                     if _within(imported, module) and not _within(importer, module):
                         found.append(f"{where}:{line}: {importer} imports {imported}")
     for where, module, line in sorted(page_kernel_imports(root)):
-        if (where, module) not in KNOWN_PAGE_KERNEL_IMPORTS:
-            found.append(f"{where}:{line}: a page imports {module} (ask the engine instead)")
+        found.append(f"{where}:{line}: a page imports {module} (ask the engine instead)")
     return found
 
 
 def test_imports_go_only_downward() -> None:
     assert violations(ROOT) == []
-
-
-def test_known_page_kernel_imports_are_still_there() -> None:
-    """An entry whose import is gone is struck from the list, so the list only shrinks."""
-    still = {(where, module) for where, module, _ in page_kernel_imports(ROOT)}
-    assert KNOWN_PAGE_KERNEL_IMPORTS - still == set()
 
 
 def test_a_violation_is_reported_with_file_and_line(tmp_path: Path) -> None:

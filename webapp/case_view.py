@@ -1,15 +1,15 @@
 """The case page's view model: one case, read through the engine, shaped for ``case.html``.
 
 ``engine.features.overview.case_overview`` checks that the user may see the case (tjenstlig
-behov, or the citizen's own case) and writes the read to the access log.
-:func:`build_case_page` turns its rows and the case's variables into plain, already labelled
-values, so the template only lays them out. The history's sentences come from
+behov, or the citizen's own case), writes the read to the access log and returns a frozen
+snapshot. :func:`build_case_page` turns it and the case's variables into plain, already
+labelled values, so the template only lays them out. The history's sentences come from
 :mod:`webapp.timeline`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -18,12 +18,11 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from engine.features import overview
-from engine.features.overview import Step
+from engine.features.diagram import PhaseStart, Step
+from engine.features.snapshots import CaseFacts, DocumentRow, EventRow, MessageRow, TaskRow
 from engine.kernel import clock
-from engine.kernel.models import Case, CaseMessage, Document, Event, Task
 from engine.runtime import forms, plan_store, users
-from engine.runtime.access import is_own_case, keeps_plan, may_act
-from webapp import phases, plan_view
+from webapp import plan_view
 from webapp.auth import db
 from webapp.formatting import age_on, as_date, local_today, spaced_nin
 from webapp.labels import (
@@ -49,7 +48,7 @@ def task_url(task_id: int) -> str:
 # ---------------------------------------------------------------- the diagram's steps
 
 
-def _step_rows(steps: Iterable[Step], passed: set[str], current: set[str]) -> list[dict[str, Any]]:
+def _step_rows(steps: Iterable[Step], passed: Set[str], current: Set[str]) -> list[dict[str, Any]]:
     rows = []
     for step in steps:
         if step.id in current:
@@ -64,13 +63,13 @@ def _step_rows(steps: Iterable[Step], passed: set[str], current: set[str]) -> li
     return rows
 
 
-def _route(events: list[Event], steps: dict[str, Step], passed: set[str], current: set[str],
-           starts: Iterable[tuple[str, frozenset[str] | None]]) -> list[dict[str, Any]]:
+def _route(events: Iterable[EventRow], steps: dict[str, Step], passed: Set[str],
+           current: Set[str], starts: Iterable[PhaseStart]) -> list[dict[str, Any]]:
     """The steps the case has gone through, in the order they happened, then where it waits.
 
     Start events leave no event of their own: the process's comes first, and a phase's just
     before the first step the case took inside that phase."""
-    entries = [(start, inside) for start, inside in starts if start in passed and start in steps]
+    entries = [(s.id, s.inside) for s in starts if s.id in passed and s.id in steps]
     seen: list[str] = [start for start, inside in entries if inside is None]
     for event in events:
         if event.bpmn_id in passed and event.bpmn_id in steps and event.bpmn_id not in seen:
@@ -89,7 +88,7 @@ def _route(events: list[Event], steps: dict[str, Step], passed: set[str], curren
 # ---------------------------------------------------------------- sections
 
 
-def _waits_for(task: Task, directory: Directory) -> str:
+def _waits_for(task: TaskRow, directory: Directory) -> str:
     if task.claimed_by:
         return _("%(name)s (har tatt oppgaven)", name=directory.name(task.claimed_by))
     if task.assignee and task.on_behalf_of:
@@ -103,13 +102,13 @@ def _waits_for(task: Task, directory: Directory) -> str:
     return role
 
 
-def _open_tasks(open_tasks: list[Task], directory: Directory, actor: users.Actor,
+def _open_tasks(open_tasks: Iterable[TaskRow], directory: Directory, actor: users.Actor,
                 citizen_view: bool, now: datetime) -> list[dict[str, Any]]:
     rows = []
     for task in open_tasks:
         # Linked only where the task page lets the reader in (it answers 403 to anyone else).
         mine = actor.username in (task.assignee, task.claimed_by)
-        may_open = mine or (not citizen_view and may_act(actor, task)
+        may_open = mine or (not citizen_view and task.reader_may_act
                             and task.claimed_by in (None, actor.username))
         rows.append({"id": task.id, "name": task.name, "waits_for": _waits_for(task, directory),
                      "lane": role_label(task.role), "due_at": task.due_at,
@@ -168,7 +167,7 @@ def _coordinators(data: Mapping[str, Any], directory: Directory) -> list[dict[st
              "to": entry.get("to")} for entry in reversed(_dicts(data.get("coordinator_history")))]
 
 
-def _facts(case: Case, data: Mapping[str, Any], directory: Directory,
+def _facts(case: CaseFacts, data: Mapping[str, Any], directory: Directory,
            today: date) -> dict[str, Any]:
     birth = as_date(data.get("citizen_birth_date"))
     age = age_on(birth, today)
@@ -179,7 +178,7 @@ def _facts(case: Case, data: Mapping[str, Any], directory: Directory,
             "service_area": directory.area(case.service_area),
             "coordinator": directory.name(case.coordinator),
             "created_at": case.created_at, "closed_at": case.closed_at,
-            "process": case.process_version.name, "version": case.process_version.version}
+            "process": case.process_name, "version": case.process_version}
 
 
 def _report(data: Mapping[str, Any], label: Callable[[str, Any], str]) -> dict[str, Any]:
@@ -226,13 +225,13 @@ class CasePage:
     may_read_access_log: bool = False
 
 
-def _documents(documents: list[Document]) -> list[dict[str, Any]]:
+def _documents(documents: Sequence[DocumentRow]) -> list[dict[str, Any]]:
     return [{"id": d.id, "kind": d.kind, "kind_label": DOCUMENT_KIND_LABELS.get(d.kind, d.kind),
              "title": d.title, "body": d.body, "recipient": d.recipient,
              "created_at": d.created_at} for d in reversed(documents)]
 
 
-def _messages(messages: list[CaseMessage], actor: users.Actor) -> list[dict[str, Any]]:
+def _messages(messages: Iterable[MessageRow], actor: users.Actor) -> list[dict[str, Any]]:
     return [{"author": m.author_name, "at": m.at, "body": m.body,
              "mine": m.author == actor.username} for m in messages]
 
@@ -240,57 +239,48 @@ def _messages(messages: list[CaseMessage], actor: users.Actor) -> list[dict[str,
 def build_case_page(case_id: int, actor: users.Actor) -> CasePage:
     """Read the case (logged) and shape it for the page; NotFound when it is not visible."""
     seen = overview.case_overview(db(), case_id, actor)
-    case: Case = seen["case"]
-    data: dict[str, Any] = seen["data"]
+    case = seen.facts
+    data = seen.data
     who = directory()
     now = clock.now()
     today = local_today()
     citizen_view = bool(actor.nin) and actor.nin == case.citizen_nin
-    all_steps = seen["steps"]
-    steps = {step.id: step for step in all_steps}
-    current = set(seen["current"])
-    # Start events leave no event of their own: a started case has passed its process's,
-    # and a phase's once it has entered the phase.
-    checksum = case.process_version.checksum
-    passed = set(seen["passed"]) | phases.passed_starts(
-        checksum, seen["bpmn_xml"], set(seen["passed"]) | current)
-    open_task_ids = {task.bpmn_id for task in seen["open_tasks"]}
-    waiting = [steps[i].name for i in sorted(current - open_task_ids) if i in steps]
+    steps = {step.id: step for step in seen.steps}
+    passed, current = seen.passed, seen.current
+    open_tasks = seen.open_tasks
+    waiting = [steps[i].name for i in sorted(current - {t.bpmn_id for t in open_tasks})
+               if i in steps]
     # The plan is its newest revision; a case from before revisions shows the plan's fields.
-    snapshot = seen["plan"]
+    snapshot = seen.plan
     plan = plan_view.plan_content(snapshot["current"]["content"] if snapshot["current"]
                                   else data)
-    titles = plan_view.field_titles(case.process_version.forms.get(plan_store.PLAN_FORM))
+    titles = plan_view.field_titles(seen.forms.get(plan_store.PLAN_FORM))
     open_case = case.status not in plan_store.ENDED_STATUSES
-    label = choice_labeller(forms.choice_fields(case.process_version.forms))
+    label = choice_labeller(forms.choice_fields(seen.forms))
     page = CasePage(
         case_id=case.id, facts=_facts(case, data, who, today), report=_report(data, label),
-        open_tasks=_open_tasks(seen["open_tasks"], who, actor, citizen_view, now),
+        open_tasks=_open_tasks(open_tasks, who, actor, citizen_view, now),
         waiting=waiting,
-        diagram={"xml": seen["bpmn_xml"], "passed": sorted(passed - current),
+        diagram={"xml": seen.bpmn_xml, "passed": sorted(passed - current),
                  "current": sorted(current)},
-        steps=_step_rows(all_steps, passed, current),
-        route=_route(seen["events"], steps, passed, current,
-                     phases.start_events(checksum, seen["bpmn_xml"])),
-        timeline=timeline(seen["events"], who, steps, citizen_view),
+        steps=_step_rows(seen.steps, passed, current),
+        route=_route(seen.events, steps, passed, current, seen.starts),
+        timeline=timeline(seen.events, who, steps, citizen_view),
         participants=plan["participants"], plan=plan, meetings=_meetings(data),
         action_items=plan_view.item_rows(snapshot["action_items"], today),
         plan_history=plan_view.history_rows(snapshot, titles, who.name),
         plan_proposals=plan_view.proposal_rows(snapshot, titles, who.name),
-        may_revise=open_case and keeps_plan(actor, case),
-        may_change_items=open_case and (keeps_plan(actor, case)
-                                        or is_own_case(actor, case)),
-        documents=_documents(seen["documents"]),
+        may_revise=open_case and seen.keeps_plan,
+        may_change_items=open_case and (seen.keeps_plan or seen.own_case),
+        documents=_documents(seen.documents),
         consents=_consents(data, who, label),
         sharing_consents=_sharing(data.get("sharing_consents"), who),
         coordinators=_coordinators(data, who),
-        messages=_messages(seen["messages"], actor), citizen_view=citizen_view,
+        messages=_messages(seen.messages, actor), citizen_view=citizen_view,
         may_read_access_log=citizen_view or actor.has_role("systemkoordinator"))
     if citizen_view:
         entries = overview.access_log(db(), case.id, actor)
-        task_names = {task.id: task.name for task in seen["tasks"]}
+        task_names = {task.id: task.name for task in seen.tasks}
         page.access_log = access_rows(entries[:ACCESS_LOG_ON_CASE_PAGE], who, task_names)
         page.access_log_total = len(entries)
     return page
-
-

@@ -39,7 +39,7 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response as Redirect
 
 from engine.features import cases, consents, monitor, monitor_actions, monitor_heat, monitor_trends
-from engine.features.overview import diagram_steps
+from engine.features.diagram import diagram_steps
 from engine.kernel import clock
 from engine.kernel.clock import MUNICIPAL_TZ
 from engine.kernel.errors import EngineError, InvalidData

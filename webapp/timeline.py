@@ -7,14 +7,14 @@ citizen's view leaves out internal work distribution and technical errors.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
 
-from engine.features.overview import Step
-from engine.kernel.models import AccessLog, Event
+from engine.features.diagram import Step
+from engine.features.snapshots import AccessRow, EventRow
 from engine.kernel.vocabulary import EventKind as K  # short, so the table reads a kind a line
 from webapp import plan_view
 from webapp.formatting import long_date
@@ -131,7 +131,7 @@ EVENT_TEXT: dict[str, Callable[[Told], str]] = {
 }
 
 
-def event_text(event: Event, directory: Directory, steps: Mapping[str, Step],
+def event_text(event: EventRow, directory: Directory, steps: Mapping[str, Step],
                citizen_view: bool) -> str:
     """The sentence for one event; the step is named as the event recorded it, else by the
     diagram, in the page's language when the catalogue has the name."""
@@ -144,7 +144,7 @@ def event_text(event: Event, directory: Directory, steps: Mapping[str, Step],
     return text(Told(data, name, directory, citizen_view))
 
 
-def timeline(events: list[Event], directory: Directory, steps: Mapping[str, Step],
+def timeline(events: Sequence[EventRow], directory: Directory, steps: Mapping[str, Step],
              citizen_view: bool) -> list[dict[str, Any]]:
     """The case's events newest first, as the reader may see them."""
     hidden = HIDDEN_EVENTS | (STAFF_ONLY_EVENTS if citizen_view else set())
@@ -171,7 +171,7 @@ def _access_what(what: str, task_names: Mapping[int, str]) -> str:
     return what
 
 
-def access_rows(entries: Iterable[AccessLog], directory: Directory,
+def access_rows(entries: Iterable[AccessRow], directory: Directory,
                 task_names: Mapping[int, str]) -> list[dict[str, Any]]:
     """The access log as rows: when, who (and in which role), what they read."""
     return [{"at": entry.at, "who": directory.name(entry.username),

@@ -1,0 +1,86 @@
+"""What a reader of a case follows in its deployed diagram: the named steps, and the start
+events a case has passed when the diagram's phases are sub-processes.
+
+The engine records no event for a start event. A case that has begun has passed its process's
+start event, but a phase's start event (or an event sub-process's) only once the case has
+entered that phase: when a step inside it has been passed or is waiting now. Counting every
+start event as passed would show phases ahead of the case, and legal events that never
+happened, as done.
+
+Everything here reads a deployed version, which never changes, so results are cached by the
+version's checksum.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Set
+from dataclasses import dataclass
+from functools import lru_cache
+
+from engine.kernel import spiff
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+# The BPMN elements a reader of a case follows (gateways and flows are left out).
+STEP_KINDS = frozenset({"startEvent", "endEvent", "userTask", "serviceTask", "scriptTask",
+                        "task", "boundaryEvent", "intermediateCatchEvent",
+                        "intermediateThrowEvent"})
+START = f"{{{BPMN_NS}}}startEvent"
+SUB_PROCESS = f"{{{BPMN_NS}}}subProcess"
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    name: str
+    kind: str
+    lane: str | None
+
+
+@dataclass(frozen=True)
+class PhaseStart:
+    """A start event and the ids inside its sub-process (None: the process's own start)."""
+
+    id: str
+    inside: frozenset[str] | None
+
+
+@lru_cache(maxsize=16)
+def diagram_steps(checksum: str, bpmn_xml: str) -> tuple[Step, ...]:
+    """The named tasks and events of a deployed diagram in document order, with their lane."""
+    del checksum  # the cache key only
+    root = spiff.parse_xml(bpmn_xml)
+    lanes: dict[str, str] = {}
+    for lane in root.iter(f"{{{BPMN_NS}}}lane"):
+        for ref in lane.iter(f"{{{BPMN_NS}}}flowNodeRef"):
+            lanes[(ref.text or "").strip()] = lane.get("name") or ""
+    steps = []
+    for element in root.iter():
+        if not isinstance(element.tag, str) or not element.tag.startswith(f"{{{BPMN_NS}}}"):
+            continue
+        kind = element.tag.split("}", 1)[1]
+        if kind in STEP_KINDS and element.get("id"):
+            steps.append(Step(element.get("id", ""), element.get("name") or element.get("id", ""),
+                              kind, lanes.get(element.get("id", ""))))
+    return tuple(steps)
+
+
+@lru_cache(maxsize=16)
+def start_events(checksum: str, bpmn_xml: str) -> tuple[PhaseStart, ...]:
+    """Each start event in document order (an outer phase's before an inner one's)."""
+    del checksum  # the cache key only
+    root = spiff.parse_xml(bpmn_xml)
+    starts = []
+    for start in root.iter(START):
+        container = start.getparent()
+        inside = None
+        if container is not None and container.tag == SUB_PROCESS:
+            inside = frozenset(element.get("id") or "" for element in container.iter()
+                               if isinstance(element.tag, str) and element.get("id"))
+        starts.append(PhaseStart(start.get("id") or "", inside))
+    return tuple(starts)
+
+
+def passed_starts(checksum: str, bpmn_xml: str, reached: Set[str]) -> set[str]:
+    """The start events a started case has passed, given the ids it has passed or waits at."""
+    return {start.id for start in start_events(checksum, bpmn_xml)
+            if start.inside is None or not start.inside.isdisjoint(reached - {start.id})}
