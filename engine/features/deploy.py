@@ -34,7 +34,6 @@ class VersionInfo:
     start_form: dict[str, Any] | None
 
 
-
 def deploy(db: Database, bpmn_xml: str | bytes, actor: Actor, *,
            forms: FormSource | None = None, key: str | None = None,
            new_process: bool = False, note: str | None = None) -> list[VersionInfo]:

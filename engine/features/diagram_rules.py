@@ -356,4 +356,3 @@ def timer_problem(kind: str, expression: str) -> str | None:
         return (f"ugyldig {TIMER_KINDS[kind]} {value!r} i tidshendelsen "
                 f"(ISO 8601, f.eks. {examples[kind]})")
     return None
-

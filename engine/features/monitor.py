@@ -120,7 +120,6 @@ def _whole_days(delta: timedelta) -> int:
     return max(0, math.floor(delta.total_seconds() / 86400))
 
 
-
 # ---------------------------------------------------------------- stuck cases
 
 
@@ -231,4 +230,3 @@ def sort_rows(rows: Iterable[StuckRow], key: str = "overdue_days",
     # Python's sort is stable also with reverse=True: equal keys keep the order above.
     present.sort(key=lambda row: getattr(row, key), reverse=descending)
     return present + missing
-

@@ -40,4 +40,3 @@ def recent_actions(db: Database, actor: Actor, limit: int = 20) -> list[ActionRe
             .order_by(Event.at.desc(), Event.id.desc()).limit(limit))
         return [ActionRecord(e.case_id, e.at, e.actor, e.kind, str((e.data or {}).get(
             "reason", "")), dict(e.data or {})) for e in events]
-

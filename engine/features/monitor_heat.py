@@ -140,4 +140,3 @@ def overview(db: Database, actor: Actor, now: datetime | None = None,
         process_key=newest.key if newest else None,
         process_version=newest.version if newest else None,
         bpmn_xml=newest.bpmn_xml if newest else None, heat=heat)
-

@@ -33,7 +33,6 @@ class Position:
     task: Task | None = None
 
 
-
 def case_open_at(now: datetime) -> ColumnElement[bool]:
     return and_(Case.created_at <= now, or_(Case.closed_at.is_(None), Case.closed_at > now))
 
@@ -92,4 +91,3 @@ def positions(session: Session, now: datetime,
             since, area = last[case_id]
             found.append(Position(case_id, bpmn_id, None, since, area))
     return found
-

@@ -113,4 +113,3 @@ def trends(db: Database, actor: Actor, now: datetime | None = None, months: int 
             if closed_at and start <= closed_at <= moment and _month(closed_at) in index:
                 closed[index[_month(closed_at)]] += 1
     return Trends(firsts, lead, opened, closed)
-
