@@ -32,8 +32,9 @@ RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 # The kernel modules a page must not reach past the engine's functions for.
-PAGE_FORBIDDEN_KERNEL = ("engine.kernel.models", "engine.kernel.spiff", "engine.kernel.settings",
-                         "engine.kernel.migrations")
+PAGE_FORBIDDEN_KERNEL = ("engine.kernel.models", "engine.kernel.spiff",
+                         "engine.kernel.spiff_scripts", "engine.kernel.spiff_timers",
+                         "engine.kernel.settings", "engine.kernel.migrations")
 
 
 def _within(name: str, prefix: str) -> bool:

@@ -1,7 +1,7 @@
 """The code rules of a diagram: what its Python (conditions, scripts, timer expressions,
 handler parameters) may contain, and a trial run of it on empty data.
 
-The sandbox (:class:`engine.kernel.spiff.RestrictedEnvironment`) has no imports and few
+The sandbox (:class:`engine.kernel.spiff_scripts.RestrictedEnvironment`) has no imports and few
 builtins; these rules refuse at deploy what would try to climb out of it or hold a worker.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import ast
 
-from engine.kernel import spiff
+from engine.kernel import spiff_scripts
 
 # How long one condition or script may run when tried out at deploy (it runs on empty data,
 # so a well-behaved one stops at once, usually with a NameError that is ignored).
@@ -60,23 +60,21 @@ def restricted_code_problem(code: str, mode: str = "exec") -> str | None:
     return None
 
 
-
 def trial_problem(code: str, mode: str) -> str | None:
     """Run the code once on empty data in the sandbox: only a time-out is a problem here.
 
     Code that needs case data fails fast (NameError) and is fine; code that loops forever
     on any data (``while True: pass``) is stopped at :data:`TRIAL_SECONDS` and refused.
     """
-    environment = spiff.RestrictedEnvironment(seconds=TRIAL_SECONDS)
+    environment = spiff_scripts.RestrictedEnvironment(seconds=TRIAL_SECONDS)
     try:
         if mode == "eval":
             environment.evaluate(code, {})
         else:
             environment.execute(code, {})
-    except spiff.ScriptTimeout:
+    except spiff_scripts.ScriptTimeout:
         return (f"skriptet stopper ikke innen tidsgrensen ({TRIAL_SECONDS:g} s på tomme data); "
                 "fjern uendelige løkker")
     except Exception:  # noqa: BLE001, S110  (any other failure needs real case data)
         return None
     return None
-

@@ -1,25 +1,23 @@
-"""Everything the engine asks of SpiffWorkflow, in one module.
+"""The SpiffWorkflow adapter: a case's workflow, from the diagram to its stored state.
 
-Parsing, the serializer (spec stored once per deployed version, only the instance part per
-case), the restricted script engine that calls handlers by name, and timers that read the
-engine's clock instead of the wall clock.
+Parsing (untrusted XML, safely), the serializer (spec stored once per deployed version, only the
+instance part per case), running the engine's steps, and reading and writing the case's data in
+the tokens that wait. The script engine is :mod:`engine.kernel.spiff_scripts`, the timers on the
+engine clock :mod:`engine.kernel.spiff_timers`.
 """
 
 from __future__ import annotations
 
 import copy
-import sys
-import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
 from SpiffWorkflow.bpmn.serializer.default.event_definition import (
     TimerConditionalEventDefinitionConverter,
 )
@@ -27,8 +25,6 @@ from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
-    CycleTimerEventDefinition,
-    DurationTimerEventDefinition,
     TimeDateEventDefinition,
     TimerEventDefinition,
 )
@@ -43,160 +39,18 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 
-from engine.kernel import clock
+from engine.kernel import spiff_timers
 from engine.kernel.vocabulary import CaseState
 
 MAX_BPMN_BYTES = 2_000_000
 MAX_ENGINE_ROUNDS = 50
-SCRIPT_SECONDS = 2.0  # wall-clock budget of one condition or script in a diagram
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 
-
-class ClockedTimeDate(TimeDateEventDefinition):
-    """A timeDate timer that fires by the engine clock."""
-
-    def has_fired(self, my_task: SpiffTask) -> bool:
-        event_value = my_task._get_internal_data("event_value")
-        if event_value is None:
-            event_value = str(my_task.workflow.script_engine.evaluate(my_task, self.expression))
-            my_task._set_internal_data(event_value=event_value)
-        if TimerEventDefinition.get_datetime(event_value) <= clock.now():
-            my_task._set_internal_data(event_fired=True)
-        return bool(my_task._get_internal_data("event_fired", False))
-
-
-class ClockedDuration(DurationTimerEventDefinition):
-    """A timeDuration timer that starts and fires by the engine clock."""
-
-    def has_fired(self, my_task: SpiffTask) -> bool:
-        event_value = my_task._get_internal_data("event_value")
-        if event_value is None:
-            expression = my_task.workflow.script_engine.evaluate(my_task, self.expression)
-            start = clock.now()
-            parsed = TimerEventDefinition.parse_iso_duration(expression)
-            due = start + TimerEventDefinition.get_timedelta_from_start(parsed, start)
-            event_value = due.isoformat()
-            my_task._set_internal_data(event_value=event_value)
-        if TimerEventDefinition.get_datetime(event_value) <= clock.now():
-            my_task._set_internal_data(event_fired=True)
-        return bool(my_task._get_internal_data("event_fired", False))
-
-
-class ClockedCycle(CycleTimerEventDefinition):
-    """A repeating timer (``R12/P30D``: twelve times, every 30 days) on the engine clock.
-
-    Each due repetition lets the boundary event fire once (a second interim reply every 30
-    days); the timer ends with its host or after its last repetition.
-    """
-
-    def cycle_complete(self, my_task: SpiffTask) -> bool:
-        event_value = my_task._get_internal_data("event_value")
-        if event_value is None:
-            expression = my_task.workflow.script_engine.evaluate(my_task, self.expression)
-            cycles, _start, duration = TimerEventDefinition.parse_iso_recurring_interval(
-                expression)
-            event_value = {"cycles": cycles, "next": (clock.now() + duration).isoformat(),
-                           "duration": duration.total_seconds()}
-        ready = False
-        if event_value["cycles"] != 0:
-            due = datetime.fromisoformat(event_value["next"])
-            if due <= clock.now():
-                event_value["next"] = (due + timedelta(seconds=event_value["duration"])).isoformat()
-                event_value["cycles"] -= 1
-                ready = True
-        else:
-            my_task.internal_data.pop("event_value", None)
-            my_task.internal_data["event_fired"] = True
-        my_task._set_internal_data(event_value=event_value)
-        return ready
-
-
-_CLOCKED = {TimeDateEventDefinition: ClockedTimeDate, DurationTimerEventDefinition: ClockedDuration,
-            CycleTimerEventDefinition: ClockedCycle}
-
 _SERIALIZER_CONFIG = dict(SPIFF_CONFIG)
-_SERIALIZER_CONFIG[ClockedTimeDate] = TimerConditionalEventDefinitionConverter
-_SERIALIZER_CONFIG[ClockedDuration] = TimerConditionalEventDefinitionConverter
-_SERIALIZER_CONFIG[ClockedCycle] = TimerConditionalEventDefinitionConverter
+_SERIALIZER_CONFIG[spiff_timers.ClockedTimeDate] = TimerConditionalEventDefinitionConverter
+_SERIALIZER_CONFIG[spiff_timers.ClockedDuration] = TimerConditionalEventDefinitionConverter
+_SERIALIZER_CONFIG[spiff_timers.ClockedCycle] = TimerConditionalEventDefinitionConverter
 SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_SERIALIZER_CONFIG))
-
-
-# ---------------------------------------------------------------- restricted scripts
-
-SAFE_BUILTINS: dict[str, Any] = {
-    name: __builtins__[name] if isinstance(__builtins__, dict) else getattr(__builtins__, name)
-    for name in (
-        "abs", "all", "any", "bool", "dict", "enumerate", "filter", "float", "int", "len",
-        "list", "map", "max", "min", "range", "reversed", "round", "set", "sorted", "str",
-        "sum", "tuple", "zip", "True", "False", "None", "isinstance",
-    )
-}
-
-
-class ScriptTimeout(Exception):  # noqa: N818  (the name says what happened)
-    """A diagram's condition or script ran past its time budget and was stopped."""
-
-
-@contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Stop Python code run inside the block once it has used ``seconds`` of wall time.
-
-    A trace function checks the clock on every instruction, so ``while True: pass`` in a diagram
-    ends as :class:`ScriptTimeout` (an incident at run time, a refusal at deploy) instead of
-    holding a web worker forever. Only diagram code runs under it: handlers are ours.
-    """
-    deadline = time.monotonic() + seconds
-    previous = sys.gettrace()
-
-    def tracer(frame: Any, event: str, arg: Any) -> Any:
-        # Per-opcode events: a one-line loop (``while True: pass``) has no new lines to report.
-        frame.f_trace_opcodes = True
-        if time.monotonic() > deadline:
-            raise ScriptTimeout(f"skriptet brukte mer enn {seconds:g} sekunder og ble stoppet")
-        return tracer
-
-    sys.settrace(tracer)
-    try:
-        yield
-    finally:
-        sys.settrace(previous)
-
-
-class RestrictedEnvironment(TaskDataEnvironment):
-    """Task-data scripts and conditions without imports, open() or other builtins,
-    each stopped after :data:`SCRIPT_SECONDS`."""
-
-    def __init__(self, seconds: float | None = None) -> None:
-        super().__init__({"__builtins__": SAFE_BUILTINS})
-        self.seconds = SCRIPT_SECONDS if seconds is None else seconds
-
-    def evaluate(self, expression: str, context: dict[str, Any],
-                 external_context: dict[str, Any] | None = None) -> Any:
-        with time_limit(self.seconds):
-            return super().evaluate(expression, context, external_context)
-
-    def execute(self, script: str, context: dict[str, Any],
-                external_context: dict[str, Any] | None = None) -> bool:
-        with time_limit(self.seconds):
-            return bool(super().execute(script, context, external_context))
-
-
-ServiceCall = Callable[[SpiffTask, str, dict[str, Any]], dict[str, Any] | None]
-
-
-class HandlerScriptEngine(PythonScriptEngine):
-    """Runs conditions in the restricted environment and service tasks through handlers."""
-
-    def __init__(self, call: ServiceCall) -> None:
-        super().__init__(environment=RestrictedEnvironment())
-        self._call = call
-
-    def call_service(self, task: SpiffTask, **kwargs: Any) -> str:
-        """Merge what the handler returns into the task data; Spiff wants JSON back."""
-        result = self._call(task, kwargs["operation_name"], kwargs.get("operation_params", {}))
-        if result:
-            task.data.update(result)
-        return "null"
 
 
 # ---------------------------------------------------------------- parsing
@@ -239,29 +93,12 @@ def compile_spec(parser: SpiffBpmnParser, key: str) -> dict[str, Any]:
     spec = parser.get_spec(key)
     subprocess_specs = parser.get_subprocess_specs(key)
     for each in [spec, *subprocess_specs.values()]:
-        _use_engine_clock(each)
+        spiff_timers.use_engine_clock(each)
     converter = SERIALIZER.registry
     return {
         "spec": converter.convert(spec),
         "subprocess_specs": {k: converter.convert(v) for k, v in subprocess_specs.items()},
     }
-
-
-def _clocked(definition: Any) -> Any:
-    """The same definition with timers (also inside a multiple event) on the engine clock."""
-    if isinstance(definition, MultipleEventDefinition):
-        definition.event_definitions = [_clocked(d) for d in definition.event_definitions]
-        return definition
-    clocked = _CLOCKED.get(type(definition))
-    if clocked is None:
-        return definition
-    return clocked(definition.name, definition.expression, description=definition.description)
-
-
-def _use_engine_clock(spec: Any) -> None:
-    for task_spec in spec.task_specs.values():
-        if getattr(task_spec, "event_definition", None) is not None:
-            task_spec.event_definition = _clocked(task_spec.event_definition)
 
 
 def event_definitions(task_spec: Any) -> list[Any]:
@@ -434,7 +271,7 @@ def _recompute_date(task: SpiffTask) -> None:
     """A date timer that has not fired takes its date from the data again; an expression that
     no longer evaluates keeps the date it had."""
     for definition in event_definitions(task.task_spec):
-        if isinstance(definition, ClockedTimeDate) and not task._get_internal_data(
+        if isinstance(definition, spiff_timers.ClockedTimeDate) and not task._get_internal_data(
                 "event_fired", False):
             try:
                 value = str(task.workflow.script_engine.evaluate(task, definition.expression))

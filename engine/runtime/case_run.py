@@ -21,7 +21,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import EventBased
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.kernel import clock, spiff
+from engine.kernel import clock, spiff, spiff_scripts
 from engine.kernel.clock import MUNICIPAL_TZ
 from engine.kernel.models import (
     Case,
@@ -117,7 +117,7 @@ class CaseRun:
         self.actor = actor
         self.now = clock.now()
         self.version = case.process_version
-        self.script_engine = spiff.HandlerScriptEngine(self._call_handler)
+        self.script_engine = spiff_scripts.HandlerScriptEngine(self._call_handler)
         self.incident_opened = False
         self._caseworker_of_run: Caseworker | None = None
 

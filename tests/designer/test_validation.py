@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from cli.main import cli
 from engine.features import cases, deploy, diagram_rules
-from engine.kernel import spiff
+from engine.kernel import spiff_scripts
 from engine.kernel.db import Database
 from engine.kernel.errors import DeployRejected
 from engine.kernel.models import Incident
@@ -186,7 +186,7 @@ def test_a_script_that_loops_on_real_data_is_stopped_and_becomes_an_incident(
         db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     """Passes at deploy (it stops on empty data), loops forever on the case's data: stopped by
     the time limit at run time, kept as an incident, and the person's work is not lost."""
-    monkeypatch.setattr(spiff, "SCRIPT_SECONDS", 0.3)
+    monkeypatch.setattr(spiff_scripts, "SCRIPT_SECONDS", 0.3)
     xml = script_diagram("while laps &gt; 0: pass").replace("smaaprosess", "loekke")
     assert errors_of(xml) == []
     deploy.deploy(db, xml, SYSTEM)
@@ -204,11 +204,11 @@ def test_a_script_that_loops_on_real_data_is_stopped_and_becomes_an_incident(
 
 
 def test_the_time_limit_stops_a_one_line_loop() -> None:
-    environment = spiff.RestrictedEnvironment(seconds=0.2)
+    environment = spiff_scripts.RestrictedEnvironment(seconds=0.2)
     started = time.monotonic()
-    with pytest.raises(spiff.ScriptTimeout):
+    with pytest.raises(spiff_scripts.ScriptTimeout):
         environment.execute("while True: pass", {})
-    with pytest.raises(spiff.ScriptTimeout):
+    with pytest.raises(spiff_scripts.ScriptTimeout):
         environment.evaluate("[1 for _ in range(9999999) for _ in range(9999999)]", {})
     assert time.monotonic() - started < 1.5
     assert environment.evaluate("a + 1", {"a": 1}) == 2

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from engine.kernel import clock, spiff
+from engine.kernel import clock, spiff, spiff_scripts
 from tests.support.clock import T0
 
 DIAGRAM = (Path(__file__).parent / "phase_diagram.bpmn").read_bytes()
@@ -23,7 +23,7 @@ DIAGRAM = (Path(__file__).parent / "phase_diagram.bpmn").read_bytes()
 def workflow() -> Any:
     parser, _keys = spiff.parse_process(spiff.parse_xml(DIAGRAM))
     spec = spiff.compile_spec(parser, "phases")
-    engine = spiff.HandlerScriptEngine(lambda task, name, params: None)
+    engine = spiff_scripts.HandlerScriptEngine(lambda task, name, params: None)
     with clock.frozen_at(T0):
         flow = spiff.new_workflow("phase-test", spec, engine)
         flow.get_tasks(state=spiff.TaskState.READY)[0].data.update({"coordinator": None})
