@@ -29,7 +29,7 @@ from flask import (
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as Redirect
 
-from engine.features import designer, migration
+from engine.features import designer, designer_versions, migration
 from engine.kernel.errors import DeployRejected, EngineError, InvalidData
 from engine.runtime.users import PROCEDURE_ROLES
 from webapp import formrender
@@ -67,7 +67,7 @@ def no_store(response: Response) -> Response:
 def index() -> str:
     actor = signed_in_actor()
     return render_template("designer/index.html",
-                           processes=designer.list_processes(db(), actor),
+                           processes=designer_versions.list_processes(db(), actor),
                            drafts=designer.list_drafts(db(), actor))
 
 
@@ -75,7 +75,7 @@ def index() -> str:
 @designer_required
 def process(key: str) -> str:
     actor = signed_in_actor()
-    versions = designer.history(db(), key, actor)
+    versions = designer_versions.history(db(), key, actor)
     return render_template("designer/process.html", key=key, versions=versions,
                            drafts=designer.list_drafts(db(), actor, key))
 
@@ -90,7 +90,7 @@ def edit_version(key: str, version: int) -> Redirect:
 @bp.get("/processes/<key>/versions/<int:version>/download")
 @designer_required
 def download(key: str, version: int) -> Response:
-    xml = designer.version_xml(db(), key, version, signed_in_actor())
+    xml = designer_versions.version_xml(db(), key, version, signed_in_actor())
     return Response(xml, mimetype="application/xml", headers={
         "Content-Disposition": f'attachment; filename="{key}-v{version}.bpmn"'})
 
@@ -99,14 +99,14 @@ def download(key: str, version: int) -> Response:
 @designer_required
 def diff(key: str) -> str:
     actor = signed_in_actor()
-    versions = designer.history(db(), key, actor)
+    versions = designer_versions.history(db(), key, actor)
     numbers = [v.version for v in versions]
     try:
         after = int(request.args.get("to", numbers[0]))
         before = int(request.args.get("from", max(after - 1, 1)))
     except ValueError:
         abort(404)
-    result = designer.diff_versions(db(), key, before, after, actor)
+    result = designer_versions.diff_versions(db(), key, before, after, actor)
     return render_template("designer/diff.html", key=key, numbers=numbers, before=before,
                            after=after, diff=result)
 
