@@ -31,7 +31,7 @@ from engine.kernel import clock
 from engine.kernel.errors import Conflict, DuplicateReport, InvalidData
 from engine.runtime import forms
 from engine.runtime.users import PROCEDURE_ROLES, Actor, people
-from webapp import formrender, plan_view
+from webapp import formparse, formrender, plan_view
 from webapp.auth import db, login_required, signed_in_actor
 from webapp.formatting import age_on, as_date, local_today
 from webapp.labels import choice_labeller
@@ -82,8 +82,8 @@ def _render(template: str, schema: dict[str, Any], ui: dict[str, Any], state: Fo
 
 
 def _with_row_action(schema: dict[str, Any]) -> dict[str, Any]:
-    values = formrender.parse(schema, request.form, keep_rows=True)
-    return formrender.apply_action(schema, values, _row_action())
+    values = formparse.parse(schema, request.form, keep_rows=True)
+    return formparse.apply_action(schema, values, _row_action())
 
 
 def _submit(schema: dict[str, Any], initial: dict[str, Any],
@@ -96,7 +96,7 @@ def _submit(schema: dict[str, Any], initial: dict[str, Any],
         return FormState(initial)
     if _row_action():
         return FormState(_with_row_action(schema))
-    data = formrender.parse(schema, request.form)
+    data = formparse.parse(schema, request.form)
     try:
         save(data)
     except InvalidData as error:

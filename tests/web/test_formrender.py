@@ -1,4 +1,5 @@
-"""webapp.formrender on its own: the shipped forms as fields, and posted strings back as JSON."""
+"""webapp.formrender and webapp.formparse on their own: the shipped forms as fields, and posted
+strings back as JSON."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 import processes
-from webapp.formrender import Field, apply_action, error_summary, fields, parse
+from webapp.formparse import apply_action, parse
+from webapp.formrender import Field, error_summary, fields
 
 
 def load(name: str) -> dict[str, Any]:
