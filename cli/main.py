@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 import processes
-from engine.features import cases, deploy, diagram_rules, kpr, worker
+from engine.features import deploy, diagram_rules, incidents, kpr, worker
 from engine.kernel.db import Database
 from engine.kernel.errors import DeployRejected, EngineError
 from engine.runtime.users import SYSTEM
@@ -136,7 +136,7 @@ def incident() -> None:
 
 @incident.command(name="list")
 def incident_list() -> None:
-    for item in cases.list_incidents(_db()):
+    for item in incidents.list_incidents(_db()):
         click.echo(f"{item['id']}\tsak {item['case_id']}\t{item['bpmn_id']}\t{item['error']}")
 
 
@@ -144,7 +144,7 @@ def incident_list() -> None:
 @click.argument("incident_id", type=int)
 def incident_retry(incident_id: int) -> None:
     try:
-        result = cases.retry_incident(_db(), incident_id, SYSTEM)
+        result = incidents.retry_incident(_db(), incident_id, SYSTEM)
     except EngineError as error:
         _fail(error)
     state = "løst" if result["resolved_at"] else f"feiler fortsatt: {result['error']}"

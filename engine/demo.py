@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine.features import cases
+from engine.features import case_start, task_actions
 from engine.kernel import clock
 from engine.kernel.db import Database
 from engine.kernel.models import Case, User
@@ -112,7 +112,7 @@ def open_task(db: Database, case_id: int, bpmn_id: str) -> int:
 
 
 def do(db: Database, actor: Actor, case_id: int, bpmn_id: str, data: dict[str, Any]) -> None:
-    cases.complete_task(db, open_task(db, case_id, bpmn_id), data, actor)
+    task_actions.complete_task(db, open_task(db, case_id, bpmn_id), data, actor)
 
 
 SEVERAL_CASES = "Flere saker for samme innbygger i demo og tester."
@@ -123,7 +123,7 @@ def report(db: Database, actor: Actor, nin: str, reported_by: str = "kommunal_tj
            duplicate_reason: str | None = SEVERAL_CASES) -> int:
     """A report of need; a citizen's second open case starts with ``duplicate_reason``
     (ignored when there is no open case; ``None`` to be refused like the report page)."""
-    return cases.start_case(db, "ip_koordinator", {
+    return case_start.start_case(db, "ip_koordinator", {
         "citizen_name": CITIZENS.get(nin, "Innbygger"), "citizen_nin": nin,
         "reported_by": reported_by, "reporter_name": "Anne Melder",
         "reporter_contact": "anne@example.no", "requests": list(requests),

@@ -9,7 +9,19 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from engine.features import cases, consents, deploy, monitor, monitor_heat, plans
+from engine.features import (
+    case_messages,
+    case_queries,
+    case_start,
+    consents,
+    deploy,
+    incidents,
+    interventions,
+    monitor,
+    monitor_heat,
+    plans,
+    task_actions,
+)
 from engine.features.monitor_trends import trends
 from engine.kernel import clock
 from engine.kernel.errors import DuplicateReport, EngineError, InvalidData
@@ -133,8 +145,8 @@ def start_case() -> Any:
     if not isinstance(process, str):
         raise InvalidData({"process": "Oppgi prosessnøkkelen (process)."})
     attach_to = body.get("attach_to")
-    case_id = cases.start_case(db(), process, data, signed_in_actor(), attach_to=attach_to,
-                               duplicate_reason=body.get("duplicate_reason"))
+    case_id = case_start.start_case(db(), process, data, signed_in_actor(), attach_to=attach_to,
+                                    duplicate_reason=body.get("duplicate_reason"))
     if attach_to is not None:
         return jsonify({"id": case_id, "attached": True}), 200
     return jsonify({"id": case_id}), 201
@@ -142,47 +154,47 @@ def start_case() -> Any:
 
 @api.get("/cases/<int:case_id>")
 def get_case(case_id: int) -> Any:
-    return jsonify(cases.get_case(db(), case_id, signed_in_actor()))
+    return jsonify(case_queries.get_case(db(), case_id, signed_in_actor()))
 
 
 @api.get("/cases/<int:case_id>/documents")
 def list_documents(case_id: int) -> Any:
-    return jsonify({"documents": cases.list_documents(db(), case_id, signed_in_actor())})
+    return jsonify({"documents": case_queries.list_documents(db(), case_id, signed_in_actor())})
 
 
 @api.post("/cases/<int:case_id>/messages/<name>")
 def send_message(case_id: int, name: str) -> Any:
-    cases.send_message(db(), case_id, name, _json_body().get("data", {}), signed_in_actor())
+    case_messages.send_message(db(), case_id, name, _json_body().get("data", {}), signed_in_actor())
     return jsonify({"ok": True})
 
 
 @api.get("/tasks")
 def inbox() -> Any:
-    return jsonify({"tasks": cases.inbox(db(), signed_in_actor())})
+    return jsonify({"tasks": case_queries.inbox(db(), signed_in_actor())})
 
 
 @api.get("/tasks/<int:task_id>")
 def get_task(task_id: int) -> Any:
-    return jsonify(cases.get_task(db(), task_id, signed_in_actor()))
+    return jsonify(case_queries.get_task(db(), task_id, signed_in_actor()))
 
 
 @api.post("/tasks/<int:task_id>/claim")
 def claim_task(task_id: int) -> Any:
     _json_body()  # takes no fields, but a malformed body is refused (400) like everywhere
-    cases.claim_task(db(), task_id, signed_in_actor())
+    task_actions.claim_task(db(), task_id, signed_in_actor())
     return jsonify({"ok": True})
 
 
 @api.post("/tasks/<int:task_id>/unclaim")
 def unclaim_task(task_id: int) -> Any:
     _json_body()  # takes no fields, but a malformed body is refused (400) like everywhere
-    cases.unclaim_task(db(), task_id, signed_in_actor())
+    task_actions.unclaim_task(db(), task_id, signed_in_actor())
     return jsonify({"ok": True})
 
 
 @api.post("/tasks/<int:task_id>/complete")
 def complete_task(task_id: int) -> Any:
-    cases.complete_task(db(), task_id, _json_body().get("data", {}), signed_in_actor())
+    task_actions.complete_task(db(), task_id, _json_body().get("data", {}), signed_in_actor())
     return jsonify({"ok": True})
 
 
@@ -190,13 +202,13 @@ def complete_task(task_id: int) -> Any:
 def list_incidents() -> Any:
     if not signed_in_actor().has_any_role(users.OVERSIGHT_ROLES):
         raise ApiError(403, "Bare systemkoordinator og leder ser hendelser.")
-    return jsonify({"incidents": cases.list_incidents(db())})
+    return jsonify({"incidents": incidents.list_incidents(db())})
 
 
 @api.post("/incidents/<int:incident_id>/retry")
 def retry_incident(incident_id: int) -> Any:
     _json_body()  # takes no fields, but a malformed body is refused (400) like everywhere
-    return jsonify(cases.retry_incident(db(), incident_id, signed_in_actor()))
+    return jsonify(incidents.retry_incident(db(), incident_id, signed_in_actor()))
 
 
 # ---------------------------------------------------------------- the manager's monitor
@@ -278,8 +290,8 @@ def monitor_consents_expiring() -> Any:
 @api.post("/monitor/tasks/<int:task_id>/reassign")
 def monitor_reassign(task_id: int) -> Any:
     body = _json_body()
-    cases.reassign_task(db(), task_id, str(body.get("assignee") or ""), body.get("reason"),
-                        signed_in_actor())
+    interventions.reassign_task(db(), task_id, str(body.get("assignee") or ""),
+                                body.get("reason"), signed_in_actor())
     return jsonify({"ok": True})
 
 
@@ -289,19 +301,20 @@ def monitor_remind(case_id: int) -> Any:
     task_id = body.get("task_id")
     if task_id is not None and not isinstance(task_id, int):
         raise InvalidData({"task_id": "task_id må være et tall."})
-    recipient = cases.send_reminder(db(), case_id, body.get("reason"), signed_in_actor(), task_id)
+    recipient = interventions.send_reminder(db(), case_id, body.get("reason"), signed_in_actor(),
+                                            task_id)
     return jsonify({"ok": True, "recipient": recipient})
 
 
 @api.post("/monitor/incidents/<int:incident_id>/retry")
 def monitor_retry(incident_id: int) -> Any:
-    return jsonify(cases.retry_incident_because(db(), incident_id, _json_body().get("reason"),
-                                                signed_in_actor()))
+    return jsonify(interventions.retry_incident_because(
+        db(), incident_id, _json_body().get("reason"), signed_in_actor()))
 
 
 @api.post("/monitor/cases/<int:case_id>/cancel")
 def monitor_cancel(case_id: int) -> Any:
-    cases.cancel_case(db(), case_id, _json_body().get("reason"), signed_in_actor())
+    interventions.cancel_case(db(), case_id, _json_body().get("reason"), signed_in_actor())
     return jsonify({"ok": True})
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine.features import cases, overview
+from engine.features import case_queries, overview
 from engine.kernel import clock
 from engine.kernel.errors import InvalidData
 from webapp.auth import db, login_required, signed_in_actor
@@ -69,7 +69,7 @@ def mine() -> Any:
     actor = signed_in_actor()
     own = overview.my_cases(db(), actor)
     own_ids = {c.id for c in own}
-    tasks = [t for t in cases.inbox(db(), actor) if t["case_id"] in own_ids]
+    tasks = [t for t in case_queries.inbox(db(), actor) if t["case_id"] in own_ids]
     who = directory()
     by_case: dict[int, list[dict[str, Any]]] = {}
     now = clock.now()

@@ -14,7 +14,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
-from engine.features import cases
+from engine.features import task_actions
 from engine.features.inbox import InboxQuery, inbox_page
 from engine.kernel.errors import EngineError, InvalidData
 from engine.runtime.users import people
@@ -69,7 +69,7 @@ def inbox() -> str:
     areas, names = who.areas, who.names
     colleagues = {task_id: [(username, name) for username, name in choices
                             if username != actor.username]
-                  for task_id, choices in cases.colleagues_by_task(
+                  for task_id, choices in task_actions.colleagues_by_task(
                       db(), [row["id"] for row in page.rows], actor).items()}
 
     def url(**changes: Any) -> str:
@@ -106,7 +106,7 @@ def _run(action: Callable[[], None], success: str) -> Response:
 @login_required
 def claim(task_id: int) -> Response:
     actor = signed_in_actor()
-    return _run(lambda: cases.claim_task(db(), task_id, actor),
+    return _run(lambda: task_actions.claim_task(db(), task_id, actor),
                 _("Du har tatt oppgaven. Den ligger nå under «Mine oppgaver»."))
 
 
@@ -114,7 +114,7 @@ def claim(task_id: int) -> Response:
 @login_required
 def release(task_id: int) -> Response:
     actor = signed_in_actor()
-    return _run(lambda: cases.unclaim_task(db(), task_id, actor),
+    return _run(lambda: task_actions.unclaim_task(db(), task_id, actor),
                 _("Oppgaven er lagt tilbake til gruppen."))
 
 
@@ -127,5 +127,5 @@ def assign(task_id: int) -> Response:
         flash(_("Velg hvem oppgaven skal tildeles."), "error")
         return _back()
     name = people(db()).names.get(username, username)
-    return _run(lambda: cases.assign_task(db(), task_id, username, actor),
+    return _run(lambda: task_actions.assign_task(db(), task_id, username, actor),
                 _("Oppgaven er tildelt %(name)s.", name=name))

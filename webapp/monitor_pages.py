@@ -2,9 +2,9 @@
 
 Only ``leder`` and ``systemkoordinator`` get here. The pages read through
 ``engine.features.monitor`` (derived tables, never workflow state) and act through
-``engine.features.cases`` (each action recorded in the case history with who and why). The
-stuck list names cases by number only, so looking at the monitor reads no personal data;
-opening a case to act on it is a logged case read.
+``engine.features.interventions`` (each action recorded in the case history with who and
+why). The stuck list names cases by number only, so looking at the monitor reads no personal
+data; opening a case to act on it is a logged case read.
 
 The charts come from :mod:`webapp.charts` (plain SVG, with the numbers in a table under each
 chart); this module only picks their data and words. The heat map is the deployed
@@ -38,7 +38,16 @@ from flask_babel import ngettext
 from markupsafe import Markup
 from werkzeug.wrappers import Response as Redirect
 
-from engine.features import cases, consents, monitor, monitor_actions, monitor_heat, monitor_trends
+from engine.features import (
+    case_queries,
+    consents,
+    incidents,
+    interventions,
+    monitor,
+    monitor_actions,
+    monitor_heat,
+    monitor_trends,
+)
 from engine.features.diagram import diagram_steps
 from engine.kernel import clock
 from engine.kernel.clock import MUNICIPAL_TZ
@@ -301,7 +310,7 @@ def case(case_id: int) -> Any:
     """What is stuck in one case and the forms to act on it (reading it is logged)."""
     actor = signed_in_actor()
     now = clock.now()
-    detail = cases.get_case(db(), case_id, actor)
+    detail = case_queries.get_case(db(), case_id, actor)
     people, areas = _names()
     rows = monitor.filter_rows(monitor.stuck_cases(db(), actor, now, _config()),
                                case_id=case_id)
@@ -309,15 +318,15 @@ def case(case_id: int) -> Any:
     candidates: dict[int, list[tuple[str, str]]] = {}
     for task in open_tasks:
         try:
-            candidates[task["id"]] = cases.reassign_candidates(db(), task["id"], actor)
+            candidates[task["id"]] = interventions.reassign_candidates(db(), task["id"], actor)
         except EngineError:
             candidates[task["id"]] = []
-    incidents = [i for i in cases.list_incidents(db()) if i["case_id"] == case_id]
+    case_incidents = [i for i in incidents.list_incidents(db()) if i["case_id"] == case_id]
     history = [e for e in detail["events"] if e["kind"] in monitor_actions.ACTION_EVENTS
                and e["actor"] != users.SYSTEM.username]
     return render_template(
         "monitor/case.html", case=detail, rows=_stuck_view(rows, now, people, areas, {}),
-        open_tasks=open_tasks, candidates=candidates, incidents=incidents, people=people,
+        open_tasks=open_tasks, candidates=candidates, incidents=case_incidents, people=people,
         areas=areas, role_label=role_label, status_label=STATUS_LABELS.get(detail["status"],
                                                                       detail["status"]),
         history=[{**e, "what": ACTION_LABELS.get(e["kind"], e["kind"]),
@@ -350,7 +359,7 @@ def reassign(task_id: int) -> Redirect:
     username = request.form.get("assignee", "").strip()
 
     def run() -> str:
-        cases.reassign_task(db(), task_id, username, _reason(), actor)
+        interventions.reassign_task(db(), task_id, username, _reason(), actor)
         return _("Oppgaven er gitt til %(name)s.", name=_names()[0].get(username, username))
 
     return _act(request.form.get("case_id", type=int) or 0, run)
@@ -362,8 +371,8 @@ def remind(case_id: int) -> Redirect:
     actor = signed_in_actor()
 
     def run() -> str:
-        recipient = cases.send_reminder(db(), case_id, _reason(), actor,
-                                        request.form.get("task_id", type=int))
+        recipient = interventions.send_reminder(db(), case_id, _reason(), actor,
+                                                request.form.get("task_id", type=int))
         return _("Påminnelsen er sendt til %(name)s.",
                  name=_names()[0].get(recipient, recipient))
 
@@ -376,7 +385,7 @@ def retry(incident_id: int) -> Redirect:
     actor = signed_in_actor()
 
     def run() -> str:
-        outcome = cases.retry_incident_because(db(), incident_id, _reason(), actor)
+        outcome = interventions.retry_incident_because(db(), incident_id, _reason(), actor)
         if outcome.get("resolved_at"):
             return _("Steget er kjørt på nytt, og feilen er løst.")
         return _("Steget er kjørt på nytt, men feiler fortsatt: %(error)s",
@@ -393,7 +402,7 @@ def cancel(case_id: int) -> Redirect:
     def run() -> str:
         if request.form.get("confirm") != "yes":
             raise InvalidData({"confirm": _("Kryss av for at saken skal avbrytes.")})
-        cases.cancel_case(db(), case_id, _reason(), actor)
+        interventions.cancel_case(db(), case_id, _reason(), actor)
         return _("Saken er avbrutt.")
 
     return _act(case_id, run)

@@ -26,7 +26,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from engine.features import cases
+from engine.features import case_queries, case_start, task_actions
 from engine.kernel import clock
 from engine.kernel.errors import Conflict, DuplicateReport, InvalidData
 from engine.runtime import forms
@@ -146,13 +146,13 @@ def task(task_id: int) -> Any:
     actor = signed_in_actor()
     # The engine's own check for acting on the task: 404 when the task is not visible, 403 when
     # the actor may see but not do it, 409 when it is completed or taken by someone else.
-    cases.ensure_may_act(db(), task_id, actor)
-    task = cases.get_task(db(), task_id, actor)
+    task_actions.ensure_may_act(db(), task_id, actor)
+    task = case_queries.get_task(db(), task_id, actor)
     form = _in_page_language(task.get("form") or {})
     schema = form.get("schema") or EMPTY_SCHEMA
     ui = form.get("ui") or {}
     form_state = _submit(schema, dict(task.get("prefill") or {}),
-                         lambda data: cases.complete_task(db(), task_id, data, actor))
+                         lambda data: task_actions.complete_task(db(), task_id, data, actor))
     if form_state.done:
         flash(_("Oppgaven er fullført."), "success")
         return redirect(_done_url(actor))
@@ -177,7 +177,7 @@ def _overdue(task: dict[str, Any]) -> bool:
 
 
 def _start_form() -> tuple[dict[str, Any], dict[str, Any], str]:
-    form = _in_page_language(cases.start_form(db(), PROCESS))
+    form = _in_page_language(case_start.start_form(db(), PROCESS))
     return (form.get("schema") or EMPTY_SCHEMA, form.get("ui") or {},
             form.get("title") or _("Meld behov"))
 
@@ -201,8 +201,8 @@ def report() -> Any:
 
     def save(data: dict[str, Any]) -> None:
         try:
-            started.append(cases.start_case(db(), PROCESS, data, actor, attach_to=attach_to,
-                                            duplicate_reason=reason))
+            started.append(case_start.start_case(db(), PROCESS, data, actor, attach_to=attach_to,
+                                                 duplicate_reason=reason))
         except DuplicateReport as error:
             duplicates.extend(error.open_cases)
             raise

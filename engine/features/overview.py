@@ -27,7 +27,7 @@ from engine.kernel.errors import InvalidData, NotFound
 from engine.kernel.models import AccessLog, Case, CaseMessage, Document, Event, Task, Timer
 from engine.kernel.vocabulary import EventKind, Role, TaskState
 from engine.runtime import plan_store
-from engine.runtime.access import can_see_case, is_own_case, keeps_plan, may_act
+from engine.runtime.access import is_own_case, keeps_plan, log_read, may_act, visible_case
 from engine.runtime.case_run import CaseRun
 from engine.runtime.users import Actor
 
@@ -35,17 +35,6 @@ from engine.runtime.users import Actor
 PASSED_KINDS = {EventKind.TASK_COMPLETED, EventKind.STEP_COMPLETED, EventKind.TIMER_FIRED,
                 EventKind.MESSAGE_CAUGHT, EventKind.END_REACHED}
 MAX_MESSAGE_LENGTH = 5000
-
-
-def _case(session: Session, case_id: int, actor: Actor) -> Case:
-    case = session.get(Case, case_id)
-    if case is None or not can_see_case(session, actor, case_id):
-        raise NotFound("Saken finnes ikke.")
-    return case
-
-
-def _log(session: Session, case_id: int, actor: Actor, what: str) -> None:
-    session.add(AccessLog(case_id=case_id, username=actor.username, at=clock.now(), what=what))
 
 
 def current_data(session: Session, case: Case, actor: Actor) -> dict[str, Any]:
@@ -56,7 +45,7 @@ def current_data(session: Session, case: Case, actor: Actor) -> dict[str, Any]:
 def case_overview(db: Database, case_id: int, actor: Actor) -> CaseSnapshot:
     """Everything the case page shows, in one read (logged as an access)."""
     with db.transaction() as session:
-        case = _case(session, case_id, actor)
+        case = visible_case(session, actor, case_id)
         version = case.process_version
         tasks = list(session.scalars(select(Task).where(Task.case_id == case.id)
                                      .order_by(Task.id)))
@@ -69,7 +58,7 @@ def case_overview(db: Database, case_id: int, actor: Actor) -> CaseSnapshot:
         messages = session.scalars(select(CaseMessage).where(
             CaseMessage.case_id == case.id).order_by(CaseMessage.at, CaseMessage.id))
         data = current_data(session, case, actor) if case.state else {}
-        _log(session, case.id, actor, "case_page")
+        log_read(session, case.id, actor, "case_page")
         current = {t.bpmn_id for t in tasks if t.state == TaskState.READY} | set(waiting)
         passed = {e.bpmn_id for e in events if e.kind in PASSED_KINDS and e.bpmn_id}
         # Start events leave no event of their own: a started case has passed its process's,
@@ -91,7 +80,7 @@ def case_overview(db: Database, case_id: int, actor: Actor) -> CaseSnapshot:
 def access_log(db: Database, case_id: int, actor: Actor) -> list[AccessRow]:
     """Who has opened the case and when: for the citizen and the koordinerende enhet."""
     with db.reading() as session:
-        case = _case(session, case_id, actor)
+        case = visible_case(session, actor, case_id)
         if actor.nin != case.citizen_nin and not actor.has_role(Role.SYSTEMKOORDINATOR):
             raise NotFound("Saken finnes ikke.")
         return [AccessRow.of(entry) for entry in session.scalars(
@@ -107,7 +96,7 @@ def post_message(db: Database, case_id: int, body: str, actor: Actor) -> None:
     if len(text) > MAX_MESSAGE_LENGTH:
         raise InvalidData({"body": f"Meldingen kan være høyst {MAX_MESSAGE_LENGTH} tegn."})
     with db.transaction() as session:
-        case = _case(session, case_id, actor)
+        case = visible_case(session, actor, case_id)
         now = clock.now()
         session.add(CaseMessage(case_id=case.id, author=actor.username,
                                 author_name=actor.full_name, at=now, body=text))

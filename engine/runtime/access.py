@@ -9,7 +9,9 @@ from __future__ import annotations
 from sqlalchemy import Select, and_, exists, false, or_, select
 from sqlalchemy.orm import Session
 
-from engine.kernel.models import Case, Event, Task, User
+from engine.kernel import clock
+from engine.kernel.errors import NotFound
+from engine.kernel.models import AccessLog, Case, Event, Task, User
 from engine.kernel.vocabulary import Role, TaskState
 from engine.runtime.users import CASEWORK_ROLES, OVERSIGHT_ROLES, Actor
 
@@ -42,6 +44,19 @@ def visible_cases(actor: Actor) -> Select[Case]:
 def can_see_case(session: Session, actor: Actor, case_id: int) -> bool:
     query = visible_cases(actor).where(Case.id == case_id).with_only_columns(Case.id)
     return session.scalar(query) is not None
+
+
+def visible_case(session: Session, actor: Actor, case_id: int) -> Case:
+    """The case, when the actor may see it; NotFound otherwise (not telling that it exists)."""
+    case = session.get(Case, case_id)
+    if case is None or not can_see_case(session, actor, case_id):
+        raise NotFound("Saken finnes ikke.")
+    return case
+
+
+def log_read(session: Session, case_id: int, actor: Actor, what: str) -> None:
+    """Write a read of the case's personal data to the access log (Normen: innsynslogg)."""
+    session.add(AccessLog(case_id=case_id, username=actor.username, at=clock.now(), what=what))
 
 
 def actionable_tasks(actor: Actor) -> Select[Task]:

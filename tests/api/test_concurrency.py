@@ -16,7 +16,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from engine import demo
-from engine.features import cases
+from engine.features import task_actions
 from engine.kernel.db import CHANGED_MEANWHILE, Database
 from engine.kernel.errors import Conflict
 from engine.kernel.models import Event, Task
@@ -50,14 +50,14 @@ def _hold_after_loading(monkeypatch: pytest.MonkeyPatch, parties: int) -> thread
 def _hold_after_checking(monkeypatch: pytest.MonkeyPatch, parties: int) -> threading.Barrier:
     """Every claim waits, right after its checks passed, until all have checked."""
     barrier = threading.Barrier(parties, timeout=BARRIER_TIMEOUT)
-    original = cases._task_for_action
+    original = task_actions._task_for_action
 
     def check_then_wait(session: Any, task_id: int, actor: Actor) -> Task:
         task = original(session, task_id, actor)
         barrier.wait()
         return task
 
-    monkeypatch.setattr(cases, "_task_for_action", check_then_wait)
+    monkeypatch.setattr(task_actions, "_task_for_action", check_then_wait)
     return barrier
 
 
@@ -81,8 +81,8 @@ def test_two_concurrent_completions_one_wins(db: Database,
     barrier = _hold_after_loading(monkeypatch, 2)
 
     outcomes = run_together(
-        lambda: cases.complete_task(db, task_id, dict(APPROVE), staff["systemkoordinator"]),
-        lambda: cases.complete_task(db, task_id, dict(APPROVE), staff["systemkoordinator"]),
+        lambda: task_actions.complete_task(db, task_id, dict(APPROVE), staff["systemkoordinator"]),
+        lambda: task_actions.complete_task(db, task_id, dict(APPROVE), staff["systemkoordinator"]),
     )
 
     assert not barrier.broken, "both completions should have loaded before either wrote"
@@ -136,8 +136,8 @@ def test_two_concurrent_claims_one_wins(db: Database, monkeypatch: pytest.Monkey
     barrier = _hold_after_checking(monkeypatch, 2)
 
     outcomes = run_together(
-        lambda: cases.claim_task(db, task_id, staff["fagleder"]),
-        lambda: cases.claim_task(db, task_id, other),
+        lambda: task_actions.claim_task(db, task_id, staff["fagleder"]),
+        lambda: task_actions.claim_task(db, task_id, other),
     )
 
     assert not barrier.broken
@@ -151,4 +151,4 @@ def test_two_concurrent_claims_one_wins(db: Database, monkeypatch: pytest.Monkey
     assert _count(db, case_id, "task_claimed") == 1
     loser = other if winner == "fagleder" else staff["fagleder"]
     with pytest.raises(Conflict):
-        cases.complete_task(db, task_id, {"coordinator": "koordinator"}, loser)
+        task_actions.complete_task(db, task_id, {"coordinator": "koordinator"}, loser)

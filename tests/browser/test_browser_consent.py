@@ -19,7 +19,7 @@ from typing import Any
 from playwright.sync_api import expect
 
 from engine import demo
-from engine.features import cases
+from engine.features import case_messages, case_queries
 from engine.kernel import clock
 from engine.kernel.db import Database
 from tests.support.people import staff_of
@@ -35,16 +35,16 @@ def _to_renewal(db: Database, staff: dict[str, Any], case_id: int) -> None:
     """Plan written, revision date reached, the plan is to go on: the renewal waits."""
     demo.establish_plan(db, staff["koordinator"], case_id)
     follow_up = demo.open_task(db, case_id, "follow_up")
-    data = cases.get_task(db, follow_up, staff["systemkoordinator"])["data"]
+    data = case_queries.get_task(db, follow_up, staff["systemkoordinator"])["data"]
     revision = datetime.fromisoformat(data["revision_date"]).date()
     with clock.frozen_at(datetime.combine(revision, time(12), tzinfo=UTC)):
-        cases.fire_due_timers(db, case_id, staff["systemkoordinator"])
+        case_messages.fire_due_timers(db, case_id, staff["systemkoordinator"])
         demo.do(db, staff["koordinator"], case_id, "evaluate_plan",
                 {"evaluation_summary": "Målene er nådd.", "continue_plan": True})
 
 
 def _open_steps(db: Database, staff: dict[str, Any], case_id: int) -> set[str]:
-    case = cases.get_case(db, case_id, staff["systemkoordinator"])
+    case = case_queries.get_case(db, case_id, staff["systemkoordinator"])
     return {task["bpmn_id"] for task in case["tasks"] if task["state"] == "ready"}
 
 
@@ -108,7 +108,7 @@ def test_citizen_reads_consents_and_renews_an_empty_consent(visitor, server, db)
     _consent(person, today, "Fastlege")
     assert _open_steps(db, staff, case_id) == {"describe_goals"}
 
-    first = cases.get_case(db, case_id, staff["systemkoordinator"])
+    first = case_queries.get_case(db, case_id, staff["systemkoordinator"])
     assert first["plan_shared_with"] == ["Fastlege"]
 
     _to_renewal(db, staff, case_id)
@@ -120,6 +120,6 @@ def test_citizen_reads_consents_and_renews_an_empty_consent(visitor, server, db)
     _shot(person, "consent-renewal")
     _consent(person, today, "Fysioterapeut")
 
-    renewed = cases.get_case(db, case_id, staff["systemkoordinator"])
+    renewed = case_queries.get_case(db, case_id, staff["systemkoordinator"])
     periods = [(c["participant"], c["period"]) for c in renewed["sharing_consents"]]
     assert periods == [("Fastlege", "first"), ("Fysioterapeut", "renewal")]

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from engine import demo
-from engine.features import cases, deploy, migration, worker
+from engine.features import case_queries, deploy, migration, worker
 from engine.kernel import clock
 from engine.kernel.db import Database
 from engine.kernel.models import Case, Task, Timer
@@ -108,17 +108,17 @@ def test_safe_cases_move_keep_their_tasks_and_run_on_in_the_new_version(
     assert timers(db, running["follow_up"])["revision_date_reached"] == revision_due
     # Recorded in the case history, with who moved it.
     systemkoordinator = get_actor(db, "systemkoordinator")
-    history = cases.get_case(db, running["assess_report"], systemkoordinator)["events"]
+    history = case_queries.get_case(db, running["assess_report"], systemkoordinator)["events"]
     [moved] = [e for e in history if e["kind"] == "migrated"]
     assert moved["actor"] == "designer" and moved["data"]["from"] == 1
     assert moved["data"]["to"] == 2
-    assert cases.get_case(db, running["assess_report"], systemkoordinator)["version"] == 2
+    assert case_queries.get_case(db, running["assess_report"], systemkoordinator)["version"] == 2
 
     # They run on: the shortened deadline fires at 14 days, the steps go on as before.
     staff = {n: get_actor(db, n) for n in ("systemkoordinator", "fagleder", "koordinator")}
     result = worker.run_once(db, lambda _row: None, now=T0 + timedelta(days=15))
     assert result.cases_fired >= 1
-    history = cases.get_case(db, running["assess_report"], systemkoordinator)["events"]
+    history = case_queries.get_case(db, running["assess_report"], systemkoordinator)["events"]
     assert [e["bpmn_id"] for e in history if e["kind"] == "timer_fired"] == [
         "assessment_deadline"]
     with clock.frozen_at(T0 + timedelta(days=16)):
@@ -155,7 +155,7 @@ def test_a_case_waiting_at_a_removed_step_is_refused_and_left_as_it_was(
     assert not results[stuck].moved and results[stuck].reasons == plans[stuck].reasons
     assert all(r.moved for case_id, r in results.items() if case_id != stuck)
     assert version_of(db, stuck) == 1 and state_of(db, stuck) == state
-    history = cases.get_case(db, stuck, get_actor(db, "systemkoordinator"))["events"]
+    history = case_queries.get_case(db, stuck, get_actor(db, "systemkoordinator"))["events"]
     assert "migrated" not in [e["kind"] for e in history]
     # Moving it directly is refused with the same reason.
     with pytest.raises(migration.MigrationRefused) as refusal:

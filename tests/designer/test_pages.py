@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engine import demo
-from engine.features import cases, deploy
+from engine.features import case_queries, deploy
 from engine.kernel.db import Database
 from engine.kernel.models import Case, ProcessDraft
 from engine.runtime.users import Actor, get_actor
@@ -170,8 +170,8 @@ def test_deploying_a_draft_makes_version_n_plus_1_and_running_cases_stay(
     with db.reading() as session:
         versions = {c.id: c.process_version.version for c in session.scalars(select(Case))}
     assert versions == {running: 1, new_case: 2}
-    assert cases.get_case(db, new_case, staff["systemkoordinator"])["tasks"][0]["name"] == (
-        "Vurder meldingen og avgjør")
+    created = case_queries.get_case(db, new_case, staff["systemkoordinator"])["tasks"]
+    assert created[0]["name"] == "Vurder meldingen og avgjør"
     page = browser.get(f"/designer/processes/{KEY}")
     assert "Nytt navn på vurderingen" in page and "Versjon 2" in page
 
@@ -373,7 +373,7 @@ def test_the_migration_pages_preview_and_move_the_chosen_cases(
     assert f"Sak {at_appointment} ble ikke flyttet:" in results
     assert "1 av 2 saker er flyttet til versjon 2." in done
     assert f"case-{at_assessment}" not in done.html  # no longer on an older version
-    events = cases.get_case(db, at_assessment, get_actor(db, "systemkoordinator"))["events"]
+    events = case_queries.get_case(db, at_assessment, get_actor(db, "systemkoordinator"))["events"]
     assert [e["data"] for e in events if e["kind"] == "migrated"] == [
         {"from": 1, "to": 2, "notes": []}]
     nothing = browser.post_page(f"/designer/processes/{KEY}/versions/2/migrate", {})

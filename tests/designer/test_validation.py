@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli.main import cli
-from engine.features import cases, deploy, diagram_rules
+from engine.features import case_queries, case_start, deploy, diagram_rules, task_actions
 from engine.kernel import spiff_scripts
 from engine.kernel.db import Database
 from engine.kernel.errors import DeployRejected
@@ -191,12 +191,12 @@ def test_a_script_that_loops_on_real_data_is_stopped_and_becomes_an_incident(
     assert errors_of(xml) == []
     deploy.deploy(db, xml, SYSTEM)
     actor = get_actor(db, "systemkoordinator")
-    case_id = cases.start_case(db, "loekke", {"laps": 1}, actor)
-    task = next(t for t in cases.inbox(db, actor) if t["case_id"] == case_id)
+    case_id = case_start.start_case(db, "loekke", {"laps": 1}, actor)
+    task = next(t for t in case_queries.inbox(db, actor) if t["case_id"] == case_id)
     started = time.monotonic()
-    cases.complete_task(db, task["id"], {"training_ensured": True}, actor)
+    task_actions.complete_task(db, task["id"], {"training_ensured": True}, actor)
     assert time.monotonic() - started < 3
-    case = cases.get_case(db, case_id, actor)
+    case = case_queries.get_case(db, case_id, actor)
     assert case["status"] == "error"
     with db.reading() as session:
         incident = session.query(Incident).filter_by(case_id=case_id).one()

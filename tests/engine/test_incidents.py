@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from engine.features import cases
+from engine.features import incidents
 from engine.kernel.db import Database
 from engine.kernel.errors import Conflict, Forbidden, NotFound
 from engine.kernel.models import Document, Incident, Outbox
@@ -132,11 +132,11 @@ def test_retry_refusals(api: Api, db: Database, letters_down: Any) -> None:
         row = session.get(Incident, incident_id)
         assert row is not None and row.retries == 0 and row.resolved_at is None
     with pytest.raises(Forbidden):
-        cases.retry_incident(db, incident_id, get_actor(db, "koordinator"))
+        incidents.retry_incident(db, incident_id, get_actor(db, "koordinator"))
     with pytest.raises(NotFound):
-        cases.retry_incident(db, 424242, SYSTEM)
+        incidents.retry_incident(db, 424242, SYSTEM)
     letters_down()
-    assert cases.retry_incident(db, incident_id, SYSTEM)["resolved_at"] is not None
+    assert incidents.retry_incident(db, incident_id, SYSTEM)["resolved_at"] is not None
     with pytest.raises(Conflict):
-        cases.retry_incident(db, incident_id, SYSTEM)
+        incidents.retry_incident(db, incident_id, SYSTEM)
     assert api.get(f"/cases/{case_id}", "systemkoordinator")["status"] == "active"

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engine import demo
-from engine.features import cases, worker
+from engine.features import case_start, worker
 from engine.kernel import clock
 from engine.kernel.db import Database
 from engine.kernel.models import Event, Outbox, Task, TaskEscalation, Timer
@@ -32,8 +32,8 @@ REPORT = {"citizen_name": "Ola Hansen", "citizen_nin": OLA,
 def start_cases(db: Database, count: int, at: datetime = T0) -> list[int]:
     actor = get_actor(db, "koordinator")
     with clock.frozen_at(at):
-        return [cases.start_case(db, "ip_koordinator", REPORT, actor,
-                                 duplicate_reason=demo.SEVERAL_CASES) for _ in range(count)]
+        return [case_start.start_case(db, "ip_koordinator", REPORT, actor,
+                                      duplicate_reason=demo.SEVERAL_CASES) for _ in range(count)]
 
 
 def escalations(db: Database, case_id: int) -> list[tuple[int, str, str]]:

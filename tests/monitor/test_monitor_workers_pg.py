@@ -27,7 +27,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engine import demo
-from engine.features import cases
+from engine.features import case_start
 from engine.kernel import clock
 from engine.kernel.db import Database
 from engine.kernel.models import Document, Event, Outbox, TaskEscalation, Timer
@@ -73,8 +73,8 @@ def finish(process: subprocess.Popen[str], timeout: float = 300) -> str:
 def start_cases(db: Database, count: int) -> list[int]:
     actor = get_actor(db, "koordinator")
     with clock.frozen_at(T0):
-        return [cases.start_case(db, "ip_koordinator", REPORT, actor,
-                                 duplicate_reason=demo.SEVERAL_CASES) for _ in range(count)]
+        return [case_start.start_case(db, "ip_koordinator", REPORT, actor,
+                                      duplicate_reason=demo.SEVERAL_CASES) for _ in range(count)]
 
 
 def count(db: Database, query: object) -> int:

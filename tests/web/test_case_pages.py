@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import func, select
 
 from engine import demo
-from engine.features import cases
+from engine.features import case_queries, interventions, task_actions
 from engine.kernel.db import Database
 from engine.kernel.models import AccessLog, CaseMessage
 from engine.runtime.users import get_actor
@@ -122,8 +122,8 @@ def test_open_tasks_link_to_the_task_page(cast: Cast) -> None:
 
 def test_the_citizen_sees_who_opened_the_case(cast: Cast) -> None:
     cast.users_client("koordinator").get(f"/cases/{cast.case_id}")
-    cases.get_task(cast.db, cast.follow_up_task, cast.staff["koordinator"])
-    cases.list_documents(cast.db, cast.case_id, cast.staff["systemkoordinator"])
+    case_queries.get_task(cast.db, cast.follow_up_task, cast.staff["koordinator"])
+    case_queries.list_documents(cast.db, cast.case_id, cast.staff["systemkoordinator"])
     response = cast.users_client("innbygger").get(f"/cases/{cast.case_id}")
     page = response.get_data(as_text=True)
     section = re.search(r'<section id="innsyn".*?</section>', page, flags=re.S)
@@ -148,7 +148,7 @@ def test_staff_see_no_citizen_access_section(cast: Cast) -> None:
 
 
 def test_the_citizen_does_not_see_internal_work_distribution(cast: Cast) -> None:
-    cases.claim_task(cast.db, cast.follow_up_task, cast.staff["koordinator"])
+    task_actions.claim_task(cast.db, cast.follow_up_task, cast.staff["koordinator"])
     staff_page = text_of(cast.users_client("koordinator").get(
         f"/cases/{cast.case_id}").get_data(as_text=True))
     assert "Tok oppgaven «Oppfølging og samarbeidsmøte»" in staff_page
@@ -162,9 +162,9 @@ def test_the_citizen_does_not_see_internal_work_distribution(cast: Cast) -> None
 
 def test_monitor_actions_show_with_their_reason_to_staff_only(cast: Cast) -> None:
     leder = get_actor(cast.db, "leder")
-    cases.send_reminder(cast.db, cast.case_id, "Møtet er forsinket.", leder,
-                        task_id=cast.follow_up_task)
-    cases.cancel_case(cast.db, cast.other_case_id, "Meldt to ganger.", leder)
+    interventions.send_reminder(cast.db, cast.case_id, "Møtet er forsinket.", leder,
+                                task_id=cast.follow_up_task)
+    interventions.cancel_case(cast.db, cast.other_case_id, "Meldt to ganger.", leder)
     staff_page = text_of(cast.users_client("koordinator").get(
         f"/cases/{cast.case_id}").get_data(as_text=True))
     assert "Sendte påminnelse til" in staff_page and "Møtet er forsinket." in staff_page

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, time
 from typing import TYPE_CHECKING
 
 from engine import demo
-from engine.features import cases
+from engine.features import case_messages, case_queries
 from engine.kernel import clock
 from engine.kernel.db import Database
 from engine.runtime.users import SYSTEM, Actor
@@ -35,11 +35,11 @@ def at_renewal(db: Database, staff: dict[str, Actor]) -> int:
     case_id = at_first_consent(db, staff)
     demo.consent(db, staff["innbygger"], case_id, wants_ip=True)
     demo.establish_plan(db, staff["koordinator"], case_id)
-    data = cases.get_task(db, demo.open_task(db, case_id, "follow_up"),
-                           staff["systemkoordinator"])["data"]
+    data = case_queries.get_task(db, demo.open_task(db, case_id, "follow_up"),
+                                  staff["systemkoordinator"])["data"]
     revision = datetime.fromisoformat(data["revision_date"]).date()
     with clock.frozen_at(datetime.combine(revision, time(12), tzinfo=UTC)):
-        cases.fire_due_timers(db, case_id, SYSTEM)
+        case_messages.fire_due_timers(db, case_id, SYSTEM)
         demo.do(db, staff["koordinator"], case_id, "evaluate_plan",
                 {"evaluation_summary": "Målene er nådd.", "continue_plan": True})
     return case_id
@@ -86,8 +86,8 @@ def test_renewed_consent_opens_empty_and_is_saved(web: Web, db: Database,
                  "wants_ip": "true", "consent_on_paper": "false"})
     done = browser.post(f"/tasks/{task_id}", data)
     assert done.headers["Location"] == "/mine"
-    follow_up = cases.get_task(db, demo.open_task(db, case_id, "follow_up"),
-                           staff["systemkoordinator"])["data"]
+    follow_up = case_queries.get_task(db, demo.open_task(db, case_id, "follow_up"),
+                                  staff["systemkoordinator"])["data"]
     assert [c["period"] for c in follow_up["consents"]] == ["first", "renewal"]
     assert follow_up["consents"][-1]["given_by"] == [{"name": "Kari Nordmann",
                                                       "relation": "selv"}]

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from engine import demo
-from engine.features import cases
+from engine.features import case_queries
 from engine.kernel.db import Database
 from engine.runtime.users import Actor
 from tests.support.people import OLA
@@ -41,14 +41,14 @@ def test_report_page_warns_and_attaches_or_proceeds(web: Web, db: Database,
 
     attached = browser.post("/report", {**data, "attach_to": str(first)})
     assert attached.headers["Location"] == f"/cases/{first}"
-    seen = cases.get_case(db, first, staff["systemkoordinator"])
+    seen = case_queries.get_case(db, first, staff["systemkoordinator"])
     assert [e["kind"] for e in seen["events"]].count("report_attached") == 1
 
     proceeded = browser.post("/report", {**data, "proceed": "1",
                                          "duplicate_reason": "Gjelder et nytt behov."})
     new_case = int(proceeded.headers["Location"].rsplit("/", 1)[-1])
     assert new_case != first
-    events = cases.get_case(db, new_case, staff["systemkoordinator"])["events"]
+    events = case_queries.get_case(db, new_case, staff["systemkoordinator"])["events"]
     assert [e["data"]["reason"] for e in events if e["kind"] == "duplicate_registered"] == [
         "Gjelder et nytt behov."]
 

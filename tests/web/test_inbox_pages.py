@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 
 from engine import demo
-from engine.features import cases
+from engine.features import task_actions
 from engine.kernel import clock
 from engine.kernel.db import Database
 from engine.runtime.users import Actor
@@ -281,14 +281,14 @@ def test_engine_refusals_are_flash_messages_not_stack_traces(
     task_id = demo.open_task(db, emma, "appoint_coordinator")
     browser = web("fagleder")
     browser.get("/inbox?view=group")  # the page with the claim button ...
-    cases.claim_task(db, task_id, staff["fagleder_oppvekst"])  # ... but a colleague is faster
+    task_actions.claim_task(db, task_id, staff["fagleder_oppvekst"])  # ... a colleague is faster
     page = browser.follow(browser.post(f"/inbox/tasks/{task_id}/claim",
                                        {"next": "/inbox?view=group"}))
     flash = page.one("p", **{"class": "flash error"})
     assert flash.text == "Oppgaven er tatt av fagleder_oppvekst."
     assert "Traceback" not in page.html
 
-    cases.unclaim_task(db, task_id, staff["fagleder_oppvekst"])
+    task_actions.unclaim_task(db, task_id, staff["fagleder_oppvekst"])
     refused = browser.follow(browser.post(f"/inbox/tasks/{task_id}/assign",
                                           {"assignee": "koordinator", "next": "/inbox"}))
     assert "Denne personen kan ikke utføre oppgaven." in refused

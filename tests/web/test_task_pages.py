@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from engine import demo
-from engine.features import cases
+from engine.features import case_queries, task_actions
 from engine.kernel.db import Database
 from engine.runtime.users import Actor, get_actor
 from tests.support.pages import assert_labelled
@@ -37,7 +37,7 @@ def summary_links(page: Page) -> dict[str, str]:
 
 def completed_data(db: Database, case_id: int, bpmn_id: str) -> dict[str, Any]:
     """What the engine stored when the step was completed (from the case history)."""
-    case = cases.get_case(db, case_id, get_actor(db, "systemkoordinator"))
+    case = case_queries.get_case(db, case_id, get_actor(db, "systemkoordinator"))
     done = [e for e in case["events"] if e["kind"] == "task_completed"
             and e["bpmn_id"] == bpmn_id]
     assert done, f"{bpmn_id} was not completed"
@@ -45,7 +45,7 @@ def completed_data(db: Database, case_id: int, bpmn_id: str) -> dict[str, Any]:
 
 
 def open_tasks(db: Database, case_id: int) -> list[str]:
-    case = cases.get_case(db, case_id, get_actor(db, "systemkoordinator"))
+    case = case_queries.get_case(db, case_id, get_actor(db, "systemkoordinator"))
     return [t["bpmn_id"] for t in case["tasks"] if t["state"] == "ready"]
 
 
@@ -363,7 +363,7 @@ def test_a_task_taken_by_a_colleague_cannot_be_completed(
     case_id = demo.report(db, staff["koordinator"], EMMA)
     demo.approve(db, staff, case_id, "oppvekst")
     task_id = demo.open_task(db, case_id, "appoint_coordinator")
-    cases.claim_task(db, task_id, staff["fagleder_oppvekst"])
+    task_actions.claim_task(db, task_id, staff["fagleder_oppvekst"])
     page = web("fagleder").get(f"/tasks/{task_id}", expect=409)
     assert "Oppgaven er tatt av fagleder_oppvekst." in page
 

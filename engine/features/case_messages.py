@@ -1,0 +1,104 @@
+"""What reaches a waiting case from outside its tasks: BPMN messages (an appeal, a change of
+coordinator, a request to end) and due timers.
+
+A message is taken only where a step of the diagram waits for it now and its ``accepted_when``
+condition holds; otherwise the sender is told why, in words a caseworker can act on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from engine.features.validation import validation_context
+from engine.kernel import spiff
+from engine.kernel.db import Database
+from engine.kernel.errors import Conflict, Forbidden, InvalidData
+from engine.kernel.models import Case
+from engine.kernel.vocabulary import FINAL_CASE_STATES, EventKind, Role
+from engine.runtime.access import visible_case
+from engine.runtime.case_run import CaseRun
+from engine.runtime.users import CASEWORK_ROLES, Actor
+from handlers.catalogue import get_validator, validator_names
+
+CITIZEN_MESSAGES = {"end_requested", "appeal_received", "consent_withdrawn",
+                    "evaluation_requested"}
+
+
+def send_message(db: Database, case_id: int, name: str, data: dict[str, Any],
+                 actor: Actor) -> None:
+    """Deliver a BPMN message (appeal, change of coordinator, end) to a waiting case."""
+    if not isinstance(data, dict):
+        raise InvalidData({"data": "Meldingsdata må være et JSON-objekt."})
+    with db.transaction() as session:
+        case = visible_case(session, actor, case_id)
+        citizen_may = actor.has_role(Role.INNBYGGER) and name in CITIZEN_MESSAGES
+        if not (actor.has_any_role(CASEWORK_ROLES) or citizen_may):
+            raise Forbidden("Du kan ikke sende denne meldingen.")
+        run = CaseRun(session, case, actor)
+        workflow = run.load_workflow()
+        current = spiff.refresh_catchers(workflow)
+        catchers = spiff.message_catchers(workflow, name)
+        if not catchers:
+            raise Conflict(_not_waiting_for(case, workflow, name))
+        _check_message(session, case.id, name, data, current)
+        refusals = [r for r in (_refusal(run, c, current, data) for c in catchers) if r]
+        if len(refusals) == len(catchers):
+            raise Conflict(refusals[0])
+        payload = {**data, "sent_by": actor.username, "received_at": run.now.isoformat()}
+        run.event(EventKind.MESSAGE_RECEIVED, None, {"message": name, "data": payload})
+        workflow.catch(spiff.message_event(name, payload))
+        run.advance(workflow)
+        run.save(workflow)
+
+
+def _not_waiting_for(case: Case, workflow: spiff.BpmnWorkflow, name: str) -> str:
+    """Why no step takes the message now, in words a caseworker can act on: the case has
+    ended, or where it stands (the message belongs to another part of the procedure)."""
+    if case.status in FINAL_CASE_STATES:
+        return f"Saken er avsluttet og tar ikke lenger imot meldingen {name!r}."
+    where = spiff.waiting_at(workflow)
+    return (f"Saken tar ikke imot meldingen {name!r} der den står nå"
+            + (f" ({', '.join(where)})." if where else "."))
+
+
+def _refusal(run: CaseRun, catcher: spiff.SpiffTask, current: dict[str, Any],
+             payload: dict[str, Any]) -> str | None:
+    """Why this waiting event may not take the message now, from its ``accepted_when``
+    condition in the diagram (with the case's data and the payload as ``message``)."""
+    props = spiff.task_properties(catcher.task_spec)
+    condition = props.get("accepted_when")
+    if not condition:
+        return None
+    try:
+        accepted = run.script_engine.environment.evaluate(
+            condition, {**current, "message": payload})
+    except Exception:  # noqa: BLE001  (a fact the condition reads is not there yet)
+        accepted = False
+    if accepted:
+        return None
+    return props.get("refused_because") or "Saken kan ikke ta imot denne hendelsen nå."
+
+
+def _check_message(session: Session, case_id: int, name: str, payload: dict[str, Any],
+                   case_data: dict[str, Any]) -> None:
+    """Run the message's validator (``message.<name>``) when the handlers define one."""
+    if f"message.{name}" not in validator_names():
+        return
+    errors = get_validator(f"message.{name}")(validation_context(session, case_id),
+                                              {**case_data, "message": payload})
+    if errors:
+        raise InvalidData(errors)
+
+
+def fire_due_timers(db: Database, case_id: int, actor: Actor) -> None:
+    """Let the case's due timers fire at the engine clock's time (used by the worker)."""
+    with db.transaction() as session:
+        case = session.get(Case, case_id)
+        if case is None or case.status in FINAL_CASE_STATES:
+            return
+        run = CaseRun(session, case, actor)
+        workflow = run.load_workflow()
+        run.fire_timers(workflow)
+        run.save(workflow)

@@ -1,0 +1,115 @@
+"""Reading cases and tasks for the JSON API and the task page: a case with its tasks and
+history, a task with its form and data, the inbox, the documents.
+
+Every read of a case's personal data is written to the access log (Normen).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from engine.features import consents
+from engine.features.validation import sources
+from engine.kernel import spiff
+from engine.kernel.db import Database
+from engine.kernel.errors import NotFound
+from engine.kernel.models import Case, Document, Event, Task
+from engine.kernel.vocabulary import TaskState
+from engine.runtime import forms, plan_store
+from engine.runtime.access import (
+    actionable_tasks,
+    can_see_case,
+    is_own_case,
+    keeps_plan,
+    log_read,
+    may_act,
+    visible_case,
+)
+from engine.runtime.case_run import CaseRun
+from engine.runtime.users import Actor
+
+
+def task_view(task: Task) -> dict[str, Any]:
+    return {"id": task.id, "case_id": task.case_id, "bpmn_id": task.bpmn_id, "name": task.name,
+            "role": task.role, "assignee": task.assignee, "claimed_by": task.claimed_by,
+            "state": task.state, "service_area": task.service_area,
+            "due_at": task.due_at.isoformat() if task.due_at else None,
+            "created_at": task.created_at.isoformat(),
+            "completed_at": task.completed_at.isoformat() if task.completed_at else None,
+            "completed_by": task.completed_by, "on_behalf_of": task.on_behalf_of}
+
+
+def inbox(db: Database, actor: Actor) -> list[dict[str, Any]]:
+    """Open tasks the actor may act on, soonest due first."""
+    with db.reading() as session:
+        query = actionable_tasks(actor).order_by(Task.due_at.is_(None), Task.due_at, Task.id)
+        return [task_view(t) for t in session.scalars(query)]
+
+
+def get_task(db: Database, task_id: int, actor: Actor) -> dict[str, Any]:
+    """A task with its form (schema with the municipality's choices filled in), the case's
+    data, ``prefill``: the values its form opens with (:func:`engine.runtime.forms.prefill`), and
+    the case's current plan and open action items (a meeting or evaluation works from them)."""
+    with db.transaction() as session:
+        task = session.get(Task, task_id)
+        if task is None or not (may_act(actor, task) or can_see_case(session, actor, task.case_id)):
+            raise NotFound("Oppgaven finnes ikke.")
+        case = session.get(Case, task.case_id)
+        assert case is not None
+        form = dict(case.process_version.forms.get(task.form, {}))
+        if form:
+            form["schema"] = forms.with_sources(form["schema"], sources(session))
+        data: dict[str, Any] = {}
+        if task.state == TaskState.READY:
+            run = CaseRun(session, case, actor)
+            spiff_task = run.load_workflow().get_task_from_id(spiff.task_uuid(task.spiff_id))
+            data = dict(spiff_task.data) if spiff_task else {}
+        log_read(session, case.id, actor, f"task:{task.id}")
+        prefill = forms.prefill(form["schema"], data) if form else {}
+        plan = plan_store.current_revision(session, case.id)
+        return {**task_view(task), "form": form, "data": data, "prefill": prefill,
+                "choices": forms.choice_fields(case.process_version.forms),
+                "plan": plan_store.revision_view(plan) if plan else None,
+                "open_action_items": [plan_store.item_view(item) for item in
+                                      plan_store.items(session, case.id, open_only=True)],
+                "may_change_items": case.status not in plan_store.ENDED_STATUSES
+                and (keeps_plan(actor, case) or is_own_case(actor, case))}
+
+
+def get_case(db: Database, case_id: int, actor: Actor) -> dict[str, Any]:
+    """A case with its tasks and history; the read is written to the access log.
+
+    ``sharing_consents`` are the consents to share information (each ``active`` or not today)
+    and ``plan_shared_with`` the participants whose active consent lets them see the plan."""
+    with db.transaction() as session:
+        case = visible_case(session, actor, case_id)
+        tasks = session.scalars(select(Task).where(Task.case_id == case.id).order_by(Task.id))
+        events = session.scalars(select(Event).where(Event.case_id == case.id)
+                                 .order_by(Event.at, Event.id))
+        log_read(session, case.id, actor, "case")
+        sharing = consents.case_sharing(session, case.id)
+        return {
+            "id": case.id, "status": case.status, "process": case.process_version.key,
+            "version": case.process_version.version, "citizen_name": case.citizen_name,
+            "citizen_nin": case.citizen_nin, "service_area": case.service_area,
+            "coordinator": case.coordinator, "created_at": case.created_at.isoformat(),
+            "closed_at": case.closed_at.isoformat() if case.closed_at else None,
+            "tasks": [task_view(t) for t in tasks],
+            "sharing_consents": [row.as_json() for row in sharing],
+            "plan_shared_with": sorted({row.participant for row in sharing if row.active}),
+            "events": [{"at": e.at.isoformat(), "actor": e.actor, "kind": e.kind,
+                        "bpmn_id": e.bpmn_id, "data": e.data} for e in events],
+        }
+
+
+def list_documents(db: Database, case_id: int, actor: Actor) -> list[dict[str, Any]]:
+    with db.transaction() as session:
+        visible_case(session, actor, case_id)
+        documents = session.scalars(select(Document).where(Document.case_id == case_id)
+                                    .order_by(Document.created_at, Document.id))
+        log_read(session, case_id, actor, "documents")
+        return [{"id": d.id, "kind": d.kind, "title": d.title, "body": d.body,
+                 "recipient": d.recipient, "bpmn_id": d.bpmn_id,
+                 "created_at": d.created_at.isoformat()} for d in documents]

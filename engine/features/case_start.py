@@ -1,0 +1,73 @@
+"""Starting a case: the start form of the newest process version, and a case started from it.
+
+One transaction per start; a report about a citizen with an open case is decided by
+:mod:`engine.features.duplicates` first.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from engine.features import duplicates
+from engine.features.deploy import latest_version
+from engine.features.validation import sources, validated
+from engine.kernel import clock, spiff
+from engine.kernel.db import Database
+from engine.kernel.errors import Forbidden
+from engine.kernel.models import Case
+from engine.kernel.vocabulary import CaseState, EventKind
+from engine.runtime import forms
+from engine.runtime.case_run import CaseRun
+from engine.runtime.users import PROCEDURE_ROLES, Actor
+
+
+def start_form(db: Database, process_key: str) -> dict[str, Any]:
+    """The start form of the newest version, with the municipality's choices filled in."""
+    with db.reading() as session:
+        version = latest_version(session, process_key)
+        name = spiff.start_properties(version.checksum, version.spec_json).get("form")
+        form = dict(version.forms.get(name, {})) if name else {}
+        if form:
+            form["schema"] = forms.with_sources(form["schema"], sources(session))
+        return form
+
+
+def start_case(db: Database, process_key: str, data: dict[str, Any], actor: Actor, *,
+               attach_to: Any = None, duplicate_reason: Any = None) -> int:
+    """Start a case on the newest version of ``process_key`` from its start form.
+
+    For a citizen with an open case see :mod:`engine.features.duplicates`: 409 unless ``attach_to``
+    (then the open case's id is returned and no case starts) or ``duplicate_reason``."""
+    if not actor.has_any_role(PROCEDURE_ROLES):
+        raise Forbidden("Du har ikke en rolle som kan melde behov.")
+    with db.transaction() as session:
+        version = latest_version(session, process_key)
+        props = spiff.start_properties(version.checksum, version.spec_json)
+        clean = data
+        if props.get("form"):
+            clean = validated(session, 0, version.forms[props["form"]], data,
+                              props.get("validator"), {})
+        target, reason, found = duplicates.decide(session, str(clean.get("citizen_nin", "")),
+                                                  actor, attach_to, duplicate_reason)
+        if target is not None:
+            duplicates.attach(session, target, version.forms.get(props.get("form", ""), {}),
+                              clean, actor)
+            return target
+        now = clock.now()
+        case = Case(process_version_id=version.id, process_version=version, status=CaseState.ACTIVE,
+                    citizen_name=str(clean.get("citizen_name", "")),
+                    citizen_nin=str(clean.get("citizen_nin", "")), state={},
+                    created_by=actor.username, created_at=now, updated_at=now)
+        session.add(case)
+        session.flush()
+        run = CaseRun(session, case, actor)
+        workflow = run.new_workflow()
+        for task in workflow.get_tasks(state=spiff.TaskState.READY):
+            task.data.update(clean)
+        run.event(EventKind.CASE_STARTED, None, {"process": version.key, "version": version.version,
+                                         "data": clean})
+        if reason:
+            run.event(EventKind.DUPLICATE_REGISTERED, None, {"reason": reason, "open_cases": found})
+        run.advance(workflow)
+        run.save(workflow)
+        return case.id

@@ -1,0 +1,133 @@
+"""What people do with a human task: complete, claim, unclaim, give to a colleague.
+
+Each public function is one transaction. It checks who acts (:func:`_task_for_action`: 404
+when the task is not theirs to see, 403 when not theirs to do, 409 when done or taken),
+validates what they send, and only then moves the token. A refused request changes nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, update
+from sqlalchemy.orm import Session
+
+from engine.features.validation import validated
+from engine.kernel import clock, spiff
+from engine.kernel.db import Database
+from engine.kernel.errors import Conflict, EngineError, Forbidden, InvalidData, NotFound
+from engine.kernel.models import Case, Event, Task
+from engine.kernel.vocabulary import EventKind, TaskState
+from engine.runtime import forms
+from engine.runtime.access import can_see_case, may_act
+from engine.runtime.case_run import CaseRun
+from engine.runtime.users import Actor, all_actors, find_actor
+
+
+def _task_for_action(session: Session, task_id: int, actor: Actor) -> Task:
+    task = session.get(Task, task_id)
+    if task is None or not (may_act(actor, task) or can_see_case(session, actor, task.case_id)):
+        raise NotFound("Oppgaven finnes ikke.")
+    if task.state != TaskState.READY:
+        raise Conflict("Oppgaven er allerede fullført." if task.state == TaskState.COMPLETED
+                       else "Oppgaven er ikke lenger aktiv.")
+    if not may_act(actor, task):
+        raise Forbidden("Du kan ikke utføre denne oppgaven.")
+    if task.claimed_by and task.claimed_by != actor.username:
+        raise Conflict(f"Oppgaven er tatt av {task.claimed_by}.")
+    return task
+
+
+def complete_task(db: Database, task_id: int, data: dict[str, Any], actor: Actor) -> None:
+    """Validate the form data and complete the task; the case moves on in the same commit."""
+    with db.transaction() as session:
+        task = _task_for_action(session, task_id, actor)
+        case = session.get(Case, task.case_id)
+        assert case is not None
+        run = CaseRun(session, case, actor)
+        workflow = run.load_workflow()
+        spiff_task = workflow.get_task_from_id(spiff.task_uuid(task.spiff_id))
+        if spiff_task is None or not spiff_task.has_state(spiff.TaskState.READY):
+            raise Conflict("Oppgaven er ikke lenger aktiv.")
+        props = spiff.task_properties(spiff_task.task_spec)
+        form = case.process_version.forms[task.form]
+        clean = validated(session, case.id, form, data, props.get("validator"), spiff_task.data)
+        spiff_task.data.update(forms.omitted_answers(form["schema"], clean))
+        spiff_task.data.update(clean)
+        spiff_task.run()
+        task.state = TaskState.COMPLETED
+        task.completed_at = run.now
+        task.completed_by = actor.username
+        if "service_area" in clean:
+            case.service_area = clean["service_area"]
+        run.event(EventKind.TASK_COMPLETED, task.bpmn_id,
+                  {"name": task.name, "data": clean, "on_behalf_of": task.on_behalf_of})
+        run.advance(workflow)
+        run.save(workflow)
+
+
+def claim_task(db: Database, task_id: int, actor: Actor) -> None:
+    """Take a group task; a conditional update so two claims cannot both win."""
+    with db.transaction() as session:
+        task = _task_for_action(session, task_id, actor)
+        result = cast(CursorResult[Any], session.execute(update(Task).where(
+            Task.id == task.id, Task.state == TaskState.READY,
+            (Task.claimed_by.is_(None)) | (Task.claimed_by == actor.username),
+        ).values(claimed_by=actor.username).execution_options(synchronize_session=False)))
+        if result.rowcount != 1:
+            raise Conflict("Oppgaven ble tatt av noen andre i mellomtiden.")
+        record_event(session, task.case_id, actor, EventKind.TASK_CLAIMED, task.bpmn_id,
+                     {"name": task.name})
+
+
+def unclaim_task(db: Database, task_id: int, actor: Actor) -> None:
+    with db.transaction() as session:
+        task = _task_for_action(session, task_id, actor)
+        if task.claimed_by != actor.username:
+            raise Conflict("Du har ikke tatt denne oppgaven.")
+        task.claimed_by = None
+        record_event(session, task.case_id, actor, EventKind.TASK_UNCLAIMED, task.bpmn_id,
+                     {"name": task.name})
+
+
+def assign_task(db: Database, task_id: int, username: str, actor: Actor) -> None:
+    """Give a task to a named colleague who may act on it (claims it on their behalf)."""
+    with db.transaction() as session:
+        task = _task_for_action(session, task_id, actor)
+        colleague = find_actor(session, username)
+        if colleague is None or not may_act(colleague, task):
+            raise InvalidData({"assignee": "Denne personen kan ikke utføre oppgaven."})
+        task.claimed_by = colleague.username
+        record_event(session, task.case_id, actor, EventKind.TASK_ASSIGNED, task.bpmn_id,
+                     {"name": task.name, "assignee": colleague.username})
+
+
+def ensure_may_act(db: Database, task_id: int, actor: Actor) -> None:
+    """Raise as completing would (404 not visible, 403 not allowed, 409 done or taken)."""
+    with db.reading() as session:
+        _task_for_action(session, task_id, actor)
+
+
+def colleagues_by_task(db: Database, task_ids: list[int], actor: Actor
+                       ) -> dict[int, list[tuple[str, str]]]:
+    """(username, full name) of everyone who may act on each task, for the assign lists of an
+    inbox page, reading the users once. A task the actor may not act on gets an empty list."""
+    result: dict[int, list[tuple[str, str]]] = {}
+    with db.reading() as session:
+        everyone = all_actors(session)
+        for task_id in task_ids:
+            try:
+                task = _task_for_action(session, task_id, actor)
+            except EngineError:
+                result[task_id] = []
+                continue
+            result[task_id] = [(other.username, other.full_name) for other in everyone
+                               if may_act(other, task)]
+    return result
+
+
+def record_event(session: Session, case_id: int, actor: Actor, kind: EventKind,
+                 bpmn_id: str | None, data: dict[str, Any]) -> None:
+    """An event in the case history for an action that does not move the token."""
+    session.add(Event(case_id=case_id, at=clock.now(), actor=actor.username, kind=kind,
+                      bpmn_id=bpmn_id, data=data))
