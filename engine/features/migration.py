@@ -37,7 +37,8 @@ from engine.kernel.errors import Conflict, EngineError
 from engine.kernel.models import Case, Incident, ProcessVersion, Task, Timer
 from engine.kernel.vocabulary import RUNNING_CASE_STATES, EventKind, Role, TaskState
 from engine.runtime.access import assignee_for
-from engine.runtime.case_run import CaseRun, due_after
+from engine.runtime.case_run import CaseRun
+from engine.runtime.deadlines import due_after
 from engine.runtime.users import Actor
 
 LIVE = spiff.TaskState.READY | spiff.TaskState.WAITING | spiff.TaskState.STARTED | \

@@ -52,7 +52,7 @@ from engine.kernel.db import Database
 from engine.kernel.errors import Forbidden, InvalidData
 from engine.kernel.models import ActionItem, Case, Task
 from engine.kernel.vocabulary import Role
-from engine.runtime.case_run import end_of_day
+from engine.runtime.deadlines import end_of_day
 from engine.runtime.plan_store import OPEN_ITEM_STATUSES
 from engine.runtime.users import OVERSIGHT_ROLES, Actor
 

@@ -21,7 +21,8 @@ from engine.kernel.models import AccessLog, ActionItem, Case, PlanProposal, Plan
 from engine.kernel.vocabulary import EventKind
 from engine.runtime import forms, plan_store
 from engine.runtime.access import can_see_case, is_own_case, keeps_plan
-from engine.runtime.case_run import CaseEffects, CaseRun, SessionDirectory
+from engine.runtime.case_run import CaseRun
+from engine.runtime.handler_context import CaseEffects, SessionDirectory
 from engine.runtime.users import Actor
 from handlers.catalogue import get_validator
 from handlers.registry import HandlerContext

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from engine.kernel import clock
 from engine.kernel.errors import InvalidData
 from engine.runtime import forms
-from engine.runtime.case_run import CaseEffects, SessionDirectory
+from engine.runtime.handler_context import CaseEffects, SessionDirectory
 from engine.runtime.users import service_areas
 from handlers.catalogue import get_validator
 from handlers.registry import HandlerContext

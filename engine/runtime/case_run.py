@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from typing import Any
 from uuid import UUID
 
@@ -22,90 +22,26 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.kernel import clock, spiff, spiff_scripts
-from engine.kernel.clock import MUNICIPAL_TZ
 from engine.kernel.models import (
     Case,
     Document,
     Event,
     Incident,
     KprRecord,
-    Membership,
     Outbox,
     SharingConsent,
     Task,
     Timer,
-    User,
 )
 from engine.kernel.settings import handler_settings
 from engine.kernel.vocabulary import CaseState, EventKind, Role, TaskState
 from engine.runtime import plan_store
 from engine.runtime.access import assignee_for
+from engine.runtime.deadlines import task_due
+from engine.runtime.handler_context import CaseEffects, SessionDirectory, caseworker
 from engine.runtime.users import Actor
 from handlers.catalogue import get_handler
 from handlers.registry import Caseworker, HandlerContext
-
-
-class SessionDirectory:
-    """Answers handlers' questions about staff from the database."""
-
-    def __init__(self, session: Session) -> None:
-        self._session = session
-
-    def is_coordinator(self, username: str, service_area: str | None) -> bool:
-        query = select(Membership.service_area).join(User).where(
-            User.username == username, User.active, Membership.role == Role.KOORDINATOR)
-        areas = set(self._session.scalars(query))
-        return bool(areas) and (None in areas or service_area is None or service_area in areas)
-
-    def display_name(self, username: str) -> str:
-        name = self._session.scalar(select(User.full_name).where(User.username == username))
-        return name or username
-
-
-def caseworker(session: Session, actor: Actor) -> Caseworker | None:
-    """The staff member a step runs for, with their contact; None for the system (timers) and
-    for a citizen's own message, so letters are then signed by the unit, not by the citizen."""
-    if not actor.is_staff:
-        return None
-    contact = session.execute(select(User.phone, User.email).where(
-        User.username == actor.username)).first()
-    phone, email = contact if contact else (None, None)
-    return Caseworker(actor.username, actor.full_name, phone=phone, email=email)
-
-
-class CaseEffects:
-    """Collects one handler call's side effects; applied only if the handler succeeds."""
-
-    def __init__(self) -> None:
-        self.documents: list[tuple[str, str, str, str | None]] = []
-        self.kpr_changes: list[tuple[str, str, date]] = []
-        self.notifications: list[tuple[str, str, str]] = []
-        self.coordinator: str | None = None
-        self.plans: list[tuple[dict[str, Any], str]] = []
-        self.shared: list[tuple[str, str, date, date, str]] = []
-        self.unshared: list[tuple[str, date, str | None]] = []
-
-    def archive(self, kind: str, title: str, body: str, recipient: str | None = None) -> None:
-        self.documents.append((kind, title, body, recipient))
-
-    def kpr(self, service: str, action: str, on: date) -> None:
-        self.kpr_changes.append((service, action, on))
-
-    def notify(self, recipient: str, subject: str, body: str) -> None:
-        self.notifications.append((recipient, subject, body))
-
-    def set_coordinator(self, username: str) -> None:
-        self.coordinator = username
-
-    def record_plan(self, data: dict[str, Any], source: str) -> None:
-        self.plans.append((data, source))
-
-    def share(self, participant: str, scope: str, valid_from: date, valid_until: date,
-              period: str) -> None:
-        self.shared.append((participant, scope, valid_from, valid_until, period))
-
-    def unshare(self, participant: str, on: date, by: str | None) -> None:
-        self.unshared.append((participant, on, by))
 
 
 class CaseRun:
@@ -398,54 +334,6 @@ class CaseRun:
         closed = plan_store.close_open_items(self.session, self.case.id, "system", self.now)
         if closed:
             self.event(EventKind.ACTION_ITEMS_CLOSED, None, {"items": closed}, actor="system")
-
-
-def due_after(start: datetime, duration: str | None) -> datetime | None:
-    """``start`` plus an ISO 8601 duration from the diagram (calendar-aware months)."""
-    if not duration:
-        return None
-    parsed = TimerEventDefinition.parse_iso_duration(duration)
-    due: datetime = start + TimerEventDefinition.get_timedelta_from_start(parsed, start)
-    return due
-
-
-def end_of_day(day: date) -> datetime:
-    """The last moment of ``day`` in Norway: a date-only deadline allows the whole day."""
-    next_midnight = datetime.combine(day + timedelta(days=1), time.min, tzinfo=MUNICIPAL_TZ)
-    return next_midnight.astimezone(UTC) - timedelta(microseconds=1)
-
-
-def _moment(value: Any) -> datetime | None:
-    """A data value as a deadline: a date-time as it is, a plain date as the end of that day."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        if len(value) == 10:
-            return end_of_day(date.fromisoformat(value))
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
-
-
-def task_due(created: datetime, props: dict[str, str], data: dict[str, Any]) -> datetime | None:
-    """A user task's deadline from its diagram properties.
-
-    ``due_in`` (ISO 8601 duration) counts from ``due_from`` when that names a variable holding
-    a date or date-time, else from the moment the task is created; ``due_from`` alone makes
-    that moment the deadline (the evaluation is due at the plan's ``revision_date``: a plain
-    date allows the whole day). An empty variable falls back to counting from creation.
-    Without either property the task has no deadline.
-    """
-    start = created
-    if props.get("due_from"):
-        found = _moment(data.get(props["due_from"]))
-        if found is None:
-            return due_after(created, props.get("due_in"))
-        start = found
-        if not props.get("due_in"):
-            return start
-    return due_after(start, props.get("due_in"))
 
 
 CaseOperation = Callable[[CaseRun, spiff.BpmnWorkflow], None]

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from engine.kernel.models import User
 from engine.kernel.settings import handler_settings
-from engine.runtime.case_run import caseworker
+from engine.runtime.handler_context import caseworker
 from engine.runtime.users import SYSTEM, get_actor
 from handlers.registry import Caseworker, HandlerSettings
 

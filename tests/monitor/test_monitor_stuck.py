@@ -17,7 +17,7 @@ from sqlalchemy import select
 from engine.features import monitor
 from engine.kernel.db import Database
 from engine.kernel.models import ActionItem, Task
-from engine.runtime.case_run import end_of_day
+from engine.runtime.deadlines import end_of_day
 from tests.support.clock import T0
 from tests.support.people import OLA, PER
 

@@ -1,6 +1,6 @@
 """Test doubles for handler tests: a recording Effects and a dict-based Directory.
 
-The recorder is kept apart from the engine's ``CaseEffects`` (engine/runtime/case_run.py): it
+The recorder is kept apart from the engine's ``CaseEffects`` (engine/runtime/handler_context.py): it
 keeps each archived document as an object with named fields and every ``set_coordinator`` call
 (the tests check it was called exactly once), and it keeps the handler tests free of the engine
 layer above the handlers.

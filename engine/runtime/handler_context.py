@@ -1,0 +1,79 @@
+"""What a handler works with besides the case data: who the caseworker is, answers about staff,
+and the side effects it asks for, collected and applied only if the handler succeeds.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.kernel.models import Membership, User
+from engine.kernel.vocabulary import Role
+from engine.runtime.users import Actor
+from handlers.registry import Caseworker
+
+
+class SessionDirectory:
+    """Answers handlers' questions about staff from the database."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+
+    def is_coordinator(self, username: str, service_area: str | None) -> bool:
+        query = select(Membership.service_area).join(User).where(
+            User.username == username, User.active, Membership.role == Role.KOORDINATOR)
+        areas = set(self._session.scalars(query))
+        return bool(areas) and (None in areas or service_area is None or service_area in areas)
+
+    def display_name(self, username: str) -> str:
+        name = self._session.scalar(select(User.full_name).where(User.username == username))
+        return name or username
+
+
+def caseworker(session: Session, actor: Actor) -> Caseworker | None:
+    """The staff member a step runs for, with their contact; None for the system (timers) and
+    for a citizen's own message, so letters are then signed by the unit, not by the citizen."""
+    if not actor.is_staff:
+        return None
+    contact = session.execute(select(User.phone, User.email).where(
+        User.username == actor.username)).first()
+    phone, email = contact if contact else (None, None)
+    return Caseworker(actor.username, actor.full_name, phone=phone, email=email)
+
+
+class CaseEffects:
+    """Collects one handler call's side effects; applied only if the handler succeeds."""
+
+    def __init__(self) -> None:
+        self.documents: list[tuple[str, str, str, str | None]] = []
+        self.kpr_changes: list[tuple[str, str, date]] = []
+        self.notifications: list[tuple[str, str, str]] = []
+        self.coordinator: str | None = None
+        self.plans: list[tuple[dict[str, Any], str]] = []
+        self.shared: list[tuple[str, str, date, date, str]] = []
+        self.unshared: list[tuple[str, date, str | None]] = []
+
+    def archive(self, kind: str, title: str, body: str, recipient: str | None = None) -> None:
+        self.documents.append((kind, title, body, recipient))
+
+    def kpr(self, service: str, action: str, on: date) -> None:
+        self.kpr_changes.append((service, action, on))
+
+    def notify(self, recipient: str, subject: str, body: str) -> None:
+        self.notifications.append((recipient, subject, body))
+
+    def set_coordinator(self, username: str) -> None:
+        self.coordinator = username
+
+    def record_plan(self, data: dict[str, Any], source: str) -> None:
+        self.plans.append((data, source))
+
+    def share(self, participant: str, scope: str, valid_from: date, valid_until: date,
+              period: str) -> None:
+        self.shared.append((participant, scope, valid_from, valid_until, period))
+
+    def unshare(self, participant: str, on: date, by: str | None) -> None:
+        self.unshared.append((participant, on, by))
