@@ -68,6 +68,7 @@ def create_app(database_url: str | None = None, config: dict[str, Any] | None = 
         auth,
         cases_pages,
         designer_pages,
+        error_pages,
         formatting,
         inbox_pages,
         plan_view,
@@ -78,7 +79,7 @@ def create_app(database_url: str | None = None, config: dict[str, Any] | None = 
     for blueprint in (api.api, auth.bp, inbox_pages.bp, task_pages.bp, cases_pages.bp,
                       designer_pages.bp, plan_view.bp):
         app.register_blueprint(blueprint)
-    auth.register_error_pages(app)
+    error_pages.register_error_pages(app)
     formatting.register(app)
     from webapp.monitor_pages import bp as monitor_bp  # the manager's monitor (/monitor)
     app.register_blueprint(monitor_bp)

@@ -13,7 +13,6 @@ from typing import Any, TypeVar, cast
 
 from flask import (
     Blueprint,
-    Flask,
     abort,
     current_app,
     g,
@@ -25,10 +24,8 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException
 
 from engine.kernel.db import Database
-from engine.kernel.errors import EngineError
 from engine.runtime import users
 from webapp import LOCALES, limiter
 
@@ -109,34 +106,6 @@ def language() -> Any:
     if chosen in LOCALES:
         session["locale"] = chosen
     return redirect(_safe_next(request.form.get("next")))
-
-
-def render_error(status: int, message: str) -> tuple[str, int]:
-    return render_template("error.html", status=status, message=message), status
-
-
-def register_error_pages(app: Flask) -> None:
-    """Plain pages for refused and missing things; never a stack trace."""
-
-    @app.errorhandler(EngineError)
-    def engine_error(error: EngineError) -> Any:
-        if request.path.startswith("/api/"):
-            from webapp.api import engine_error_response
-
-            return engine_error_response(error)
-        return render_error(error.status, error.message)
-
-    @app.errorhandler(HTTPException)
-    def http_error(error: HTTPException) -> Any:
-        if request.path.startswith("/api/"):
-            from webapp.api import http_error_response
-
-            return http_error_response(error)
-        messages = {403: _("Du har ikke tilgang til denne siden."),
-                    404: _("Siden finnes ikke."),
-                    429: _("For mange forsøk. Vent litt og prøv igjen.")}
-        return render_error(error.code or 500, messages.get(error.code or 500,
-                                                            error.description or ""))
 
 
 def require(condition: bool) -> None:

@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from engine.features import plans
 from engine.kernel.errors import EngineError
 from webapp.auth import db, login_required, signed_in_actor
-from webapp.task_pages import _render, _submit
+from webapp.form_page import render_form, submit_form
 
 bp = Blueprint("plan", __name__)
 
@@ -176,7 +176,7 @@ def revise(case_id: int) -> Any:
         changes = {name: data.get(name, "") for name in schema.get("properties", {})}
         plans.revise_plan(db(), case_id, changes, base, actor)
 
-    state = _submit(schema, dict(current["content"]) if current else {}, save)
+    state = submit_form(schema, dict(current["content"]) if current else {}, save)
     if state.done:
         flash(_("Planen er revidert.") if seen["may_revise"]
               else _("Forslaget er sendt til koordinatoren."), "success")
@@ -185,5 +185,5 @@ def revise(case_id: int) -> Any:
         if name in state.errors:
             state.problem = state.errors.pop(name)
     title = _("Revider planen") if seen["may_revise"] else _("Foreslå endringer i planen")
-    return _render("plan_edit.html", schema, ui, state, case_id=case_id, form_title=title,
+    return render_form("plan_edit.html", schema, ui, state, case_id=case_id, form_title=title,
                    action=url_for("plan.revise", case_id=case_id, base=base))

@@ -9,8 +9,6 @@ the start form of the IP process the same way.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -19,20 +17,18 @@ from flask import (
     abort,
     flash,
     redirect,
-    render_template,
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from engine.features import case_queries, case_start, task_actions
 from engine.kernel import clock
-from engine.kernel.errors import Conflict, DuplicateReport, InvalidData
-from engine.runtime import forms
+from engine.kernel.errors import DuplicateReport
 from engine.runtime.users import PROCEDURE_ROLES, Actor, people
-from webapp import formparse, formrender, plan_view
+from webapp import plan_view
 from webapp.auth import db, login_required, signed_in_actor
+from webapp.form_page import in_page_language, render_form, submit_form
 from webapp.formatting import age_on, as_date, local_today
 from webapp.labels import choice_labeller
 
@@ -49,61 +45,6 @@ def case_url(case_id: int) -> str:
 def _done_url(actor: Actor) -> str:
     """Where a person goes after completing: staff to their inbox, citizens to their cases."""
     return url_for("inbox.inbox") if actor.is_staff else url_for("cases.mine")
-
-
-def _row_action() -> str:
-    return request.form.get("_action", "").strip()
-
-
-@dataclass
-class FormState:
-    """What a submitted form led to: done, or the form again with values and messages."""
-
-    values: dict[str, Any]
-    errors: dict[str, str] = field(default_factory=dict)
-    status: int = 200
-    problem: str | None = None
-    done: bool = False
-
-
-def _in_page_language(form: dict[str, Any]) -> dict[str, Any]:
-    """The form with the texts of the page's language (its ``x-translations``)."""
-    return dict(forms.localized(form, str(get_locale() or "nb")))
-
-
-def _render(template: str, schema: dict[str, Any], ui: dict[str, Any], state: FormState,
-            **context: Any) -> tuple[str, int]:
-    form_fields = formrender.fields(schema, ui, state.values, state.errors)
-    summary = formrender.error_summary(form_fields, state.errors)
-    intro = [part.strip() for part in str(schema.get("description") or "").split("\n\n")
-             if part.strip()]
-    return render_template(template, fields=form_fields, summary=summary, problem=state.problem,
-                           intro=intro, **context), state.status
-
-
-def _with_row_action(schema: dict[str, Any]) -> dict[str, Any]:
-    values = formparse.parse(schema, request.form, keep_rows=True)
-    return formparse.apply_action(schema, values, _row_action())
-
-
-def _submit(schema: dict[str, Any], initial: dict[str, Any],
-            save: Callable[[dict[str, Any]], Any]) -> FormState:
-    """Handle one request to a form page: show, add/remove a row, or save through the engine.
-
-    Refused data comes back with what was typed and the engine's messages, never lost.
-    """
-    if request.method != "POST":
-        return FormState(initial)
-    if _row_action():
-        return FormState(_with_row_action(schema))
-    data = formparse.parse(schema, request.form)
-    try:
-        save(data)
-    except InvalidData as error:
-        return FormState(data, dict(error.errors), 422)
-    except Conflict as error:
-        return FormState(data, {}, 409, error.message)
-    return FormState(data, done=True)
 
 
 # ---------------------------------------------------------------- the task page
@@ -148,16 +89,16 @@ def task(task_id: int) -> Any:
     # the actor may see but not do it, 409 when it is completed or taken by someone else.
     task_actions.ensure_may_act(db(), task_id, actor)
     task = case_queries.get_task(db(), task_id, actor)
-    form = _in_page_language(task.get("form") or {})
+    form = in_page_language(task.get("form") or {})
     schema = form.get("schema") or EMPTY_SCHEMA
     ui = form.get("ui") or {}
-    form_state = _submit(schema, dict(task.get("prefill") or {}),
+    form_state = submit_form(schema, dict(task.get("prefill") or {}),
                          lambda data: task_actions.complete_task(db(), task_id, data, actor))
     if form_state.done:
         flash(_("Oppgaven er fullført."), "success")
         return redirect(_done_url(actor))
     plan = task.get("plan")
-    return _render("task.html", schema, ui, form_state, task=task,
+    return render_form("task.html", schema, ui, form_state, task=task,
                    form_title=form.get("title") or task["name"],
                    context=_case_context(task), back_url=_done_url(actor),
                    overdue=_overdue(task),
@@ -177,7 +118,7 @@ def _overdue(task: dict[str, Any]) -> bool:
 
 
 def _start_form() -> tuple[dict[str, Any], dict[str, Any], str]:
-    form = _in_page_language(case_start.start_form(db(), PROCESS))
+    form = in_page_language(case_start.start_form(db(), PROCESS))
     return (form.get("schema") or EMPTY_SCHEMA, form.get("ui") or {},
             form.get("title") or _("Meld behov"))
 
@@ -207,13 +148,13 @@ def report() -> Any:
             duplicates.extend(error.open_cases)
             raise
 
-    form_state = _submit(schema, values, save)
+    form_state = submit_form(schema, values, save)
     if form_state.done and attach_to is not None:
         flash(_("Meldingen er knyttet til sak %(id)s.", id=started[0]), "success")
         return redirect(case_url(started[0]))
     if form_state.done:
         flash(_("Meldingen er registrert. Koordinerende enhet vurderer den."), "success")
         return redirect(case_url(started[0]) if actor.is_staff else _done_url(actor))
-    return _render("report.html", schema, ui, form_state, form_title=title,
+    return render_form("report.html", schema, ui, form_state, form_title=title,
                    duplicates=[(case_id, case_url(case_id)) for case_id in duplicates],
                    may_decide=actor.is_staff)

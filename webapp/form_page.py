@@ -1,0 +1,72 @@
+"""One form page request, shared by the task pages, the report and the plan's own page: show
+the form in the page's language, add or remove a row, or save through the engine and show what
+it refused beside the fields, with everything typed kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import render_template, request
+from flask_babel import get_locale
+
+from engine.kernel.errors import Conflict, InvalidData
+from engine.runtime import forms
+from webapp import formparse, formrender
+
+
+def _row_action() -> str:
+    return request.form.get("_action", "").strip()
+
+
+@dataclass
+class FormState:
+    """What a submitted form led to: done, or the form again with values and messages."""
+
+    values: dict[str, Any]
+    errors: dict[str, str] = field(default_factory=dict)
+    status: int = 200
+    problem: str | None = None
+    done: bool = False
+
+
+def in_page_language(form: dict[str, Any]) -> dict[str, Any]:
+    """The form with the texts of the page's language (its ``x-translations``)."""
+    return dict(forms.localized(form, str(get_locale() or "nb")))
+
+
+def render_form(template: str, schema: dict[str, Any], ui: dict[str, Any], state: FormState,
+            **context: Any) -> tuple[str, int]:
+    form_fields = formrender.fields(schema, ui, state.values, state.errors)
+    summary = formrender.error_summary(form_fields, state.errors)
+    intro = [part.strip() for part in str(schema.get("description") or "").split("\n\n")
+             if part.strip()]
+    return render_template(template, fields=form_fields, summary=summary, problem=state.problem,
+                           intro=intro, **context), state.status
+
+
+def _with_row_action(schema: dict[str, Any]) -> dict[str, Any]:
+    values = formparse.parse(schema, request.form, keep_rows=True)
+    return formparse.apply_action(schema, values, _row_action())
+
+
+def submit_form(schema: dict[str, Any], initial: dict[str, Any],
+            save: Callable[[dict[str, Any]], Any]) -> FormState:
+    """Handle one request to a form page: show, add/remove a row, or save through the engine.
+
+    Refused data comes back with what was typed and the engine's messages, never lost.
+    """
+    if request.method != "POST":
+        return FormState(initial)
+    if _row_action():
+        return FormState(_with_row_action(schema))
+    data = formparse.parse(schema, request.form)
+    try:
+        save(data)
+    except InvalidData as error:
+        return FormState(data, dict(error.errors), 422)
+    except Conflict as error:
+        return FormState(data, {}, 409, error.message)
+    return FormState(data, done=True)
