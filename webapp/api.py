@@ -175,7 +175,7 @@ def inbox() -> Any:
 
 @api.get("/tasks/<int:task_id>")
 def get_task(task_id: int) -> Any:
-    return jsonify(case_queries.get_task(db(), task_id, signed_in_actor()))
+    return jsonify(case_queries.get_task(db(), task_id, signed_in_actor()).as_json())
 
 
 @api.post("/tasks/<int:task_id>/claim")

@@ -9,7 +9,6 @@ the start form of the IP process the same way.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from flask import (
@@ -23,6 +22,7 @@ from flask import (
 from flask_babel import gettext as _
 
 from engine.features import case_queries, case_start, task_actions
+from engine.features.snapshots import TaskDetail
 from engine.kernel import clock
 from engine.kernel.errors import DuplicateReport
 from engine.runtime.users import PROCEDURE_ROLES, Actor, people
@@ -50,10 +50,10 @@ def _done_url(actor: Actor) -> str:
 # ---------------------------------------------------------------- the task page
 
 
-def _case_context(task: dict[str, Any]) -> dict[str, Any]:
+def _case_context(task: TaskDetail) -> dict[str, Any]:
     """What the person needs beside the form: who the case is about and what was asked."""
-    data = task.get("data") or {}
-    label = choice_labeller(task.get("choices") or {})
+    data = task.data
+    label = choice_labeller(task.choices)
     who = people(db())
     areas = who.areas
     coordinator = None
@@ -64,7 +64,7 @@ def _case_context(task: dict[str, Any]) -> dict[str, Any]:
     under_16 = data.get("citizen_under_16")
     if under_16 is None and age is not None:
         under_16 = age < 16
-    area = data.get("service_area") or task.get("service_area")
+    area = data.get("service_area") or task.facts.service_area
     return {
         "citizen_name": data.get("citizen_name"),
         "citizen_nin": data.get("citizen_nin"),
@@ -77,7 +77,7 @@ def _case_context(task: dict[str, Any]) -> dict[str, Any]:
         "reported_by": label("reported_by", data.get("reported_by")),
         "need_description": data.get("need_description"),
         "citizen_goals": data.get("citizen_goals"),
-        "case_url": case_url(task["case_id"]),
+        "case_url": case_url(task.facts.case_id),
     }
 
 
@@ -89,29 +89,21 @@ def task(task_id: int) -> Any:
     # the actor may see but not do it, 409 when it is completed or taken by someone else.
     task_actions.ensure_may_act(db(), task_id, actor)
     task = case_queries.get_task(db(), task_id, actor)
-    form = in_page_language(task.get("form") or {})
+    form = in_page_language(dict(task.form))
     schema = form.get("schema") or EMPTY_SCHEMA
     ui = form.get("ui") or {}
-    form_state = submit_form(schema, dict(task.get("prefill") or {}),
+    form_state = submit_form(schema, dict(task.prefill),
                          lambda data: task_actions.complete_task(db(), task_id, data, actor))
     if form_state.done:
         flash(_("Oppgaven er fullført."), "success")
         return redirect(_done_url(actor))
-    plan = task.get("plan")
     return render_form("task.html", schema, ui, form_state, task=task,
-                   form_title=form.get("title") or task["name"],
+                   form_title=form.get("title") or task.facts.name,
                    context=_case_context(task), back_url=_done_url(actor),
-                   overdue=_overdue(task),
-                   plan=plan_view.plan_content(plan["content"]) if plan else None,
-                   open_items=plan_view.item_rows(task.get("open_action_items") or [],
+                   overdue=task.facts.due_at is not None and task.facts.due_at < clock.now(),
+                   plan=plan_view.plan_content(task.plan["content"]) if task.plan else None,
+                   open_items=plan_view.item_rows([dict(item) for item in task.open_action_items],
                                                   local_today()))
-
-
-def _overdue(task: dict[str, Any]) -> bool:
-    due = task.get("due_at")
-    if not due:
-        return False
-    return datetime.fromisoformat(due) < clock.now()
 
 
 # ---------------------------------------------------------------- the report form

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 
 from engine.features import consents
+from engine.features.snapshots import TaskDetail, TaskFacts
 from engine.features.validation import sources
 from engine.kernel import spiff
 from engine.kernel.db import Database
@@ -32,13 +33,7 @@ from engine.runtime.users import Actor
 
 
 def task_view(task: Task) -> dict[str, Any]:
-    return {"id": task.id, "case_id": task.case_id, "bpmn_id": task.bpmn_id, "name": task.name,
-            "role": task.role, "assignee": task.assignee, "claimed_by": task.claimed_by,
-            "state": task.state, "service_area": task.service_area,
-            "due_at": task.due_at.isoformat() if task.due_at else None,
-            "created_at": task.created_at.isoformat(),
-            "completed_at": task.completed_at.isoformat() if task.completed_at else None,
-            "completed_by": task.completed_by, "on_behalf_of": task.on_behalf_of}
+    return TaskFacts.of(task).as_json()
 
 
 def inbox(db: Database, actor: Actor) -> list[dict[str, Any]]:
@@ -48,7 +43,7 @@ def inbox(db: Database, actor: Actor) -> list[dict[str, Any]]:
         return [task_view(t) for t in session.scalars(query)]
 
 
-def get_task(db: Database, task_id: int, actor: Actor) -> dict[str, Any]:
+def get_task(db: Database, task_id: int, actor: Actor) -> TaskDetail:
     """A task with its form (schema with the municipality's choices filled in), the case's
     data, ``prefill``: the values its form opens with (:func:`engine.runtime.forms.prefill`), and
     the case's current plan and open action items (a meeting or evaluation works from them)."""
@@ -69,13 +64,14 @@ def get_task(db: Database, task_id: int, actor: Actor) -> dict[str, Any]:
         log_read(session, case.id, actor, f"task:{task.id}")
         prefill = forms.prefill(form["schema"], data) if form else {}
         plan = plan_store.current_revision(session, case.id)
-        return {**task_view(task), "form": form, "data": data, "prefill": prefill,
-                "choices": forms.choice_fields(case.process_version.forms),
-                "plan": plan_store.revision_view(plan) if plan else None,
-                "open_action_items": [plan_store.item_view(item) for item in
-                                      plan_store.items(session, case.id, open_only=True)],
-                "may_change_items": case.status not in plan_store.ENDED_STATUSES
-                and (keeps_plan(actor, case) or is_own_case(actor, case))}
+        return TaskDetail(
+            facts=TaskFacts.of(task), form=form, data=data, prefill=prefill,
+            choices=forms.choice_fields(case.process_version.forms),
+            plan=plan_store.revision_view(plan) if plan else None,
+            open_action_items=tuple(plan_store.item_view(item) for item in
+                                    plan_store.items(session, case.id, open_only=True)),
+            may_change_items=case.status not in plan_store.ENDED_STATUSES
+            and (keeps_plan(actor, case) or is_own_case(actor, case)))
 
 
 def get_case(db: Database, case_id: int, actor: Actor) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 Each is built inside the engine's session from one row (``of``) and carries only what a page
 reads, so a page never touches a row after its session closed and a type checker sees the
-shape both sides share. The JSON API keeps its own dictionaries.
+shape both sides share. Where the JSON API serves the same thing, the snapshot's
+``as_json`` gives the API's dictionary, so both read one shape.
 """
 
 from __future__ import annotations
@@ -39,6 +40,68 @@ class CaseFacts:
                    coordinator=case.coordinator, created_at=case.created_at,
                    closed_at=case.closed_at, process_name=case.process_version.name,
                    process_version=case.process_version.version)
+
+
+@dataclass(frozen=True)
+class TaskFacts:
+    """A task row: the step, whose it is, and when it was due, created and completed."""
+
+    id: int
+    case_id: int
+    bpmn_id: str
+    name: str
+    role: str
+    assignee: str | None
+    claimed_by: str | None
+    state: str
+    service_area: str | None
+    due_at: datetime | None
+    created_at: datetime
+    completed_at: datetime | None
+    completed_by: str | None
+    on_behalf_of: str | None
+
+    @classmethod
+    def of(cls, task: Task) -> TaskFacts:
+        return cls(id=task.id, case_id=task.case_id, bpmn_id=task.bpmn_id, name=task.name,
+                   role=task.role, assignee=task.assignee, claimed_by=task.claimed_by,
+                   state=task.state, service_area=task.service_area, due_at=task.due_at,
+                   created_at=task.created_at, completed_at=task.completed_at,
+                   completed_by=task.completed_by, on_behalf_of=task.on_behalf_of)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"id": self.id, "case_id": self.case_id, "bpmn_id": self.bpmn_id,
+                "name": self.name, "role": self.role, "assignee": self.assignee,
+                "claimed_by": self.claimed_by, "state": self.state,
+                "service_area": self.service_area,
+                "due_at": self.due_at.isoformat() if self.due_at else None,
+                "created_at": self.created_at.isoformat(),
+                "completed_at": self.completed_at.isoformat() if self.completed_at else None,
+                "completed_by": self.completed_by, "on_behalf_of": self.on_behalf_of}
+
+
+@dataclass(frozen=True)
+class TaskDetail:
+    """A task with what its page needs to be done: the form (the municipality's choices filled
+    in), the case's data, ``prefill`` (the values the form opens with), ``choices`` (every
+    form's choice fields, to label the data), the current plan and its open action items, and
+    ``may_change_items``: the reader may mark those items done."""
+
+    facts: TaskFacts
+    form: Mapping[str, Any]
+    data: Mapping[str, Any]
+    prefill: Mapping[str, Any]
+    choices: Mapping[str, Any]
+    plan: Mapping[str, Any] | None
+    open_action_items: tuple[Mapping[str, Any], ...]
+    may_change_items: bool
+
+    def as_json(self) -> dict[str, Any]:
+        """The API's task: the task row's fields with these beside them."""
+        return {**self.facts.as_json(), "form": self.form, "data": self.data,
+                "prefill": self.prefill, "choices": self.choices, "plan": self.plan,
+                "open_action_items": list(self.open_action_items),
+                "may_change_items": self.may_change_items}
 
 
 @dataclass(frozen=True)

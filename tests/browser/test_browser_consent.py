@@ -35,7 +35,7 @@ def _to_renewal(db: Database, staff: dict[str, Any], case_id: int) -> None:
     """Plan written, revision date reached, the plan is to go on: the renewal waits."""
     demo.establish_plan(db, staff["koordinator"], case_id)
     follow_up = demo.open_task(db, case_id, "follow_up")
-    data = case_queries.get_task(db, follow_up, staff["systemkoordinator"])["data"]
+    data = case_queries.get_task(db, follow_up, staff["systemkoordinator"]).data
     revision = datetime.fromisoformat(data["revision_date"]).date()
     with clock.frozen_at(datetime.combine(revision, time(12), tzinfo=UTC)):
         case_messages.fire_due_timers(db, case_id, staff["systemkoordinator"])

@@ -36,7 +36,7 @@ def at_renewal(db: Database, staff: dict[str, Actor]) -> int:
     demo.consent(db, staff["innbygger"], case_id, wants_ip=True)
     demo.establish_plan(db, staff["koordinator"], case_id)
     data = case_queries.get_task(db, demo.open_task(db, case_id, "follow_up"),
-                                  staff["systemkoordinator"])["data"]
+                                  staff["systemkoordinator"]).data
     revision = datetime.fromisoformat(data["revision_date"]).date()
     with clock.frozen_at(datetime.combine(revision, time(12), tzinfo=UTC)):
         case_messages.fire_due_timers(db, case_id, SYSTEM)
@@ -87,7 +87,7 @@ def test_renewed_consent_opens_empty_and_is_saved(web: Web, db: Database,
     done = browser.post(f"/tasks/{task_id}", data)
     assert done.headers["Location"] == "/mine"
     follow_up = case_queries.get_task(db, demo.open_task(db, case_id, "follow_up"),
-                                  staff["systemkoordinator"])["data"]
+                                  staff["systemkoordinator"]).data
     assert [c["period"] for c in follow_up["consents"]] == ["first", "renewal"]
     assert follow_up["consents"][-1]["given_by"] == [{"name": "Kari Nordmann",
                                                       "relation": "selv"}]
