@@ -6,6 +6,7 @@ cases.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -30,14 +31,42 @@ class InboxQuery:
     page: int = 1
 
 
-@dataclass
+@dataclass(frozen=True)
+class InboxRow:
+    """One open task in the inbox, with whom the case is about and whether it is overdue."""
+
+    id: int
+    case_id: int
+    bpmn_id: str
+    name: str
+    role: str
+    service_area: str | None
+    assignee: str | None
+    claimed_by: str | None
+    due_at: datetime | None
+    overdue: bool
+    citizen_name: str
+    citizen_nin: str
+    on_behalf_of: str | None
+
+    @classmethod
+    def of(cls, task: Task, citizen_name: str, citizen_nin: str, now: datetime) -> InboxRow:
+        return cls(id=task.id, case_id=task.case_id, bpmn_id=task.bpmn_id, name=task.name,
+                   role=task.role, service_area=task.service_area, assignee=task.assignee,
+                   claimed_by=task.claimed_by, due_at=task.due_at,
+                   overdue=task.due_at is not None and task.due_at < now,
+                   citizen_name=citizen_name, citizen_nin=citizen_nin,
+                   on_behalf_of=task.on_behalf_of)
+
+
+@dataclass(frozen=True)
 class InboxPage:
-    rows: list[dict[str, Any]]
+    rows: tuple[InboxRow, ...]
     total: int
     page: int
     pages: int
-    counts: dict[str, int] = field(default_factory=dict)
-    steps: list[tuple[str, str]] = field(default_factory=list)
+    counts: Mapping[str, int] = field(default_factory=dict)
+    steps: tuple[tuple[str, str], ...] = ()
 
 
 def _mine(actor: Actor) -> Any:
@@ -78,14 +107,6 @@ def inbox_page(db: Database, actor: Actor, q: InboxQuery) -> InboxPage:
             .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
         steps = session.execute(base.with_only_columns(Task.bpmn_id, Task.name).distinct()
                                 .order_by(Task.name)).all()
-    return InboxPage([_row(task, name, nin, now) for task, name, nin in rows], total, page,
-                     pages, counts, [(bpmn_id, name) for bpmn_id, name in steps])
-
-
-def _row(task: Task, citizen_name: str, citizen_nin: str, now: datetime) -> dict[str, Any]:
-    return {"id": task.id, "case_id": task.case_id, "bpmn_id": task.bpmn_id, "name": task.name,
-            "role": task.role, "service_area": task.service_area, "assignee": task.assignee,
-            "claimed_by": task.claimed_by, "due_at": task.due_at,
-            "overdue": task.due_at is not None and task.due_at < now,
-            "citizen_name": citizen_name, "citizen_nin": citizen_nin,
-            "on_behalf_of": task.on_behalf_of}
+    return InboxPage(tuple(InboxRow.of(task, name, nin, now) for task, name, nin in rows),
+                     total, page, pages, counts,
+                     tuple((bpmn_id, name) for bpmn_id, name in steps))
