@@ -12,9 +12,9 @@ from collections.abc import Collection, Iterator
 from typing import IO, Any
 
 from flask_babel import gettext
-from lxml import etree
 
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+from engine.features.diagram import named_elements
+
 # Lane names are role keys (innbygger, koordinator …), shown through the role labels instead.
 SKIPPED = {"lane", "laneSet", "definitions", "collaboration", "participant", "message"}
 
@@ -22,13 +22,9 @@ SKIPPED = {"lane", "laneSet", "definitions", "collaboration", "participant", "me
 def extract_bpmn(fileobj: IO[bytes], keywords: Collection[str], comment_tags: Collection[str],
                  options: dict[str, Any]) -> Iterator[tuple[int, None, str, list[str]]]:
     """Babel extractor: ``(line, None, name, [where])`` for every named BPMN element."""
-    parser = etree.XMLParser(resolve_entities=False, no_network=True)
-    root = etree.parse(fileobj, parser).getroot()
-    for element in root.iter(f"{{{BPMN_NS}}}*"):
-        kind = etree.QName(element).localname
-        name = (element.get("name") or "").strip()
-        if name and kind not in SKIPPED:
-            yield element.sourceline or 0, None, name, [f"BPMN {kind} {element.get('id')}"]
+    for line, kind, element_id, name in named_elements(fileobj.read()):
+        if kind not in SKIPPED:
+            yield line, None, name, [f"BPMN {kind} {element_id}"]
 
 
 def step_name(name: str | None) -> str:

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from engine.kernel import spiff
 
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+BPMN_NS = spiff.BPMN_NS
 # The BPMN elements a reader of a case follows (gateways and flows are left out).
 STEP_KINDS = frozenset({"startEvent", "endEvent", "userTask", "serviceTask", "scriptTask",
                         "task", "boundaryEvent", "intermediateCatchEvent",
@@ -84,3 +84,24 @@ def passed_starts(checksum: str, bpmn_xml: str, reached: Set[str]) -> set[str]:
     """The start events a started case has passed, given the ids it has passed or waits at."""
     return {start.id for start in start_events(checksum, bpmn_xml)
             if start.inside is None or not start.inside.isdisjoint(reached - {start.id})}
+
+
+@lru_cache(maxsize=16)
+def enclosing_phases(checksum: str, bpmn_xml: str) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Element id → the sub-processes around it (id, name), outermost first."""
+    del checksum  # the cache key only
+    found: dict[str, list[tuple[str, str]]] = {}
+    for phase in spiff.parse_xml(bpmn_xml).iter(SUB_PROCESS):
+        for inner in phase.iter():
+            if inner is not phase and isinstance(inner.tag, str) and inner.get("id"):
+                found.setdefault(inner.get("id", ""), []).append(
+                    (phase.get("id", ""), phase.get("name") or phase.get("id", "")))
+    return {element: tuple(phases) for element, phases in found.items()}
+
+
+def named_elements(bpmn_xml: str | bytes) -> list[tuple[int, str, str, str]]:
+    """``(line, kind, id, name)`` of every named BPMN element, read with the safe parser."""
+    return [(element.sourceline or 0, element.tag.split("}", 1)[1], element.get("id") or "",
+             (element.get("name") or "").strip())
+            for element in spiff.parse_xml(bpmn_xml).iter(f"{{{BPMN_NS}}}*")
+            if (element.get("name") or "").strip()]

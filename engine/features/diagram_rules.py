@@ -24,7 +24,7 @@ from engine.kernel import spiff
 from engine.runtime.users import PROCEDURE_ROLES
 from handlers.catalogue import handler_names, validator_names
 
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+BPMN_NS = spiff.BPMN_NS
 
 
 def error(element: str, message: str) -> dict[str, str]:

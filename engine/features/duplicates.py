@@ -18,6 +18,7 @@ from engine.kernel import clock
 from engine.kernel.errors import DuplicateReport, Forbidden, InvalidData
 from engine.kernel.models import Case, Document, Event
 from engine.kernel.vocabulary import RUNNING_CASE_STATES, EventKind
+from engine.runtime import forms
 from engine.runtime.users import Actor
 
 MAX_REASON_LENGTH = 2000
@@ -84,6 +85,6 @@ def _shown(prop: Any, value: Any) -> str:
     """A value as the form names it (``x-enumNames`` for codes)."""
     prop = prop if isinstance(prop, dict) else {}
     choices = prop.get("items", prop) if isinstance(value, list) else prop
-    names = dict(zip(choices.get("enum") or [], choices.get("x-enumNames") or [], strict=False))
+    names = forms.enum_labels(choices)
     values = value if isinstance(value, list) else [value]
-    return ", ".join(str(names.get(v, v)) for v in values)
+    return ", ".join(names.get(str(v), str(v)) for v in values)

@@ -14,10 +14,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine.features.diagram_rules import BPMN_NS
+from engine.features.diagram import enclosing_phases
 from engine.features.monitor import require_monitor
 from engine.features.monitor_positions import Position, case_open_at, positions
-from engine.kernel import clock, spiff
+from engine.kernel import clock
 from engine.kernel.db import Database
 from engine.kernel.models import Case, ProcessVersion
 from engine.runtime.users import Actor
@@ -89,24 +89,14 @@ def step_loads(places: Iterable[Position], now: datetime,
     return heat_levels(loads)
 
 
-def phase_loads(places: Iterable[Position], now: datetime, bpmn_xml: str) -> list[StepLoad]:
+def phase_loads(places: Iterable[Position], now: datetime, checksum: str,
+                bpmn_xml: str) -> list[StepLoad]:
     """The heat of each phase (a sub-process): the cases waiting at any step inside it, so the
     top of the diagram shows where cases are and each step's heat is one click down."""
-    phases = enclosing_phases(bpmn_xml)
+    phases = enclosing_phases(checksum, bpmn_xml)
     inside = [replace(place, step=phase_id, name=phase_name) for place in places
               for phase_id, phase_name in phases.get(place.step, [])]
     return step_loads(inside, now)
-
-
-def enclosing_phases(bpmn_xml: str) -> dict[str, list[tuple[str, str]]]:
-    """Element id → the sub-processes around it (id, name), outermost first."""
-    found: dict[str, list[tuple[str, str]]] = {}
-    for phase in spiff.parse_xml(bpmn_xml).iter(f"{{{BPMN_NS}}}subProcess"):
-        for inner in phase.iter():
-            if inner is not phase and isinstance(inner.tag, str) and inner.get("id"):
-                found.setdefault(inner.get("id", ""), []).append(
-                    (phase.get("id", ""), phase.get("name") or phase.get("id", "")))
-    return found
 
 
 def overview(db: Database, actor: Actor, now: datetime | None = None,
@@ -133,7 +123,7 @@ def overview(db: Database, actor: Actor, now: datetime | None = None,
     in_process = [p for p in places if process_cases is None or p.case_id in process_cases]
     heat = step_loads(in_process, moment)
     if newest is not None:
-        heat += phase_loads(in_process, moment, newest.bpmn_xml)
+        heat += phase_loads(in_process, moment, newest.checksum, newest.bpmn_xml)
     return Overview(
         now=moment, active_cases=active, per_step=per_step,
         per_area=sorted(per_area.items(), key=lambda item: (item[0] is None, item[0] or "")),

@@ -40,14 +40,19 @@ def declared_fields(key: str) -> dict[str, dict[str, str]]:
     return dict(_declarations().get(key, {}).get("fields", {}))
 
 
+def _milestones_of(declaration: Mapping[str, Any]) -> list[Milestone]:
+    return [Milestone(name, EventKind(item["event"]), tuple(item.get("handlers", ())),
+                      item["title"], {lang: text["title"]
+                                      for lang, text in item.get("x-translations", {}).items()})
+            for name, item in declaration.get("milestones", {}).items()]
+
+
 def milestones() -> list[Milestone]:
     """Every declared milestone, in declaration order (one name once, the first kept)."""
     found: dict[str, Milestone] = {}
     for declaration in _declarations().values():
-        for name, item in declaration.get("milestones", {}).items():
-            found.setdefault(name, Milestone(
-                name, EventKind(item["event"]), tuple(item.get("handlers", ())), item["title"],
-                {lang: text["title"] for lang, text in item.get("x-translations", {}).items()}))
+        for milestone in _milestones_of(declaration):
+            found.setdefault(milestone.name, milestone)
     return list(found.values())
 
 
@@ -64,8 +69,7 @@ def problems(key: str, forms: Mapping[str, Any], called: Iterable[str]) -> list[
                 f"feltet {name!r} finnes ikke lenger i noe skjema (ventet i skjemaet "
                 f"{reader['form']!r}), men {reader['read_by']} leser det")})
     calls = set(called)
-    for milestone in (m for m in milestones() if m.name in
-                      _declarations().get(key, {}).get("milestones", {})):
+    for milestone in _milestones_of(_declarations().get(key, {})):
         if milestone.handlers and not calls & set(milestone.handlers):
             errors.append({"element": key, "message": (
                 f"milepælen «{milestone.title}» i monitorens ledetider måles ved "

@@ -44,6 +44,7 @@ from engine.kernel.vocabulary import CaseState
 
 MAX_BPMN_BYTES = 2_000_000
 MAX_ENGINE_ROUNDS = 50
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
 
 _SERIALIZER_CONFIG = dict(SPIFF_CONFIG)
@@ -224,11 +225,16 @@ def waiting_at(workflow: BpmnWorkflow) -> list[str]:
     """The names of the steps a case stands at: tasks people can do and events it waits for
     (not the events attached to those tasks or phases)."""
     tasks = [*workflow.get_tasks(state=TaskState.READY, manual=True),
-             *(t for t in workflow.get_tasks(state=TaskState.WAITING) if _is_catcher(t)
-               and getattr(t.task_spec, "cancel_activity", None) is None)]
+             *(t for t in workflow.get_tasks(state=TaskState.WAITING)
+               if _is_catcher(t) and not _is_attached(t))]
     names = [t.task_spec.bpmn_name or t.task_spec.bpmn_id for t in tasks
              if getattr(t.task_spec, "bpmn_id", None)]
     return list(dict.fromkeys(f"«{n}»" for n in names))
+
+
+def _is_attached(task: SpiffTask) -> bool:
+    """A boundary event: it waits on a task or phase (only those carry ``cancel_activity``)."""
+    return getattr(task.task_spec, "cancel_activity", None) is not None
 
 
 def _is_catcher(task: SpiffTask) -> bool:
@@ -245,8 +251,7 @@ def case_data(workflow: BpmnWorkflow) -> dict[str, Any]:
     data: dict[str, Any] = dict(workflow.last_task.data) if workflow.last_task else {}
     holders = [t for t in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING)
                if getattr(t.task_spec, "bpmn_id", None)  # not Spiff's own splits and joins
-               and not (_is_catcher(t) and getattr(t.task_spec, "cancel_activity", None)
-                        is not None)]
+               and not (_is_catcher(t) and _is_attached(t))]
     for task in sorted(holders, key=lambda t: t.last_state_change):
         data.update(task.data)
     return data

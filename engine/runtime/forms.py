@@ -223,10 +223,12 @@ def choice_fields(version_forms: Mapping[str, Any]) -> dict[str, dict[str, Any]]
 def choice_labels(fields: Mapping[str, Any], locale: str) -> dict[str, dict[str, str]]:
     """Field name → code → its label in ``locale`` (the form's Norwegian label where the form
     has no translation; the code itself where the form names none)."""
-    labels: dict[str, dict[str, str]] = {}
-    for name, node in fields.items():
-        shown = localized(node, locale)
-        names = list(shown.get("x-enumNames") or [])
-        labels[name] = {str(code): str(names[i]) if i < len(names) else str(code)
-                        for i, code in enumerate(shown.get("enum") or [])}
-    return labels
+    return {name: enum_labels(localized(node, locale)) for name, node in fields.items()}
+
+
+def enum_labels(node: Mapping[str, Any]) -> dict[str, str]:
+    """Code → label of one schema node's ``enum`` and ``x-enumNames`` (a code the form names
+    no label for stands for itself)."""
+    names = list(node.get("x-enumNames") or [])
+    return {str(code): str(names[i]) if i < len(names) else str(code)
+            for i, code in enumerate(node.get("enum") or [])}
