@@ -15,19 +15,23 @@ from handlers.registry import HandlerContext, handler
 SERVICES = ("ip", "koordinator")
 
 
+def _record(context: HandlerContext, action: str) -> None:
+    """Start or end, today, the record of the diagram's ``service``: ``ip``, ``koordinator``,
+    or ``all`` for both."""
+    service = param(context, "service", choices=(*SERVICES, "all"))
+    for each in SERVICES if service == "all" else (service,):
+        context.effects.kpr(each, action, context.now.date())
+
+
 @handler("kpr.start")
 def start(context: HandlerContext, data: dict[str, Any]) -> None:
     """Start the KPR record for ``service`` (``ip`` or ``koordinator``) today; ``all`` starts
     both (a plan reinstated after an appeal)."""
-    service = param(context, "service", choices=(*SERVICES, "all"))
-    for each in SERVICES if service == "all" else (service,):
-        context.effects.kpr(each, "start", context.now.date())
+    _record(context, "start")
 
 
 @handler("kpr.end")
 def end(context: HandlerContext, data: dict[str, Any]) -> None:
     """End the KPR record for ``service`` today; ``all`` ends both IP and coordinator (closing
     a case). Ending a record that is not open is the engine's no-op."""
-    service = param(context, "service", choices=(*SERVICES, "all"))
-    for each in SERVICES if service == "all" else (service,):
-        context.effects.kpr(each, "end", context.now.date())
+    _record(context, "end")
