@@ -315,7 +315,7 @@ def case(case_id: int) -> Any:
     rows = monitor.filter_rows(monitor.stuck_cases(db(), actor, now, _config()),
                                case_id=case_id)
     open_tasks = [t for t in detail["tasks"] if t["state"] == "ready"]
-    candidates: dict[int, list[tuple[str, str]]] = {}
+    candidates: dict[int, list[users.Colleague]] = {}
     for task in open_tasks:
         try:
             candidates[task["id"]] = interventions.reassign_candidates(db(), task["id"], actor)

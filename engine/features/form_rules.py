@@ -39,6 +39,9 @@ def form_problem(form: Any) -> str | None:
     if unknown:
         return (f"ukjent x-normalize ved {', '.join(unknown)}; "
                 f"kjente verdier: {', '.join(forms.NORMALIZERS)}")
+    if unknown_sources := forms.unknown_sources(schema):
+        return (f"ukjent x-source ved {', '.join(unknown_sources)}; "
+                f"kjente kilder: {', '.join(forms.SOURCES)}")
     if problem := forms.prefill_problem(dict(schema)):
         return problem
     if "ui" in form and not isinstance(form["ui"], Mapping):

@@ -22,7 +22,7 @@ from engine.kernel.models import Case, Incident, KprRecord, Outbox, Task, Timer
 from engine.kernel.vocabulary import FINAL_CASE_STATES, CaseState, EventKind, Role, TaskState
 from engine.runtime.access import may_act
 from engine.runtime.case_run import CaseRun
-from engine.runtime.users import Actor, all_actors, find_actor
+from engine.runtime.users import Actor, Colleague, all_actors, with_case_counts
 
 MAX_REASON_LENGTH = 2000
 
@@ -57,18 +57,18 @@ def reassign_task(db: Database, task_id: int, username: str, reason: str | None,
     why = _monitor_reason(actor, reason)
     with db.transaction() as session:
         task = _open_task(session, task_id)
-        colleague = find_actor(session, username or "")
-        if colleague is None:
-            raise InvalidData({"assignee": "Personen finnes ikke."})
-        previous = task.claimed_by or task.assignee
-        if colleague.username == previous:
-            raise InvalidData({"assignee": "Oppgaven ligger allerede hos denne personen."})
         if task.role == Role.INNBYGGER:
             raise InvalidData({"assignee": "Innbyggerens oppgaver følger innbyggeren eller "
                                            "koordinatoren. Bytt koordinator i stedet."})
-        # Judged by the lane alone: would the colleague see this task as theirs to take?
-        if not may_act(colleague, Task(role=task.role, service_area=task.service_area)):
-            raise InvalidData({"assignee": "Denne personen kan ikke utføre oppgaven."})
+        previous = task.claimed_by or task.assignee
+        if username and username == previous:
+            raise InvalidData({"assignee": "Oppgaven ligger allerede hos denne personen."})
+        candidates = _candidates(session, task)
+        colleague = next((other for other in candidates if other.username == username), None)
+        if colleague is None:
+            names = ", ".join(other.full_name for other in candidates) or "ingen"
+            raise InvalidData({"assignee": "Denne personen kan ikke utføre oppgaven. "
+                                           f"Du kan velge: {names}."})
         if task.assignee is not None:
             task.assignee = colleague.username
         task.claimed_by = colleague.username
@@ -155,14 +155,20 @@ def cancel_case(db: Database, case_id: int, reason: str | None, actor: Actor) ->
         run.close_open_items()
 
 
-def reassign_candidates(db: Database, task_id: int, actor: Actor) -> list[tuple[str, str]]:
-    """(username, full name) of everyone the monitor may give the task to (by its lane)."""
+def reassign_candidates(db: Database, task_id: int, actor: Actor) -> list[Colleague]:
+    """Everyone the monitor may give the task to (by its lane), with the active cases each
+    coordinates, so the leder sees who carries less before choosing."""
     require_monitor(actor)
     with db.reading() as session:
         task = _open_task(session, task_id)
         if task.role == Role.INNBYGGER:
             return []
-        lane = Task(role=task.role, service_area=task.service_area)
-        current = task.claimed_by or task.assignee
-        return [(other.username, other.full_name) for other in all_actors(session)
-                if may_act(other, lane) and other.username != current]
+        return with_case_counts(session, _candidates(session, task))
+
+
+def _candidates(session: Session, task: Task) -> list[Actor]:
+    """Who would see the task as theirs to take, judged by the lane alone; not who holds it."""
+    lane = Task(role=task.role, service_area=task.service_area)
+    current = task.claimed_by or task.assignee
+    return [other for other in all_actors(session)
+            if may_act(other, lane) and other.username != current]

@@ -12,16 +12,30 @@ from sqlalchemy.orm import Session
 
 from engine.kernel import clock
 from engine.kernel.errors import InvalidData
+from engine.kernel.models import Case
 from engine.runtime import forms
 from engine.runtime.handler_context import CaseEffects, SessionDirectory
-from engine.runtime.users import service_areas
+from engine.runtime.users import Colleague, coordinators, service_areas
 from handlers.catalogue import get_validator
 from handlers.registry import HandlerContext
 
 
-def sources(session: Session) -> dict[str, dict[str, str]]:
-    """The municipality's own lists a form's choices may come from (its service areas)."""
-    return {"service_areas": service_areas(session)}
+def sources(session: Session, service_area: str | None = None
+            ) -> dict[str, list[forms.Choice]]:
+    """The municipality's own lists a form's choices may come from (``x-source``): its service
+    areas, and the coordinators of ``service_area`` with how many active cases each has."""
+    return {"service_areas": [forms.Choice(code, name)
+                              for code, name in service_areas(session).items()],
+            "coordinators": [_coordinator(person) for person in
+                             coordinators(session, service_area)]}
+
+
+def _coordinator(person: Colleague) -> forms.Choice:
+    count = person.active_cases
+    cases = "1 aktiv sak" if count == 1 else f"{count} aktive saker"
+    cases_en = "1 active case" if count == 1 else f"{count} active cases"
+    return forms.Choice(person.username, f"{person.full_name} ({cases})",
+                        {"en": f"{person.full_name} ({cases_en})"})
 
 
 def validation_context(session: Session, case_id: int) -> HandlerContext:
@@ -35,9 +49,11 @@ def validated(session: Session, case_id: int, form: dict[str, Any], data: dict[s
     """The declared fields of ``data`` when valid; raises InvalidData otherwise."""
     if not isinstance(data, dict):
         raise InvalidData({"_form": "Skjemadata må være et JSON-objekt."})
-    schema = forms.with_sources(form["schema"], sources(session))
+    case = session.get(Case, case_id)
+    schema = forms.with_sources(form["schema"],
+                                sources(session, case.service_area if case else None))
     clean = forms.declared_fields(forms.normalized(data, schema), schema)
-    errors = forms.schema_errors(clean, schema)
+    errors = {**forms.schema_errors(clean, schema), **forms.source_errors(clean, schema)}
     if not errors and validator_name:
         errors = get_validator(validator_name)(validation_context(session, case_id),
                                               {**context_data, **clean})

@@ -12,7 +12,8 @@ every later step sees "15058510170". It is form data, so a designer can use it o
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -49,18 +50,67 @@ def _is_date_time(value: object) -> bool:
     return not isinstance(value, str) or bool(datetime.fromisoformat(value))
 
 
-def with_sources(schema: dict[str, Any], sources: dict[str, dict[str, str]]) -> dict[str, Any]:
-    """Fill ``enum`` (codes) and ``x-enumNames`` (labels) for properties marked ``x-source``.
+# ``x-source`` value → what the engine fills the property's choices from when the form is served
+# and validated (:func:`engine.features.validation.sources` builds them).
+SOURCES = {
+    "service_areas": "the municipality's service areas",
+    "coordinators": "the users with role koordinator in the case's service area, each with "
+                    "the number of active cases they coordinate",
+}
 
-    The municipality's service areas live in the database, not in the diagram's forms.
-    """
+
+@dataclass(frozen=True)
+class Choice:
+    """One choice an ``x-source`` offers: the code stored, its label, and its label in other
+    languages (locale → label) where the engine words the label itself."""
+
+    code: str
+    label: str
+    translations: Mapping[str, str] = field(default_factory=dict)
+
+
+def with_sources(schema: dict[str, Any], sources: Mapping[str, Sequence[Choice]]
+                 ) -> dict[str, Any]:
+    """Fill ``enum`` (codes) and ``x-enumNames`` (labels, translated in ``x-translations``)
+    for properties marked ``x-source``.
+
+    The municipality's service areas and its coordinators live in the database, not in the
+    diagram's forms; a designer picks them for any field by naming the source."""
     filled = copy.deepcopy(schema)
     for prop in filled.get("properties", {}).values():
-        source = prop.get("x-source")
-        if source in sources:
-            prop["enum"] = list(sources[source])
-            prop["x-enumNames"] = list(sources[source].values())
+        choices = sources.get(prop.get("x-source"))
+        if choices is None:
+            continue
+        prop["enum"] = [choice.code for choice in choices]
+        prop["x-enumNames"] = [choice.label for choice in choices]
+        for locale in sorted({locale for choice in choices for locale in choice.translations}):
+            texts = prop.setdefault(TRANSLATIONS, {}).setdefault(locale, {})
+            texts["x-enumNames"] = [choice.translations.get(locale, choice.label)
+                                    for choice in choices]
     return filled
+
+
+def source_errors(data: Mapping[str, Any], schema: Mapping[str, Any]) -> dict[str, str]:
+    """A value a sourced property (filled by :func:`with_sources`) does not offer, refused with
+    the choices it does offer, so the person sees whom they may choose."""
+    errors: dict[str, str] = {}
+    for key, prop in (schema.get("properties") or {}).items():
+        if not isinstance(prop, dict) or "x-source" not in prop or data.get(key) is None:
+            continue
+        offered = enum_labels(prop)
+        if str(data[key]) in offered:
+            continue
+        errors[key] = (f"«{data[key]}» kan ikke velges her. Velg en av: "
+                       f"{', '.join(offered.values())}." if offered
+                       else f"«{data[key]}» kan ikke velges her: det er ingen å velge mellom.")
+    return errors
+
+
+def unknown_sources(schema: Mapping[str, Any]) -> list[str]:
+    """``"field: name"`` for every ``x-source`` that names no known source."""
+    return [f"{key}: {prop['x-source']}"
+            for key, prop in (schema.get("properties") or {}).items()
+            if isinstance(prop, dict) and "x-source" in prop and prop["x-source"] not in SOURCES]
 
 
 def normalized(data: Any, schema: dict[str, Any]) -> Any:

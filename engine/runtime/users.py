@@ -13,14 +13,14 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from engine.kernel import clock
 from engine.kernel.db import Database
 from engine.kernel.errors import InvalidData, NotFound
-from engine.kernel.models import ApiToken, Membership, ServiceArea, User
-from engine.kernel.vocabulary import Role
+from engine.kernel.models import ApiToken, Case, Membership, ServiceArea, User
+from engine.kernel.vocabulary import RUNNING_CASE_STATES, Role
 
 ROLES = tuple(Role)
 # Role sets, named by what they let a person do; every check in the engine and the pages
@@ -115,6 +115,36 @@ def find_actor(session: Session, username: str) -> Actor | None:
 def all_actors(session: Session) -> list[Actor]:
     return [actor_for(u) for u in session.scalars(select(User).where(User.active)
                                                   .order_by(User.full_name))]
+
+
+@dataclass(frozen=True)
+class Colleague:
+    """Someone work may be given to, with the active cases they coordinate: who carries less
+    can be seen before choosing."""
+
+    username: str
+    full_name: str
+    active_cases: int
+
+
+def with_case_counts(session: Session, actors: list[Actor]) -> list[Colleague]:
+    """``actors`` as colleagues, each with the number of open cases they coordinate."""
+    rows = session.execute(
+        select(Case.coordinator, func.count(Case.id))
+        .where(Case.coordinator.in_([a.username for a in actors]),
+               Case.status.in_(RUNNING_CASE_STATES))
+        .group_by(Case.coordinator)).all()
+    counts = {str(username): int(count) for username, count in rows}
+    return [Colleague(a.username, a.full_name, counts.get(a.username, 0)) for a in actors]
+
+
+def coordinators(session: Session, service_area: str | None) -> list[Colleague]:
+    """The active users with role koordinator in ``service_area`` (or in every area), by name;
+    every coordinator when no service area is decided yet."""
+    return with_case_counts(session, [
+        actor for actor in all_actors(session)
+        if (actor.in_area(Role.KOORDINATOR, service_area) if service_area
+            else actor.has_role(Role.KOORDINATOR))])
 
 
 @dataclass(frozen=True)

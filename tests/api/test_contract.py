@@ -385,7 +385,9 @@ def test_invalid_task_data_is_422_and_the_task_stays_open(api: Api, db: Database
                                 "approved": "Feltet må fylles ut."}
     assert rule["errors"] == {
         "service_area": "Velg tjenesteområdet koordinatoren skal oppnevnes fra."}
-    assert unknown_area["errors"] == {"service_area": MESSAGES["enum"]}
+    refused_area = unknown_area["errors"]["service_area"]
+    assert refused_area.startswith("«finnes_ikke» kan ikke velges her. Velg en av: ")
+    assert all(name in refused_area for name in demo.SERVICE_AREAS.values()), refused_area
     assert "begrunnes" in refusal["errors"]["assessment_reasoning"]
     assert api.task(case_id, "assess_report", "systemkoordinator")["state"] == "ready"
 

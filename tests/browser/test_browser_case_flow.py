@@ -81,7 +81,7 @@ def test_four_people_take_a_case_from_report_to_closed(visitor, server) -> None:
     person.login("fagleder")
     person.open_task("Oppnevn koordinator", KARI, tab="Gruppens oppgaver")
     expect(page.get_by_role("complementary")).to_contain_text("Helse og omsorg")
-    person.field("Koordinator").fill("koordinator")
+    person.field("Koordinator").select_option(label="Kim Koordinator (0 aktive saker)")
     person.field("Innbyggerens ønsker").fill("Ønsker en fast kontaktperson.")
     person.complete()
     person.logout()

@@ -152,7 +152,7 @@ def test_reassign_remind_and_cancel_from_the_case_page(flow: Callable[..., Any],
     task_id = int(page.one("form", id=next(
         e.get("id") for e in page.all("form") if e.get("id", "").startswith("reassign-")
     )).get("action").split("/")[3])
-    assert ("fagleder_oppvekst", "Frida Oppvekst") in page.options("assignee")
+    assert ("fagleder_oppvekst", "Frida Oppvekst (0 aktive saker)") in page.options("assignee")
 
     # no reason: refused, nothing recorded
     refused = browser.follow(browser.post(f"/monitor/tasks/{task_id}/reassign", {
