@@ -12,6 +12,7 @@ import pytest
 
 import processes
 from engine.features import deploy, diagram_rules, reads
+from engine.kernel import spiff
 from engine.kernel.db import Database
 from engine.kernel.errors import DeployRejected
 from engine.runtime.users import get_actor
@@ -59,15 +60,29 @@ def test_a_milestone_needs_one_of_its_handlers_in_the_diagram() -> None:
     assert reads.problems("loekke", {}, set()) == []
 
 
+def _message_forms() -> set[str]:
+    """Forms of message events: what they ask for arrives inside the message's variable
+    (``consent_withdrawal.reason``), never as a case field of its own."""
+    root = spiff.parse_xml(IP_XML)
+    ns = {"bpmn": spiff.BPMN_NS, "spiff": spiff.SPIFF_NS}
+    return {prop.get("value") for event in root.iterfind(".//bpmn:messageEventDefinition/..", ns)
+            for prop in event.iterfind(".//spiff:property[@name='form']", ns)}
+
+
 def _form_fields() -> set[str]:
-    return {name for path in processes.FORMS_DIR.glob("*.json")
+    skipped = _message_forms()
+    return {name for path in processes.FORMS_DIR.glob("*.json") if path.stem not in skipped
             for name in json.loads(path.read_text(encoding="utf-8"))["schema"]["properties"]}
 
 
 def _request_input(receiver: ast.expr) -> bool:
-    """``request.args``/``request.form`` and the like: what a user sent, not case data."""
+    """``request.args``/``request.form``, the API's JSON ``body`` (``_json_body()``) and the
+    like: what a user sent, not case data."""
+    if isinstance(receiver, ast.Call):
+        receiver = receiver.func
     name = receiver.attr if isinstance(receiver, ast.Attribute) else getattr(receiver, "id", "")
-    return name in {"args", "form", "values", "headers", "query", "params"}
+    return name in {"args", "form", "values", "headers", "query", "params", "body",
+                    "_json_body"}
 
 
 def _page_reads() -> set[tuple[str, str]]:

@@ -10,6 +10,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from engine.features import (
+    case_events,
     case_messages,
     case_queries,
     case_start,
@@ -160,6 +161,13 @@ def get_case(case_id: int) -> Any:
 @api.get("/cases/<int:case_id>/documents")
 def list_documents(case_id: int) -> Any:
     return jsonify({"documents": case_queries.list_documents(db(), case_id, signed_in_actor())})
+
+
+@api.get("/cases/<int:case_id>/events")
+def list_events(case_id: int) -> Any:
+    """The legal events the caller may send to the case now, with their forms (the same
+    question the case page asks)."""
+    return jsonify(case_events.available_events(db(), case_id, signed_in_actor()).as_json())
 
 
 @api.post("/cases/<int:case_id>/messages/<name>")

@@ -11,11 +11,13 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from engine.features import attachments
 from engine.features.validation import validation_context
 from engine.kernel import spiff
 from engine.kernel.db import Database
 from engine.kernel.errors import Conflict, Forbidden, InvalidData
 from engine.kernel.models import Case
+from engine.kernel.spiff_messages import WaitingMessage, waiting_messages
 from engine.kernel.vocabulary import FINAL_CASE_STATES, EventKind, Role
 from engine.runtime.access import visible_case
 from engine.runtime.case_run import CaseRun
@@ -23,30 +25,39 @@ from engine.runtime.users import CASEWORK_ROLES, Actor
 from handlers.catalogue import get_validator, validator_names
 
 CITIZEN_MESSAGES = {"end_requested", "appeal_received", "consent_withdrawn",
-                    "evaluation_requested"}
+                    "evaluation_requested", "coordinator_change"}
+
+
+def may_send(actor: Actor, name: str) -> bool:
+    """The role rule: caseworkers send every message, the citizen the ones that are theirs."""
+    return actor.has_any_role(CASEWORK_ROLES) or (
+        actor.has_role(Role.INNBYGGER) and name in CITIZEN_MESSAGES)
 
 
 def send_message(db: Database, case_id: int, name: str, data: dict[str, Any],
-                 actor: Actor) -> None:
-    """Deliver a BPMN message (appeal, change of coordinator, end) to a waiting case."""
+                 actor: Actor, attachment: attachments.Upload | None = None) -> None:
+    """Deliver a BPMN message (appeal, change of coordinator, end) to a waiting case; a letter
+    that came with it (an appeal by post) is archived in the same transaction."""
     if not isinstance(data, dict):
         raise InvalidData({"data": "Meldingsdata må være et JSON-objekt."})
     with db.transaction() as session:
         case = visible_case(session, actor, case_id)
-        citizen_may = actor.has_role(Role.INNBYGGER) and name in CITIZEN_MESSAGES
-        if not (actor.has_any_role(CASEWORK_ROLES) or citizen_may):
+        if not may_send(actor, name):
             raise Forbidden("Du kan ikke sende denne meldingen.")
         run = CaseRun(session, case, actor)
         workflow = run.load_workflow()
         current = spiff.refresh_catchers(workflow)
-        catchers = spiff.message_catchers(workflow, name)
+        catchers = [m for m in waiting_messages(workflow) if m.name == name]
         if not catchers:
             raise Conflict(_not_waiting_for(case, workflow, name))
         _check_message(session, case.id, name, data, current)
-        refusals = [r for r in (_refusal(run, c, current, data) for c in catchers) if r]
+        refusals = [r for r in (refusal(run, c, current, data) for c in catchers) if r]
         if len(refusals) == len(catchers):
             raise Conflict(refusals[0])
         payload = {**data, "sent_by": actor.username, "received_at": run.now.isoformat()}
+        if attachment is not None:
+            payload["attachment"] = attachments.store(
+                session, case.id, catchers[0].element.bpmn_name or name, attachment, run.now)
         run.event(EventKind.MESSAGE_RECEIVED, None, {"message": name, "data": payload})
         workflow.catch(spiff.message_event(name, payload))
         run.advance(workflow)
@@ -63,11 +74,11 @@ def _not_waiting_for(case: Case, workflow: spiff.BpmnWorkflow, name: str) -> str
             + (f" ({', '.join(where)})." if where else "."))
 
 
-def _refusal(run: CaseRun, catcher: spiff.SpiffTask, current: dict[str, Any],
-             payload: dict[str, Any]) -> str | None:
+def refusal(run: CaseRun, catcher: WaitingMessage, current: dict[str, Any],
+            payload: dict[str, Any]) -> str | None:
     """Why this waiting event may not take the message now, from its ``accepted_when``
     condition in the diagram (with the case's data and the payload as ``message``)."""
-    props = spiff.task_properties(catcher.task_spec)
+    props = spiff.task_properties(catcher.element)
     condition = props.get("accepted_when")
     if not condition:
         return None

@@ -15,7 +15,6 @@ from typing import Any
 
 from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
-from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 
 from engine.features import reads
 from engine.features.code_rules import restricted_code_problem, trial_problem
@@ -114,7 +113,7 @@ def _check_spec(spec: Any, forms: dict[str, Any], overrides: FormSource,
                 where = "men den ligger ikke i noen bane"
             errors.append(error(element, f"brukeroppgaven må ligge i en bane med en kjent rolle "
                                           f"({', '.join(PROCEDURE_ROLES)}), {where}"))
-        if is_user or (isinstance(task_spec, StartEvent) and "form" in props):
+        if is_user or "form" in props:  # a start form, or what a message event asks for
             errors.extend(_check_form(element, props, forms, overrides, validators,
                                       required=is_user))
         operator = (getattr(task_spec, "extensions", None) or {}).get("serviceTaskOperator")

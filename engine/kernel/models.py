@@ -17,6 +17,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
@@ -395,3 +396,21 @@ class VersionNote(Base):
     process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"),
                                                     primary_key=True)
     note: Mapped[str] = mapped_column(Text)
+
+
+class Attachment(Base):
+    """A file that came to the case with a document (the letter of an appeal by post).
+
+    The bytes live in the database, so they are backed up, moved and access-checked with
+    the case they belong to; their size and type are checked before they are stored.
+    """
+
+    __tablename__ = "attachment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_.id"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]

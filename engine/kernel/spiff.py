@@ -214,13 +214,6 @@ def message_event(name: str, payload: dict[str, Any]) -> BpmnEvent:
     return BpmnEvent(MessageEventDefinition(name), payload)
 
 
-def message_catchers(workflow: BpmnWorkflow, name: str) -> list[SpiffTask]:
-    """Every waiting task that would catch message ``name``."""
-    return [task for task in workflow.get_tasks(state=TaskState.WAITING)
-            if any(isinstance(d, MessageEventDefinition) and d.name == name
-                   for d in event_definitions(task.task_spec))]
-
-
 def waiting_at(workflow: BpmnWorkflow) -> list[str]:
     """The names of the steps a case stands at: tasks people can do and events it waits for
     (not the events attached to those tasks or phases)."""

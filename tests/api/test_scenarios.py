@@ -485,8 +485,8 @@ def test_citizen_ends_the_plan_early(flow: Flow) -> None:
     appointed_on = T0.date() + timedelta(days=2)
     flow.wait(days=60)
 
-    # A citizen may end their own plan, not change the coordinator.
-    flow.message("coordinator_change", "innbygger", {"reason": "Vil ha en annen."}, expect=403)
+    # A citizen may end their own plan, not register Statsforvalteren's decision.
+    flow.message("appeal_decided", "innbygger", {"outcome": "upheld"}, expect=403)
     flow.message("end_requested", "innbygger", {"reason": "Jeg klarer meg selv nå."})
 
     case = flow.case()

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from engine.kernel import clock, spiff, spiff_scripts
+from engine.kernel import clock, spiff, spiff_messages, spiff_scripts
 from tests.support.clock import T0
 
 DIAGRAM = (Path(__file__).parent / "phase_diagram.bpmn").read_bytes()
@@ -44,7 +44,7 @@ def test_a_boundary_event_gets_the_current_data_before_it_is_caught(workflow: An
     task.data["coordinator"] = "kari"
     task.run()
     spiff.engine_steps(workflow)
-    [catcher] = spiff.message_catchers(workflow, "change")
+    [catcher] = [m.task for m in spiff_messages.waiting_messages(workflow) if m.name == "change"]
     assert catcher.data["coordinator"] is None  # a copy from when the phase began
     assert spiff.case_data(workflow)["coordinator"] == "kari"
     spiff.refresh_catchers(workflow)

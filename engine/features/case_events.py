@@ -1,0 +1,104 @@
+"""Which legal events a case can take now, for this person: the question the case page, the
+citizen's page and the API ask before offering an appeal, a change of coordinator, an end or a
+withdrawn consent.
+
+An event is offered when a step of the diagram waits for its message now, its
+``accepted_when`` condition holds for the case as it stands (the same check
+:func:`engine.features.case_messages.send_message` makes), and the person's role may send it.
+What it is called, what will happen and which fields it needs are read from the diagram and
+the version's forms: the event's name, its documentation, the step it leads to, and the form
+its ``form`` property names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from engine.features import attachments
+from engine.features.case_messages import may_send, refusal
+from engine.kernel import spiff
+from engine.kernel.db import Database
+from engine.kernel.spiff_messages import WaitingMessage, leads_to, waiting_messages
+from engine.runtime.access import visible_case
+from engine.runtime.case_run import CaseRun
+from engine.runtime.users import Actor
+from handlers.dates import local_date, safe_date
+
+# A message event without a form of its own asks for nothing but is still confirmed.
+NO_FIELDS: Mapping[str, Any] = {"schema": {"type": "object", "properties": {}}}
+
+
+@dataclass(frozen=True)
+class AvailableEvent:
+    """An event the case can take now: the message to send, the diagram's words for it, and
+    the form (``{title, schema, ui[, attachment]}``) of what it needs."""
+
+    message: str
+    element: str
+    label: str
+    explanation: str
+    leads_to: str
+    form: Mapping[str, Any]
+
+    @property
+    def takes_attachment(self) -> bool:
+        """The form asks for a file (the letter of an appeal by post)."""
+        return isinstance(self.form.get("attachment"), Mapping)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"message": self.message, "element": self.element, "label": self.label,
+                "explanation": self.explanation, "leads_to": self.leads_to,
+                "form": dict(self.form), "takes_attachment": self.takes_attachment,
+                "send": {"method": "POST", "path": f"messages/{self.message}"}}
+
+
+@dataclass(frozen=True)
+class CaseEvents:
+    """What the case can take now, with the facts an event's page shows beside its form."""
+
+    case_id: int
+    events: tuple[AvailableEvent, ...]
+    today: date
+    appeal_deadline: date | None
+    files: tuple[attachments.AttachmentRef, ...]
+
+    def get(self, message: str) -> AvailableEvent | None:
+        return next((e for e in self.events if e.message == message), None)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"case_id": self.case_id, "events": [e.as_json() for e in self.events],
+                "appeal_deadline": self.appeal_deadline.isoformat()
+                if self.appeal_deadline else None}
+
+
+def available_events(db: Database, case_id: int, actor: Actor) -> CaseEvents:
+    """The events ``actor`` may send to the case now, one per message, in diagram order."""
+    with db.reading() as session:
+        case = visible_case(session, actor, case_id)
+        run = CaseRun(session, case, actor)
+        workflow = run.load_workflow()
+        current = spiff.refresh_catchers(workflow)
+        offered: dict[str, AvailableEvent] = {}
+        for waiting in waiting_messages(workflow):
+            if (waiting.name not in offered and may_send(actor, waiting.name)
+                    and refusal(run, waiting, current, {}) is None):
+                offered[waiting.name] = _event(waiting, case.process_version.forms)
+        return CaseEvents(case_id=case.id, events=tuple(offered.values()),
+                          today=local_date(run.now),
+                          appeal_deadline=safe_date(current.get("appeal_deadline")),
+                          files=attachments.of_case(session, case.id))
+
+
+def _event(waiting: WaitingMessage, forms: Mapping[str, Any]) -> AvailableEvent:
+    element = waiting.element
+    name = spiff.task_properties(element).get("form")
+    following = leads_to(element)
+    return AvailableEvent(
+        message=waiting.name, element=element.bpmn_id,
+        label=element.bpmn_name or waiting.name,
+        explanation=(element.documentation or "").strip(),
+        leads_to=(following.bpmn_name if following is not None else "") or "",
+        form=forms.get(name, NO_FIELDS) if name else NO_FIELDS)
