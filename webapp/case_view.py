@@ -35,7 +35,7 @@ from webapp.labels import (
     role_label,
 )
 from webapp.people import Directory, directory
-from webapp.timeline import access_rows, timeline
+from webapp.timeline import access_rows, document_entries, history, timeline
 
 AGE_OF_CONSENT = 16
 ACCESS_LOG_ON_CASE_PAGE = 20
@@ -115,6 +115,22 @@ def _open_tasks(open_tasks: Iterable[TaskRow], directory: Directory, actor: user
                      "overdue": task.due_at is not None and task.due_at < now, "mine": mine,
                      "url": task_url(task.id) if may_open else None})
     return rows
+
+
+def _summary(open_tasks: Sequence[dict[str, Any]], tasks: Sequence[TaskRow],
+             waiting: Sequence[str], events: Sequence[EventRow],
+             revision_date: Any) -> dict[str, Any]:
+    """Where the case waits and since when, and the next deadline, for the top of the page.
+
+    The case waits since its oldest open task was created; waiting only for a timer or a
+    message, since the last thing that happened to it."""
+    created = [task.created_at for task in tasks]
+    since = min(created) if created else (events[-1].at if events else None)
+    due = sorted((t for t in open_tasks if t["due_at"] is not None), key=lambda t: t["due_at"])
+    return {"first": open_tasks[0] if open_tasks else None,
+            "more": len(open_tasks) - 1 + len(waiting) if open_tasks else len(waiting) - 1,
+            "waiting": waiting, "since": since, "next_due": due[0] if due else None,
+            "revision_date": as_date(revision_date)}
 
 
 def _text(value: Any) -> str:
@@ -199,6 +215,7 @@ class CasePage:
 
     case_id: int
     facts: dict[str, Any]
+    summary: dict[str, Any]
     report: dict[str, Any]
     open_tasks: list[dict[str, Any]]
     waiting: list[str]
@@ -257,15 +274,18 @@ def build_case_page(case_id: int, actor: users.Actor) -> CasePage:
     titles = plan_view.field_titles(seen.forms.get(plan_store.PLAN_FORM))
     open_case = case.status not in plan_store.ENDED_STATUSES
     label = choice_labeller(forms.choice_fields(seen.forms))
+    task_rows = _open_tasks(open_tasks, who, actor, citizen_view, now)
     page = CasePage(
-        case_id=case.id, facts=_facts(case, data, who, today), report=_report(data, label),
-        open_tasks=_open_tasks(open_tasks, who, actor, citizen_view, now),
-        waiting=waiting,
+        case_id=case.id, facts=_facts(case, data, who, today),
+        summary=_summary(task_rows, open_tasks, waiting, seen.events,
+                         plan.get("revision_date") if open_case else None),
+        report=_report(data, label), open_tasks=task_rows, waiting=waiting,
         diagram={"xml": seen.bpmn_xml, "passed": sorted(passed - current),
                  "current": sorted(current)},
         steps=_step_rows(seen.steps, passed, current),
         route=_route(seen.events, steps, passed, current, seen.starts),
-        timeline=timeline(seen.events, who, steps, citizen_view),
+        timeline=timeline(seen.events, who, steps, citizen_view)
+        + document_entries(seen.documents),
         participants=plan["participants"], plan=plan, meetings=_meetings(data),
         action_items=plan_view.item_rows(snapshot["action_items"], today),
         plan_history=plan_view.history_rows(snapshot, titles, who.name),
@@ -278,9 +298,11 @@ def build_case_page(case_id: int, actor: users.Actor) -> CasePage:
         coordinators=_coordinators(data, who),
         messages=_messages(seen.messages, actor), citizen_view=citizen_view,
         may_read_access_log=citizen_view or actor.has_role("systemkoordinator"))
-    if citizen_view:
+    if page.may_read_access_log:
         entries = overview.access_log(db(), case.id, actor)
         task_names = {task.id: task.name for task in seen.tasks}
         page.access_log = access_rows(entries[:ACCESS_LOG_ON_CASE_PAGE], who, task_names)
         page.access_log_total = len(entries)
+        page.timeline += access_rows(entries, who, task_names)
+    page.timeline = history(page.timeline)
     return page

@@ -20,7 +20,7 @@ from webapp.case_view import build_case_page, task_url
 from webapp.formatting import as_datetime
 from webapp.labels import STATUS_LABELS
 from webapp.people import directory
-from webapp.timeline import access_rows
+from webapp.timeline import DEFAULT_GROUPS, TIMELINE_GROUPS, access_rows
 
 bp = Blueprint("cases", __name__)
 
@@ -28,8 +28,11 @@ bp = Blueprint("cases", __name__)
 def _render_case(case_id: int, status: int = 200, message_error: str | None = None,
                  message_body: str = "") -> tuple[str, int]:
     page = build_case_page(case_id, signed_in_actor())
+    # The history's filter works without JavaScript too: ``?vis=tasks&vis=letters``.
+    shown = set(request.args.getlist("vis")) & set(TIMELINE_GROUPS) or DEFAULT_GROUPS
     return render_template("case.html", page=page, message_error=message_error,
-                           message_body=message_body), status
+                           message_body=message_body, timeline_groups=TIMELINE_GROUPS,
+                           shown_groups=shown), status
 
 
 @bp.get("/cases/<int:case_id>")

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from engine.features.diagram import Step
-from engine.features.snapshots import AccessRow, EventRow
+from engine.features.snapshots import AccessRow, DocumentRow, EventRow
 from engine.kernel.vocabulary import EventKind as K  # short, so the table reads a kind a line
 from webapp import plan_view
 from webapp.formatting import long_date
-from webapp.labels import KPR_SERVICE_LABELS, MESSAGE_LABELS
+from webapp.labels import DOCUMENT_KIND_LABELS, KPR_SERVICE_LABELS, MESSAGE_LABELS
 from webapp.people import Directory
 from webapp.procedure_texts import step_name
 
@@ -28,6 +29,22 @@ HIDDEN_EVENTS = {K.TASK_CREATED}
 STAFF_ONLY_EVENTS = {K.TASK_CLAIMED, K.TASK_UNCLAIMED, K.TASK_ASSIGNED, K.INCIDENT_OPENED,
                      K.INCIDENT_RESOLVED, K.INCIDENT_RETRIED, K.TASK_REASSIGNED, K.REMINDER_SENT,
                      K.TASK_ESCALATED}
+
+# The kinds of history a reader can show or hide on the case page, in the filter's order.
+# ``access`` (who has read the case) is off unless asked for: it grows with every page view.
+TIMELINE_GROUPS = {"tasks": _l("Oppgaver"), "messages": _l("Meldinger"),
+                   "letters": _l("Brev og notater"), "plan": _l("Plan og møter"),
+                   "case": _l("Saken"), "errors": _l("Feil"), "access": _l("Innsyn")}
+DEFAULT_GROUPS = frozenset(TIMELINE_GROUPS) - {"access"}
+EVENT_GROUPS: dict[str, str] = {
+    **dict.fromkeys((K.TASK_CREATED, K.TASK_CLAIMED, K.TASK_UNCLAIMED, K.TASK_ASSIGNED,
+                     K.TASK_REASSIGNED, K.TASK_COMPLETED, K.TASK_ESCALATED, K.REMINDER_SENT),
+                    "tasks"),
+    **dict.fromkeys((K.MESSAGE_RECEIVED, K.MESSAGE_CAUGHT, K.THREAD_MESSAGE), "messages"),
+    **dict.fromkeys((K.PLAN_REVISED, K.PLAN_PROPOSED, K.PLAN_PROPOSAL_DECLINED,
+                     K.ACTION_ITEM_CHANGED, K.ACTION_ITEMS_CLOSED), "plan"),
+    **dict.fromkeys((K.INCIDENT_OPENED, K.INCIDENT_RETRIED, K.INCIDENT_RESOLVED), "errors"),
+}
 
 
 @dataclass(frozen=True)
@@ -149,8 +166,21 @@ def timeline(events: Sequence[EventRow], directory: Directory, steps: Mapping[st
     """The case's events newest first, as the reader may see them."""
     hidden = HIDDEN_EVENTS | (STAFF_ONLY_EVENTS if citizen_view else set())
     return [{"at": e.at, "who": directory.name(e.actor), "kind": e.kind,
+             "group": EVENT_GROUPS.get(e.kind, "case"),
              "text": event_text(e, directory, steps, citizen_view)}
             for e in reversed(events) if e.kind not in hidden]
+
+
+def document_entries(documents: Iterable[DocumentRow]) -> list[dict[str, Any]]:
+    """The case's letters and journal notes as history: when each was written."""
+    return [{"at": d.created_at, "who": "", "kind": "document", "group": "letters",
+             "text": _("%(kind)s: %(title)s", kind=DOCUMENT_KIND_LABELS.get(d.kind, d.kind),
+                       title=d.title)} for d in documents]
+
+
+def history(entries: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Events, documents and reads in one list, newest first (ties keep their order)."""
+    return sorted((dict(e) for e in entries), key=lambda e: e["at"], reverse=True)
 
 
 def _access_what(what: str, task_names: Mapping[int, str]) -> str:
@@ -174,6 +204,11 @@ def _access_what(what: str, task_names: Mapping[int, str]) -> str:
 def access_rows(entries: Iterable[AccessRow], directory: Directory,
                 task_names: Mapping[int, str]) -> list[dict[str, Any]]:
     """The access log as rows: when, who (and in which role), what they read."""
-    return [{"at": entry.at, "who": directory.name(entry.username),
-             "role": directory.role(entry.username),
-             "what": _access_what(entry.what, task_names)} for entry in entries]
+    rows = []
+    for entry in entries:
+        what = _access_what(entry.what, task_names)
+        # ``kind``, ``group`` and ``text``: the same row reads as history on the case page.
+        rows.append({"at": entry.at, "who": directory.name(entry.username),
+                     "role": directory.role(entry.username), "what": what,
+                     "kind": "access", "group": "access", "text": what})
+    return rows

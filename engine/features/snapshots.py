@@ -119,6 +119,7 @@ class TaskRow:
     claimed_by: str | None
     on_behalf_of: str | None
     due_at: datetime | None
+    created_at: datetime
     reader_may_act: bool
 
     @classmethod
@@ -126,7 +127,8 @@ class TaskRow:
         return cls(id=task.id, bpmn_id=task.bpmn_id, name=task.name, state=task.state,
                    role=task.role, service_area=task.service_area, assignee=task.assignee,
                    claimed_by=task.claimed_by, on_behalf_of=task.on_behalf_of,
-                   due_at=task.due_at, reader_may_act=reader_may_act)
+                   due_at=task.due_at, created_at=task.created_at,
+                   reader_may_act=reader_may_act)
 
 
 @dataclass(frozen=True)

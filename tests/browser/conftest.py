@@ -205,6 +205,16 @@ class Visitor:
     def flash(self, text: str) -> Locator:
         return self.page.locator("p.flash").filter(has_text=text)
 
+    # -- the case page
+    def case_tab(self, name: str) -> Locator:
+        """Open a part of the case page by its tab; the part (tab panel) it shows."""
+        tab = self.page.get_by_role("tab", name=re.compile(rf"^{re.escape(name)}( \(\d+\))?$"))
+        tab.click()
+        expect(tab).to_have_attribute("aria-selected", "true")
+        panel = self.page.get_by_role("tabpanel", name=tab.inner_text())
+        expect(panel).to_be_visible()
+        return panel
+
     # -- the inbox and tasks
     def inbox_tab(self, tab: str) -> None:
         """``Mine oppgaver`` or ``Gruppens oppgaver`` from the main menu's inbox."""

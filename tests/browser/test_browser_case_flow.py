@@ -208,21 +208,25 @@ def test_four_people_take_a_case_from_report_to_closed(visitor, server) -> None:
 
     # -- the case page: completed, with letters, journal notes, plan, meeting and consent
     person.go(case_path)
-    overview = page.get_by_role("region", name="Oversikt")
-    expect(overview.get_by_role("row", name=re.compile("^Status"))).to_contain_text("Fullført")
-    expect(overview.get_by_role("row", name=re.compile("^Avsluttet"))).to_be_visible()
+    summary = page.get_by_role("region", name="Sammendrag")
+    expect(summary).to_contain_text("Fullført")
+    expect(summary).to_contain_text("Saken er avsluttet")
+    about = page.get_by_role("region", name="Om saken")
+    expect(about.get_by_role("row", name=re.compile("^Avsluttet"))).to_be_visible()
     expect(page.get_by_role("region", name="Hva saken venter på nå")).to_contain_text(
         "Saken er avsluttet.")
+    expect(page.get_by_role("region", name="Ansvarsgruppe og nettverk")).to_contain_text(
+        "Nina Fysio")
+    person.case_tab("Dokumenter og brev")
     documents = page.get_by_role("region", name="Brev og journalnotater")
     expect(documents.locator("details.document").filter(has_text="Brev").first).to_be_visible()
     expect(documents.locator("details.document").filter(has_text="Journalnotat").first
            ).to_be_visible()
     assert documents.locator("details.document").count() >= 3
+    person.case_tab("Plan og møter")
     plan = page.get_by_role("region", name="Individuell plan")
     expect(plan).to_contain_text("Fysioterapi")
     expect(plan).to_contain_text("Hjemmesykepleie")
-    expect(page.get_by_role("region", name="Ansvarsgruppe og nettverk")).to_contain_text(
-        "Nina Fysio")
     meetings = page.get_by_role("region", name="Møter og oppgaver")
     expect(meetings).to_contain_text("Søke om rullator")
     consents = page.get_by_role("region", name="Samtykker")

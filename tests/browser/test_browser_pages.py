@@ -151,11 +151,32 @@ def test_case_diagram_renders_from_local_files_without_console_errors(
     person.login("koordinator")
     person.go(f"/cases/{case_id}")
 
-    # The whole process first: its phases, the ones behind the case passed, the start-up
-    # (where the consent waits) current, the ones ahead unmarked.
+    # The consent is the citizen's to give from her own login: no link the koordinator
+    # could follow only to be refused.
+    waiting = page.get_by_role("region", name="Hva saken venter på nå")
+    expect(waiting.get_by_role("row").filter(has_text="Samtykke og ønske om IP")).to_contain_text(
+        "Kari Nordmann")
+    expect(waiting.get_by_role("link")).to_have_count(0)
+
+    # The diagram opens where the case stands: the start-up phase, at the consent, which is
+    # in view; the steps before it in the phase are passed.
+    person.case_tab("Prosessen")
     diagram = page.locator(".diagram")
-    expect(diagram.locator("svg").first).to_be_visible()
+    expect(diagram.locator(".djs-container > svg")).to_be_visible()
     current = diagram.locator(".djs-element.current")
+    expect(current).to_have_count(1)
+    expect(current).to_have_attribute("data-element-id", "give_consent")
+    expect(current).to_be_in_viewport()
+    for done in ("startup_start", "summon_startup_meeting", "send_summons"):
+        expect(_element(diagram, done)).to_have_class(PASSED)
+    expect(_element(diagram, "phase_follow_up")).to_have_count(0)
+    expect(page.get_by_role("img", name=re.compile("^Prosessdiagram for saken"))).to_be_visible()
+    expect(page.locator("[data-diagram-error]")).to_be_hidden()
+    person.shot("case-diagram-phase")
+
+    # The whole process: its phases, the ones behind the case passed, the start-up (where the
+    # consent waits) current, the ones ahead unmarked.
+    page.get_by_role("button", name="Vis hele").click()
     expect(current).to_have_count(1)
     expect(current).to_have_attribute("data-element-id", "phase_startup")
     for done in ("report_received", "phase_assessment", "phase_appointment"):
@@ -166,28 +187,10 @@ def test_case_diagram_renders_from_local_files_without_console_errors(
     # Each phase has its button that opens its own plane (the help text says so).
     expect(diagram.locator('.djs-overlays[data-container-id="phase_follow_up"] '
                            'button.bjs-drilldown')).to_have_count(1)
-    expect(page.get_by_role("img", name=re.compile("^Prosessdiagram for saken"))).to_be_visible()
-    expect(page.locator("[data-diagram-error]")).to_be_hidden()
-    # The consent is the citizen's to give from her own login: no link the koordinator
-    # could follow only to be refused.
-    waiting = page.get_by_role("region", name="Hva saken venter på nå")
-    expect(waiting.get_by_role("row").filter(has_text="Samtykke og ønske om IP")).to_contain_text(
-        "Kari Nordmann")
-    expect(waiting.get_by_role("link")).to_have_count(0)
     person.shot("case-diagram")
-
-    # "Where the case stands" opens the start-up phase at the consent; the steps before it in
-    # the phase are passed.
     page.get_by_role("button", name="Vis der saken står").click()
-    expect(current).to_have_count(1)
     expect(current).to_have_attribute("data-element-id", "give_consent")
     expect(current).to_be_in_viewport()
-    for done in ("startup_start", "summon_startup_meeting", "send_summons"):
-        expect(_element(diagram, done)).to_have_class(PASSED)
-    expect(_element(diagram, "phase_follow_up")).to_have_count(0)
-    person.shot("case-diagram-phase")
-    page.get_by_role("button", name="Vis hele").click()
-    expect(current).to_have_attribute("data-element-id", "phase_startup")
 
     assert person.watch.console_errors == [], person.watch.console_errors
     assert person.watch.page_errors == [], person.watch.page_errors

@@ -60,6 +60,7 @@ def test_plan_history_and_action_item_on_the_case_page(visitor, server, tmp_path
     page = person.page
     person.login("koordinator")
     person.go(f"/cases/{case_id}")
+    person.case_tab("Plan og møter")
     history = page.locator("#planhistorikk")
     expect(page.get_by_role("heading", name="Planens historikk")).to_be_visible()
     rows = history.locator("tbody tr")
@@ -89,6 +90,7 @@ def test_plan_history_and_action_item_on_the_case_page(visitor, server, tmp_path
 
     person.login("innbygger")
     person.go(f"/cases/{case_id}")
+    person.case_tab("Plan og møter")
     expect(page.locator("#planhistorikk tbody tr")).to_have_count(3)
     _expect_current_plan(page)
     expect(page.get_by_role("button", name="Ta inn i planen")).to_have_count(0)

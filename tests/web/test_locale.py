@@ -177,7 +177,7 @@ def test_the_case_page_and_error_pages_in_english(
     english = switch_language(browser, browser.get(f"/cases/{case_id}"), "en")
     assert lang(english) == "en"
     for text in ("Overview", "Process", "Care team", "Meetings and action items", "Consents",
-                 "What the case is waiting for now", "Events in the case", "Newest first.",
+                 "What the case is waiting for now", "Events in the case", "Events, newest first",
                  "Report of need registered, the case was created", "Send message"):
         assert text in english, text
     missing = browser.get("/no-such-page", expect=404)

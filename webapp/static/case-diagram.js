@@ -5,6 +5,8 @@
  * /static/vendor/, and marks elements with the CSS classes `passed` and `current`.
  * The phases are collapsed sub-processes whose steps sit on planes of their own, so a phase
  * carries the mark of the steps inside it: the top plane shows which phase the case is in.
+ * It opens where the case stands: the phase of the first current step, centred on it.
+ * The diagram is drawn once its tab is shown (case-tabs.js), as the viewer needs a size.
  * Without JavaScript the page shows the same steps as a list; this only adds the picture.
  */
 (function () {
@@ -33,10 +35,16 @@
     }
   }
 
-  // Visible before import: the viewer measures its container to fit the diagram.
-  container.hidden = false;
-  var viewer = new window.BpmnJS({ container: container });
   var STEP = 80;
+  var panel = container.closest("[data-tab-panel]");
+  if (panel && panel.hidden) {
+    panel.addEventListener("ipflow:tab-shown", function draw() {
+      panel.removeEventListener("ipflow:tab-shown", draw);
+      start();
+    });
+  } else {
+    start();
+  }
 
   function mark(canvas, registry, ids, marker) {
     ids.forEach(function (id) {
@@ -74,65 +82,75 @@
       showAll(canvas, top);
       return;
     }
-    canvas.setRootElement(canvas.findRoot(elements[0]));
-    canvas.zoom(1);
-    canvas.scrollToElement(elements[0]);
+    var element = elements[0];
+    canvas.setRootElement(canvas.findRoot(element));
+    var outer = canvas.viewbox().outer;
+    canvas.viewbox({
+      x: element.x + element.width / 2 - outer.width / 2,
+      y: element.y + element.height / 2 - outer.height / 2,
+      width: outer.width, height: outer.height
+    });
   }
 
-  viewer.importXML(payload.xml).then(function () {
-    var canvas = viewer.get("canvas");
-    var registry = viewer.get("elementRegistry");
-    var top = canvas.getRootElement();
-    var current = withPhases(registry, payload.current);
-    var passed = withPhases(registry, payload.passed).filter(function (id) {
-      return current.indexOf(id) === -1;
-    });
-    mark(canvas, registry, passed, "passed");
-    mark(canvas, registry, current, "current");
-    canvas.zoom("fit-viewport", "auto");
-
-    // The canvas SVG is focusable (tabindex=0); name it and point to the text version.
-    var svg = container.querySelector("svg");
-    if (svg) {
-      svg.setAttribute("role", "img");
-      svg.setAttribute("aria-label", container.getAttribute("data-label"));
-      svg.setAttribute("aria-describedby", "diagram-help steg-i-saken");
-    }
-
-    var actions = {
-      "zoom-in": function () { canvas.zoom(canvas.zoom() * 1.25, "auto"); },
-      "zoom-out": function () { canvas.zoom(canvas.zoom() / 1.25, "auto"); },
-      "fit": function () { showAll(canvas, top); },
-      "current": function () { showCurrent(canvas, registry, top); }
-    };
-    document.querySelectorAll("[data-diagram-action]").forEach(function (button) {
-      button.addEventListener("click", function () {
-        actions[button.getAttribute("data-diagram-action")]();
+  function start() {
+    // Visible before import: the viewer measures its container to fit the diagram.
+    container.hidden = false;
+    var viewer = new window.BpmnJS({ container: container });
+    viewer.importXML(payload.xml).then(function () {
+      var canvas = viewer.get("canvas");
+      var registry = viewer.get("elementRegistry");
+      var top = canvas.getRootElement();
+      var current = withPhases(registry, payload.current);
+      var passed = withPhases(registry, payload.passed).filter(function (id) {
+        return current.indexOf(id) === -1;
       });
-    });
-    tools.forEach(function (element) { element.hidden = false; });
+      mark(canvas, registry, passed, "passed");
+      mark(canvas, registry, current, "current");
+      showCurrent(canvas, registry, top);
 
-    // Arrow keys pan, + and - zoom, 0 fits, while the diagram has focus
-    // (bpmn-js itself pans only with Ctrl/Cmd + arrows).
-    container.addEventListener("keydown", function (event) {
-      if (event.ctrlKey || event.metaKey || event.altKey) {
-        return;
+      // The canvas SVG is focusable (tabindex=0); name it and point to the text version.
+      var svg = container.querySelector(".djs-container > svg");
+      if (svg) {
+        svg.setAttribute("role", "img");
+        svg.setAttribute("aria-label", container.getAttribute("data-label"));
+        svg.setAttribute("aria-describedby", "diagram-help steg-i-saken");
       }
-      var moves = {
-        ArrowLeft: [STEP, 0], ArrowRight: [-STEP, 0], ArrowUp: [0, STEP], ArrowDown: [0, -STEP]
+
+      var actions = {
+        "zoom-in": function () { canvas.zoom(canvas.zoom() * 1.25, "auto"); },
+        "zoom-out": function () { canvas.zoom(canvas.zoom() / 1.25, "auto"); },
+        "fit": function () { showAll(canvas, top); },
+        "current": function () { showCurrent(canvas, registry, top); }
       };
-      if (moves[event.key]) {
-        canvas.scroll({ dx: moves[event.key][0], dy: moves[event.key][1] });
-      } else if (event.key === "+" || event.key === "=") {
-        actions["zoom-in"]();
-      } else if (event.key === "-") {
-        actions["zoom-out"]();
-      } else if (event.key === "0") {
-        actions.fit();
-      } else {
-        return;
-      }
-      event.preventDefault();
-    });
-  }).catch(showError);
+      document.querySelectorAll("[data-diagram-action]").forEach(function (button) {
+        button.addEventListener("click", function () {
+          actions[button.getAttribute("data-diagram-action")]();
+        });
+      });
+      tools.forEach(function (element) { element.hidden = false; });
+
+      // Arrow keys pan, + and - zoom, 0 fits, while the diagram has focus
+      // (bpmn-js itself pans only with Ctrl/Cmd + arrows).
+      container.addEventListener("keydown", function (event) {
+        if (event.ctrlKey || event.metaKey || event.altKey) {
+          return;
+        }
+        var moves = {
+          ArrowLeft: [STEP, 0], ArrowRight: [-STEP, 0], ArrowUp: [0, STEP], ArrowDown: [0, -STEP]
+        };
+        if (moves[event.key]) {
+          canvas.scroll({ dx: moves[event.key][0], dy: moves[event.key][1] });
+        } else if (event.key === "+" || event.key === "=") {
+          actions["zoom-in"]();
+        } else if (event.key === "-") {
+          actions["zoom-out"]();
+        } else if (event.key === "0") {
+          actions.fit();
+        } else {
+          return;
+        }
+        event.preventDefault();
+      });
+    }).catch(showError);
+  }
 })();
