@@ -71,6 +71,7 @@ def create_app(database_url: str | None = None, config: dict[str, Any] | None = 
         error_pages,
         formatting,
         inbox_pages,
+        notices,
         plan_view,
         task_pages,
     )
@@ -81,6 +82,7 @@ def create_app(database_url: str | None = None, config: dict[str, Any] | None = 
         app.register_blueprint(blueprint)
     error_pages.register_error_pages(app)
     formatting.register(app)
+    notices.register(app)
     from webapp.monitor_pages import bp as monitor_bp  # the manager's monitor (/monitor)
     app.register_blueprint(monitor_bp)
 

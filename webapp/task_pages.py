@@ -21,7 +21,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from engine.features import case_queries, case_start, task_actions
+from engine.features import case_queries, case_start, notices, task_actions
 from engine.features.snapshots import TaskDetail
 from engine.kernel import clock
 from engine.kernel.errors import DuplicateReport
@@ -89,6 +89,7 @@ def task(task_id: int) -> Any:
     # the actor may see but not do it, 409 when it is completed or taken by someone else.
     task_actions.ensure_may_act(db(), task_id, actor)
     task = case_queries.get_task(db(), task_id, actor)
+    notices.open_task(db(), task_id, actor)
     form = in_page_language(dict(task.form))
     schema = form.get("schema") or EMPTY_SCHEMA
     ui = form.get("ui") or {}

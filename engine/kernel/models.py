@@ -414,3 +414,18 @@ class Attachment(Base):
     size: Mapped[int] = mapped_column(Integer)
     content: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime]
+
+
+class ReadMark(Base):
+    """When a person last read something that can be new to them: a case's thread and letters
+    (``topic`` "case", ``item_id`` the case) or a task (``topic`` "task", ``item_id`` the task).
+    What is newer than the mark, or has no mark, is unread; one row per person and item, moved
+    forward on every read, so the unread counts are a join and never a scan of history."""
+
+    __tablename__ = "read_mark"
+    __table_args__ = (UniqueConstraint("username", "topic", "item_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80))
+    topic: Mapped[str] = mapped_column(String(20))
+    item_id: Mapped[int] = mapped_column(Integer)
+    read_at: Mapped[datetime]

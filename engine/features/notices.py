@@ -1,0 +1,190 @@
+"""What is new to a person: messages in their cases' threads, letters to them, tasks given
+to them and tasks of theirs that are past their deadline.
+
+A ``read_mark`` row per person and item says when they last read it (a case's thread and
+letters when they open the case, a task when they open it); what is newer than the mark, or
+has no mark, is unread. A task that was read before its deadline is unread again once the
+deadline has passed. :func:`unread` answers with three grouped queries whatever the number of
+cases (the header shows its total on every page), never by reading each case.
+
+Whose thread a message is in: the case's coordinator's (the koordinerende enhet's while the
+case has none) and the citizen's it concerns. Letters are the citizen's.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, aliased
+
+from engine.kernel import clock
+from engine.kernel.db import Database
+from engine.kernel.models import Case, CaseMessage, Document, ReadMark, Task
+from engine.kernel.vocabulary import Role, TaskState
+from engine.runtime.access import visible_case
+from engine.runtime.users import Actor
+
+LETTER = "letter"
+
+
+class ReadTopic(StrEnum):
+    """What a read mark is about: a case's thread and letters, or one task."""
+
+    CASE = "case"
+    TASK = "task"
+
+
+@dataclass(frozen=True)
+class UnreadTask:
+    """A task of the person's they have not opened since it was given to them (``overdue``
+    False), or not since its deadline passed (``overdue`` True)."""
+
+    task_id: int
+    case_id: int
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class Notices:
+    """Everything unread for one person: per case the messages and letters, per task why."""
+
+    messages: Mapping[int, int] = field(default_factory=dict)
+    letters: Mapping[int, int] = field(default_factory=dict)
+    tasks: Mapping[int, UnreadTask] = field(default_factory=dict)
+    citizens: Mapping[int, str] = field(default_factory=dict)  # whom each case with news is about
+
+    @property
+    def total(self) -> int:
+        return sum(self.messages.values()) + sum(self.letters.values()) + len(self.tasks)
+
+    def in_case(self, case_id: int) -> int:
+        """Unread messages, letters and tasks of one case."""
+        return (self.messages.get(case_id, 0) + self.letters.get(case_id, 0)
+                + sum(1 for task in self.tasks.values() if task.case_id == case_id))
+
+
+@dataclass(frozen=True)
+class CaseNotices:
+    """What was new in one case when the person opened it (it is read from then on)."""
+
+    messages: int
+    letters: int
+    last_read: datetime | None
+
+
+def _mark(actor: Actor, topic: ReadTopic, item: Any) -> Any:
+    """The actor's read mark for ``item`` (a column holding a case or task id), outer-joined."""
+    mark = aliased(ReadMark)
+    on = and_(mark.username == actor.username, mark.topic == topic, mark.item_id == item)
+    return mark, on
+
+
+def _followed(actor: Actor) -> ColumnElement[bool]:
+    """Cases whose thread is the actor's: as coordinator, as the koordinerende enhet while a
+    case has no coordinator, or as the citizen it concerns."""
+    conditions: list[ColumnElement[bool]] = [Case.coordinator == actor.username]
+    if actor.has_role(Role.SYSTEMKOORDINATOR):
+        conditions.append(Case.coordinator.is_(None))
+    if actor.nin and actor.has_role(Role.INNBYGGER):
+        conditions.append(Case.citizen_nin == actor.nin)
+    return or_(*conditions)
+
+
+def _own_case(actor: Actor) -> ColumnElement[bool]:
+    if actor.nin and actor.has_role(Role.INNBYGGER):
+        return Case.citizen_nin == actor.nin
+    return false()
+
+
+def _unread_messages(actor: Actor) -> Select[int, str, int]:
+    mark, on = _mark(actor, ReadTopic.CASE, CaseMessage.case_id)
+    return (select(CaseMessage.case_id, Case.citizen_name, func.count(CaseMessage.id))
+            .join(Case, Case.id == CaseMessage.case_id).outerjoin(mark, on)
+            .where(_followed(actor), CaseMessage.author != actor.username,
+                   or_(mark.read_at.is_(None), CaseMessage.at > mark.read_at))
+            .group_by(CaseMessage.case_id, Case.citizen_name))
+
+
+def _unread_letters(actor: Actor) -> Select[int, str, int]:
+    mark, on = _mark(actor, ReadTopic.CASE, Document.case_id)
+    return (select(Document.case_id, Case.citizen_name, func.count(Document.id))
+            .join(Case, Case.id == Document.case_id).outerjoin(mark, on)
+            .where(_own_case(actor), Document.kind == LETTER,
+                   or_(mark.read_at.is_(None), Document.created_at > mark.read_at))
+            .group_by(Document.case_id, Case.citizen_name))
+
+
+def _unread_tasks(actor: Actor, now: datetime) -> Select[int, int, bool]:
+    mark, on = _mark(actor, ReadTopic.TASK, Task.id)
+    overdue = Task.due_at < now
+    return (select(Task.id, Task.case_id, func.coalesce(overdue, false()))
+            .outerjoin(mark, on)
+            .where(Task.state == TaskState.READY,
+                   or_(Task.assignee == actor.username, Task.claimed_by == actor.username),
+                   or_(and_(mark.read_at.is_(None), Task.assignee == actor.username),
+                       and_(overdue, or_(mark.read_at.is_(None), mark.read_at < Task.due_at)))))
+
+
+def _counts(session: Session, query: Select[int, str, int],
+            citizens: dict[int, str]) -> dict[int, int]:
+    """Case id → count, noting whom each case is about in ``citizens``."""
+    counts = {}
+    for case_id, citizen, count in session.execute(query):
+        counts[case_id] = count
+        citizens[case_id] = citizen
+    return counts
+
+
+def unread(db: Database, actor: Actor) -> Notices:
+    """What is unread for the actor, in three queries."""
+    citizens: dict[int, str] = {}
+    with db.reading() as session:
+        return Notices(
+            messages=_counts(session, _unread_messages(actor), citizens),
+            letters=_counts(session, _unread_letters(actor), citizens),
+            tasks={task_id: UnreadTask(task_id, case_id, bool(overdue))
+                   for task_id, case_id, overdue
+                   in session.execute(_unread_tasks(actor, clock.now()))},
+            citizens=citizens)
+
+
+def _read(session: Session, actor: Actor, topic: ReadTopic, item_id: int, at: datetime) -> None:
+    """Move the actor's mark for the item to ``at`` (one row per person and item, upserted so
+    that two tabs opening it at once do not collide)."""
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = insert(ReadMark).values(username=actor.username, topic=topic, item_id=item_id,
+                                        read_at=at)
+    session.execute(statement.on_conflict_do_update(
+        index_elements=["username", "topic", "item_id"],
+        set_={"read_at": statement.excluded.read_at}))
+
+
+def open_case(db: Database, case_id: int, actor: Actor) -> CaseNotices:
+    """The actor opens the case: what was new in its thread and letters, now read."""
+    with db.transaction() as session:
+        case = visible_case(session, actor, case_id)
+        mark = session.scalar(select(ReadMark.read_at).where(
+            ReadMark.username == actor.username, ReadMark.topic == ReadTopic.CASE,
+            ReadMark.item_id == case.id))
+        citizens: dict[int, str] = {}
+        messages = _counts(session, _unread_messages(actor).where(CaseMessage.case_id == case.id),
+                           citizens)
+        letters = _counts(session, _unread_letters(actor).where(Document.case_id == case.id),
+                          citizens)
+        _read(session, actor, ReadTopic.CASE, case.id, clock.now())
+        return CaseNotices(messages.get(case.id, 0), letters.get(case.id, 0), mark)
+
+
+def open_task(db: Database, task_id: int, actor: Actor) -> None:
+    """The actor opens a task of theirs: it is no longer new, nor unread past its deadline.
+    Only the task's holder's reads are marked: nobody else is told about it."""
+    with db.transaction() as session:
+        task = session.get(Task, task_id)
+        if task is not None and actor.username in (task.assignee, task.claimed_by):
+            _read(session, actor, ReadTopic.TASK, task.id, clock.now())

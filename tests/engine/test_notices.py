@@ -1,0 +1,140 @@
+"""What is new to a person: a message in their case's thread, a letter to them, a task given to
+them or one of theirs past its deadline; read when they open the case or the task, per person,
+and counted with the same few queries however many cases there are."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from engine import demo
+from engine.features import notices, overview, task_actions
+from engine.kernel import clock
+from engine.kernel.db import Database
+from engine.runtime.users import Actor
+from tests.support.clock import T0
+from tests.support.people import KARI, OLA
+
+
+@pytest.fixture()
+def at_t0() -> Iterator[None]:
+    with clock.frozen_at(T0):
+        yield
+
+
+def _appointed(db: Database, staff: dict[str, Actor], nin: str = KARI) -> int:
+    """A case whose coordinator is ``koordinator`` (Kari's has the citizen's login linked)."""
+    case_id = demo.report(db, staff["systemkoordinator"], nin)
+    demo.approve(db, staff, case_id, "helse")
+    demo.appoint(db, staff, case_id)
+    return case_id
+
+
+@contextmanager
+def counted_statements(db: Database) -> Iterator[list[str]]:
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(args[2])
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def test_a_citizens_message_is_unread_for_the_coordinator_until_the_case_is_opened(
+        db: Database, staff: dict[str, Actor], at_t0: None) -> None:
+    case_id = _appointed(db, staff)
+    citizen, coordinator = staff["innbygger"], staff["koordinator"]
+    overview.post_message(db, case_id, "Kan vi flytte møtet?", citizen)
+    overview.post_message(db, case_id, "Og en ting til.", citizen)
+
+    seen = notices.unread(db, coordinator)
+    assert seen.messages == {case_id: 2}
+    assert seen.citizens[case_id] == "Kari Nordmann"
+    assert seen.total >= 2 and seen.in_case(case_id) >= 2
+    assert notices.unread(db, citizen).messages == {}, "one's own messages are not news"
+    assert notices.unread(db, staff["fagleder"]).messages == {}, "not the fagleder's thread"
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        seen.messages = {}  # type: ignore[misc]
+
+    opened = notices.open_case(db, case_id, coordinator)
+    assert (opened.messages, opened.last_read) == (2, None)
+    assert notices.unread(db, coordinator).messages == {}
+
+    with clock.frozen_at(T0 + timedelta(minutes=5)):
+        overview.post_message(db, case_id, "Takk!", citizen)
+        assert notices.unread(db, coordinator).messages == {case_id: 1}
+        assert notices.open_case(db, case_id, coordinator).last_read == T0
+
+
+def test_the_coordinators_answer_and_the_letters_are_news_to_the_citizen(
+        db: Database, staff: dict[str, Actor], at_t0: None) -> None:
+    case_id = _appointed(db, staff)
+    citizen = staff["innbygger"]
+    letters = notices.unread(db, citizen).letters
+    assert letters.get(case_id, 0) >= 1, "the decision letter reached the citizen"
+    assert notices.unread(db, staff["koordinator"]).letters == {}, "letters are the citizen's"
+
+    overview.post_message(db, case_id, "Møtet er flyttet.", staff["koordinator"])
+    assert notices.unread(db, citizen).messages == {case_id: 1}
+    opened = notices.open_case(db, case_id, citizen)
+    assert (opened.messages, opened.letters) == (1, letters[case_id])
+    after = notices.unread(db, citizen)
+    assert (after.messages, after.letters) == ({}, {})
+
+
+def test_a_task_given_to_me_is_new_until_i_open_it_and_unread_again_when_overdue(
+        db: Database, staff: dict[str, Actor], at_t0: None) -> None:
+    case_id = _appointed(db, staff)
+    citizen = staff["innbygger"]
+    task_id = demo.open_task(db, case_id, "give_consent")
+    mine = notices.unread(db, citizen).tasks
+    assert mine[task_id] == notices.UnreadTask(task_id, case_id, overdue=False)
+    assert task_id not in notices.unread(db, staff["koordinator"]).tasks, "per person"
+
+    notices.open_task(db, task_id, staff["koordinator"])  # not theirs: marks nothing
+    assert task_id in notices.unread(db, citizen).tasks
+    notices.open_task(db, task_id, citizen)
+    assert task_id not in notices.unread(db, citizen).tasks
+
+    with clock.frozen_at(T0 + timedelta(days=400)):
+        assert notices.unread(db, citizen).tasks[task_id].overdue, "past its deadline"
+        notices.open_task(db, task_id, citizen)
+        assert task_id not in notices.unread(db, citizen).tasks
+
+
+def test_a_group_task_is_news_only_once_claimed_and_overdue(
+        db: Database, staff: dict[str, Actor], at_t0: None) -> None:
+    case_id = demo.report(db, staff["koordinator"], OLA)
+    task_id = demo.open_task(db, case_id, "assess_report")
+    boss = staff["systemkoordinator"]
+    assert task_id not in notices.unread(db, boss).tasks, "the group's, not given to anyone"
+    task_actions.claim_task(db, task_id, boss)
+    assert task_id not in notices.unread(db, boss).tasks, "taking it oneself is not news"
+    with clock.frozen_at(T0 + timedelta(days=31)):
+        assert notices.unread(db, boss).tasks[task_id].overdue
+
+
+def test_the_unread_count_takes_three_queries_however_many_cases(
+        db: Database, staff: dict[str, Actor], at_t0: None) -> None:
+    """No query per case: the header asks on every page."""
+    reporter, boss = staff["koordinator"], staff["systemkoordinator"]
+    counts = []
+    for _round in range(2):
+        for _case in range(3):
+            case_id = demo.report(db, reporter, OLA)
+            overview.post_message(db, case_id, "Ny opplysning i saken.", reporter)
+        with counted_statements(db) as statements:
+            seen = notices.unread(db, boss)
+        counts.append(len([s for s in statements if s.lstrip().upper().startswith("SELECT")]))
+        assert len(seen.messages) == 3 * (_round + 1), "cases without a coordinator are the KE's"
+    assert counts == [3, 3]
