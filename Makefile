@@ -39,7 +39,7 @@ install: $(BIN)/ipflow $(VENDOR) $(DESIGNER) $(CATALOGS)
 # After changing texts in webapp/*.py or webapp/templates/: collect them again, merge them into
 # every language's .po (new texts empty, changed ones "fuzzy"), then translate and `make install`.
 translations: $(BIN)/ipflow
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --project=ipflow \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k to_translate --project=ipflow \
 		--ignore-dirs='.* ._ node_modules' -o $(I18N)/messages.pot .
 	$(BIN)/pybabel update -i $(I18N)/messages.pot -d $(I18N) --ignore-obsolete
 	$(BIN)/pybabel compile --statistics -d $(I18N)

@@ -5,12 +5,12 @@ it refused beside the fields, with everything typed kept.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask import render_template, request
-from flask_babel import get_locale
+from flask_babel import get_locale, gettext
 
 from engine.kernel.errors import Conflict, InvalidData
 from engine.runtime import forms
@@ -35,6 +35,16 @@ class FormState:
 def in_page_language(form: dict[str, Any]) -> dict[str, Any]:
     """The form with the texts of the page's language (its ``x-translations``)."""
     return dict(forms.localized(form, str(get_locale() or "nb")))
+
+
+def in_page_words(schema: dict[str, Any], data: dict[str, Any],
+                  errors: Mapping[str, str]) -> dict[str, str]:
+    """The engine's refusal in the page's language: a field the form's schema refuses is named
+    by its title in the page's ``schema`` (the form's own message where it words one); what
+    a step's validator said stays as it was said."""
+    problems = forms.submitted_problems(data, schema)
+    return {key: forms.worded(problems[key], gettext) if key in problems else message
+            for key, message in errors.items()}
 
 
 def render_form(template: str, schema: dict[str, Any], ui: dict[str, Any], state: FormState,
@@ -66,7 +76,7 @@ def submit_form(schema: dict[str, Any], initial: dict[str, Any],
     try:
         save(data)
     except InvalidData as error:
-        return FormState(data, dict(error.errors), 422)
+        return FormState(data, in_page_words(schema, data, error.errors), 422)
     except Conflict as error:
         return FormState(data, {}, 409, error.message)
     return FormState(data, done=True)

@@ -21,17 +21,32 @@ from jsonschema import Draft202012Validator, FormatChecker
 
 FORMAT_CHECKER = FormatChecker()
 
-MESSAGES = {
-    "required": "Feltet må fylles ut.",
-    "type": "Ugyldig verdi.",
-    "enum": "Velg en av verdiene i listen.",
-    "format": "Ugyldig format.",
-    "pattern": "Ugyldig format.",
-    "minItems": "Velg eller legg til minst ett element.",
-    "minLength": "Feltet må fylles ut.",
-    "maxLength": "Teksten er for lang.",
-    "uniqueItems": "Samme verdi er valgt flere ganger.",
+
+
+def to_translate(text: str) -> str:
+    """Marks a text for the translation catalogue without translating it here (the engine
+    speaks Norwegian; the pages look the text up in their language)."""
+    return text
+
+
+# How a refused field is told: a sentence per kind of problem, naming the field by its title
+# (``%(field)s`` as inside a sentence, ``%(title)s`` as written). A form may word its own per
+# field and JSON Schema keyword instead (``x-errorMessages``, translated like its title).
+WORDING = {
+    "enter": to_translate("Skriv inn %(field)s."),
+    "choose": to_translate("Velg %(field)s."),
+    "answer": to_translate("Svar på «%(title)s»."),
+    "choose_some": to_translate("Velg minst ett alternativ i «%(title)s»."),
+    "add_row": to_translate("Legg til minst én rad i «%(title)s»."),
+    "enum": to_translate("«%(title)s»: velg et av alternativene i listen."),
+    "format": to_translate("«%(title)s» har feil format."),
+    "maxLength": to_translate("«%(title)s» er for lang."),
+    "uniqueItems": to_translate("Samme verdi er valgt flere ganger i «%(title)s»."),
+    "invalid": to_translate("«%(title)s» har en ugyldig verdi."),
 }
+ERROR_MESSAGES = "x-errorMessages"
+# Keywords that mean "left empty": a form's ``required`` message covers them too.
+EMPTY = ("required", "minLength", "minItems")
 
 
 # ``x-normalize`` value -> how a typed string is rewritten before validation
@@ -153,18 +168,88 @@ def declared_fields(data: dict[str, Any], schema: dict[str, Any]) -> dict[str, A
             if key in properties and not (value in ("", None) and key not in required)}
 
 
-def schema_errors(data: dict[str, Any], schema: dict[str, Any]) -> dict[str, str]:
-    """Field → Norwegian message for every JSON Schema violation (first one per field)."""
-    errors: dict[str, str] = {}
+@dataclass(frozen=True)
+class FieldProblem:
+    """What is wrong with one field: the kind of problem (a key of :data:`WORDING`), the
+    field's title, and the form's own message for it, if it words one."""
+
+    kind: str
+    title: str
+    message: str | None = None
+
+
+def _in_sentence(title: str) -> str:
+    """``Tjenesteområde`` → ``tjenesteområde``; ``IP-type`` and ``KPR`` stay as they are."""
+    return title[0].lower() + title[1:] if len(title) > 1 and title[1].islower() else title
+
+
+def worded(problem: FieldProblem, translate: Callable[[str], str] = str) -> str:
+    """The sentence for a problem: the form's own, else :data:`WORDING`'s through
+    ``translate`` (the pages' catalogue; the Norwegian text itself by default)."""
+    if problem.message:
+        return problem.message
+    title = problem.title.strip().rstrip(":")
+    return translate(WORDING[problem.kind]) % {"field": _in_sentence(title), "title": title}
+
+
+def _kind(keyword: str, node: Mapping[str, Any], title: str) -> str:
+    if keyword not in EMPTY:
+        return {"pattern": "format"}.get(keyword, keyword if keyword in WORDING else "invalid")
+    if node.get("type") == "boolean":
+        return "answer"
+    if node.get("type") == "array":
+        items = node.get("items")
+        return "choose_some" if isinstance(items, dict) and items.get("enum") else "add_row"
+    if node.get("enum") or node.get("x-source"):
+        return "choose"
+    return "answer" if title.rstrip().endswith("?") else "enter"
+
+
+def _problem(schema: Mapping[str, Any], parts: list[str | int], keyword: str) -> FieldProblem:
+    """The problem at ``parts`` (a path into the data), named by the nearest titled node."""
+    node: Mapping[str, Any] = schema
+    titled: Mapping[str, Any] | None = None
+    for part in parts:
+        found = (node.get("items") if isinstance(part, int)
+                 else (node.get("properties") or {}).get(part))
+        node = found if isinstance(found, dict) else {}
+        titled = node if node.get("title") else titled
+    declared = node.get(ERROR_MESSAGES)
+    own: Mapping[str, Any] = declared if isinstance(declared, dict) else {}
+    message = own.get(keyword) or (own.get("required") if keyword in EMPTY else None)
+    title = str((titled or {}).get("title") or (parts[-1] if parts else ""))
+    return FieldProblem(_kind(keyword, node, title), title, str(message) if message else None)
+
+
+def schema_problems(data: dict[str, Any], schema: dict[str, Any]) -> dict[str, FieldProblem]:
+    """Field → what is wrong with it, for every JSON Schema violation (first one per field)."""
+    problems: dict[str, FieldProblem] = {}
     validator = Draft202012Validator(schema, format_checker=FORMAT_CHECKER)
     for error in sorted(validator.iter_errors(data), key=lambda e: list(e.path)):
+        path = [int(p) if isinstance(p, int) else str(p) for p in error.absolute_path]
         if error.validator == "required":
             missing = [name for name in error.validator_value if name not in error.instance]
             for name in missing:
-                errors.setdefault(_field(error.path, name), MESSAGES["required"])
+                problems.setdefault(_field(path, name),
+                                    _problem(schema, [*path, name], "required"))
             continue
-        errors.setdefault(_field(error.path), MESSAGES.get(str(error.validator), error.message))
-    return errors
+        problems.setdefault(_field(path), _problem(schema, path, str(error.validator)))
+    return problems
+
+
+def schema_errors(data: dict[str, Any], schema: dict[str, Any]) -> dict[str, str]:
+    """Field → Norwegian message naming the field, for every JSON Schema violation."""
+    return {key: worded(problem) for key, problem in schema_problems(data, schema).items()}
+
+
+def submitted_problems(data: dict[str, Any], schema: dict[str, Any]) -> dict[str, FieldProblem]:
+    """:func:`schema_problems` of a submission as the engine checks it (normalized, only the
+    declared fields), so a page can word the engine's refusal in its own language. A choice a
+    source does not offer is left out: the engine's refusal names the choices offered."""
+    clean = declared_fields(normalized(data, schema), schema)
+    offered_elsewhere = source_errors(clean, schema)
+    return {key: problem for key, problem in schema_problems(clean, schema).items()
+            if key not in offered_elsewhere}
 
 
 def _field(path: Any, leaf: str | None = None) -> str:
@@ -228,7 +313,7 @@ def prefill_problem(schema: dict[str, Any]) -> str | None:
 # ---------------------------------------------------------------- languages
 
 TRANSLATIONS = "x-translations"
-TRANSLATED = ("title", "description", "x-enumNames")
+TRANSLATED = ("title", "description", "x-enumNames", ERROR_MESSAGES)
 
 
 def localized(node: Any, locale: str) -> Any:

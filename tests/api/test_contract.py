@@ -30,7 +30,6 @@ from engine.kernel.models import (
     Task,
     Timer,
 )
-from engine.runtime.forms import MESSAGES
 from tests.hostile_xml import BILLION_LAUGHS, XXE
 from tests.support.api import Api
 from tests.support.people import staff_of
@@ -357,9 +356,9 @@ def test_invalid_report_is_422_with_norwegian_field_errors(api: Api, db: Databas
         not_object = api.post("/cases", "koordinator", {"process": PROCESS, "data": "tekst"},
                               expect=422)
     assert missing["code"] == "invalid_data"
-    assert missing["errors"] == {"citizen_name": MESSAGES["required"],
-                                 "requests": MESSAGES["type"]}
-    assert null["errors"] == {"citizen_name": MESSAGES["type"]}
+    assert missing["errors"] == {"citizen_name": "Skriv inn innbyggerens navn.",
+                                 "requests": "«Det meldes behov for» har en ugyldig verdi."}
+    assert null["errors"] == {"citizen_name": "«Innbyggerens navn» har en ugyldig verdi."}
     assert set(bad_nin["errors"]) == {"citizen_nin"}
     assert "kontrollsifferet stemmer ikke" in bad_nin["errors"]["citizen_nin"]
     assert set(short_nin["errors"]) == {"citizen_nin"}
@@ -381,8 +380,9 @@ def test_invalid_task_data_is_422_and_the_task_stays_open(api: Api, db: Database
                                 expect=422)
         refusal = api.post(path, "systemkoordinator", {"data": assessment_data(
             approved=False, approved_ip=False, assessment_reasoning="  ")}, expect=422)
-    assert schema["errors"] == {"long_term_need": "Ugyldig verdi.",
-                                "approved": "Feltet må fylles ut."}
+    assert schema["errors"] == {
+        "long_term_need": "«Langvarig behov for tjenester» har en ugyldig verdi.",
+        "approved": "Svar på «Innvilget»."}
     assert rule["errors"] == {
         "service_area": "Velg tjenesteområdet koordinatoren skal oppnevnes fra."}
     refused_area = unknown_area["errors"]["service_area"]

@@ -1,8 +1,9 @@
 """Every text a person reads in a shipped form has English beside the Norwegian.
 
-A form node's ``title``, ``description`` and choice labels (``x-enumNames``) are shown on the
-task page; in English the page takes them from the node's ``x-translations.en``
-(``engine.runtime.forms.localized``), and a node without one stays Norwegian on an English page.
+A form node's ``title``, ``description``, choice labels (``x-enumNames``) and its own
+validation messages (``x-errorMessages``) are shown on the task page; in English the page
+takes them from the node's ``x-translations.en`` (``engine.runtime.forms.localized``), and a
+node without one stays Norwegian on an English page.
 This fails for the form and the node that lacks its English, so a new field is translated with it.
 """
 
@@ -12,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from engine.runtime.forms import TRANSLATED, TRANSLATIONS, localized
+from engine.runtime.forms import ERROR_MESSAGES, TRANSLATED, TRANSLATIONS, localized
 from processes import form_names, load_form
 
 
@@ -25,10 +26,11 @@ def untranslated(node: Any, path: str = "") -> list[str]:
     english = (node.get(TRANSLATIONS) or {}).get("en") or {}
     gaps = []
     for key in TRANSLATED:
-        if not isinstance(node.get(key), str | list):  # a property may be called "description"
+        kinds = (str, list, dict) if key == ERROR_MESSAGES else (str, list)
+        if not isinstance(node.get(key), kinds):  # a property may be called "description"
             continue
         text = english.get(key)
-        if not text or (key == "x-enumNames" and len(text) != len(node[key])):
+        if not text or (isinstance(node[key], list | dict) and len(text) != len(node[key])):
             gaps.append(f"{path or '/'}: {key}")
     return gaps + [gap for key, value in node.items() if key != TRANSLATIONS
                    for gap in untranslated(value, f"{path}/{key}")]
@@ -40,10 +42,13 @@ def test_a_text_without_english_is_found() -> None:
             "status": {"title": "Status", "enum": ["a", "b"], "x-enumNames": ["Åpen", "Lukket"],
                        TRANSLATIONS: {"en": {"title": "Status", "x-enumNames": ["Open"]}}},
             "description": {"title": "Oppgave", TRANSLATIONS: {"en": {"title": "Task"}}},
-            "note": {"title": "Merknad", "description": "Fritt"}}}}
+            "note": {"title": "Merknad", "description": "Fritt"},
+            "name": {"title": "Navn", "x-errorMessages": {"required": "Skriv navnet."},
+                     TRANSLATIONS: {"en": {"title": "Name"}}}}}}
     assert untranslated(form) == ["/schema/properties/status: x-enumNames",
                                   "/schema/properties/note: title",
-                                  "/schema/properties/note: description"]
+                                  "/schema/properties/note: description",
+                                  "/schema/properties/name: x-errorMessages"]
 
 
 @pytest.mark.parametrize("name", sorted(form_names()))

@@ -45,8 +45,8 @@ ROOT = Path(__file__).resolve().parents[2]
 TRANSLATIONS = ROOT / "webapp" / "translations"
 POT = TRANSLATIONS / "messages.pot"
 EN_PO = TRANSLATIONS / "en" / "LC_MESSAGES" / "messages.po"
-# The same extra keywords as `pybabel extract -k _l -k lazy_gettext` in the Makefile.
-EXTRA_KEYWORDS = ("_l", "lazy_gettext")
+# The same extra keywords as `pybabel extract -k _l -k lazy_gettext -k to_translate` (Makefile).
+EXTRA_KEYWORDS = ("_l", "lazy_gettext", "to_translate")
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 

@@ -124,8 +124,9 @@ def test_invalid_data_keeps_what_was_typed_and_shows_the_message_by_the_field(
         "long_term_need": "true", "approved": "false",
         "assessment_reasoning": "Behovet er ikke langvarig."}, expect=422)
     assert page.one("title").text.startswith("Feil:")
-    assert error_of(page, "f-two_or_more_services") == "Feltet må fylles ut."
-    assert error_of(page, "f-citizen_wants") == "Feltet må fylles ut."
+    assert error_of(page, "f-two_or_more_services") == (
+        "Svar på «To eller flere tjenester som må ses i sammenheng».")
+    assert error_of(page, "f-citizen_wants") == "Svar på «Innbyggeren ønsker det og vil medvirke»."
     assert page.checked("long_term_need") == ["true"]
     assert page.checked("approved") == ["false"]
     assert page.checked("two_or_more_services") == []
@@ -134,7 +135,8 @@ def test_invalid_data_keeps_what_was_typed_and_shows_the_message_by_the_field(
     assert radio.get("aria-invalid") == "true"
     assert "f-two_or_more_services-error" in radio.get("aria-describedby")
     links = summary_links(page)
-    assert links["#f-two_or_more_services-true"].endswith("Feltet må fylles ut.")
+    assert links["#f-two_or_more_services-true"].endswith(
+        "Svar på «To eller flere tjenester som må ses i sammenheng».")
     assert "#f-citizen_wants-true" in links
     assert_labelled(page)
 
@@ -281,14 +283,14 @@ def test_meeting_minutes_with_participants_and_action_items(
 
     # A row with an owner but no description: the message sits by that row's input.
     page = browser.post_page(f"/tasks/{task_id}", typed, expect=422)
-    assert error_of(page, "f-action_items-0-description") == "Feltet må fylles ut."
+    assert error_of(page, "f-action_items-0-description") == "Skriv inn oppgave."
     description = page.by_id("f-action_items-0-description")
     assert description.get("aria-describedby") == "f-action_items-0-description-error"
     assert page.value("action_items-0-owner") == "Kim"
     assert page.value("meeting_participants-1") == "Fastlege"
     assert page.value("minutes") == "Gikk gjennom planen."
     assert summary_links(page) == {
-        "#f-action_items-0-description": "Oppgave 1: Oppgave: Feltet må fylles ut."}
+        "#f-action_items-0-description": "Oppgave 1: Oppgave: Skriv inn oppgave."}
 
     # The meeting validator: every action item needs a deadline.
     typed = page.form_data()
@@ -396,8 +398,8 @@ def test_report_form_starts_a_case(web: Web, db: Database) -> None:
     assert page.value("reported_by") == "parorende"
 
     page = browser.post_page("/report", {"citizen_name": "Ola Hansen"}, expect=422)
-    assert error_of(page, "f-requests") == "Feltet må fylles ut."
-    assert error_of(page, "f-citizen_nin") == "Feltet må fylles ut."
+    assert error_of(page, "f-requests") == "Velg minst ett alternativ i «Det meldes behov for»."
+    assert error_of(page, "f-citizen_nin") == "Skriv inn fødselsnummeret.", "the form's own"
 
     done = browser.post("/report", {**typed, "citizen_nin": OLA})
     location = done.headers["Location"]
