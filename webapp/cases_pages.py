@@ -59,12 +59,15 @@ def post_message(case_id: int) -> Any:
 @bp.get("/cases/<int:case_id>/access-log")
 @login_required
 def access_log(case_id: int) -> Any:
-    """Who has opened the case: for the citizen it concerns and the koordinerende enhet."""
+    """Who has opened the case: for the citizen it concerns (the staff's reads; their own on
+    request, ``?egne=vis``) and the koordinerende enhet."""
     actor = signed_in_actor()
-    entries = overview.access_log(db(), case_id, actor)
     own_case = any(c.id == case_id for c in overview.my_cases(db(), actor))
+    # The citizen looks for the staff's reads: their own are left out unless asked for.
+    show_own = not own_case or request.args.get("egne") == "vis"
+    entries = overview.access_log(db(), case_id, actor, without_own=not show_own)
     return render_template("access_log.html", case_id=case_id, own_case=own_case,
-                           rows=access_rows(entries, directory(), {}))
+                           show_own=show_own, rows=access_rows(entries, directory(), {}))
 
 
 @bp.get("/mine")

@@ -77,15 +77,19 @@ def case_overview(db: Database, case_id: int, actor: Actor) -> CaseSnapshot:
             keeps_plan=keeps_plan(actor, case), own_case=is_own_case(actor, case))
 
 
-def access_log(db: Database, case_id: int, actor: Actor) -> list[AccessRow]:
-    """Who has opened the case and when: for the citizen and the koordinerende enhet."""
+def access_log(db: Database, case_id: int, actor: Actor,
+               without_own: bool = False) -> list[AccessRow]:
+    """Who has opened the case and when: for the citizen and the koordinerende enhet.
+    ``without_own`` leaves out the reader's own reads (the citizen wants to see the staff's)."""
     with db.reading() as session:
         case = visible_case(session, actor, case_id)
         if actor.nin != case.citizen_nin and not actor.has_role(Role.SYSTEMKOORDINATOR):
             raise NotFound("Saken finnes ikke.")
+        query = select(AccessLog).where(AccessLog.case_id == case.id)
+        if without_own:
+            query = query.where(AccessLog.username != actor.username)
         return [AccessRow.of(entry) for entry in session.scalars(
-            select(AccessLog).where(AccessLog.case_id == case.id)
-            .order_by(AccessLog.at.desc(), AccessLog.id.desc()))]
+            query.order_by(AccessLog.at.desc(), AccessLog.id.desc()))]
 
 
 def post_message(db: Database, case_id: int, body: str, actor: Actor) -> None:
