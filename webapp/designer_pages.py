@@ -27,13 +27,16 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from werkzeug.wrappers import Response as Redirect
 
 from engine.features import designer, designer_versions, migration
 from engine.kernel.errors import DeployRejected, EngineError, InvalidData
+from engine.runtime import form_texts
 from engine.runtime.users import PROCEDURE_ROLES
 from webapp import formrender
 from webapp.auth import db, login_required, signed_in_actor
+from webapp.labels import FORM_TEXT_LABELS
 
 bp = Blueprint("designer", __name__, url_prefix="/designer")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -314,7 +317,29 @@ def edit_form(draft_id: int, name: str) -> Any:
     fields = _preview_fields(form) if form is not None and not problem else []
     return render_template("designer/form_edit.html", draft=view, name=name, text=text,
                            problem=problem, fields=fields,
-                           title=(form or {}).get("title", "")), status
+                           title=(form or {}).get("title", ""),
+                           english=form_texts.texts(form) if form and fields else [],
+                           text_kinds=FORM_TEXT_LABELS), status
+
+
+@bp.post("/drafts/<int:draft_id>/forms/<name>/english")
+@designer_required
+def translate_form(draft_id: int, name: str) -> Any:
+    """The English of every text of the draft's form, as typed in the table beside it
+    (written into the form's ``x-translations``)."""
+    actor = signed_in_actor()
+    form = designer.draft_form(designer.get_draft(db(), draft_id, actor), name)
+    answers = {key[len("en:"):]: value for key, value in request.form.items()
+               if key.startswith("en:")}
+    designer.save_form(db(), draft_id, name,
+                       form_texts.with_translations(form, "en", answers), actor)
+    missing = len(form_texts.untranslated(
+        designer.draft_form(designer.get_draft(db(), draft_id, actor), name)))
+    flash(_("De engelske tekstene i skjemaet %(name)s er lagret.", name=name) + " " + (
+        ngettext("%(num)s tekst mangler engelsk.", "%(num)s tekster mangler engelsk.", missing)
+        if missing else _("Alle tekstene har engelsk.")))
+    return redirect(url_for("designer.edit_form", draft_id=draft_id, name=name,
+                            _anchor="engelsk"))
 
 
 # ---------------------------------------------------------------- migration

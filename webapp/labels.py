@@ -32,6 +32,9 @@ CONSENT_KIND_LABELS = {"plan": _l("individuell plan"),
                        "sharing": _l("deling av opplysninger")}
 CONSENT_PERIOD_LABELS = {"first": _l("Første planperiode"), "renewal": _l("Ny planperiode")}
 DOCUMENT_KIND_LABELS = {"letter": _l("Brev"), "journal": _l("Journalnotat")}
+# The kinds of text a form holds, as the designer's translation table names them.
+FORM_TEXT_LABELS = {"title": _l("tittel"), "description": _l("hjelpetekst"),
+                    "x-enumNames": _l("valg"), "x-errorMessages": _l("feilmelding")}
 STEP_KIND_LABELS = {"startEvent": _l("Start"), "endEvent": _l("Slutt"),
                     "userTask": _l("Oppgave"), "serviceTask": _l("Automatisk steg"),
                     "scriptTask": _l("Automatisk steg"), "task": _l("Steg"),

@@ -378,3 +378,32 @@ def test_the_migration_pages_preview_and_move_the_chosen_cases(
         {"from": 1, "to": 2, "notes": []}]
     nothing = browser.post_page(f"/designer/processes/{KEY}/versions/2/migrate", {})
     assert "Velg minst én sak å flytte." in nothing
+
+
+def test_the_designer_writes_the_english_of_a_new_field_beside_the_form(
+        web: Any, db: Database) -> None:
+    browser, draft_id = open_draft(web)
+    path = f"/designer/drafts/{draft_id}/forms/coordinator_training"
+    form = json.loads(browser.get(path).value("form"))
+    form["schema"]["properties"]["training_note"] = {
+        "type": "string", "title": "Hva opplæringen gjaldt", "description": "Kort"}
+    browser.post(path, {"form": json.dumps(form, ensure_ascii=False), "action": "save"})
+
+    page = browser.get(path)
+    ref = "schema/properties/training_note|title"
+    field = page.one("input", name=f"en:{ref}")
+    assert field.get("value") == "" and field.get("placeholder") == "Mangler engelsk"
+    assert page.one("label", **{"for": field.get("id")}).text == (
+        "Engelsk for «Hva opplæringen gjaldt»")
+    saved = browser.post(f"{path}/english", {f"en:{ref}": "What the training covered",
+                                             "en:schema/properties/training_note|description":
+                                             "Short"})
+    assert "Alle tekstene har engelsk." in browser.follow(saved)
+    with db.reading() as session:
+        draft = session.get(ProcessDraft, draft_id)
+        assert draft is not None
+        node = draft.forms["coordinator_training"]["schema"]["properties"]["training_note"]
+    assert node["x-translations"]["en"] == {"title": "What the training covered",
+                                            "description": "Short"}
+    assert browser.get(path).one("input", name=f"en:{ref}").get("value") == (
+        "What the training covered")

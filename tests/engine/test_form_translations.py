@@ -3,57 +3,60 @@
 A form node's ``title``, ``description``, choice labels (``x-enumNames``) and its own
 validation messages (``x-errorMessages``) are shown on the task page; in English the page
 takes them from the node's ``x-translations.en`` (``engine.runtime.forms.localized``), and a
-node without one stays Norwegian on an English page.
-This fails for the form and the node that lacks its English, so a new field is translated with it.
+node without one stays Norwegian on an English page. This fails for the form and the text that
+lacks its English, so a new field is translated with it; the designer translates a draft's
+forms with the same list (``engine.runtime.form_texts``).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from engine.runtime.forms import ERROR_MESSAGES, TRANSLATED, TRANSLATIONS, localized
+from engine.runtime.form_texts import texts, untranslated, with_translations
+from engine.runtime.forms import TRANSLATIONS, localized
 from processes import form_names, load_form
 
-
-def untranslated(node: Any, path: str = "") -> list[str]:
-    """``path: key`` of each text in ``node`` (and below) without its English translation."""
-    if isinstance(node, list):
-        return [gap for i, item in enumerate(node) for gap in untranslated(item, f"{path}[{i}]")]
-    if not isinstance(node, dict):
-        return []
-    english = (node.get(TRANSLATIONS) or {}).get("en") or {}
-    gaps = []
-    for key in TRANSLATED:
-        kinds = (str, list, dict) if key == ERROR_MESSAGES else (str, list)
-        if not isinstance(node.get(key), kinds):  # a property may be called "description"
-            continue
-        text = english.get(key)
-        if not text or (isinstance(node[key], list | dict) and len(text) != len(node[key])):
-            gaps.append(f"{path or '/'}: {key}")
-    return gaps + [gap for key, value in node.items() if key != TRANSLATIONS
-                   for gap in untranslated(value, f"{path}/{key}")]
+FORM = {"title": "Skjema", TRANSLATIONS: {"en": {"title": "Form"}}, "schema": {
+    "type": "object", "properties": {
+        "status": {"title": "Status", "enum": ["a", "b"], "x-enumNames": ["Åpen", "Lukket"],
+                   TRANSLATIONS: {"en": {"title": "Status", "x-enumNames": ["Open"]}}},
+        "description": {"title": "Oppgave", TRANSLATIONS: {"en": {"title": "Task"}}},
+        "note": {"title": "Merknad", "description": "Fritt"},
+        "name": {"title": "Navn", "x-errorMessages": {"required": "Skriv navnet."},
+                 TRANSLATIONS: {"en": {"title": "Name"}}}}}}
 
 
-def test_a_text_without_english_is_found() -> None:
-    form = {"title": "Skjema", TRANSLATIONS: {"en": {"title": "Form"}}, "schema": {
-        "type": "object", "properties": {
-            "status": {"title": "Status", "enum": ["a", "b"], "x-enumNames": ["Åpen", "Lukket"],
-                       TRANSLATIONS: {"en": {"title": "Status", "x-enumNames": ["Open"]}}},
-            "description": {"title": "Oppgave", TRANSLATIONS: {"en": {"title": "Task"}}},
-            "note": {"title": "Merknad", "description": "Fritt"},
-            "name": {"title": "Navn", "x-errorMessages": {"required": "Skriv navnet."},
-                     TRANSLATIONS: {"en": {"title": "Name"}}}}}}
-    assert untranslated(form) == ["/schema/properties/status: x-enumNames",
-                                  "/schema/properties/note: title",
-                                  "/schema/properties/note: description",
-                                  "/schema/properties/name: x-errorMessages"]
+def test_a_text_without_english_is_found_with_where_it_is() -> None:
+    gaps = [(text.ref, text.where, text.text) for text in untranslated(FORM)]
+    assert gaps == [
+        ("schema/properties/status|x-enumNames|1", "Status", "Lukket"),
+        ("schema/properties/note|title", "Merknad", "Merknad"),
+        ("schema/properties/note|description", "Merknad", "Fritt"),
+        ("schema/properties/name|x-errorMessages|required", "Navn", "Skriv navnet."),
+    ]
+    assert len(texts(FORM)) == 9, "a property called description is a field, not a text"
+
+
+def test_translations_typed_in_are_written_into_the_form() -> None:
+    answers = {"schema/properties/status|x-enumNames|1": "Closed",
+               "schema/properties/note|title": "Note",
+               "schema/properties/name|x-errorMessages|required": "Write the name.",
+               "schema/properties/description|title": " "}
+    translated = with_translations(FORM, "en", answers)
+    english = localized(translated, "en")["schema"]["properties"]
+    assert english["status"]["x-enumNames"] == ["Open", "Closed"]
+    assert english["note"]["title"] == "Note" and english["note"]["description"] == "Fritt"
+    assert english["name"]["x-errorMessages"] == {"required": "Write the name."}
+    assert english["description"]["title"] == "Oppgave", "an empty answer removes it"
+    assert [text.ref for text in untranslated(translated)] == [
+        "schema/properties/description|title", "schema/properties/note|description"]
+    assert FORM["schema"]["properties"]["note"].get(TRANSLATIONS) is None, "a copy"
 
 
 @pytest.mark.parametrize("name", sorted(form_names()))
 def test_every_text_of_a_shipped_form_has_english(name: str) -> None:
     form = load_form(name)
-    assert untranslated(form) == [], f"processes/forms/{name}.json lacks English"
+    gaps = [f"{text.ref} ({text.text})" for text in untranslated(form)]
+    assert gaps == [], f"processes/forms/{name}.json lacks English"
     english = localized(form, "en")
     assert english["title"] != form["title"]
