@@ -66,6 +66,7 @@ def create_app(database_url: str | None = None, config: dict[str, Any] | None = 
     from webapp import (
         api,
         auth,
+        case_list_pages,
         cases_pages,
         designer_pages,
         error_pages,
@@ -78,7 +79,7 @@ def create_app(database_url: str | None = None, config: dict[str, Any] | None = 
 
     csrf.exempt(api.api)
     for blueprint in (api.api, auth.bp, inbox_pages.bp, task_pages.bp, cases_pages.bp,
-                      designer_pages.bp, plan_view.bp):
+                      case_list_pages.bp, designer_pages.bp, plan_view.bp):
         app.register_blueprint(blueprint)
     error_pages.register_error_pages(app)
     formatting.register(app)

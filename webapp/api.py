@@ -13,6 +13,7 @@ from engine.features import (
     case_events,
     case_messages,
     case_queries,
+    case_search,
     case_start,
     consents,
     deploy,
@@ -151,6 +152,15 @@ def start_case() -> Any:
     if attach_to is not None:
         return jsonify({"id": case_id, "attached": True}), 200
     return jsonify({"id": case_id}), 201
+
+
+@api.get("/cases")
+def search_cases() -> Any:
+    """Every case the caller may see (staff), searched, filtered, sorted and paged:
+    ``{cases: [{id, citizen_name, status, process, version, waiting_at, since, ...}], total,
+    page, per_page, pages}``; parameters it does not understand are refused with 400."""
+    query = case_search.CaseQuery.parse(request.args)
+    return jsonify(case_search.search_cases(db(), signed_in_actor(), query).as_json())
 
 
 @api.get("/cases/<int:case_id>")

@@ -17,7 +17,8 @@ from werkzeug.wrappers import Response
 from engine.features import task_actions
 from engine.features.inbox import InboxQuery, inbox_page
 from engine.kernel.errors import EngineError, InvalidData
-from engine.runtime.users import people
+from engine.kernel.vocabulary import Role
+from engine.runtime.users import OVERSIGHT_ROLES, people
 from webapp.auth import db, login_required, signed_in_actor
 
 bp = Blueprint("inbox", __name__)
@@ -31,9 +32,16 @@ VIEWS = ("mine", "group")
 @bp.get("/")
 @login_required
 def home() -> Response:
-    """Citizens land on their own cases, staff on their inbox."""
+    """Each role lands where its work is: oversight (systemkoordinator, leder) on the case
+    list, other staff on their inbox, a designer on the processes, a citizen on their cases."""
     actor = signed_in_actor()
-    if actor.has_role("innbygger") and len(actor.roles) == 1:
+    if actor.has_any_role(OVERSIGHT_ROLES):
+        return redirect(url_for("case_list.cases"))
+    if actor.is_staff:
+        return redirect(url_for("inbox.inbox"))
+    if actor.has_role(Role.DESIGNER):
+        return redirect(url_for("designer.index"))
+    if actor.has_role(Role.INNBYGGER):
         return redirect(url_for("cases.mine"))
     return redirect(url_for("inbox.inbox"))
 

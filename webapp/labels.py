@@ -17,7 +17,7 @@ from flask_babel import lazy_gettext as _l
 from engine.runtime import forms
 
 STATUS_LABELS = {"active": _l("Aktiv"), "completed": _l("Fullført"), "error": _l("Feil"),
-                 "cancelled": _l("Avbrutt")}
+                 "closed": _l("Avsluttet"), "cancelled": _l("Avbrutt")}
 ROLE_LABELS = {"innbygger": _l("Innbygger"),
                "systemkoordinator": _l("Koordinerende enhet (systemkoordinator)"),
                "fagleder": _l("Fagleder"), "koordinator": _l("Koordinator"),

@@ -190,6 +190,8 @@ def _access_what(what: str, task_names: Mapping[int, str]) -> str:
         return _("Leste saken")
     if what == "plan":
         return _("Leste planen")
+    if what == "search":
+        return _("Søkte opp saken på fødselsnummer")
     if what == "documents":
         return _("Leste brev og journalnotater")
     if what.startswith("task:"):

@@ -99,6 +99,14 @@ def enclosing_phases(checksum: str, bpmn_xml: str) -> dict[str, tuple[tuple[str,
     return {element: tuple(phases) for element, phases in found.items()}
 
 
+@lru_cache(maxsize=16)
+def phases(checksum: str, bpmn_xml: str) -> tuple[tuple[str, str], ...]:
+    """The diagram's sub-processes (id, name) in document order: the phases of a case."""
+    del checksum  # the cache key only
+    return tuple((phase.get("id", ""), phase.get("name") or phase.get("id", ""))
+                 for phase in spiff.parse_xml(bpmn_xml).iter(SUB_PROCESS) if phase.get("id"))
+
+
 def named_elements(bpmn_xml: str | bytes) -> list[tuple[int, str, str, str]]:
     """``(line, kind, id, name)`` of every named BPMN element, read with the safe parser."""
     return [(element.sourceline or 0, element.tag.split("}", 1)[1], element.get("id") or "",

@@ -56,6 +56,18 @@ class InvalidData(EngineError):
         return dict(self.errors)
 
 
+class InvalidQuery(InvalidData):
+    """A list or search request whose parameters are not understood (``errors`` by parameter):
+    a bad request rather than bad form data."""
+
+    status = 400
+    code = "invalid_query"
+
+    def __init__(self, errors: dict[str, str],
+                 message: str = "Søket har ugyldige parametere.") -> None:
+        super().__init__(errors, message)
+
+
 class DeployRejected(EngineError):
     """A diagram failed validation; ``element_errors`` lists each problem in diagram order as
     ``{element, message}``, ``element`` an id or ``fil`` for the whole file (the modeler marks

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -429,3 +430,10 @@ class ReadMark(Base):
     topic: Mapped[str] = mapped_column(String(20))
     item_id: Mapped[int] = mapped_column(Integer)
     read_at: Mapped[datetime]
+
+
+# The case list (engine.features.case_search) finds each case's open and overdue tasks and
+# sorts by the citizen's name, case-insensitively.
+Index("ix_task_case_state", Task.case_id, Task.state)
+Index("ix_task_state_due", Task.state, Task.due_at)
+Index("ix_case_name_lower", func.lower(Case.citizen_name))

@@ -54,7 +54,7 @@ def at_plan(db: Database, staff: dict[str, Actor], nin: str, area: str) -> int:
 def test_home_sends_staff_to_the_inbox_and_citizens_to_their_cases(
         web: Web, anonymous: Browser) -> None:
     assert web("koordinator").client.get("/").headers["Location"].endswith("/inbox")
-    assert web("systemkoordinator").client.get("/").headers["Location"].endswith("/inbox")
+    assert web("systemkoordinator").client.get("/").headers["Location"].endswith("/cases")
     assert web("innbygger").client.get("/").headers["Location"].endswith("/mine")
     response = anonymous.client.get("/inbox")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
