@@ -268,12 +268,8 @@ def _places(session: Session, table: Any, case_ids: list[int],
     return found
 
 
-def _waiting_steps(session: Session, case_ids: list[int],
-                   versions: Mapping[int, ProcessVersion]) -> dict[int, tuple[WaitingStep, ...]]:
+def _waiting_steps(session: Session, case_ids: list[int]) -> dict[int, tuple[WaitingStep, ...]]:
     """Where each case of the page waits, named as the diagram names the step."""
-    names = {version_id: {step.id: step.name for step in
-                          diagram_steps(version.checksum, version.bpmn_xml)}
-             for version_id, version in versions.items()}
     found = _places(session, Task, case_ids, Task.state == TaskState.READY)
     for case_id, places in _places(session, Incident, case_ids,
                                    Incident.resolved_at.is_(None)).items():
@@ -281,6 +277,11 @@ def _waiting_steps(session: Session, case_ids: list[int],
     for case_id, places in _places(session, Timer, case_ids, Timer.fired_at.is_(None),
                                    Timer.cancelled.is_(False), Case.closed_at.is_(None)).items():
         found.setdefault(case_id, places)
+    version_ids = {version_id for places in found.values() for version_id, _step in places}
+    names = {version_id: {step.id: step.name for step in diagram_steps(checksum, xml)}
+             for version_id, checksum, xml in session.execute(
+                 select(ProcessVersion.id, ProcessVersion.checksum, ProcessVersion.bpmn_xml)
+                 .where(ProcessVersion.id.in_(version_ids)))}
     return {case_id: tuple(WaitingStep(bpmn_id, names.get(version_id, {}).get(bpmn_id, bpmn_id))
                            for version_id, bpmn_id in dict.fromkeys(places))
             for case_id, places in found.items()}
@@ -300,21 +301,23 @@ def search_cases(db: Database, actor: Actor, q: CaseQuery) -> CasePage:
         total = session.scalar(chosen.with_only_columns(func.count(Case.id)).order_by(None)) or 0
         page = min(q.page, max(1, -(-total // q.per_page)))
         found = session.execute(
-            chosen.with_only_columns(Case, since, overdue)
+            chosen.join(ProcessVersion, ProcessVersion.id == Case.process_version_id)
+            .with_only_columns(Case.id, Case.citizen_name, Case.citizen_nin, Case.status,
+                               ProcessVersion.key, ProcessVersion.version, Case.service_area,
+                               Case.coordinator, since, overdue)
             .order_by(*_order(q.sort, since))
             .offset((page - 1) * q.per_page).limit(q.per_page)).all()
-        versions = {case_row.process_version_id: case_row.process_version
-                    for case_row, _since, _overdue in found}
-        waiting = _waiting_steps(session, [row[0].id for row in found], versions)
+        case_ids = [row.id for row in found]
+        waiting = _waiting_steps(session, case_ids)
         if q.nin:
             for case_id in session.scalars(chosen.with_only_columns(Case.id)):
                 log_read(session, case_id, actor, SEARCH_READ)
         rows = tuple(CaseRow(
-            id=c.id, citizen_name=c.citizen_name, citizen_nin=c.citizen_nin, status=c.status,
-            process=c.process_version.key, version=c.process_version.version,
-            service_area=c.service_area, coordinator=c.coordinator,
-            waiting_at=waiting.get(c.id, ()), since=at, overdue=bool(late))
-            for c, at, late in found)
+            id=row.id, citizen_name=row.citizen_name, citizen_nin=row.citizen_nin,
+            status=row.status, process=row.key, version=row.version,
+            service_area=row.service_area, coordinator=row.coordinator,
+            waiting_at=waiting.get(row.id, ()), since=row.since, overdue=bool(row.overdue))
+            for row in found)
     return CasePage(rows, total, page, q.per_page)
 
 

@@ -434,6 +434,5 @@ class ReadMark(Base):
 
 # The case list (engine.features.case_search) finds each case's open and overdue tasks and
 # sorts by the citizen's name, case-insensitively.
-Index("ix_task_case_state", Task.case_id, Task.state)
-Index("ix_task_state_due", Task.state, Task.due_at)
+Index("ix_task_case_state_due", Task.case_id, Task.state, Task.due_at)
 Index("ix_case_name_lower", func.lower(Case.citizen_name))

@@ -19,12 +19,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_index("ix_task_case_state", "task", ["case_id", "state"])
-    op.create_index("ix_task_state_due", "task", ["state", "due_at"])
+    op.create_index("ix_task_case_state_due", "task", ["case_id", "state", "due_at"])
     op.create_index("ix_case_name_lower", "case_", [sa.text("lower(citizen_name)")])
 
 
 def downgrade() -> None:
     op.drop_index("ix_case_name_lower", table_name="case_")
-    op.drop_index("ix_task_state_due", table_name="task")
-    op.drop_index("ix_task_case_state", table_name="task")
+    op.drop_index("ix_task_case_state_due", table_name="task")
