@@ -5,6 +5,7 @@ it refused beside the fields, with everything typed kept.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,7 +15,7 @@ from flask_babel import get_locale, gettext
 
 from engine.kernel.errors import Conflict, InvalidData
 from engine.runtime import forms
-from webapp import formparse, formrender
+from webapp import formparse, formrender, formschema
 
 
 def _row_action() -> str:
@@ -30,6 +31,7 @@ class FormState:
     status: int = 200
     problem: str | None = None
     done: bool = False
+    copied: bool = False
 
 
 def in_page_language(form: dict[str, Any]) -> dict[str, Any]:
@@ -54,7 +56,7 @@ def render_form(template: str, schema: dict[str, Any], ui: dict[str, Any], state
     intro = [part.strip() for part in str(schema.get("description") or "").split("\n\n")
              if part.strip()]
     return render_template(template, fields=form_fields, summary=summary, problem=state.problem,
-                           intro=intro, **context), state.status
+                           intro=intro, copied=state.copied, **context), state.status
 
 
 def _with_row_action(schema: dict[str, Any]) -> dict[str, Any]:
@@ -63,13 +65,19 @@ def _with_row_action(schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def submit_form(schema: dict[str, Any], initial: dict[str, Any],
-            save: Callable[[dict[str, Any]], Any]) -> FormState:
-    """Handle one request to a form page: show, add/remove a row, or save through the engine.
+            save: Callable[[dict[str, Any]], Any],
+            previous: Mapping[str, Any] | None = None) -> FormState:
+    """Handle one request to a form page: show, add/remove a row, copy the last answers
+    (``previous``, when the task was done before), or save through the engine.
 
-    Refused data comes back with what was typed and the engine's messages, never lost.
+    Refused data comes back with what was typed and the engine's messages, never lost; a copy
+    replaces only the fields it has.
     """
     if request.method != "POST":
         return FormState(initial)
+    if _row_action() == formschema.COPY_PREVIOUS and previous is not None:
+        typed = formparse.parse(schema, request.form, keep_rows=True)
+        return FormState({**typed, **copy.deepcopy(dict(previous))}, copied=True)
     if _row_action():
         return FormState(_with_row_action(schema))
     data = formparse.parse(schema, request.form)

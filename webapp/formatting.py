@@ -145,6 +145,18 @@ def masked_nin(nin: str | None) -> str:
     return nin[:6] + "*" * max(0, len(nin) - 6)
 
 
+def answer_text(value: Any) -> str:
+    """A form answer as one line of text: yes/no in words, a list of texts joined, and a row
+    of a list (an object) left out, since the page names it elsewhere."""
+    if isinstance(value, bool):
+        return _("Ja") if value else _("Nei")
+    if isinstance(value, list):
+        return ", ".join(answer_text(item) for item in value if not isinstance(item, dict))
+    if isinstance(value, dict) or value is None:
+        return ""
+    return str(value).strip()
+
+
 FILTERS = {"long_date": long_date, "long_datetime": long_datetime, "short_date": short_date,
            "short_datetime": short_datetime, "masked_nin": masked_nin, "step_name": step_name}
 

@@ -13,6 +13,7 @@ from typing import Any
 
 ADD = "add"
 REMOVE = "remove"
+COPY_PREVIOUS = "copy-previous"  # "Kopier fra forrige periode": fill from the last answers
 ROWS_MARKER = "-_rows"  # hidden input "<array>-_rows": the array was on the page, maybe empty
 
 

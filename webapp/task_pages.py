@@ -29,7 +29,7 @@ from engine.runtime.users import PROCEDURE_ROLES, Actor, people
 from webapp import plan_view
 from webapp.auth import db, login_required, signed_in_actor
 from webapp.form_page import in_page_language, render_form, submit_form
-from webapp.formatting import age_on, as_date, local_today
+from webapp.formatting import age_on, answer_text, as_date, local_today
 from webapp.labels import choice_labeller
 
 bp = Blueprint("tasks", __name__)
@@ -76,9 +76,24 @@ def _case_context(task: TaskDetail) -> dict[str, Any]:
         "requests": [label("requests", r) for r in data.get("requests") or []],
         "reported_by": label("reported_by", data.get("reported_by")),
         "need_description": data.get("need_description"),
-        "citizen_goals": data.get("citizen_goals"),
         "case_url": case_url(task.facts.case_id),
     }
+
+
+def _answers(task: TaskDetail) -> dict[str, dict[str, Any]]:
+    """Each ``answers:<form>`` section as that form names it in the page's language: its title
+    and (field title, answer) rows in the form's order, answered fields only."""
+    shown = {}
+    for name, answers in (task.context.answers or {}).items():
+        form = in_page_language(dict(answers.form))
+        schema, ui = form.get("schema") or EMPTY_SCHEMA, form.get("ui") or {}
+        properties = schema.get("properties") or {}
+        order = [*(ui.get("order") or []), *properties]
+        rows = [(str(properties[key].get("title") or key), answer_text(answers.values[key]))
+                for key in dict.fromkeys(order) if key in properties and key in answers.values]
+        shown[name] = {"title": form.get("title") or name,
+                       "rows": [(label, text) for label, text in rows if text]}
+    return shown
 
 
 @bp.route("/tasks/<int:task_id>", methods=["GET", "POST"])
@@ -94,13 +109,15 @@ def task(task_id: int) -> Any:
     schema = form.get("schema") or EMPTY_SCHEMA
     ui = form.get("ui") or {}
     form_state = submit_form(schema, dict(task.prefill),
-                         lambda data: task_actions.complete_task(db(), task_id, data, actor))
+                             lambda data: task_actions.complete_task(db(), task_id, data, actor),
+                             task.previous.values if task.previous else None)
     if form_state.done:
         flash(_("Oppgaven er fullført."), "success")
         return redirect(_done_url(actor))
     return render_form("task.html", schema, ui, form_state, task=task,
                    form_title=form.get("title") or task.facts.name,
-                   context=_case_context(task), back_url=_done_url(actor),
+                   context=_case_context(task), answers=_answers(task),
+                   back_url=_done_url(actor),
                    overdue=task.facts.due_at is not None and task.facts.due_at < clock.now(),
                    plan=plan_view.plan_content(task.plan["content"]) if task.plan else None,
                    open_items=plan_view.item_rows([dict(item) for item in task.open_action_items],

@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine.features import consents
+from engine.features import consents, task_context
 from engine.features.snapshots import TaskDetail, TaskFacts
 from engine.features.validation import sources
 from engine.kernel import spiff
@@ -45,8 +45,10 @@ def inbox(db: Database, actor: Actor) -> list[dict[str, Any]]:
 
 def get_task(db: Database, task_id: int, actor: Actor) -> TaskDetail:
     """A task with its form (schema with the municipality's choices filled in), the case's
-    data, ``prefill``: the values its form opens with (:func:`engine.runtime.forms.prefill`), and
-    the case's current plan and open action items (a meeting or evaluation works from them)."""
+    data, ``prefill``: the values its form opens with (:func:`engine.runtime.forms.prefill`),
+    the case's current plan and open action items (a meeting or evaluation works from them),
+    the panel its form declares and the last answers it may copy
+    (:mod:`engine.features.task_context`)."""
     with db.transaction() as session:
         task = session.get(Task, task_id)
         if task is None or not (may_act(actor, task) or can_see_case(session, actor, task.case_id)):
@@ -72,7 +74,9 @@ def get_task(db: Database, task_id: int, actor: Actor) -> TaskDetail:
             open_action_items=tuple(plan_store.item_view(item) for item in
                                     plan_store.items(session, case.id, open_only=True)),
             may_change_items=case.status not in plan_store.ENDED_STATUSES
-            and (keeps_plan(actor, case) or is_own_case(actor, case)))
+            and (keeps_plan(actor, case) or is_own_case(actor, case)),
+            context=task_context.context_of(session, case, form, data),
+            previous=task_context.previous_answers(session, task, form))
 
 
 def get_case(db: Database, case_id: int, actor: Actor) -> dict[str, Any]:

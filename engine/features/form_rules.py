@@ -14,6 +14,7 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 import processes
+from engine.features import task_context
 from engine.runtime import forms
 
 FormSource = Mapping[str, Any]
@@ -42,7 +43,7 @@ def form_problem(form: Any) -> str | None:
     if unknown_sources := forms.unknown_sources(schema):
         return (f"ukjent x-source ved {', '.join(unknown_sources)}; "
                 f"kjente kilder: {', '.join(forms.SOURCES)}")
-    if problem := forms.prefill_problem(dict(schema)):
+    if problem := forms.prefill_problem(dict(schema)) or task_context.context_problem(form):
         return problem
     if "ui" in form and not isinstance(form["ui"], Mapping):
         return "ui må være et JSON-objekt"

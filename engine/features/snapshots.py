@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from engine.features.diagram import PhaseStart, Step
+from engine.features.task_context import PreviousAnswers, TaskContext
 from engine.kernel.models import AccessLog, Case, CaseMessage, Document, Event, Task
 from engine.kernel.vocabulary import TaskState
 
@@ -95,13 +96,19 @@ class TaskDetail:
     plan: Mapping[str, Any] | None
     open_action_items: tuple[Mapping[str, Any], ...]
     may_change_items: bool
+    context: TaskContext
+    previous: PreviousAnswers | None
 
     def as_json(self) -> dict[str, Any]:
-        """The API's task: the task row's fields with these beside them."""
+        """The API's task: the task row's fields with these beside them; ``previous`` is what
+        "copy from last period" fills in (None when the task has not been done before), and
+        ``context`` the names of the panel's sections."""
         return {**self.facts.as_json(), "form": self.form, "data": self.data,
                 "prefill": self.prefill, "choices": self.choices, "plan": self.plan,
                 "open_action_items": list(self.open_action_items),
-                "may_change_items": self.may_change_items}
+                "may_change_items": self.may_change_items, "context": self.context.names(),
+                "previous": {"completed_at": self.previous.completed_at.isoformat(),
+                             "values": self.previous.values} if self.previous else None}
 
 
 @dataclass(frozen=True)

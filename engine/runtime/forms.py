@@ -295,13 +295,34 @@ def omitted_answers(schema: dict[str, Any], answers: dict[str, Any]) -> dict[str
             for key in answer_fields(schema) - answers.keys()}
 
 
+COPY = "x-copy"
+"""A property marked ``"x-copy": false`` is never copied from last time (a consent to share is
+given anew, like a yes/no answer)."""
+
+
+def copyable(schema: Mapping[str, Any], answers: Mapping[str, Any]) -> dict[str, Any]:
+    """What an explicit "copy from last period" may fill in from the last answers of the same
+    form: the answer fields, but never a yes/no answer (a consent is never pre-ticked), a
+    date (it belongs to the period it was given in), or a field marked ``x-copy: false``."""
+    properties = schema.get("properties") or {}
+
+    def may_copy(prop: Any) -> bool:
+        return (isinstance(prop, dict) and prop.get(COPY, True) is True
+                and prop.get("type") != "boolean"
+                and prop.get("format") not in ("date", "date-time"))
+
+    return {key: copy.deepcopy(answers[key]) for key in sorted(answer_fields(dict(schema)))
+            if answers.get(key) not in (None, "", []) and may_copy(properties[key])}
+
+
 def prefill_problem(schema: dict[str, Any]) -> str | None:
     """Why a form's prefill or defaults could pre-tick an answer, or None (checked at deploy)."""
     for key, prop in (schema.get("properties") or {}).items():
         if not isinstance(prop, dict):
             continue
-        if PREFILL in prop and not isinstance(prop[PREFILL], bool):
-            return f"feltet {key!r}: x-prefill må være true eller false"
+        for marker in (PREFILL, COPY):
+            if marker in prop and not isinstance(prop[marker], bool):
+                return f"feltet {key!r}: {marker} må være true eller false"
         if prop.get("type") == "boolean" and prop.get(PREFILL) is True:
             return (f"feltet {key!r}: et ja/nei-felt kan ikke fylles ut på forhånd "
                     "(x-prefill); svaret gis på nytt hver gang")

@@ -36,3 +36,33 @@ def four_cases(db: Database, staff: dict[str, Actor], now: datetime) -> dict[str
     emma = demo.report(db, staff["systemkoordinator"], EMMA)
     demo.approve(db, staff, emma, "oppvekst")
     return {"per": per, "kari": kari, "ola": ola, "emma": emma}
+
+
+FIRST_SUMMARY = "Første periode: målene er delvis nådd."
+
+
+def meeting(db: Database, coordinator: Actor, case_id: int, minutes: str, item: str) -> None:
+    deadline = (clock.now().date() + timedelta(days=30)).isoformat()
+    demo.do(db, coordinator, case_id, "follow_up", {
+        "meeting_date": clock.now().date().isoformat(),
+        "meeting_participants": ["Innbygger", "Koordinator"], "minutes": minutes,
+        "action_items": [{"description": item, "owner": "Koordinator", "deadline": deadline}],
+        "evaluate_now": True})
+
+
+def at_second_evaluation(db: Database, staff: dict[str, Actor]) -> int:
+    """A case in its second evaluation: two meetings, one evaluation and a renewed consent."""
+    coordinator = staff["koordinator"]
+    case_id = demo.report(db, coordinator, OLA)
+    demo.approve(db, staff, case_id, "helse")
+    demo.appoint(db, staff, case_id)
+    demo.consent(db, coordinator, case_id, wants_ip=True)
+    demo.establish_plan(db, coordinator, case_id)
+    meeting(db, coordinator, case_id, "Første møte: fysioterapien er i gang.",
+            "Søke om hjelpemidler")
+    demo.do(db, coordinator, case_id, "evaluate_plan",
+            {"evaluation_summary": FIRST_SUMMARY, "continue_plan": True})
+    demo.consent(db, coordinator, case_id, wants_ip=True, bpmn_id="renew_consent")
+    meeting(db, coordinator, case_id, "Andre møte: hjelpemidlene er på plass.",
+            "Bestille time hos fastlegen")
+    return case_id
