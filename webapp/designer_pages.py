@@ -237,7 +237,11 @@ def deploy(draft_id: int) -> Any:
 @bp.post("/drafts/<int:draft_id>/discard")
 @designer_required
 def discard(draft_id: int) -> Redirect:
+    """Deleting a draft asks first: without the ticked confirmation nothing is deleted."""
     view = designer.get_draft(db(), draft_id, signed_in_actor())
+    if request.form.get("confirm") != "ja":
+        flash(_("Utkastet er ikke slettet: kryss av for at du vil slette det."), "error")
+        return redirect(url_for("designer.draft", draft_id=draft_id))
     designer.discard(db(), draft_id, signed_in_actor())
     flash(_("Utkastet er slettet."))
     if view.is_new:

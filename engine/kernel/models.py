@@ -377,6 +377,9 @@ class ProcessDraft(Base):
     """
 
     __tablename__ = "process_draft"
+    # A deleted draft's id is never given again (SQLite reuses the highest id without this;
+    # PostgreSQL's sequence never does): a link or a note naming a draft names only that one.
+    __table_args__ = {"sqlite_autoincrement": True}
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(120), index=True)
     base_version: Mapped[int | None] = mapped_column(Integer)
