@@ -65,6 +65,7 @@ def create_app(database_url: str | None = None, config: dict[str, Any] | None = 
 
     from webapp import (
         api,
+        api_incidents,  # noqa: F401  (adds its routes to the API's blueprint)
         auth,
         case_list_pages,
         cases_pages,
@@ -72,6 +73,7 @@ def create_app(database_url: str | None = None, config: dict[str, Any] | None = 
         error_pages,
         formatting,
         inbox_pages,
+        incident_pages,
         notices,
         plan_view,
         task_pages,
@@ -79,7 +81,7 @@ def create_app(database_url: str | None = None, config: dict[str, Any] | None = 
 
     csrf.exempt(api.api)
     for blueprint in (api.api, auth.bp, inbox_pages.bp, task_pages.bp, cases_pages.bp,
-                      case_list_pages.bp, designer_pages.bp, plan_view.bp):
+                      case_list_pages.bp, designer_pages.bp, plan_view.bp, incident_pages.bp):
         app.register_blueprint(blueprint)
     error_pages.register_error_pages(app)
     formatting.register(app)

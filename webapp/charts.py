@@ -187,3 +187,97 @@ def number_table(table_id: str, months: Sequence[date], columns: Sequence[Column
     month = _("Måned")
     return Markup(f'<table id="{escape(table_id)}"><thead><tr><th scope="col">'
                   f'{escape(month)}</th>{head}</tr></thead><tbody>{body}</tbody></table>')
+
+
+# ---------------------------------------------------------------- where cases wait, as bars
+
+CHAR_WIDTH = 7.0  # px of one character at the charts' 12 px font (a generous average)
+LINE_HEIGHT = 15.0
+
+
+@dataclass(frozen=True)
+class Box:
+    """Where a text sits in a chart (x, y of its top left corner, width, height), so a test
+    can check that no two labels overlap without a browser."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+
+    def overlaps(self, other: Box) -> bool:
+        return (self.x < other.x + other.width and other.x < self.x + self.width
+                and self.y < other.y + other.height and other.y < self.y + self.height)
+
+
+def wrap(text: str, width: float) -> list[str]:
+    """``text`` in lines of at most ``width`` px (a word longer than that gets a line of its
+    own, cut with an ellipsis)."""
+    most = max(4, int(width // CHAR_WIDTH))
+    lines: list[str] = []
+    for word in text.split():
+        word = word if len(word) <= most else word[:most - 1] + "…"
+        if lines and len(lines[-1]) + 1 + len(word) <= most:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+@dataclass(frozen=True)
+class BarRow:
+    """One step of :func:`step_bars`: its lines of name, its value and the boxes of both."""
+
+    lines: tuple[str, ...]
+    value_text: str
+    top: float
+    height: float
+    bar_width: float
+    label_box: Box
+    value_box: Box
+
+
+def bar_layout(rows: Sequence[tuple[str, float, str]], width: float = 760,
+               label_width: float = 230) -> list[BarRow]:
+    """Rows of (name, value, value text): each name wrapped into the label column, each row
+    as tall as its name, so no label can reach into another's row or the bars."""
+    gap, pad = 10.0, 6.0
+    longest = max((len(text) for _n, _v, text in rows), default=0) * CHAR_WIDTH
+    plot = max(40.0, width - label_width - gap - 6 - longest - 4)  # the numbers fit after
+    highest = max((value for _n, value, _t in rows), default=0) or 1
+    laid, top = [], 0.0
+    for name, value, text in rows:
+        lines = wrap(name, label_width)
+        height = max(22.0, len(lines) * LINE_HEIGHT + pad)
+        bar = value / highest * plot
+        label = Box(label_width - max(len(line) for line in lines) * CHAR_WIDTH, top + pad / 2,
+                    max(len(line) for line in lines) * CHAR_WIDTH, len(lines) * LINE_HEIGHT)
+        value_box = Box(label_width + gap + bar + 6, top + (height - LINE_HEIGHT) / 2,
+                        len(text) * CHAR_WIDTH, LINE_HEIGHT)
+        laid.append(BarRow(tuple(lines), text, top, height, bar, label, value_box))
+        top += height + 4
+    return laid
+
+
+def step_bars(title: str, rows: Sequence[tuple[str, float, str]], chart_id: str,
+              width: float = 760) -> Markup:
+    """Horizontal bars, one per step: the step's name (wrapped) at the left, the bar, and its
+    number after it. A layout in rows cannot put two labels on top of each other, however
+    many steps there are and however long their names."""
+    label_width, gap = 230.0, 10.0
+    laid = bar_layout(rows, width, label_width)
+    height = (laid[-1].top + laid[-1].height if laid else 0) + 4
+    parts = _svg_open(width, height, title, chart_id)
+    colour = SERIES_STYLES[0][0]
+    for row, (name, _value, _text) in zip(laid, rows, strict=True):
+        for k, line in enumerate(row.lines):
+            line_y = row.label_box.y + 12 + k * LINE_HEIGHT
+            parts.append(f'<text x="{label_width:.0f}" y="{line_y:.1f}" text-anchor="end">'
+                         f'{escape(line)}</text>')
+        parts.append(f'<rect x="{label_width + gap:.0f}" y="{row.top + 3:.1f}" '
+                     f'width="{row.bar_width:.1f}" height="{row.height - 6:.1f}" fill="{colour}">'
+                     f'<title>{escape(name)}: {escape(row.value_text)}</title></rect>')
+        parts.append(f'<text x="{row.value_box.x:.1f}" y="{row.value_box.y + 12:.1f}">'
+                     f'{escape(row.value_text)}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -41,7 +41,6 @@ from werkzeug.wrappers import Response as Redirect
 from engine.features import (
     case_queries,
     consents,
-    incidents,
     interventions,
     monitor,
     monitor_actions,
@@ -54,9 +53,10 @@ from engine.kernel.clock import MUNICIPAL_TZ
 from engine.kernel.errors import EngineError, InvalidData
 from engine.runtime import users
 from webapp.auth import current_actor, db, login_required, signed_in_actor
-from webapp.charts import Column, bar_rows, line_chart, number_table
+from webapp.charts import Column, bar_rows, line_chart, number_table, step_bars
 from webapp.formatting import days, duration
 from webapp.labels import STATUS_LABELS, role_label
+from webapp.procedure_texts import step_name
 
 bp = Blueprint("monitor", __name__, url_prefix="/monitor")
 
@@ -83,8 +83,8 @@ SORT_LABELS = {
     "reason": _l("Grunn"), "step": _l("Steg"), "service_area": _l("Tjenesteområde"),
     "role": _l("Rolle"),
 }
-CSV_COLUMNS = ("sak", "grunn", "steg", "stegnavn", "rolle", "ansvarlig", "tjenesteomrade",
-               "siden", "dager_over_grensen", "detalj")
+CSV_COLUMNS = (_l("Sak"), _l("Grunner"), _l("Steg"), _l("Rolle"), _l("Ansvarlig"),
+               _l("Tjenesteområde"), _l("Siden"), _l("Dager over grensen"), _l("Detaljer"))
 
 
 @bp.before_request
@@ -219,6 +219,18 @@ def _stuck_view(rows: list[monitor.StuckRow], now: datetime, people: dict[str, s
     } for row in rows]
 
 
+def _case_view(rows: list[monitor.StuckRow], now: datetime, people: dict[str, str],
+               areas: dict[str, str], step_names: dict[str, str]) -> list[dict[str, Any]]:
+    """One line per stuck case: its first (most pressing) reason's columns, with every
+    reason it is stuck for listed."""
+    views = []
+    for stuck in monitor.by_case(rows):
+        reasons = _stuck_view(list(stuck.rows), now, people, areas, step_names)
+        views.append({**reasons[0], "reasons": reasons,
+                      "codes": " ".join(dict.fromkeys(r.reason for r in stuck.rows))})
+    return views
+
+
 def _sort_link(filters: Filters, key: str) -> tuple[str, str]:
     """The column header's link (toggles the order on the column sorted now) and aria-sort."""
     current = filters.sort == key
@@ -245,6 +257,11 @@ def dashboard() -> Any:
     for load in [*seen.per_step, *seen.heat]:
         load.name = names.get(load.step, load.name)
     charts = _charts(trend)
+    charts["steps"] = step_bars(_("Saker per steg"), [
+        (step_name(load.name), load.cases,
+         ngettext("%(num)s sak · median %(wait)s", "%(num)s saker · median %(wait)s",
+                  load.cases, wait=days(load.median_wait_days)))
+        for load in seen.per_step], "chart-steps")
     heat = {"xml": seen.bpmn_xml or "",
             "steps": [{"id": s.step, "cases": s.cases, "level": s.level,
                        "label": ngettext("%(num)s sak · median %(wait)s",
@@ -255,8 +272,9 @@ def dashboard() -> Any:
     return render_template(
         "monitor/dashboard.html", now=now, now_local=now.astimezone(MUNICIPAL_TZ),
         thresholds=config,
-        filters=filters, rows=_stuck_view(rows, now, people, areas, names),
-        total_rows=len(all_rows), stuck_cases=len({r.case_id for r in all_rows}),
+        filters=filters, rows=_case_view(rows, now, people, areas, names),
+        total_rows=len({r.case_id for r in all_rows}),
+        stuck_cases=len({r.case_id for r in all_rows}),
         reasons=reasons, overview=seen, areas=areas, people=people,
         step_choices=sorted({(r.step, names.get(r.step, r.step_name or r.step))
                              for r in all_rows if r.step}, key=lambda c: c[1]),
@@ -282,22 +300,36 @@ def _csv_cell(value: Any) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
+def _joined(values: list[str]) -> str:
+    return "; ".join(dict.fromkeys(v for v in values if v))
+
+
 @bp.get("/stuck.csv")
 @login_required
 def stuck_csv() -> Response:
-    """The stuck list with the page's filters and sorting, for a spreadsheet."""
+    """The stuck list with the page's filters and sorting, one line per case, as Norwegian
+    Excel opens it: ``;`` between cells, a UTF-8 byte order mark, names instead of codes,
+    and local times."""
     actor = signed_in_actor()
     now = _now()
     rows = Filters.from_request().apply(monitor.stuck_cases(db(), actor, now, _config()))
+    people, areas = _names()
+    steps = _step_names(monitor_heat.overview(db(), actor, now))
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in rows:
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([str(c) for c in CSV_COLUMNS])
+    for item in _case_view(rows, now, people, areas, steps):
+        reasons = item["reasons"]
+        since = min(r["row"].since for r in reasons).astimezone(MUNICIPAL_TZ)
         writer.writerow([_csv_cell(v) for v in (
-            row.case_id, row.reason, row.step, row.step_name, row.role, row.assignee,
-            row.service_area, row.since.isoformat(), row.overdue_days, row.detail)])
+            item["row"].case_id, _joined([str(r["reason"]) for r in reasons]),
+            _joined([step_name(r["step"]) for r in reasons]),
+            _joined([r["role"] for r in reasons]), _joined([r["person"] for r in reasons]),
+            item["area"] or _("Ikke bestemt ennå"), since.strftime("%d.%m.%Y %H:%M"),
+            max(r["row"].overdue_days for r in reasons),
+            _joined([r["row"].detail or "" for r in reasons]))])
     stamp = now.astimezone(MUNICIPAL_TZ).strftime("%Y-%m-%d")
-    return Response(out.getvalue(), mimetype="text/csv; charset=utf-8", headers={
+    return Response("\ufeff" + out.getvalue(), mimetype="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="fastlaste-saker-{stamp}.csv"'})
 
 
@@ -321,12 +353,11 @@ def case(case_id: int) -> Any:
             candidates[task["id"]] = interventions.reassign_candidates(db(), task["id"], actor)
         except EngineError:
             candidates[task["id"]] = []
-    case_incidents = [i for i in incidents.list_incidents(db()) if i["case_id"] == case_id]
     history = [e for e in detail["events"] if e["kind"] in monitor_actions.ACTION_EVENTS
                and e["actor"] != users.SYSTEM.username]
     return render_template(
         "monitor/case.html", case=detail, rows=_stuck_view(rows, now, people, areas, {}),
-        open_tasks=open_tasks, candidates=candidates, incidents=case_incidents, people=people,
+        open_tasks=open_tasks, candidates=candidates, people=people,
         areas=areas, role_label=role_label, status_label=STATUS_LABELS.get(detail["status"],
                                                                       detail["status"]),
         history=[{**e, "what": ACTION_LABELS.get(e["kind"], e["kind"]),
@@ -377,21 +408,6 @@ def remind(case_id: int) -> Redirect:
                  name=_names()[0].get(recipient, recipient))
 
     return _act(case_id, run)
-
-
-@bp.post("/incidents/<int:incident_id>/retry")
-@login_required
-def retry(incident_id: int) -> Redirect:
-    actor = signed_in_actor()
-
-    def run() -> str:
-        outcome = interventions.retry_incident_because(db(), incident_id, _reason(), actor)
-        if outcome.get("resolved_at"):
-            return _("Steget er kjørt på nytt, og feilen er løst.")
-        return _("Steget er kjørt på nytt, men feiler fortsatt: %(error)s",
-                 error=outcome.get("error", ""))
-
-    return _act(request.form.get("case_id", type=int) or 0, run)
 
 
 @bp.post("/cases/<int:case_id>/cancel")

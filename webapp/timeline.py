@@ -7,6 +7,7 @@ citizen's view leaves out internal work distribution and technical errors.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -28,7 +29,7 @@ HIDDEN_EVENTS = {K.TASK_CREATED}
 # Internal work distribution and technical errors: staff see them, the citizen does not.
 STAFF_ONLY_EVENTS = {K.TASK_CLAIMED, K.TASK_UNCLAIMED, K.TASK_ASSIGNED, K.INCIDENT_OPENED,
                      K.INCIDENT_RESOLVED, K.INCIDENT_RETRIED, K.TASK_REASSIGNED, K.REMINDER_SENT,
-                     K.TASK_ESCALATED}
+                     K.TASK_ESCALATED, K.VARIABLE_CORRECTED, K.STEP_SKIPPED}
 
 # The kinds of history a reader can show or hide on the case page, in the filter's order.
 # ``access`` (who has read the case) is off unless asked for: it grows with every page view.
@@ -79,6 +80,15 @@ def _incident_opened(e: Told) -> str:
     if e.citizen_view:
         return _("Et automatisk steg feilet: %(name)s", name=e.name)
     return _("Feil i steget «%(name)s»: %(error)s", name=e.name, error=e.get("error"))
+
+
+def _variable_corrected(e: Told) -> str:
+    """Old and new value as JSON, so a text "20" and a number 20 read differently."""
+    old = _("(manglet)") if e.data.get("old_missing") else json.dumps(e.data.get("old"),
+                                                                      ensure_ascii=False)
+    return _("Rettet opplysningen «%(variable)s» fra %(old)s til %(new)s. Begrunnelse: "
+             "%(reason)s", variable=e.get("variable"), old=old,
+             new=json.dumps(e.data.get("new"), ensure_ascii=False), reason=e.get("reason"))
 
 
 def _coordinator_assigned(e: Told) -> str:
@@ -145,6 +155,9 @@ EVENT_TEXT: dict[str, Callable[[Told], str]] = {
     K.REPORT_ATTACHED: lambda e: _("En ny melding om behov ble lagt til saken"),
     K.CASE_CLOSED: lambda e: _("Saken er avsluttet, men kan åpnes igjen ved klage"),
     K.CASE_REOPENED: lambda e: _("Saken ble åpnet igjen"),
+    K.VARIABLE_CORRECTED: _variable_corrected,
+    K.STEP_SKIPPED: lambda e: _("Hoppet over det feilede steget «%(name)s». Begrunnelse: "
+                                "%(reason)s", name=e.name, reason=e.get("reason")),
 }
 
 

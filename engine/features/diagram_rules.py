@@ -16,7 +16,7 @@ from typing import Any
 from lxml import etree
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
-from engine.features import reads
+from engine.features import reads, variable_rules
 from engine.features.code_rules import restricted_code_problem, trial_problem
 from engine.features.form_rules import FormSource, find_form, form_problem
 from engine.kernel import spiff
@@ -76,6 +76,12 @@ def validate(bpmn_xml: str | bytes, forms: FormSource | None = None
         if not errors:
             parsed.append(spiff.ParsedProcess(key, spec.description or key,
                                               spiff.compile_spec(parser, key)))
+    # Code already refused for what it is need not also be refused for what it reads.
+    flagged = {e["element"] for e in errors}
+    unknown = [e for e in variable_rules.unknown_reads(root, _code_in(root), used_forms)
+               if e["element"] not in flagged]
+    if unknown:
+        return [], used_forms, _merge(errors, unknown)
     return parsed, used_forms, errors
 
 

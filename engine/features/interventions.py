@@ -1,7 +1,7 @@
 """What a leder or the systemkoordinator does from the monitor to move a stuck case: give a
 task to someone else, send a reminder, retry a failed step, cancel the case.
 
-Every intervention says why (:func:`_monitor_reason`), and the reason is kept in the case
+Every intervention says why (:func:`monitor_reason`), and the reason is kept in the case
 history with who acted.
 """
 
@@ -27,7 +27,7 @@ from engine.runtime.users import Actor, Colleague, all_actors, with_case_counts
 MAX_REASON_LENGTH = 2000
 
 
-def _monitor_reason(actor: Actor, reason: str | None) -> str:
+def monitor_reason(actor: Actor, reason: str | None) -> str:
     """Monitor actions are for the leder and the systemkoordinator, and always say why."""
     require_monitor(actor)
     text = (reason or "").strip() if isinstance(reason, str) else ""
@@ -54,7 +54,7 @@ def reassign_task(db: Database, task_id: int, username: str, reason: str | None,
     A personal task (one with an assignee) changes assignee; a group task is taken on the
     person's behalf. Recorded in the case history with who and why.
     """
-    why = _monitor_reason(actor, reason)
+    why = monitor_reason(actor, reason)
     with db.transaction() as session:
         task = _open_task(session, task_id)
         if task.role == Role.INNBYGGER:
@@ -81,7 +81,7 @@ def send_reminder(db: Database, case_id: int, reason: str | None, actor: Actor,
                   task_id: int | None = None) -> str:
     """Remind whoever the case waits for (the task's person or group, else the coordinator,
     else the koordinerende enhet) through the outbox; returns the recipient."""
-    why = _monitor_reason(actor, reason)
+    why = monitor_reason(actor, reason)
     with db.transaction() as session:
         case = session.get(Case, case_id)
         if case is None:
@@ -112,7 +112,7 @@ def send_reminder(db: Database, case_id: int, reason: str | None, actor: Actor,
 def retry_incident_because(db: Database, incident_id: int, reason: str | None,
                            actor: Actor) -> dict[str, Any]:
     """:func:`retry_incident` from the monitor, where every action needs a reason."""
-    return retry_incident(db, incident_id, actor, _monitor_reason(actor, reason))
+    return retry_incident(db, incident_id, actor, monitor_reason(actor, reason))
 
 
 def cancel_case(db: Database, case_id: int, reason: str | None, actor: Actor) -> None:
@@ -120,7 +120,7 @@ def cancel_case(db: Database, case_id: int, reason: str | None, actor: Actor) ->
     cancelled (the worker never fires them), open incidents closed, the case's open KPR
     periods ended today, its open action items closed, and the workflow itself cancelled, all
     with who and why."""
-    why = _monitor_reason(actor, reason)
+    why = monitor_reason(actor, reason)
     with db.transaction() as session:
         case = session.get(Case, case_id)
         if case is None:

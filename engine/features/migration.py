@@ -133,6 +133,14 @@ def migrate_case(db: Database, case_id: int, key: str, version: int, actor: Acto
     """Move one case onto version ``version`` of ``key`` in one transaction; returns the notes
     (what changed for the case). Raises MigrationRefused, and changes nothing, when unsafe."""
     require_designer(actor)
+    return move_case(db, case_id, key, version, actor)
+
+
+def move_case(db: Database, case_id: int, key: str, version: int, actor: Actor, *,
+              reason: str | None = None) -> list[str]:
+    """:func:`migrate_case` for a caller that has checked who may (the designer's migration,
+    or a leder resolving an incident, with ``reason``). A step that failed runs again on the
+    new version; it stays an incident if it fails there too."""
     with db.transaction() as session:
         target = deploy.version_row(session, key, version)
         case = session.get(Case, case_id)
@@ -141,7 +149,7 @@ def migrate_case(db: Database, case_id: int, key: str, version: int, actor: Acto
         plan = _plan(session, case, target, actor)
         if not plan.case_plan.can_move:
             raise MigrationRefused(case_id, plan.case_plan.reasons)
-        _apply(session, case, target, plan, actor)
+        _apply(session, case, target, plan, actor, reason)
         return plan.case_plan.notes
 
 
@@ -171,9 +179,11 @@ def _plan(session: Session, case: Case, target: ProcessVersion, actor: Actor) ->
         reasons.append(f"saken er allerede på versjon {old.version}")
     if case.status not in RUNNING_CASE_STATES:
         reasons.append("saken er avsluttet")
-    if session.scalar(select(Incident.id).where(Incident.case_id == case.id,
-                                                Incident.resolved_at.is_(None)).limit(1)):
-        reasons.append("saken har en uløst feil i et automatisk steg; løs den først")
+    for failed in session.scalars(select(Incident).where(Incident.case_id == case.id,
+                                                         Incident.resolved_at.is_(None))):
+        spec = spiff.element_spec(old.checksum, old.spec_json, failed.bpmn_id)
+        case_plan.notes.append(f"det feilede steget {_label(spec) if spec else failed.bpmn_id}"
+                               f" kjøres på nytt i versjon {target.version}")
     for task in live:
         spec = _new_spec_of(task.workflow, workflow, new_spec, new_subs)
         if spec is None:
@@ -295,7 +305,7 @@ def _recalculate_timer(run: CaseRun, task: spiff.SpiffTask, old_def: Any, new_de
 
 
 def _apply(session: Session, case: Case, target: ProcessVersion, plan: _Plan,
-           actor: Actor) -> None:
+           actor: Actor, reason: str | None) -> None:
     workflow = plan.workflow
     old = case.process_version
     ready_before = {str(t.id) for t in spiff.ready_user_tasks(workflow)}
@@ -335,7 +345,14 @@ def _apply(session: Session, case: Case, target: ProcessVersion, plan: _Plan,
                                          "flyttingen"])
     _update_rows(session, case, moved, plan)
     run.event(EventKind.MIGRATED, None, {"from": old.version, "to": target.version,
-                                 "notes": plan.case_plan.notes})
+                                 "notes": plan.case_plan.notes,
+                                 **({"reason": reason} if reason else {})})
+    for failed in session.scalars(select(Incident).where(Incident.case_id == case.id,
+                                                         Incident.resolved_at.is_(None))):
+        failed.retries += 1
+        run.event(EventKind.INCIDENT_RETRIED, failed.bpmn_id,
+                  {"incident": failed.id, "version": target.version,
+                   **({"reason": reason} if reason else {})})
     run.advance(moved)
     run.save(moved)
 

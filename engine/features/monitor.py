@@ -11,7 +11,7 @@ clock): a task counts as open at ``now`` when it was created before and not comp
 so the same question asked about last Friday gets last Friday's answer (action items and claims
 are kept only as they stand now).
 
-Reasons a case is stuck, each its own row:
+Reasons a case is stuck, each its own row (:func:`by_case` gathers a case's rows into one):
 
 - ``overdue``: an open task is past its deadline (``due_in``/``due_from`` in the diagram);
 - ``unclaimed``: an open group task (nobody assigned, nobody has taken it) has waited longer
@@ -99,6 +99,37 @@ class StuckRow:
         data = asdict(self)
         data["since"] = self.since.isoformat()
         return data
+
+
+@dataclass(frozen=True)
+class StuckCase:
+    """One stuck case with every reason it is stuck, in the order of the list it came from
+    (the first is the one the list is sorted by)."""
+
+    case_id: int
+    rows: tuple[StuckRow, ...]
+
+    @property
+    def first(self) -> StuckRow:
+        return self.rows[0]
+
+    @property
+    def since(self) -> datetime:
+        """When the longest-running of its reasons began."""
+        return min(row.since for row in self.rows)
+
+    @property
+    def overdue_days(self) -> int:
+        return max(row.overdue_days for row in self.rows)
+
+
+def by_case(rows: Iterable[StuckRow]) -> list[StuckCase]:
+    """One entry per case, where its first row stood in ``rows`` (so a sorted list stays
+    sorted by each case's most pressing reason)."""
+    gathered: dict[int, list[StuckRow]] = {}
+    for row in rows:
+        gathered.setdefault(row.case_id, []).append(row)
+    return [StuckCase(case_id, tuple(found)) for case_id, found in gathered.items()]
 
 
 def require_monitor(actor: Actor) -> None:

@@ -29,6 +29,9 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     TimerEventDefinition,
 )
 from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import EventBasedGateway
+from SpiffWorkflow.bpmn.specs.mixins.exclusive_gateway import ExclusiveGateway
+from SpiffWorkflow.bpmn.specs.mixins.inclusive_gateway import InclusiveGateway
+from SpiffWorkflow.bpmn.specs.mixins.script_task import ScriptTask
 from SpiffWorkflow.bpmn.specs.mixins.service_task import ServiceTask
 from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.bpmn.util import BpmnEvent
@@ -369,3 +372,28 @@ def set_case_data(workflow: BpmnWorkflow, values: dict[str, Any]) -> None:
                 and not task._get_internal_data("event_fired", False)):
             task.internal_data.pop("event_value", None)
     workflow.refresh_timers()
+
+
+def element_spec(spec_key: str, spec_json: dict[str, Any], bpmn_id: str) -> Any:
+    """The task spec of the diagram element ``bpmn_id`` (in the process or any phase), or
+    None when the version has no such element."""
+    spec, subs = _spec_objects(spec_key, spec_json)
+    for process in (spec, *subs.values()):
+        for task_spec in process.task_specs.values():
+            if getattr(task_spec, "bpmn_id", None) == bpmn_id:
+                return task_spec
+    return None
+
+
+def element_kind(task_spec: Any) -> str:
+    """What kind of automatic step an element is, as far as its failures differ: a gateway
+    (its conditions), a script, a service task (a handler), a timer, or anything else."""
+    if isinstance(task_spec, ExclusiveGateway | InclusiveGateway):
+        return "gateway"
+    if isinstance(task_spec, ScriptTask):
+        return "script"
+    if isinstance(task_spec, ServiceTask):
+        return "service"
+    if any(isinstance(d, TimerEventDefinition) for d in event_definitions(task_spec)):
+        return "timer"
+    return "other"

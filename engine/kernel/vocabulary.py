@@ -71,6 +71,8 @@ class EventKind(StrEnum):
     CASE_CLOSED = "case_closed"
     CASE_REOPENED = "case_reopened"
     CASE_CANCELLED = "case_cancelled"
+    VARIABLE_CORRECTED = "variable_corrected"
+    STEP_SKIPPED = "step_skipped"
 
 
 class Role(StrEnum):

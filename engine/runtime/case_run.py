@@ -216,7 +216,7 @@ class CaseRun:
         spec = task.task_spec
         operator = (getattr(spec, "extensions", None) or {}).get("serviceTaskOperator") or {}
         handler = operator.get("name") or getattr(spec, "operation_name", None)
-        message = f"{type(exc).__name__}: {exc}"
+        message = _error_text(exc)
         existing = self.session.scalar(select(Incident).where(
             Incident.case_id == self.case.id, Incident.bpmn_id == spec.bpmn_id,
             Incident.resolved_at.is_(None)))
@@ -334,6 +334,18 @@ class CaseRun:
         closed = plan_store.close_open_items(self.session, self.case.id, "system", self.now)
         if closed:
             self.event(EventKind.ACTION_ITEMS_CLOSED, None, {"items": closed}, actor="system")
+
+
+def _error_text(exc: BaseException) -> str:
+    """The error as stored with the incident: Spiff's wrapper, then the Python error beneath it
+    (``NameError: name 'alder' is not defined``), which says what the case lacked."""
+    text = f"{type(exc).__name__}: {exc}"
+    root = exc
+    while (root.__cause__ or root.__context__) is not None:
+        root = root.__cause__ or root.__context__  # type: ignore[assignment]
+    if root is not exc and str(root) not in text:
+        text += f" ({type(root).__name__}: {root})"
+    return text
 
 
 CaseOperation = Callable[[CaseRun, spiff.BpmnWorkflow], None]

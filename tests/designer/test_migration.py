@@ -167,14 +167,14 @@ def test_a_case_whose_data_does_not_fit_a_changed_timer_stays(
         db: Database, designer: Actor, running: dict[str, int]) -> None:
     changed = IP_XML.replace(
         '<bpmn:timeDate xsi:type="bpmn:tFormalExpression">revision_date</bpmn:timeDate>',
-        '<bpmn:timeDate xsi:type="bpmn:tFormalExpression">plan_revision_date</bpmn:timeDate>')
+        '<bpmn:timeDate xsi:type="bpmn:tFormalExpression">revision_date + "T25"</bpmn:timeDate>')
     deploy.deploy(db, changed, designer)
     plans = {p.case_id: p for p in migration.preview(db, KEY, 2, designer)}
     [reason] = plans[running["follow_up"]].reasons
-    assert reason.startswith("tidsuttrykket 'plan_revision_date' for «Revisjonsdato nådd» "
+    assert reason.startswith("tidsuttrykket 'revision_date + \"T25\"' for «Revisjonsdato nådd» "
                              "(revision_date_reached) i versjon 2 kan ikke regnes ut fra "
                              "sakens data: ")
-    assert "plan_revision_date" in reason
+    assert "T25" in reason
     assert plans[running["assess_report"]].can_move
 
 

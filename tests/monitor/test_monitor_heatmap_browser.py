@@ -55,12 +55,15 @@ def test_steps_are_coloured_and_labelled_in_the_diagram(
     dom = rendered(web("leder").get("/monitor").html, tmp_path)
 
     assert 'id="heatmap"' in dom and 'data-ready="true"' in dom, "the viewer did not draw"
-    badges = dict(re.findall(r'class="heat-badge" data-step="([^"]+)">([^<]+)<', dom))
+    # Each badge is the count alone, in its step's corner (so badges never overlap), with
+    # the whole sentence as its title.
+    badges = {step: (int(count), title.split(": ", 1)[1]) for step, title, count in re.findall(
+        r'class="heat-badge" data-step="([^"]+)" title="([^"]+)">(\d+)<', dom)}
     # The top of the diagram shows the phases; each step's heat is one click down.
-    assert badges == {"phase_assessment": "2 saker · median 12 d",
-                      "phase_appointment": "1 sak · median 12 d",
-                      "assess_report": "2 saker · median 12 d",
-                      "appoint_coordinator": "1 sak · median 12 d"}
+    assert badges == {"phase_assessment": (2, "2 saker · median 12 d"),
+                      "phase_appointment": (1, "1 sak · median 12 d"),
+                      "assess_report": (2, "2 saker · median 12 d"),
+                      "appoint_coordinator": (1, "1 sak · median 12 d")}
     marked = {step: int(level) for level, step in re.findall(
         r'<g class="[^"]*\bheat-(\d)\b[^"]*" data-element-id="([^"]+)"', dom)}
     assert marked == {"phase_assessment": 5, "phase_appointment": 3}  # the steps: on drill-down

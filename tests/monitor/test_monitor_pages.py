@@ -15,6 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 from engine.kernel import clock
+from engine.kernel.clock import MUNICIPAL_TZ
 from tests.support.clock import T0
 from tests.support.pages import inside
 from tests.support.people import OLA, PER
@@ -28,8 +29,13 @@ def events(api: Any, case_id: int, kind: str) -> list[dict[str, Any]]:
 
 
 def stuck_rows(page: Any) -> list[tuple[int, str]]:
-    return [(int(e.get("data-case")), e.get("data-reason")) for e in page.all("tr")
-            if e.get("data-case")]
+    """(case, reason) for every reason of every line (a line is a case with all its reasons)."""
+    return [(int(e.get("data-case")), reason) for e in page.all("tr") if e.get("data-case")
+            for reason in e.get("data-reason").split()]
+
+
+def stuck_lines(page: Any) -> list[int]:
+    return [int(e.get("data-case")) for e in page.all("tr") if e.get("data-case")]
 
 
 def two_cases(flow: Callable[..., Any]) -> tuple[Any, int, int]:
@@ -66,6 +72,9 @@ def test_counts_stuck_table_filters_and_sorting(flow: Callable[..., Any], web: W
     assert page.by_id("count-overdue").text.strip() == "2"
     rows = stuck_rows(page)
     assert set(rows) >= {(first, "overdue"), (second, "overdue"), (first, "unclaimed")}
+    assert sorted(stuck_lines(page)) == sorted({first, second})  # one line per case
+    reasons = inside(page, "stuck-table")
+    assert "Fristen er passert" in reasons and "Ingen har tatt oppgaven" in reasons
     days = [int(e.text) for e in page.all("td", **{"data-label": "Dager over grensen"})]
     assert days == sorted(days, reverse=True) and days[0] == 38  # unclaimed for 40 days
     table = inside(page, "stuck-table")
@@ -74,7 +83,7 @@ def test_counts_stuck_table_filters_and_sorting(flow: Callable[..., Any], web: W
 
     only = browser.get("/monitor?reason=overdue&service_area=oppvekst")
     assert stuck_rows(only) == [(second, "overdue")]
-    assert "1 rad av" in inside(only, "stuck-count")
+    assert "1 sak av 2" in inside(only, "stuck-count")
     assert stuck_rows(browser.get("/monitor?step=assess_report&reason=overdue")) == [
         (first, "overdue")]
     assert {c for c, _r in stuck_rows(browser.get("/monitor?role=fagleder"))} == {second}
@@ -92,18 +101,41 @@ def test_counts_stuck_table_filters_and_sorting(flow: Callable[..., Any], web: W
                 if r[1] == "overdue"]
 
 
+def _csv(web: Web, query: str) -> tuple[Any, list[dict[str, str]]]:
+    response = web("leder").client.get(f"/monitor/stuck.csv?{query}")
+    body = response.get_data()
+    assert body.startswith("\ufeff".encode())  # the BOM Excel reads UTF-8 by
+    text = body.decode("utf-8-sig")
+    return response, list(csv.DictReader(io.StringIO(text), delimiter=";"))
+
+
 def test_csv_export_follows_the_filters(flow: Callable[..., Any], web: Web) -> None:
     _f, first, second = two_cases(flow)
-    response = web("leder").client.get("/monitor/stuck.csv?reason=overdue&sort=case_id&order=asc")
+    response, rows = _csv(web, "reason=overdue&sort=case_id&order=asc")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    assert [(int(r["sak"]), r["grunn"], r["steg"], r["rolle"]) for r in rows] == [
-        (first, "overdue", "assess_report", "systemkoordinator"),
-        (second, "overdue", "appoint_coordinator", "fagleder")]
-    assert rows[1]["tjenesteomrade"] == "oppvekst" and int(rows[1]["dager_over_grensen"]) == 25
-    assert rows[0]["siden"] == (T0 + timedelta(days=30)).isoformat()
+    assert ";" in response.get_data(as_text=True).splitlines()[0]
+    assert [(int(r["Sak"]), r["Grunner"], r["Steg"], r["Rolle"]) for r in rows] == [
+        (first, "Fristen er passert", "Vurder og avgjør",
+         "Koordinerende enhet (systemkoordinator)"),
+        (second, "Fristen er passert", "Oppnevn koordinator", "Fagleder")]
+    assert rows[1]["Tjenesteområde"] == "Oppvekst og skole"
+    assert int(rows[1]["Dager over grensen"]) == 25
+    # the deadline as the clock on the wall in Oslo showed it
+    due = (T0 + timedelta(days=30)).astimezone(MUNICIPAL_TZ)
+    assert rows[0]["Siden"] == due.strftime("%d.%m.%Y %H:%M")
+
+
+def test_csv_has_one_line_per_case_with_all_its_reasons(flow: Callable[..., Any],
+                                                        web: Web) -> None:
+    _f, first, second = two_cases(flow)
+    _response, rows = _csv(web, "sort=case_id&order=asc")
+    assert [int(r["Sak"]) for r in rows] == [first, second]
+    assert {"Fristen er passert", "Ingen har tatt oppgaven"} <= set(
+        rows[0]["Grunner"].split("; "))
+    assert rows[0]["Ansvarlig"] == "" and rows[1]["Tjenesteområde"] == "Oppvekst og skole"
+    assert int(rows[0]["Dager over grensen"]) == 38  # the longest-running reason
 
 
 def test_csv_cells_cannot_start_formulas(flow: Callable[..., Any], web: Web) -> None:
@@ -133,7 +165,8 @@ def test_heat_map_data_table_and_charts(flow: Callable[..., Any], web: Web) -> N
     assert "bpmn-navigated-viewer.production.min.js" in page.html
 
     # the charts: SVG drawn on the server, lines named where they end, axes labelled
-    assert page.html.count("<svg") == 2
+    assert page.html.count("<svg") == 3  # cases per step, lead times, opened and closed
+    assert 'aria-labelledby="chart-steps-title chart-steps-desc"' in page.html
     assert "Til avgjørelse: 0,0 d" in page.html  # decided the day it came
     assert "Dager (median)" in page.html and "Måned steget ble nådd" in page.html
     assert ">Åpnet</text>" in page.html and ">Avsluttet</text>" in page.html

@@ -9,6 +9,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from datetime import date
 
+from webapp import charts
 from webapp.charts import Column, bar_rows, line_chart, number_table
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -89,3 +90,28 @@ def test_number_table_has_a_row_per_month_and_a_column_per_series() -> None:
 def test_number_table_escapes_names() -> None:
     markup = str(number_table("t", MONTHS[:1], [Column("<b>Åpnet</b>", ["1"])]))
     assert "<b>" not in markup and "&lt;b&gt;Åpnet&lt;/b&gt;" in markup
+
+
+def test_step_bar_labels_never_overlap() -> None:
+    """Many steps with long names: every label and number box stays clear of every other."""
+    names = ["Vurder og avgjør meldingen om behov for individuell plan og koordinator",
+             "Oppnevn koordinator", "Kall inn til oppstartsmøte", "Et", "Registrer samtykke "
+             "til individuell plan og til deling av opplysninger med hver deltaker"] * 4
+    rows = [(name, float(i % 7), f"{i % 7} saker · median 12 d")
+            for i, name in enumerate(names)]
+    laid = charts.bar_layout(rows)
+    boxes = [box for row in laid for box in (row.label_box, row.value_box)]
+    for i, box in enumerate(boxes):
+        for other in boxes[i + 1:]:
+            assert not box.overlaps(other), (box, other)
+    for row in laid:
+        assert row.label_box.x >= 0 and row.label_box.x + row.label_box.width <= 230
+        assert row.value_box.x + row.value_box.width <= 760
+        assert len(row.lines) > 1 or len(row.lines[0]) * charts.CHAR_WIDTH <= 230
+    markup = str(charts.step_bars("Saker per steg", rows, "chart-steps"))
+    assert markup.count("<rect") == len(rows) and "Oppnevn koordinator" in markup
+
+
+def test_wrap_keeps_words_and_cuts_only_what_cannot_fit() -> None:
+    assert charts.wrap("Vurder og avgjør meldingen", 70) == ["Vurder og", "avgjør", "meldingen"]
+    assert charts.wrap("Aaaaaaaaaaaaaaaaaaaa", 42) == ["Aaaaa…"]

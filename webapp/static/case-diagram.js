@@ -7,6 +7,8 @@
  * carries the mark of the steps inside it: the top plane shows which phase the case is in.
  * It opens where the case stands: the phase of the first current step, centred on it.
  * The diagram is drawn once its tab is shown (case-tabs.js), as the viewer needs a size.
+ * A case in incident also carries the ids of the failed elements (#bpmn-failed-elements,
+ * from the incident panel): they are marked `failed`, and the diagram opens on the first.
  * Without JavaScript the page shows the same steps as a list; this only adds the picture.
  */
 (function () {
@@ -35,6 +37,15 @@
     }
   }
 
+  var failedSource = document.getElementById("bpmn-failed-elements");
+  var failedIds = [];
+  if (failedSource) {
+    try {
+      failedIds = JSON.parse(failedSource.textContent) || [];
+    } catch (err) {
+      failedIds = [];
+    }
+  }
   var STEP = 80;
   var panel = container.closest("[data-tab-panel]");
   if (panel && panel.hidden) {
@@ -74,9 +85,9 @@
     canvas.zoom("fit-viewport", "auto");
   }
 
-  // Opens the plane (phase) of the first current step and scrolls to the step.
-  function showCurrent(canvas, registry, top) {
-    var elements = (payload.current || []).map(function (id) { return registry.get(id); })
+  // Opens the plane (phase) of the first of ``ids`` and centres that step.
+  function showFirst(canvas, registry, top, ids) {
+    var elements = (ids || []).map(function (id) { return registry.get(id); })
       .filter(Boolean);
     if (!elements.length) {
       showAll(canvas, top);
@@ -106,7 +117,8 @@
       });
       mark(canvas, registry, passed, "passed");
       mark(canvas, registry, current, "current");
-      showCurrent(canvas, registry, top);
+      mark(canvas, registry, withPhases(registry, failedIds), "failed");
+      showFirst(canvas, registry, top, failedIds.length ? failedIds : payload.current);
 
       // The canvas SVG is focusable (tabindex=0); name it and point to the text version.
       var svg = container.querySelector(".djs-container > svg");
@@ -120,7 +132,7 @@
         "zoom-in": function () { canvas.zoom(canvas.zoom() * 1.25, "auto"); },
         "zoom-out": function () { canvas.zoom(canvas.zoom() / 1.25, "auto"); },
         "fit": function () { showAll(canvas, top); },
-        "current": function () { showCurrent(canvas, registry, top); }
+        "current": function () { showFirst(canvas, registry, top, payload.current); }
       };
       document.querySelectorAll("[data-diagram-action]").forEach(function (button) {
         button.addEventListener("click", function () {

@@ -3,7 +3,7 @@
  *
  * Reads the diagram and the numbers from the JSON block the server rendered (#heatmap-data),
  * draws the diagram with the vendored bpmn-js NavigatedViewer (as the case page does), adds
- * the marker `heat-1`..`heat-5` to each step and an overlay label under it. Without
+ * the marker `heat-1`..`heat-5` to each step and its count in the step's corner. Without
  * JavaScript the page shows the same numbers in the table "Saker per steg".
  */
 (function () {
@@ -47,13 +47,16 @@
         return;
       }
       canvas.addMarker(step.id, "heat-" + step.level);
+      // Only the count, inside the step's own top right corner and zooming with it: a
+      // badge stays within its element, so two badges overlap only if their steps do.
+      // The whole sentence is the badge's title and stands in the table and bar chart.
       var badge = document.createElement("div");
       badge.className = "heat-badge";
       badge.setAttribute("data-step", step.id);
-      badge.textContent = step.label;  // text, never HTML
+      badge.setAttribute("title", step.name + ": " + step.label);
+      badge.textContent = String(step.cases);  // text, never HTML
       overlays.add(step.id, "heat", {
-        position: { bottom: -4, left: 0 },
-        scale: { min: 1 },  // readable however far the diagram is zoomed out
+        position: { top: 2, right: 2 + 8 * String(step.cases).length },
         html: badge
       });
     });
