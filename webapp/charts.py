@@ -260,11 +260,12 @@ def bar_layout(rows: Sequence[tuple[str, float, str]], width: float = 760,
 
 
 def step_bars(title: str, rows: Sequence[tuple[str, float, str]], chart_id: str,
-              width: float = 760) -> Markup:
+              width: float = 440, label_width: float = 150) -> Markup:
     """Horizontal bars, one per step: the step's name (wrapped) at the left, the bar, and its
     number after it. A layout in rows cannot put two labels on top of each other, however
-    many steps there are and however long their names."""
-    label_width, gap = 230.0, 10.0
+    many steps there are and however long their names. Narrow by default: it stands in a
+    column beside another table, and keeps its 12 px text readable there."""
+    gap = 10.0  # as in bar_layout
     laid = bar_layout(rows, width, label_width)
     height = (laid[-1].top + laid[-1].height if laid else 0) + 4
     parts = _svg_open(width, height, title, chart_id)

@@ -110,6 +110,10 @@ def test_step_bar_labels_never_overlap() -> None:
         assert len(row.lines) > 1 or len(row.lines[0]) * charts.CHAR_WIDTH <= 230
     markup = str(charts.step_bars("Saker per steg", rows, "chart-steps"))
     assert markup.count("<rect") == len(rows) and "Oppnevn koordinator" in markup
+    narrow = charts.bar_layout(rows, 440, 150)  # as the monitor draws it
+    boxes = [box for row in narrow for box in (row.label_box, row.value_box)]
+    assert not any(a.overlaps(b) for i, a in enumerate(boxes) for b in boxes[i + 1:])
+    assert all(row.value_box.x + row.value_box.width <= 440 for row in narrow)
 
 
 def test_wrap_keeps_words_and_cuts_only_what_cannot_fit() -> None:
