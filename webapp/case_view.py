@@ -24,6 +24,7 @@ from engine.kernel import clock
 from engine.runtime import forms, plan_store, users
 from webapp import plan_view
 from webapp.auth import db
+from webapp.citizen_view import citizen_steps, lane_for_citizen
 from webapp.formatting import age_on, as_date, local_today, spaced_nin
 from webapp.labels import (
     CONSENT_KIND_LABELS,
@@ -48,7 +49,8 @@ def task_url(task_id: int) -> str:
 # ---------------------------------------------------------------- the diagram's steps
 
 
-def _step_rows(steps: Iterable[Step], passed: Set[str], current: Set[str]) -> list[dict[str, Any]]:
+def _step_rows(steps: Iterable[Step], passed: Set[str], current: Set[str],
+               lane_name: Callable[[str | None], str] = role_label) -> list[dict[str, Any]]:
     rows = []
     for step in steps:
         if step.id in current:
@@ -59,7 +61,7 @@ def _step_rows(steps: Iterable[Step], passed: Set[str], current: Set[str]) -> li
             state, label = "pending", _("Ikke nådd")
         rows.append({"id": step.id, "name": step.name, "state": state, "state_label": label,
                      "kind": STEP_KIND_LABELS[step.kind],
-                     "lane": role_label(step.lane)})
+                     "lane": lane_name(step.lane)})
     return rows
 
 
@@ -110,8 +112,12 @@ def _open_tasks(open_tasks: Iterable[TaskRow], directory: Directory, actor: user
         mine = actor.username in (task.assignee, task.claimed_by)
         may_open = mine or (not citizen_view and task.reader_may_act
                             and task.claimed_by in (None, actor.username))
-        rows.append({"id": task.id, "name": task.name, "waits_for": _waits_for(task, directory),
-                     "lane": role_label(task.role), "due_at": task.due_at,
+        # The citizen is told who has the task by name, else that the municipality has it.
+        waits_for = (lane_for_citizen(task.role) if citizen_view and not mine
+                     and not (task.assignee or task.claimed_by) else _waits_for(task, directory))
+        rows.append({"id": task.id, "name": task.name, "waits_for": waits_for,
+                     "lane": lane_for_citizen(task.role) if citizen_view else role_label(task.role),
+                     "due_at": task.due_at,
                      "overdue": task.due_at is not None and task.due_at < now, "mine": mine,
                      "url": task_url(task.id) if may_open else None})
     return rows
@@ -253,6 +259,13 @@ def _messages(messages: Iterable[MessageRow], actor: users.Actor) -> list[dict[s
              "mine": m.author == actor.username} for m in messages]
 
 
+def _events_shown(events: Sequence[EventRow], every_step: Iterable[Step],
+                  shown: Mapping[str, Step]) -> list[EventRow]:
+    """The events at the steps the reader follows (and those at no step of the diagram)."""
+    hidden = {step.id for step in every_step} - shown.keys()
+    return [event for event in events if event.bpmn_id not in hidden]
+
+
 def build_case_page(case_id: int, actor: users.Actor) -> CasePage:
     """Read the case (logged) and shape it for the page; NotFound when it is not visible."""
     seen = overview.case_overview(db(), case_id, actor)
@@ -262,8 +275,10 @@ def build_case_page(case_id: int, actor: users.Actor) -> CasePage:
     now = clock.now()
     today = local_today()
     citizen_view = bool(actor.nin) and actor.nin == case.citizen_nin
-    steps = {step.id: step for step in seen.steps}
     passed, current = seen.passed, seen.current
+    # The citizen follows their own steps and what happens, not the staff's bookkeeping.
+    shown_steps = citizen_steps(seen.steps) if citizen_view else list(seen.steps)
+    steps = {step.id: step for step in shown_steps}
     open_tasks = seen.open_tasks
     waiting = [steps[i].name for i in sorted(current - {t.bpmn_id for t in open_tasks})
                if i in steps]
@@ -280,11 +295,14 @@ def build_case_page(case_id: int, actor: users.Actor) -> CasePage:
         summary=_summary(task_rows, open_tasks, waiting, seen.events,
                          plan.get("revision_date") if open_case else None),
         report=_report(data, label), open_tasks=task_rows, waiting=waiting,
-        diagram={"xml": seen.bpmn_xml, "passed": sorted(passed - current),
-                 "current": sorted(current)},
-        steps=_step_rows(seen.steps, passed, current),
+        diagram={} if citizen_view else {"xml": seen.bpmn_xml,
+                                          "passed": sorted(passed - current),
+                                          "current": sorted(current)},
+        steps=_step_rows(shown_steps, passed, current,
+                         lane_for_citizen if citizen_view else role_label),
         route=_route(seen.events, steps, passed, current, seen.starts),
-        timeline=timeline(seen.events, who, steps, citizen_view)
+        timeline=timeline(_events_shown(seen.events, seen.steps, steps), who,
+                          {step.id: step for step in seen.steps}, citizen_view)
         + document_entries(seen.documents),
         participants=plan["participants"], plan=plan, meetings=_meetings(data),
         action_items=plan_view.item_rows(snapshot["action_items"], today),
@@ -299,7 +317,8 @@ def build_case_page(case_id: int, actor: users.Actor) -> CasePage:
         messages=_messages(seen.messages, actor), citizen_view=citizen_view,
         may_read_access_log=citizen_view or actor.has_role("systemkoordinator"))
     if page.may_read_access_log:
-        entries = overview.access_log(db(), case.id, actor)
+        # The citizen sees the staff's reads here; their own are on the log's page on request.
+        entries = overview.access_log(db(), case.id, actor, without_own=citizen_view)
         task_names = {task.id: task.name for task in seen.tasks}
         page.access_log = access_rows(entries[:ACCESS_LOG_ON_CASE_PAGE], who, task_names)
         page.access_log_total = len(entries)

@@ -26,10 +26,12 @@ from webapp.procedure_texts import step_name
 
 # Workflow bookkeeping that says nothing new to the reader of a case history.
 HIDDEN_EVENTS = {K.TASK_CREATED}
-# Internal work distribution and technical errors: staff see them, the citizen does not.
+# Internal work distribution, technical errors, the automatic bookkeeping steps and moves
+# between process versions: staff see them, the citizen does not.
 STAFF_ONLY_EVENTS = {K.TASK_CLAIMED, K.TASK_UNCLAIMED, K.TASK_ASSIGNED, K.INCIDENT_OPENED,
                      K.INCIDENT_RESOLVED, K.INCIDENT_RETRIED, K.TASK_REASSIGNED, K.REMINDER_SENT,
-                     K.TASK_ESCALATED, K.VARIABLE_CORRECTED, K.STEP_SKIPPED}
+                     K.TASK_ESCALATED, K.VARIABLE_CORRECTED, K.STEP_SKIPPED, K.STEP_COMPLETED,
+                     K.MIGRATED}
 
 # The kinds of history a reader can show or hide on the case page, in the filter's order.
 # ``access`` (who has read the case) is off unless asked for: it grows with every page view.

@@ -134,7 +134,8 @@ def test_the_citizen_sees_who_opened_the_case(cast: Cast) -> None:
     assert "Kim Koordinator Koordinator Åpnet oppgaven «Oppfølging og samarbeidsmøte»" in text
     assert ("Siri Systemkoordinator Koordinerende enhet (systemkoordinator) "
             "Leste brev og journalnotater") in text
-    assert "Kari Nordmann Innbygger Åpnet sakssiden" in text  # this very view
+    assert "Kari Nordmann Innbygger" not in text, "the citizen's own reads are on request"
+    assert f'href="/cases/{cast.case_id}/access-log?egne=vis"' in section.group(0)
     assert "2. mars 2026 kl. 10.00" in text
 
 
