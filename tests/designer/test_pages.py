@@ -125,14 +125,14 @@ def test_saving_validates_and_shows_errors_per_element(web: Any, db: Database) -
         "fagleder, koordinator), men den ligger ikke i noen bane")}]
     # Saved all the same: a draft may be wrong; the page shows the errors again.
     page = browser.get(f"/designer/drafts/{draft_id}")
-    assert "Vurder meldingen" in page.html and "assess_report: brukeroppgaven" in page
+    assert "Vurder meldingen (assess_report): brukeroppgaven" in page, "label, then the id"
     # Checking without saving, as the designer draws, stores nothing.
     fixed = moved.replace("<bpmn:flowNodeRef>assessment_start</bpmn:flowNodeRef>",
                           "<bpmn:flowNodeRef>assessment_start</bpmn:flowNodeRef>"
                           "<bpmn:flowNodeRef>assess_report</bpmn:flowNodeRef>")
     checked = post_json(browser, f"/designer/drafts/{draft_id}/check", {"bpmn": fixed}, token)
     assert checked.get_json() == {"errors": []}
-    assert "assess_report: brukeroppgaven" in browser.get(f"/designer/drafts/{draft_id}")
+    assert "(assess_report): brukeroppgaven" in browser.get(f"/designer/drafts/{draft_id}")
     # Without the CSRF token the save is refused.
     assert post_json(browser, f"/designer/drafts/{draft_id}/save", {"bpmn": fixed},
                      "feil").status_code == 400
@@ -228,7 +228,7 @@ def test_uploading_a_new_process_makes_a_draft_shown_in_the_modeler(web: Any,
     assert response.status_code == 302
     page = browser.follow(response)
     assert "Utkast" in page.one("h1").text and "ny_prosess" in page.one("h1").text
-    assert "work: skjemaet 'ukjent_skjema' finnes ikke" in page
+    assert "Gjør jobben (work): skjemaet 'ukjent_skjema' finnes ikke" in page
     assert deploy.version_count(db) == 1 and drafts(db) == 1
 
 

@@ -99,7 +99,8 @@ function showErrors(errors) {
       const button = document.createElement("button");
       button.type = "button";
       button.className = "link";
-      button.textContent = error.element;
+      const name = shape.businessObject && shape.businessObject.name;
+      button.textContent = name ? `${name} (${error.element})` : error.element;
       button.addEventListener("click", () => {
         selection.select(shape);
         canvas.scrollToElement(shape);
