@@ -165,3 +165,28 @@ def test_a_designer_renames_a_task_fixes_a_lane_error_and_deploys_version_2(
     assert '<spiffworkflow:property name="due_in" value="P20D"' in deploy.get_bpmn(db, KEY, 2)
     assert 'name="Vurder og avgjør"' in deploy.get_bpmn(db, KEY, 1)
     assert not designer.watch.console_errors, designer.watch.console_errors
+
+
+def test_the_palette_does_not_cover_the_diagram_when_it_opens(
+        visitor: Callable[..., Any], db: Database) -> None:
+    for width in (1366, 1024):
+        designer = visitor(viewport={"width": width, "height": 900})
+        designer.login("designer")
+        page = designer.page
+        page.get_by_role("link", name="Individuell plan og koordinator").click()
+        page.get_by_role("button", name=re.compile(r"^Åpne i modellereren\s*:\s*versjon 1$")
+                         ).click()
+        expect(page.locator("body[data-modeler-ready=true]")).to_have_count(1)
+        palette = page.locator(".djs-palette").bounding_box()
+        shapes = page.evaluate("""() => window.ipflowModeler.get('elementRegistry')
+            .filter(e => e.type !== 'bpmn:Process' && e.type !== 'label' && !e.waypoints
+                    && e.parent)
+            .map(e => { const r = window.ipflowModeler.get('elementRegistry').getGraphics(e)
+                        .getBoundingClientRect(); return [e.id, r.left, r.width]; })
+            .filter(([_id, _left, width]) => width > 0)""")
+        assert palette is not None and shapes, "the top plane's phases are drawn"
+        edge = palette["x"] + palette["width"]
+        covered = [s[0] for s in shapes if s[1] < edge]
+        assert not covered, f"under the palette at {width} px: {covered}"
+        if width == 1366:
+            designer.shot("designer-modeler-1366")

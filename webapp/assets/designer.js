@@ -474,6 +474,23 @@ $("form-save").addEventListener("click", async () => {
 
 // ------------------------------------------------------------------ start
 
+// The whole diagram in view, right of the palette: fit-viewport alone puts the diagram's left
+// edge under the palette, hiding the start of the process.
+function fitBesidePalette() {
+  const box = $("canvas").getBoundingClientRect();
+  const palette = document.querySelector("#canvas .djs-palette");
+  const margin = 16;
+  const clear = palette ? palette.getBoundingClientRect().right - box.left + margin : margin;
+  const { inner } = canvas.viewbox();
+  if (!inner.width || !inner.height) {
+    return;
+  }
+  const scale = Math.min((box.width - clear - margin) / inner.width,
+    (box.height - 2 * margin) / inner.height, 1);
+  canvas.viewbox({ x: inner.x - clear / scale, y: inner.y - margin / scale,
+    width: box.width / scale, height: box.height / scale });
+}
+
 async function start() {
   try {
     await modeler.importXML(data.xml);
@@ -482,7 +499,7 @@ async function start() {
     showErrors(data.errors);
     return;
   }
-  canvas.zoom("fit-viewport");
+  fitBesidePalette();
   showErrors(data.errors);
   renderSidePanel();
   document.body.dataset.modelerReady = "true";
