@@ -71,6 +71,7 @@ def create_app(database_url: str | None = None, config: dict[str, Any] | None = 
         cases_pages,
         designer_pages,
         error_pages,
+        event_pages,
         formatting,
         inbox_pages,
         incident_pages,
@@ -81,7 +82,8 @@ def create_app(database_url: str | None = None, config: dict[str, Any] | None = 
 
     csrf.exempt(api.api)
     for blueprint in (api.api, auth.bp, inbox_pages.bp, task_pages.bp, cases_pages.bp,
-                      case_list_pages.bp, designer_pages.bp, plan_view.bp, incident_pages.bp):
+                      case_list_pages.bp, designer_pages.bp, plan_view.bp, incident_pages.bp,
+                      event_pages.bp):
         app.register_blueprint(blueprint)
     error_pages.register_error_pages(app)
     formatting.register(app)

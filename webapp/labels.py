@@ -25,13 +25,22 @@ ROLE_LABELS = {"innbygger": _l("Innbygger"),
 KPR_SERVICE_LABELS = {"ip": _l("individuell plan"), "koordinator": _l("koordinator"),
                       "all": _l("alle tjenester")}
 MESSAGE_LABELS = {"appeal_received": _l("klage"),
+                  "appeal_decided": _l("Statsforvalterens vedtak i klagesaken"),
                   "coordinator_change": _l("ønske om å skifte koordinator"),
                   "end_requested": _l("ønske om å avslutte"),
-                  "consent_withdrawn": _l("tilbaketrekking av samtykke")}
+                  "consent_withdrawn": _l("tilbaketrekking av samtykke"),
+                  "evaluation_requested": _l("ønske om tidlig evaluering")}
+# What the citizen can ask for on their own page, said as what they do.
+CITIZEN_ACTIONS = {"appeal_received": _l("Klag på avgjørelsen"),
+                   "coordinator_change": _l("Be om å få en annen koordinator"),
+                   "end_requested": _l("Be om å avslutte planen eller koordinatoren"),
+                   "consent_withdrawn": _l("Trekk tilbake et samtykke"),
+                   "evaluation_requested": _l("Be om at planen evalueres nå")}
 CONSENT_KIND_LABELS = {"plan": _l("individuell plan"),
                        "sharing": _l("deling av opplysninger")}
 CONSENT_PERIOD_LABELS = {"first": _l("Første planperiode"), "renewal": _l("Ny planperiode")}
-DOCUMENT_KIND_LABELS = {"letter": _l("Brev"), "journal": _l("Journalnotat")}
+DOCUMENT_KIND_LABELS = {"letter": _l("Brev"), "journal": _l("Journalnotat"),
+                        "incoming": _l("Innkommende brev")}
 # The kinds of text a form holds, as the designer's translation table names them.
 FORM_TEXT_LABELS = {"title": _l("tittel"), "description": _l("hjelpetekst"),
                     "x-enumNames": _l("valg"), "x-errorMessages": _l("feilmelding")}

@@ -113,3 +113,11 @@ def named_elements(bpmn_xml: str | bytes) -> list[tuple[int, str, str, str]]:
              (element.get("name") or "").strip())
             for element in spiff.parse_xml(bpmn_xml).iter(f"{{{BPMN_NS}}}*")
             if (element.get("name") or "").strip()]
+
+
+def documentation_texts(bpmn_xml: str | bytes) -> list[tuple[int, str, str]]:
+    """``(line, element id, text)`` of every element's documentation: what a legal event
+    will do, shown to people before they confirm it."""
+    return [(node.sourceline or 0, node.getparent().get("id") or "", (node.text or "").strip())
+            for node in spiff.parse_xml(bpmn_xml).iter(f"{{{BPMN_NS}}}documentation")
+            if (node.text or "").strip()]
