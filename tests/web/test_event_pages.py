@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from engine import demo
+from engine.features import case_messages
 from engine.kernel.db import Database
 from engine.runtime.users import Actor
 from tests.support.legal_events import OLA, PDF, citizen_in_follow_up, refused
@@ -102,3 +103,29 @@ def test_the_citizen_appeals_without_the_staff_only_date(
     page = browser.get(f"/cases/{case_id}/events/appeal_received")
     assert page.all("input", name="received_on") == []
     assert page.one("h1").text.strip() == "Klag på avgjørelsen"
+
+
+def test_statsforvalterens_decision_is_registered_with_its_letter(
+        web: Web, db: Database, staff: dict[str, Actor], frozen: datetime) -> None:
+    case_id = refused(db)
+    koordinerende = staff["systemkoordinator"]
+    case_messages.send_message(db, case_id, "appeal_received", {"text": "Jeg klager."},
+                               koordinerende)
+    demo.do(db, koordinerende, case_id, "reassess_appeal", {
+        "appeal_upheld": False, "appeal_reasoning": "Vurderingen står ved lag."})
+    browser = web("systemkoordinator")
+    url = f"/cases/{case_id}/events/appeal_decided"
+    page = browser.get(url)
+    assert page.options("outcome")[1:] == [
+        ("upheld", "Klagen er tatt til følge"),
+        ("partly_upheld", "Klagen er delvis tatt til følge"),
+        ("rejected", "Klagen er ikke tatt til følge")]
+    decision = {"outcome": "partly_upheld", "decided_on": frozen.date().isoformat(),
+                "reference": "SF 2026/123", "confirm": "yes"}
+    again = browser.post_page(url, decision, expect=422)  # partly: say what is granted
+    assert "Ved delvis medhold" in again and again.value("reference") == "SF 2026/123"
+    done = browser.post(url, {**decision, "outcome": "rejected",
+                              "attachment": (io.BytesIO(PDF), "vedtak.pdf")})
+    case_page = browser.follow(done)
+    assert "Mottok Statsforvalterens vedtak i klagesaken" in inside(case_page, "hendelser")
+    assert "vedtak.pdf" in inside(case_page, f"hendelser-na-{case_id}")
