@@ -64,6 +64,8 @@ def test_a_paper_appeal_is_registered_with_its_date_and_letter(
     person.button("Bekreft og send").click()
     expect(person.flash("Registrert: Klage mottatt.")).to_be_visible()
     expect(page.locator("#hendelser")).to_contain_text("Mottok klage")
+    shots(person, "case-timeline-after-paper-appeal")
+    page.get_by_role("tab", name="Oversikt").click()  # the letter is listed with the events
     download_link = page.get_by_role("link", name="klagebrev.pdf")
     expect(download_link).to_be_visible()
     with page.expect_download() as download:
