@@ -117,8 +117,17 @@ def test_a_designer_renames_a_task_fixes_a_lane_error_and_deploys_version_2(
     side = page.locator("#ipflow-panel")
     expect(side.get_by_label("Skjema", exact=True)).to_have_value("assessment")
     expect(side.get_by_label("Validator")).to_have_value("validate.assessment")
-    side.get_by_label("Frist (due_in)").fill("P20D")
-    side.get_by_label("Frist (due_in)").press("Tab")
+    deadline = side.get_by_label("Frist", exact=True)
+    expect(deadline).to_have_value("30 dager")  # P30D in the diagram, as people say it
+    expect(side).to_contain_text("Lagres som ISO 8601: P30D")
+    deadline.fill("20 dager")
+    deadline.press("Tab")
+    expect(side).to_contain_text("Lagres som ISO 8601: P20D")
+    deadline.fill("tre uker")
+    deadline.press("Tab")
+    expect(page.locator("#designer-status")).to_contain_text("«14 dager»")
+    deadline.fill("20 dager")
+    deadline.press("Tab")
 
     # Add a lane below the systemkoordinator's (from the lane's context pad, at its right end)
     # and drag the assessment into it: a lane with no role. The server says so, on the task.

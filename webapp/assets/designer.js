@@ -344,6 +344,55 @@ function input(value, onChange, multiline = false) {
   return control;
 }
 
+// Deadlines as people say them ("14 dager"); the diagram keeps ISO 8601 durations (P14D),
+// shown only as help. One unit: days, weeks, months or years.
+const DURATION_UNITS = [
+  ["D", "dag", "dager", /^(d|dag|dager|døgn)$/],
+  ["W", "uke", "uker", /^(u|uke|uker)$/],
+  ["M", "måned", "måneder", /^(m|mnd|måned|måneder)$/],
+  ["Y", "år", "år", /^(år)$/],
+];
+
+function durationText(iso) {
+  const found = /^P(\d+)([DWMY])$/.exec(iso || "");
+  if (!found) {
+    return iso || "";
+  }
+  const [, singular, plural] = DURATION_UNITS.find(([code]) => code === found[2]).slice(0, 3);
+  return `${found[1]} ${Number(found[1]) === 1 ? singular : plural}`;
+}
+
+function durationIso(text) {
+  const value = text.trim();
+  if (!value || /^P\d+[DWMY]$/i.test(value)) {
+    return value.toUpperCase();
+  }
+  const found = /^(\d+)\s*([a-zæøå]+)$/i.exec(value);
+  const unit = found && DURATION_UNITS.find(([, , , pattern]) => pattern.test(found[2].toLowerCase()));
+  return unit ? `P${found[1]}${unit[0]}` : null;
+}
+
+function deadlineField(element, bo) {
+  const stored = getProperty(bo, "due_in");
+  const control = input(durationText(stored), (text) => {
+    const iso = durationIso(text);
+    if (iso === null) {
+      status("Skriv fristen som «14 dager», «2 uker» eller «3 måneder».", "error");
+      return;
+    }
+    setProperty(element, "due_in", iso);
+    control.value = durationText(iso);
+    hint.textContent = deadlineHint(iso);
+  });
+  const wrapper = field("Frist", control, deadlineHint(stored));
+  const hint = wrapper.querySelector(".hint");
+  return wrapper;
+}
+
+function deadlineHint(iso) {
+  return `Som «14 dager», «2 uker» eller «3 måneder». Lagres som ISO 8601: ${iso || "ingen frist"}.`;
+}
+
 function renderSidePanel() {
   const panel = $("ipflow-fields");
   const selected = selection.get();
@@ -362,8 +411,7 @@ function renderSidePanel() {
     panel.append(field("Validator", select(data.validators, getProperty(bo, "validator"),
       (v) => setProperty(element, "validator", v))));
     if (bo.$type === "bpmn:UserTask") {
-      panel.append(field("Frist (due_in)", input(getProperty(bo, "due_in"),
-        (v) => setProperty(element, "due_in", v)), "ISO 8601, f.eks. P14D."));
+      panel.append(deadlineField(element, bo));
     }
     const form = getProperty(bo, "form");
     if (form) {
