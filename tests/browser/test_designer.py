@@ -198,4 +198,12 @@ def test_the_palette_does_not_cover_the_diagram_when_it_opens(
         covered = [s[0] for s in shapes if s[1] < edge]
         assert not covered, f"under the palette at {width} px: {covered}"
         if width == 1366:
+            # The properties panel and bpmnlint's advice are in Norwegian.
+            properties = page.locator("#properties")
+            expect(properties.get_by_text("Generelt", exact=True)).to_be_visible()
+            expect(properties.get_by_text("Dokumentasjon", exact=True)).to_be_visible()
+            expect(properties).not_to_contain_text("General")
+            lint = page.locator("#lint-list")
+            expect(lint).to_contain_text("Elementet ligger over et annet element")
+            expect(lint).not_to_contain_text("Element overlaps")
             designer.shot("designer-modeler-1366")

@@ -14,6 +14,7 @@ import lintModule from "bpmn-js-bpmnlint";
 
 import lintConfig from "./bpmnlint-config.js";
 import spiffModdle from "./spiffworkflow-moddle.json";
+import translateModule, { translate } from "./translate-nb.js";
 
 const data = JSON.parse(document.getElementById("draft-data").textContent);
 const csrfToken = document.querySelector('meta[name="csrf-token"]').content;
@@ -23,7 +24,8 @@ const modeler = new BpmnModeler({
   container: "#canvas",
   propertiesPanel: { parent: "#properties" },
   linting: { bpmnlint: lintConfig, active: true },
-  additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, lintModule],
+  additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule, lintModule,
+    translateModule],
   moddleExtensions: { spiffworkflow: spiffModdle },
 });
 window.ipflowModeler = modeler; // for the browser tests and the curious designer's console
@@ -145,7 +147,7 @@ eventBus.on("linting.completed", ({ issues }) => {
     for (const issue of elementIssues) {
       count += 1;
       const item = document.createElement("li");
-      item.textContent = `${elementId}: ${issue.message} (${issue.rule}, ${issue.category === "error" ? "feil" : "advarsel"})`;
+      item.textContent = `${elementId}: ${translate(issue.message)} (${issue.rule}, ${issue.category === "error" ? "feil" : "advarsel"})`;
       list.append(item);
     }
   }
