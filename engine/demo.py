@@ -112,7 +112,8 @@ def open_task(db: Database, case_id: int, bpmn_id: str) -> int:
 
 
 def do(db: Database, actor: Actor, case_id: int, bpmn_id: str, data: dict[str, Any]) -> None:
-    task_actions.complete_task(db, open_task(db, case_id, bpmn_id), data, actor)
+    """The actor takes the step (a group task is claimed with it) and completes it."""
+    task_actions.complete_task(db, open_task(db, case_id, bpmn_id), data, actor, take=True)
 
 
 SEVERAL_CASES = "Flere saker for samme innbygger i demo og tester."

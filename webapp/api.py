@@ -17,6 +17,7 @@ from engine.features import (
     case_start,
     consents,
     deploy,
+    drafts,
     incidents,
     interventions,
     monitor,
@@ -26,7 +27,7 @@ from engine.features import (
 )
 from engine.features.monitor_trends import trends
 from engine.kernel import clock
-from engine.kernel.errors import DuplicateReport, EngineError, InvalidData
+from engine.kernel.errors import DuplicateReport, EngineError, InvalidData, NotFound, TaskTaken
 from engine.runtime import users
 from webapp import limiter
 from webapp.auth import db, signed_in_actor
@@ -85,6 +86,10 @@ def engine_error_response(error: EngineError) -> tuple[Response, int]:
     details = error.details()
     if details is not None:
         body["errors"] = details
+    if isinstance(error, TaskTaken):
+        body["task"] = {"completed": error.done, "by": error.by,
+                        "at": error.at.isoformat() if error.at else None,
+                        "case_url": url_for("cases.case", case_id=error.case_id)}
     if isinstance(error, DuplicateReport):
         body["open_cases"] = [{"id": case_id, "url": url_for("cases.case", case_id=case_id),
                                "api": url_for("api.get_case", case_id=case_id)}
@@ -212,7 +217,33 @@ def unclaim_task(task_id: int) -> Any:
 
 @api.post("/tasks/<int:task_id>/complete")
 def complete_task(task_id: int) -> Any:
-    task_actions.complete_task(db(), task_id, _json_body().get("data", {}), signed_in_actor())
+    """Complete a task the caller holds; ``"claim": true`` takes an untaken group task with
+    the same request (without it such a task is refused, 409 ``not_claimed``)."""
+    body = _json_body()
+    task_actions.complete_task(db(), task_id, body.get("data", {}), signed_in_actor(),
+                               take=body.get("claim") is True)
+    return jsonify({"ok": True})
+
+
+@api.get("/tasks/<int:task_id>/draft")
+def get_draft(task_id: int) -> Any:
+    """The caller's own draft of the task: ``{data, saved_at}``; 404 when there is none."""
+    draft = drafts.load_draft(db(), task_id, signed_in_actor())
+    if draft is None:
+        raise NotFound("Du har ikke noe utkast til denne oppgaven.")
+    return jsonify(draft.as_json())
+
+
+@api.put("/tasks/<int:task_id>/draft")
+def put_draft(task_id: int) -> Any:
+    """Save ``data`` as typed (not validated) as the caller's draft of the task."""
+    body = _json_body()
+    return jsonify(drafts.save_draft(db(), task_id, body.get("data"), signed_in_actor()).as_json())
+
+
+@api.delete("/tasks/<int:task_id>/draft")
+def delete_draft(task_id: int) -> Any:
+    drafts.delete_draft(db(), task_id, signed_in_actor())
     return jsonify({"ok": True})
 
 

@@ -32,6 +32,10 @@ class FormState:
     problem: str | None = None
     done: bool = False
     copied: bool = False
+    refusal: Conflict | None = None
+    """What a 409 said (who completed or holds a task, and when), for the page to tell."""
+    row_action: str = ""
+    """The row added or removed (``add:<array>``, ``remove:<array>:<index>``): focus goes there."""
 
 
 def in_page_language(form: dict[str, Any]) -> dict[str, Any]:
@@ -52,6 +56,7 @@ def in_page_words(schema: dict[str, Any], data: dict[str, Any],
 def render_form(template: str, schema: dict[str, Any], ui: dict[str, Any], state: FormState,
             **context: Any) -> tuple[str, int]:
     form_fields = formrender.fields(schema, ui, state.values, state.errors)
+    formrender.focus_after(form_fields, state.row_action)
     summary = formrender.error_summary(form_fields, state.errors)
     intro = [part.strip() for part in str(schema.get("description") or "").split("\n\n")
              if part.strip()]
@@ -64,27 +69,44 @@ def _with_row_action(schema: dict[str, Any]) -> dict[str, Any]:
     return formparse.apply_action(schema, values, _row_action())
 
 
+PageAction = Callable[[dict[str, Any]], Any]
+"""Something a page's own button does with the form as typed (take the task, save a draft)."""
+
+
+def _refused(schema: dict[str, Any], values: dict[str, Any], act: Callable[[], Any]
+             ) -> FormState | None:
+    """Run ``act``; what the engine refuses comes back with ``values`` and its messages."""
+    try:
+        act()
+    except InvalidData as error:
+        return FormState(values, in_page_words(schema, values, error.errors), 422)
+    except Conflict as error:
+        return FormState(values, {}, 409, error.message, refusal=error)
+    return None
+
+
 def submit_form(schema: dict[str, Any], initial: dict[str, Any],
             save: Callable[[dict[str, Any]], Any],
-            previous: Mapping[str, Any] | None = None) -> FormState:
+            previous: Mapping[str, Any] | None = None,
+            actions: dict[str, PageAction] | None = None) -> FormState:
     """Handle one request to a form page: show, add/remove a row, copy the last answers
-    (``previous``, when the task was done before), or save through the engine.
+    (``previous``, when the task was done before), run one of the page's own ``actions`` (by
+    the ``_action`` its button posts), or save through the engine.
 
-    Refused data comes back with what was typed and the engine's messages, never lost; a copy
-    replaces only the fields it has.
+    Every button posts the whole form, so whatever it does, what was typed comes back with the
+    engine's messages, never lost; a copy replaces only the fields it has.
     """
     if request.method != "POST":
         return FormState(initial)
-    if _row_action() == formschema.COPY_PREVIOUS and previous is not None:
+    action = _row_action()
+    if action == formschema.COPY_PREVIOUS and previous is not None:
         typed = formparse.parse(schema, request.form, keep_rows=True)
         return FormState({**typed, **copy.deepcopy(dict(previous))}, copied=True)
-    if _row_action():
-        return FormState(_with_row_action(schema))
+    if action in (actions or {}):
+        typed = formparse.parse(schema, request.form, keep_rows=True)
+        return (_refused(schema, typed, lambda: (actions or {})[action](typed))
+                or FormState(typed))
+    if action:
+        return FormState(_with_row_action(schema), row_action=action)
     data = formparse.parse(schema, request.form)
-    try:
-        save(data)
-    except InvalidData as error:
-        return FormState(data, in_page_words(schema, data, error.errors), 422)
-    except Conflict as error:
-        return FormState(data, {}, 409, error.message)
-    return FormState(data, done=True)
+    return _refused(schema, data, lambda: save(data)) or FormState(data, done=True)

@@ -61,6 +61,11 @@ class Field:
     summary_label: str = ""
     input_type: str = "text"
     step: str = ""
+    autofocus: bool = False
+    """The input takes the focus when the page opens (the row just added, or the one that
+    moved up when a row was removed); focusing also scrolls it into view, without JavaScript."""
+    add_autofocus: bool = False
+    """The "add a row" button takes the focus (the last row was removed)."""
 
     @property
     def id(self) -> str:
@@ -240,6 +245,32 @@ def _owner(form_fields: list[Field], key: str) -> Field | None:
         if key.startswith(f.path + ".") and (best is None or len(f.path) > len(best.path)):
             best = f
     return best
+
+
+def focus_after(form_fields: list[Field], action: str) -> None:
+    """After ``add:<array>`` the new (last) row's first input takes the focus; after
+    ``remove:<array>:<index>`` the row that took its place, or the one before, or the add
+    button when none is left. The person goes on typing where they were."""
+    verb, _, rest = action.partition(":")
+    if verb == REMOVE:
+        rest, _, position = rest.rpartition(":")
+    array = next((f for f in _walk(form_fields) if f.name == rest and f.add_action), None)
+    if array is None or verb not in (ADD, REMOVE):
+        return
+    if not array.rows:
+        array.add_autofocus = True
+        return
+    if verb == ADD:
+        row = array.rows[-1]
+    else:
+        index = int(position) if position.isdigit() else 0
+        row = array.rows[min(index, len(array.rows) - 1)]
+    target = row.fields[0] if row.fields else None
+    while target is not None and target.kind in ("group", "list", "rows"):
+        inner = target.children or [field for r in target.rows for field in r.fields]
+        target = inner[0] if inner else None
+    if target is not None:
+        target.autofocus = True
 
 
 def error_summary(form_fields: list[Field], errors: Mapping[str, str]) -> list[dict[str, str]]:

@@ -21,14 +21,15 @@ from flask import (
 )
 from flask_babel import gettext as _
 
-from engine.features import case_queries, case_start, notices, task_actions
+from engine.features import case_queries, case_start, drafts, notices, task_actions
+from engine.features.drafts import Draft
 from engine.features.snapshots import TaskDetail
 from engine.kernel import clock
-from engine.kernel.errors import DuplicateReport
+from engine.kernel.errors import DuplicateReport, TaskTaken
 from engine.runtime.users import PROCEDURE_ROLES, Actor, people
-from webapp import plan_view
+from webapp import plan_view, task_holding
 from webapp.auth import db, login_required, signed_in_actor
-from webapp.form_page import in_page_language, render_form, submit_form
+from webapp.form_page import PageAction, in_page_language, render_form, submit_form
 from webapp.formatting import age_on, answer_text, as_date, local_today
 from webapp.labels import choice_labeller
 
@@ -96,26 +97,79 @@ def _answers(task: TaskDetail) -> dict[str, dict[str, Any]]:
     return shown
 
 
+class _PageButtons:
+    """The task page's own buttons: take, give back, save or delete a draft. Each posts the
+    whole form, so whatever it does, what was typed stays on the page."""
+
+    def __init__(self, task_id: int, actor: Actor) -> None:
+        self.task_id = task_id
+        self.actor = actor
+        self.saved: Draft | None = None
+        self.discarded = False
+
+    def actions(self) -> dict[str, PageAction]:
+        return {"take": self.take, "release": self.give_back, "draft": self.keep,
+                "discard_draft": self.discard}
+
+    def take(self, _typed: dict[str, Any]) -> None:
+        task_actions.claim_task(db(), self.task_id, self.actor)
+        flash(_("Du har tatt oppgaven. Kollegene ser at du arbeider med den."), "success")
+
+    def give_back(self, _typed: dict[str, Any]) -> None:
+        task_actions.unclaim_task(db(), self.task_id, self.actor)
+        flash(_("Oppgaven er lagt tilbake til gruppen."), "success")
+
+    def keep(self, typed: dict[str, Any]) -> None:
+        self.saved = drafts.save_draft(db(), self.task_id, typed, self.actor)
+        flash(_("Utkastet er lagret. Bare du ser det."), "success")
+
+    def discard(self, _typed: dict[str, Any]) -> None:
+        drafts.delete_draft(db(), self.task_id, self.actor)
+        self.discarded = True
+        flash(_("Utkastet er slettet."), "success")
+
+
 @bp.route("/tasks/<int:task_id>", methods=["GET", "POST"])
 @login_required
 def task(task_id: int) -> Any:
     actor = signed_in_actor()
-    # The engine's own check for acting on the task: 404 when the task is not visible, 403 when
-    # the actor may see but not do it, 409 when it is completed or taken by someone else.
-    task_actions.ensure_may_act(db(), task_id, actor)
+    # 404 when the task is not visible, 403 when the actor may see but not do it. A task done
+    # or held by someone else is shown read-only, saying by whom and since when.
+    task_actions.ensure_in_reach(db(), task_id, actor)
     task = case_queries.get_task(db(), task_id, actor)
     notices.open_task(db(), task_id, actor)
     form = in_page_language(dict(task.form))
     schema = form.get("schema") or EMPTY_SCHEMA
-    ui = form.get("ui") or {}
-    form_state = submit_form(schema, dict(task.prefill),
-                             lambda data: task_actions.complete_task(db(), task_id, data, actor),
-                             task.previous.values if task.previous else None)
+    names = people(db()).names
+    draft = drafts.load_draft(db(), task_id, actor)
+    buttons = _PageButtons(task_id, actor)
+    # Sending the form takes a group task nobody holds (its button says so); one held by
+    # someone else, or done meanwhile, is refused with who and when, the typed text kept.
+    form_state = submit_form(
+        schema, dict(draft.data) if draft else dict(task.prefill),
+        lambda data: task_actions.complete_task(db(), task_id, data, actor, take=True),
+        task.previous.values if task.previous else None, buttons.actions())
     if form_state.done:
         flash(_("Oppgaven er fullført."), "success")
         return redirect(_done_url(actor))
-    return render_form("task.html", schema, ui, form_state, task=task,
-                   form_title=form.get("title") or task.facts.name,
+    if buttons.discarded:
+        return redirect(url_for("tasks.task", task_id=task_id))
+    if isinstance(form_state.refusal, TaskTaken):
+        now_held = task_holding.after_refusal(form_state.refusal, actor, names)
+    elif request.method == "POST":  # taken, given back or changed meanwhile: as it stands now
+        now_held = task_holding.holding(
+            case_queries.get_task(db(), task_id, actor).facts, actor, names)
+    else:
+        now_held = task_holding.holding(task.facts, actor, names)
+    if form_state.refusal is not None and now_held.hold == task_holding.Hold.DONE \
+            and now_held.by_me:
+        # The same form sent twice: the first one completed the task, nothing was lost.
+        flash(_("Oppgaven er allerede fullført av deg."), "success")
+        return redirect(_done_url(actor))
+    return render_form("task.html", schema, form.get("ui") or {}, form_state, task=task,
+                   form_title=form.get("title") or task.facts.name, holding=now_held,
+                   draft=buttons.saved or draft,
+                   typed=request.method == "POST" or draft is not None,
                    context=_case_context(task), answers=_answers(task),
                    back_url=_done_url(actor),
                    overdue=task.facts.due_at is not None and task.facts.due_at < clock.now(),

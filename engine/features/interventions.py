@@ -71,7 +71,7 @@ def reassign_task(db: Database, task_id: int, username: str, reason: str | None,
                                            f"Du kan velge: {names}."})
         if task.assignee is not None:
             task.assignee = colleague.username
-        task.claimed_by = colleague.username
+        task.claimed_by, task.claimed_at = colleague.username, clock.now()
         record_event(session, task.case_id, actor, EventKind.TASK_REASSIGNED, task.bpmn_id,
                      {"name": task.name, "task": task.id, "from": previous,
                       "to": colleague.username, "reason": why})

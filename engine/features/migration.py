@@ -402,7 +402,7 @@ def _update_rows(session: Session, case: Case, workflow: spiff.BpmnWorkflow,
         if role != row.role:
             row.role = role
             row.assignee, row.on_behalf_of = assignee_for(session, role, case)
-            row.claimed_by = None
+            row.claimed_by, row.claimed_at = None, None
     for timer in session.scalars(select(Timer).where(Timer.case_id == case.id,
                                                      Timer.fired_at.is_(None))):
         if timer.spiff_id in plan.new_due:

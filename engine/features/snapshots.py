@@ -54,6 +54,7 @@ class TaskFacts:
     role: str
     assignee: str | None
     claimed_by: str | None
+    claimed_at: datetime | None
     state: str
     service_area: str | None
     due_at: datetime | None
@@ -66,14 +67,17 @@ class TaskFacts:
     def of(cls, task: Task) -> TaskFacts:
         return cls(id=task.id, case_id=task.case_id, bpmn_id=task.bpmn_id, name=task.name,
                    role=task.role, assignee=task.assignee, claimed_by=task.claimed_by,
-                   state=task.state, service_area=task.service_area, due_at=task.due_at,
+                   claimed_at=task.claimed_at, state=task.state,
+                   service_area=task.service_area, due_at=task.due_at,
                    created_at=task.created_at, completed_at=task.completed_at,
                    completed_by=task.completed_by, on_behalf_of=task.on_behalf_of)
 
     def as_json(self) -> dict[str, Any]:
         return {"id": self.id, "case_id": self.case_id, "bpmn_id": self.bpmn_id,
                 "name": self.name, "role": self.role, "assignee": self.assignee,
-                "claimed_by": self.claimed_by, "state": self.state,
+                "claimed_by": self.claimed_by,
+                "claimed_at": self.claimed_at.isoformat() if self.claimed_at else None,
+                "state": self.state,
                 "service_area": self.service_area,
                 "due_at": self.due_at.isoformat() if self.due_at else None,
                 "created_at": self.created_at.isoformat(),

@@ -1,7 +1,8 @@
 """What people do with a human task: complete, claim, unclaim, give to a colleague.
 
 Each public function is one transaction. It checks who acts (:func:`_task_for_action`: 404
-when the task is not theirs to see, 403 when not theirs to do, 409 when done or taken),
+when the task is not theirs to see, 403 when not theirs to do, 409 when done or taken, and
+for completing: 409 when a group task was not taken first),
 validates what they send, and only then moves the token. A refused request changes nothing.
 """
 
@@ -9,14 +10,22 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, update
+from sqlalchemy import CursorResult, delete, update
 from sqlalchemy.orm import Session
 
 from engine.features.validation import validated
 from engine.kernel import clock, spiff
 from engine.kernel.db import Database
-from engine.kernel.errors import Conflict, EngineError, Forbidden, InvalidData, NotFound
-from engine.kernel.models import Case, Event, Task
+from engine.kernel.errors import (
+    Conflict,
+    EngineError,
+    Forbidden,
+    InvalidData,
+    NotClaimed,
+    NotFound,
+    TaskTaken,
+)
+from engine.kernel.models import Case, Event, Task, TaskDraft
 from engine.kernel.vocabulary import EventKind, TaskState
 from engine.runtime import forms
 from engine.runtime.access import can_see_case, may_act
@@ -24,24 +33,81 @@ from engine.runtime.case_run import CaseRun
 from engine.runtime.users import Actor, all_actors, find_actor
 
 
-def _task_for_action(session: Session, task_id: int, actor: Actor) -> Task:
+def task_in_reach(session: Session, task_id: int, actor: Actor) -> Task:
+    """The task, when the actor may act on it: 404 when it is not theirs to see, 403 when
+    they may see but not do it. Whether it is still open, or held by someone, is not asked."""
     task = session.get(Task, task_id)
     if task is None or not (may_act(actor, task) or can_see_case(session, actor, task.case_id)):
         raise NotFound("Oppgaven finnes ikke.")
-    if task.state != TaskState.READY:
-        raise Conflict("Oppgaven er allerede fullført." if task.state == TaskState.COMPLETED
-                       else "Oppgaven er ikke lenger aktiv.")
-    if not may_act(actor, task):
+    if task.state == TaskState.READY and not may_act(actor, task):
         raise Forbidden("Du kan ikke utføre denne oppgaven.")
-    if task.claimed_by and task.claimed_by != actor.username:
-        raise Conflict(f"Oppgaven er tatt av {task.claimed_by}.")
     return task
 
 
-def complete_task(db: Database, task_id: int, data: dict[str, Any], actor: Actor) -> None:
-    """Validate the form data and complete the task; the case moves on in the same commit."""
+def _name(session: Session, username: str | None) -> str:
+    person = find_actor(session, username) if username else None
+    return person.full_name if person else str(username or "")
+
+
+def _refusal(session: Session, task: Task, actor: Actor) -> Conflict | None:
+    """Why the actor may not act on the task as it stands: done, gone or held by another."""
+    if task.state == TaskState.COMPLETED:
+        return TaskTaken(f"Oppgaven er allerede fullført av {_name(session, task.completed_by)}.",
+                         task.case_id, task.completed_by, task.completed_at, done=True)
+    if task.state != TaskState.READY:
+        return Conflict("Oppgaven er ikke lenger aktiv.")
+    if task.claimed_by and task.claimed_by != actor.username:
+        return TaskTaken(f"Oppgaven er tatt av {_name(session, task.claimed_by)}.",
+                         task.case_id, task.claimed_by, task.claimed_at, done=False)
+    return None
+
+
+def _task_for_action(session: Session, task_id: int, actor: Actor) -> Task:
+    task = task_in_reach(session, task_id, actor)
+    refusal = _refusal(session, task, actor)
+    if refusal is not None:
+        raise refusal
+    return task
+
+
+def _take(session: Session, task: Task, actor: Actor) -> None:
+    """A conditional update, so that of two people taking the task at once only one wins; the
+    loser is told who won."""
+    now = clock.now()
+    result = cast(CursorResult[Any], session.execute(update(Task).where(
+        Task.id == task.id, Task.state == TaskState.READY,
+        (Task.claimed_by.is_(None)) | (Task.claimed_by == actor.username),
+    ).values(claimed_by=actor.username, claimed_at=now)
+        .execution_options(synchronize_session=False)))
+    if result.rowcount != 1:
+        session.refresh(task)
+        raise _refusal(session, task, actor) or Conflict(
+            "Oppgaven ble tatt av noen andre i mellomtiden.")
+    task.claimed_by, task.claimed_at = actor.username, now
+    record_event(session, task.case_id, actor, EventKind.TASK_CLAIMED, task.bpmn_id,
+                 {"name": task.name})
+
+
+def holds(task: Task, actor: Actor) -> bool:
+    """The actor may complete the task now: it is assigned to them or they have taken it."""
+    return actor.username in (task.assignee, task.claimed_by)
+
+
+def complete_task(db: Database, task_id: int, data: dict[str, Any], actor: Actor,
+                  take: bool = False) -> None:
+    """Validate the form data and complete the task; the case moves on in the same commit.
+
+    Only the person who holds the task completes it (:func:`holds`): a group task nobody has
+    taken is refused (:class:`NotClaimed`) unless ``take`` says the person takes it with this
+    very request, which then claims it in the same transaction.
+    """
     with db.transaction() as session:
         task = _task_for_action(session, task_id, actor)
+        if not holds(task, actor):
+            if not take:
+                raise NotClaimed("Ta oppgaven før du fullfører den, så ser kollegene at du "
+                                 "arbeider med den.")
+            _take(session, task, actor)
         case = session.get(Case, task.case_id)
         assert case is not None
         run = CaseRun(session, case, actor)
@@ -62,22 +128,16 @@ def complete_task(db: Database, task_id: int, data: dict[str, Any], actor: Actor
             case.service_area = clean["service_area"]
         run.event(EventKind.TASK_COMPLETED, task.bpmn_id,
                   {"name": task.name, "data": clean, "on_behalf_of": task.on_behalf_of})
+        session.execute(delete(TaskDraft).where(TaskDraft.task_id == task.id,
+                                                TaskDraft.username == actor.username))
         run.advance(workflow)
         run.save(workflow)
 
 
 def claim_task(db: Database, task_id: int, actor: Actor) -> None:
-    """Take a group task; a conditional update so two claims cannot both win."""
+    """Take a group task; two claims at once cannot both win."""
     with db.transaction() as session:
-        task = _task_for_action(session, task_id, actor)
-        result = cast(CursorResult[Any], session.execute(update(Task).where(
-            Task.id == task.id, Task.state == TaskState.READY,
-            (Task.claimed_by.is_(None)) | (Task.claimed_by == actor.username),
-        ).values(claimed_by=actor.username).execution_options(synchronize_session=False)))
-        if result.rowcount != 1:
-            raise Conflict("Oppgaven ble tatt av noen andre i mellomtiden.")
-        record_event(session, task.case_id, actor, EventKind.TASK_CLAIMED, task.bpmn_id,
-                     {"name": task.name})
+        _take(session, _task_for_action(session, task_id, actor), actor)
 
 
 def unclaim_task(db: Database, task_id: int, actor: Actor) -> None:
@@ -85,7 +145,7 @@ def unclaim_task(db: Database, task_id: int, actor: Actor) -> None:
         task = _task_for_action(session, task_id, actor)
         if task.claimed_by != actor.username:
             raise Conflict("Du har ikke tatt denne oppgaven.")
-        task.claimed_by = None
+        task.claimed_by, task.claimed_at = None, None
         record_event(session, task.case_id, actor, EventKind.TASK_UNCLAIMED, task.bpmn_id,
                      {"name": task.name})
 
@@ -97,15 +157,16 @@ def assign_task(db: Database, task_id: int, username: str, actor: Actor) -> None
         colleague = find_actor(session, username)
         if colleague is None or not may_act(colleague, task):
             raise InvalidData({"assignee": "Denne personen kan ikke utføre oppgaven."})
-        task.claimed_by = colleague.username
+        task.claimed_by, task.claimed_at = colleague.username, clock.now()
         record_event(session, task.case_id, actor, EventKind.TASK_ASSIGNED, task.bpmn_id,
                      {"name": task.name, "assignee": colleague.username})
 
 
-def ensure_may_act(db: Database, task_id: int, actor: Actor) -> None:
-    """Raise as completing would (404 not visible, 403 not allowed, 409 done or taken)."""
+def ensure_in_reach(db: Database, task_id: int, actor: Actor) -> None:
+    """Raise 404 when the task is not the actor's to see, 403 when an open task is not theirs
+    to do; a task completed or held by someone else is shown, read-only, with who and when."""
     with db.reading() as session:
-        _task_for_action(session, task_id, actor)
+        task_in_reach(session, task_id, actor)
 
 
 def colleagues_by_task(db: Database, task_ids: list[int], actor: Actor

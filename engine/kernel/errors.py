@@ -9,6 +9,8 @@ people and may be reworded.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 
 class EngineError(Exception):
     """Base class: ``message`` is safe to show to the user."""
@@ -40,6 +42,26 @@ class Conflict(EngineError):
 
     status = 409
     code = "conflict"
+
+
+class TaskTaken(Conflict):
+    """Someone else completed the task (``done``) or holds it: who (``by``, a username) and
+    since when (``at``), so that a page can say it beside what the person typed."""
+
+    def __init__(self, message: str, case_id: int, by: str | None, at: datetime | None,
+                 done: bool) -> None:
+        super().__init__(message)
+        self.case_id = case_id
+        self.by = by
+        self.at = at
+        self.done = done
+
+
+class NotClaimed(Conflict):
+    """A group task is completed by someone who has not taken it: take it first, so that
+    colleagues see who works on it before they start typing."""
+
+    code = "not_claimed"
 
 
 class InvalidData(EngineError):

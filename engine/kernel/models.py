@@ -152,6 +152,7 @@ class Task(Base):
     state: Mapped[str] = mapped_column(String(20))
     assignee: Mapped[str | None] = mapped_column(String(80), index=True)
     claimed_by: Mapped[str | None] = mapped_column(String(80))
+    claimed_at: Mapped[datetime | None]
     due_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     completed_at: Mapped[datetime | None]
@@ -439,3 +440,17 @@ class ReadMark(Base):
 # sorts by the citizen's name, case-insensitively.
 Index("ix_task_case_state_due", Task.case_id, Task.state, Task.due_at)
 Index("ix_case_name_lower", func.lower(Case.citizen_name))
+
+
+class TaskDraft(Base):
+    """What one person typed into a task's form and saved unfinished: the raw values, never
+    validated (a draft may be half done), one per task and person. Completing the task removes
+    the completer's draft; a colleague's stays for them to read and delete."""
+
+    __tablename__ = "task_draft"
+    __table_args__ = (UniqueConstraint("task_id", "username"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id"), index=True)
+    username: Mapped[str] = mapped_column(String(80))
+    data: Mapped[dict[str, Any]]
+    saved_at: Mapped[datetime]

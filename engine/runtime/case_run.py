@@ -206,7 +206,7 @@ class CaseRun:
         for task in self._open_tasks():
             if task.role == Role.KOORDINATOR or (task.on_behalf_of and task.assignee == previous):
                 task.assignee = username
-                task.claimed_by = None
+                task.claimed_by, task.claimed_at = None, None
         self.event(EventKind.COORDINATOR_ASSIGNED, None,
                    {"coordinator": username, "previous": previous})
 

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from engine import demo
 from engine.features import task_actions
 from engine.kernel.db import CHANGED_MEANWHILE, Database
-from engine.kernel.errors import Conflict
+from engine.kernel.errors import Conflict, TaskTaken
 from engine.kernel.models import Event, Task
 from engine.runtime.case_run import CaseRun
 from engine.runtime.users import Actor, get_actor
@@ -78,6 +78,7 @@ def test_two_concurrent_completions_one_wins(db: Database,
     staff = staff_of(db)
     case_id = demo.report(db, staff["koordinator"], NIN)
     task_id = demo.open_task(db, case_id, "assess_report")
+    task_actions.claim_task(db, task_id, staff["systemkoordinator"])
     barrier = _hold_after_loading(monkeypatch, 2)
 
     outcomes = run_together(
@@ -109,6 +110,7 @@ def test_two_concurrent_completions_over_http_one_gets_409(
     login = app.test_client().post("/api/v1/login",
                                    json={"username": "systemkoordinator", "password": "demo"})
     token = login.get_json()["token"]
+    task_actions.claim_task(db, task_id, staff["systemkoordinator"])
     barrier = _hold_after_loading(monkeypatch, 2)
 
     def complete() -> tuple[int, Any]:
@@ -142,13 +144,14 @@ def test_two_concurrent_claims_one_wins(db: Database, monkeypatch: pytest.Monkey
 
     assert not barrier.broken
     kinds = [type(o).__name__ for o in outcomes]
-    assert sorted(kinds) == ["Conflict", "NoneType"], outcomes
-    assert [str(o) for o in outcomes if isinstance(o, Conflict)] == [
-        "Oppgaven ble tatt av noen andre i mellomtiden."]
+    assert sorted(kinds) == ["NoneType", "TaskTaken"], outcomes
     winner = ("fagleder", "fagleder_oppvekst")[kinds.index("NoneType")]
+    # the loser is told who won, and since when
+    lost = next(o for o in outcomes if isinstance(o, TaskTaken))
+    assert (lost.by, lost.done, lost.at is not None) == (winner, False, True)
     with db.reading() as session:
         assert session.get(Task, task_id).claimed_by == winner  # type: ignore[union-attr]
-    assert _count(db, case_id, "task_claimed") == 1
+    assert _count(db, case_id, "task_claimed") == 2  # assess_report (taken to approve), and this
     loser = other if winner == "fagleder" else staff["fagleder"]
     with pytest.raises(Conflict):
         task_actions.complete_task(db, task_id, {"coordinator": "koordinator"}, loser)

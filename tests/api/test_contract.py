@@ -302,6 +302,7 @@ def test_double_submit_is_409_and_the_case_moves_on_once(api: Api, db: Database)
     case_id = start_case(api)
     task = api.task(case_id, "assess_report", "systemkoordinator")
     path = f"/tasks/{task['id']}/complete"
+    api.claim(task, "systemkoordinator")
     api.post(path, "systemkoordinator", {"data": assessment_data()})
     with unchanged(db):
         again = api.post(path, "systemkoordinator", {"data": assessment_data()}, expect=409)
@@ -322,7 +323,9 @@ def test_a_task_claimed_by_someone_else_is_409(api: Api, db: Database) -> None:
         refused = api.post(f"/tasks/{task['id']}/complete", "fagleder",
                            {"data": {"coordinator": "koordinator"}}, expect=409)
         api.post(f"/tasks/{task['id']}/claim", "fagleder", expect=409)
-    assert "fagleder_oppvekst" in refused["error"]
+    assert refused["error"] == "Oppgaven er tatt av Frida Oppvekst."
+    assert refused["task"]["by"] == "fagleder_oppvekst" and not refused["task"]["completed"]
+    assert refused["task"]["case_url"] == f"/cases/{case_id}" and refused["task"]["at"]
     api.post(f"/tasks/{task['id']}/complete", "fagleder_oppvekst",
              {"data": {"coordinator": "koordinator_oppvekst"}})
     case = api.get(f"/cases/{case_id}", "systemkoordinator")
@@ -369,6 +372,7 @@ def test_invalid_task_data_is_422_and_the_task_stays_open(api: Api, db: Database
     case_id = start_case(api)
     task = api.task(case_id, "assess_report", "systemkoordinator")
     path = f"/tasks/{task['id']}/complete"
+    api.claim(task, "systemkoordinator")
     with unchanged(db):
         schema = api.post(path, "systemkoordinator", {"data": {
             "long_term_need": "ja", "two_or_more_services": True, "citizen_wants": True}},
@@ -394,6 +398,7 @@ def test_invalid_task_data_is_422_and_the_task_stays_open(api: Api, db: Database
 
 def test_appointing_a_coordinator_from_another_area_is_422(api: Api, db: Database) -> None:
     case_id = case_at_appointment(db, "helse")
+    api.claim(api.task(case_id, "appoint_coordinator", "fagleder"), "fagleder")
     with unchanged(db):
         body = api.complete(case_id, "appoint_coordinator", "fagleder",
                             {"coordinator": "koordinator_oppvekst"}, expect=422)

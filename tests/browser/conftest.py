@@ -230,6 +230,11 @@ class Visitor:
         expect(self.page.get_by_text(f"Steg: {step}")).to_be_visible()
 
     def complete(self, done: str = "Oppgaven er fullført.") -> None:
+        """Take the task first when nobody holds it (the button keeps what was typed)."""
+        take = self.page.locator("#take-task")
+        if take.count():
+            take.click()
+            expect(self.page.locator("#release-task")).to_be_visible()
         self.button("Fullfør oppgaven").click()
         expect(self.flash(done)).to_be_visible()
 

@@ -285,7 +285,7 @@ def test_engine_refusals_are_flash_messages_not_stack_traces(
     page = browser.follow(browser.post(f"/inbox/tasks/{task_id}/claim",
                                        {"next": "/inbox?view=group"}))
     flash = page.one("p", **{"class": "flash error"})
-    assert flash.text == "Oppgaven er tatt av fagleder_oppvekst."
+    assert flash.text == "Oppgaven er tatt av Frida Oppvekst."
     assert "Traceback" not in page.html
 
     task_actions.unclaim_task(db, task_id, staff["fagleder_oppvekst"])

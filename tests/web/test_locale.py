@@ -153,8 +153,9 @@ def test_the_task_page_in_english(web: Web, report_task: tuple[int, int]) -> Non
                  "Municipal service provider"):
         assert text in context, text
     assert english.one("a", href=f"/cases/{case_id}").text.startswith("Open the case")
+    # nobody has claimed the task yet: claim it, or claim and complete it in one go
     assert [b.text for b in english.all("button", **{"class": "primary"})] == [
-        "Complete the task"]
+        "Claim", "Claim and complete the task"]
     assert english.one("label", **{"for": "f-approved-true"}).text == "Yes"
     assert english.options("service_area")[0] == ("", "Choose")
     assert "(required)" in english and "(må fylles ut)" not in english

@@ -109,7 +109,9 @@ def test_assessment_form_round_trip_moves_the_case_on(
         "assessment_reasoning": "Vilkårene er oppfylt."}
     assert open_tasks(db, case_id) == ["appoint_coordinator"]
     assert "Oppnevn koordinator" in web("fagleder").get("/inbox?view=group")
-    assert browser.get(f"/tasks/{task_id}", expect=409).status == 409
+    done_page = browser.get(f"/tasks/{task_id}")
+    assert "Oppgaven ble fullført av Siri Systemkoordinator" in done_page.by_id("holding").text
+    assert not done_page.all("form", id="form-top")  # nothing left to fill in
 
 
 def test_invalid_data_keeps_what_was_typed_and_shows_the_message_by_the_field(
@@ -366,8 +368,14 @@ def test_a_task_taken_by_a_colleague_cannot_be_completed(
     demo.approve(db, staff, case_id, "oppvekst")
     task_id = demo.open_task(db, case_id, "appoint_coordinator")
     task_actions.claim_task(db, task_id, staff["fagleder_oppvekst"])
-    page = web("fagleder").get(f"/tasks/{task_id}", expect=409)
-    assert "Oppgaven er tatt av fagleder_oppvekst." in page
+    page = web("fagleder").get(f"/tasks/{task_id}")
+    # told before typing: who holds it since when, and the form is read-only
+    holding = page.by_id("holding").text
+    assert "Oppgaven er tatt av Frida Oppvekst siden" in holding
+    assert "ikke fylle det ut" in holding
+    assert page.one("fieldset", **{"class": "locked"}).has("disabled")
+    assert not page.all("button", **{"class": "primary"})
+    assert page.by_id("holding-case").get("href") == f"/cases/{case_id}"
 
 
 # ---------------------------------------------------------------- the report form
