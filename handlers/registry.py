@@ -8,7 +8,7 @@ designer that a name does not exist.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol, TypeVar
@@ -25,7 +25,11 @@ class Directory(Protocol):
 class Effects(Protocol):
     """Side effects a handler asks for; the engine writes them in the case's transaction."""
 
-    def archive(self, kind: str, title: str, body: str, recipient: str | None = None) -> None: ...
+    def archive(self, kind: str, title: str, body: str, recipients: Sequence[str] = (),
+                pdf: bytes | None = None) -> None:
+        """Keep a document in the case's archive; a letter lists its recipients ("Kari
+        Nordmann", "Ola Hansen (foresatt), kopi"), each of whom is sent a copy, and brings the
+        PDF that is sent."""
 
     def kpr(self, service: str, action: str, on: date) -> None: ...
 

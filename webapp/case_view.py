@@ -248,10 +248,13 @@ class CasePage:
     may_read_access_log: bool = False
 
 
-def _documents(documents: Sequence[DocumentRow]) -> list[dict[str, Any]]:
+def _documents(case_id: int, documents: Sequence[DocumentRow]) -> list[dict[str, Any]]:
+    """Newest first; a letter links to the PDF that was sent, a note shows its text."""
     return [{"id": d.id, "kind": d.kind, "kind_label": DOCUMENT_KIND_LABELS.get(d.kind, d.kind),
-             "title": d.title, "body": d.body, "recipient": d.recipient,
-             "created_at": d.created_at} for d in reversed(documents)]
+             "title": d.title, "body": d.body, "recipients": d.recipients,
+             "created_at": d.created_at,
+             "files": [url_for("events.attachment", case_id=case_id, attachment_id=a)
+                       for a in d.attachments]} for d in reversed(documents)]
 
 
 def _messages(messages: Iterable[MessageRow], actor: users.Actor) -> list[dict[str, Any]]:
@@ -310,7 +313,7 @@ def build_case_page(case_id: int, actor: users.Actor) -> CasePage:
         plan_proposals=plan_view.proposal_rows(snapshot, titles, who.name),
         may_revise=open_case and seen.keeps_plan,
         may_change_items=open_case and (seen.keeps_plan or seen.own_case),
-        documents=_documents(seen.documents),
+        documents=_documents(case.id, seen.documents),
         consents=_consents(data, who, label),
         sharing_consents=_sharing(data.get("sharing_consents"), who),
         coordinators=_coordinators(data, who),

@@ -9,16 +9,28 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date
+from io import BytesIO
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from engine.features import plans
+from engine.features import documents, plans
 from engine.kernel.errors import EngineError
 from webapp.auth import db, login_required, signed_in_actor
 from webapp.form_page import render_form, submit_form
+from webapp.formatting import local_today
 
 bp = Blueprint("plan", __name__)
 
@@ -112,6 +124,29 @@ def proposal_rows(snapshot: Mapping[str, Any], titles: Mapping[str, str],
                                    key=lambda kv: list(titles).index(kv[0])
                                    if kv[0] in titles else len(titles))]}
             for p in snapshot.get("proposals") or []]
+
+
+def pdf_download(content: bytes, filename: str) -> Response:
+    """A PDF as a download that no cache keeps: it holds health information."""
+    response = send_file(BytesIO(content), mimetype="application/pdf", as_attachment=True,
+                         download_name=filename, max_age=0)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/cases/<int:case_id>/plan.pdf")
+@login_required
+def plan_pdf(case_id: int) -> Any:
+    """The plan as it stands, printed: the same plan HTML as the case page, through a print
+    stylesheet, as PDF/A (for whoever may see the case; the read is logged as the plan's)."""
+    seen = plans.get_plan(db(), case_id, signed_in_actor())
+    if not seen["current"]:
+        abort(404)
+    page = render_template("plan_print.html", plan=plan_content(seen["current"]["content"]),
+                           revision=seen["current"], case_id=case_id,
+                           citizen_name=seen["citizen_name"], today=local_today(),
+                           settings=documents.letterhead())
+    return pdf_download(documents.print_pdf(page), f"sak-{case_id}-individuell-plan.pdf")
 
 
 # ---------------------------------------------------------------- posts

@@ -209,6 +209,8 @@ def _access_what(what: str, task_names: Mapping[int, str]) -> str:
         return _("Søkte opp saken på fødselsnummer")
     if what == "documents":
         return _("Leste brev og journalnotater")
+    if what.startswith("attachment "):
+        return _("Lastet ned et dokument (vedlegg nr. %(number)s)", number=what.split(" ", 1)[1])
     if what.startswith("task:"):
         number = what.split(":", 1)[1]
         name = task_names.get(int(number)) if number.isdigit() else None

@@ -85,7 +85,7 @@ def store(session: Session, case_id: int, title: str, upload: Upload, now: datet
     kind = media_type(upload)
     filename = _safe_name(upload.filename)
     document = Document(case_id=case_id, kind=INCOMING, title=title,
-                        body=f"Vedlegg: {filename}", recipient=None, bpmn_id=None,
+                        body=f"Vedlegg: {filename}", bpmn_id=None,
                         created_at=now)
     session.add(document)
     session.flush()
@@ -112,10 +112,12 @@ def read(db: Database, case_id: int, attachment_id: int, actor: Actor) -> Attach
 
 
 def of_case(session: Session, case_id: int) -> tuple[AttachmentRef, ...]:
-    """The case's stored files (without their bytes), oldest first."""
+    """The files that came to the case from outside (without their bytes), oldest first; the
+    letters' own PDFs are attachments too, listed with their letters."""
     rows = session.execute(select(Attachment.id, Attachment.filename, Attachment.size,
                                   Attachment.created_at, Document.title)
                            .join(Document, Document.id == Attachment.document_id)
-                           .where(Attachment.case_id == case_id).order_by(Attachment.id))
+                           .where(Attachment.case_id == case_id, Document.kind == INCOMING)
+                           .order_by(Attachment.id))
     return tuple(AttachmentRef(id=r.id, filename=r.filename, size=r.size, title=r.title,
                                created_at=r.created_at) for r in rows)

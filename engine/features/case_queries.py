@@ -112,5 +112,5 @@ def list_documents(db: Database, case_id: int, actor: Actor) -> list[dict[str, A
                                     .order_by(Document.created_at, Document.id))
         log_read(session, case_id, actor, "documents")
         return [{"id": d.id, "kind": d.kind, "title": d.title, "body": d.body,
-                 "recipient": d.recipient, "bpmn_id": d.bpmn_id,
+                 "recipients": d.recipients, "bpmn_id": d.bpmn_id,
                  "created_at": d.created_at.isoformat()} for d in documents]

@@ -76,7 +76,7 @@ def attach(session: Session, case_id: int, form: dict[str, Any], report: dict[st
              for key, value in report.items()]
     now = clock.now()
     session.add(Document(case_id=case_id, kind="report", title="Ny melding om behov",
-                         body="\n".join(lines), recipient=None, bpmn_id=None, created_at=now))
+                         body="\n".join(lines), bpmn_id=None, created_at=now))
     session.add(Event(case_id=case_id, at=now, actor=actor.username, kind=EventKind.REPORT_ATTACHED,
                       bpmn_id=None, data={"data": report}))
 

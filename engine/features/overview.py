@@ -24,7 +24,16 @@ from engine.features.snapshots import (
 from engine.kernel import clock, spiff
 from engine.kernel.db import Database
 from engine.kernel.errors import InvalidData, NotFound
-from engine.kernel.models import AccessLog, Case, CaseMessage, Document, Event, Task, Timer
+from engine.kernel.models import (
+    AccessLog,
+    Attachment,
+    Case,
+    CaseMessage,
+    Document,
+    Event,
+    Task,
+    Timer,
+)
 from engine.kernel.vocabulary import EventKind, Role, TaskState
 from engine.runtime import plan_store
 from engine.runtime.access import is_own_case, keeps_plan, log_read, may_act, visible_case
@@ -55,6 +64,11 @@ def case_overview(db: Database, case_id: int, actor: Actor) -> CaseSnapshot:
             Timer.case_id == case.id, Timer.fired_at.is_(None)))
         documents = session.scalars(select(Document).where(Document.case_id == case.id)
                                     .order_by(Document.created_at, Document.id))
+        files: dict[int, list[int]] = {}
+        for attachment_id, document_id in session.execute(select(
+                Attachment.id, Attachment.document_id).where(Attachment.case_id == case.id)
+                .order_by(Attachment.id)):
+            files.setdefault(document_id, []).append(attachment_id)
         messages = session.scalars(select(CaseMessage).where(
             CaseMessage.case_id == case.id).order_by(CaseMessage.at, CaseMessage.id))
         data = current_data(session, case, actor) if case.state else {}
@@ -71,7 +85,7 @@ def case_overview(db: Database, case_id: int, actor: Actor) -> CaseSnapshot:
             passed=frozenset(passed), current=frozenset(current),
             tasks=tuple(TaskRow.of(t, may_act(actor, t)) for t in tasks),
             events=tuple(EventRow.of(e) for e in events),
-            documents=tuple(DocumentRow.of(d) for d in documents),
+            documents=tuple(DocumentRow.of(d, files.get(d.id, ())) for d in documents),
             messages=tuple(MessageRow.of(m) for m in messages),
             plan=plan_store.snapshot(session, case.id),
             keeps_plan=keeps_plan(actor, case), own_case=is_own_case(actor, case))

@@ -65,6 +65,7 @@ def get_plan(db: Database, case_id: int, actor: Actor) -> dict[str, Any]:
         snapshot["may_revise"] = open_case and keeps_plan(actor, case)
         snapshot["may_propose"] = open_case and is_own_case(actor, case)
         snapshot["form"] = case.process_version.forms.get(plan_store.PLAN_FORM)
+        snapshot["citizen_name"] = case.citizen_name
         return snapshot
 
 

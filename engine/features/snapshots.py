@@ -8,7 +8,7 @@ shape both sides share. Where the JSON API serves the same thing, the snapshot's
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -166,14 +166,15 @@ class DocumentRow:
     kind: str
     title: str
     body: str
-    recipient: str | None
+    recipients: tuple[str, ...]
     created_at: datetime
+    attachments: tuple[int, ...]  # the files stored with it: a letter's PDF as it was sent
 
     @classmethod
-    def of(cls, document: Document) -> DocumentRow:
+    def of(cls, document: Document, attachments: Iterable[int]) -> DocumentRow:
         return cls(id=document.id, kind=document.kind, title=document.title,
-                   body=document.body, recipient=document.recipient,
-                   created_at=document.created_at)
+                   body=document.body, recipients=tuple(document.recipients),
+                   created_at=document.created_at, attachments=tuple(attachments))
 
 
 @dataclass(frozen=True)

@@ -185,7 +185,11 @@ class AccessLog(Base):
 
 
 class Document(Base):
-    """The case's document archive: letters and journal notes."""
+    """The case's document archive: letters and journal notes.
+
+    A letter is one document listing all its recipients ("Kari Nordmann", "Ola Hansen
+    (foresatt), kopi"); ``body`` is its text, and the PDF/A that was sent is its
+    :class:`Attachment`."""
 
     __tablename__ = "document"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -193,7 +197,7 @@ class Document(Base):
     kind: Mapped[str] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
-    recipient: Mapped[str | None] = mapped_column(String(200))
+    recipients: Mapped[list[str]] = mapped_column(JsonType, default=list)
     bpmn_id: Mapped[str | None] = mapped_column(String(120))
     created_at: Mapped[datetime]
 
@@ -414,6 +418,8 @@ class Attachment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_.id"), index=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), index=True)
+    # Set with the document in the same transaction (a letter's PDF), without a flush between.
+    document: Mapped[Document] = relationship()
     filename: Mapped[str] = mapped_column(String(200))
     media_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)

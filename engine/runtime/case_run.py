@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from engine.kernel import clock, spiff, spiff_scripts
 from engine.kernel.models import (
+    Attachment,
     Case,
     Document,
     Event,
@@ -144,11 +145,19 @@ class CaseRun:
         return result
 
     def _apply(self, effects: CaseEffects, bpmn_id: str) -> None:
-        for kind, title, body, recipient in effects.documents:
-            self.session.add(Document(case_id=self.case.id, kind=kind, title=title, body=body,
-                                      recipient=recipient, bpmn_id=bpmn_id, created_at=self.now))
-            if kind == "letter":
-                self._outbox("letter", recipient or self.case.citizen_name, title, body)
+        for archived in effects.documents:
+            document = Document(case_id=self.case.id, kind=archived.kind, title=archived.title,
+                                body=archived.body, recipients=list(archived.recipients),
+                                bpmn_id=bpmn_id, created_at=self.now)
+            self.session.add(document)
+            if archived.pdf is not None:
+                self.session.add(Attachment(
+                    case_id=self.case.id, document=document, filename=f"{archived.kind}.pdf",
+                    media_type="application/pdf", size=len(archived.pdf),
+                    content=archived.pdf, created_at=self.now))
+            if archived.kind == "letter":
+                for recipient in archived.recipients or (self.case.citizen_name,):
+                    self._outbox("letter", recipient, archived.title, archived.body)
         for service, action, on in effects.kpr_changes:
             self._kpr(service, action, on)
         for recipient, subject, body in effects.notifications:

@@ -4,6 +4,8 @@ and the side effects it asks for, collected and applied only if the handler succ
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -44,11 +46,22 @@ def caseworker(session: Session, actor: Actor) -> Caseworker | None:
     return Caseworker(actor.username, actor.full_name, phone=phone, email=email)
 
 
+@dataclass(frozen=True)
+class ArchivedDocument:
+    """A document a handler wrote: its text, who it goes to, and the PDF that was sent."""
+
+    kind: str
+    title: str
+    body: str
+    recipients: tuple[str, ...]
+    pdf: bytes | None
+
+
 class CaseEffects:
     """Collects one handler call's side effects; applied only if the handler succeeds."""
 
     def __init__(self) -> None:
-        self.documents: list[tuple[str, str, str, str | None]] = []
+        self.documents: list[ArchivedDocument] = []
         self.kpr_changes: list[tuple[str, str, date]] = []
         self.notifications: list[tuple[str, str, str]] = []
         self.coordinator: str | None = None
@@ -56,8 +69,9 @@ class CaseEffects:
         self.shared: list[tuple[str, str, date, date, str]] = []
         self.unshared: list[tuple[str, date, str | None]] = []
 
-    def archive(self, kind: str, title: str, body: str, recipient: str | None = None) -> None:
-        self.documents.append((kind, title, body, recipient))
+    def archive(self, kind: str, title: str, body: str, recipients: Sequence[str] = (),
+                pdf: bytes | None = None) -> None:
+        self.documents.append(ArchivedDocument(kind, title, body, tuple(recipients), pdf))
 
     def kpr(self, service: str, action: str, on: date) -> None:
         self.kpr_changes.append((service, action, on))

@@ -16,8 +16,9 @@ from typing import Any
 
 from handlers.children import responsible_guardians
 from handlers.nin import age_on
+from handlers.pdf import pdf_a
 from handlers.registry import HandlerContext
-from handlers.rendering import render
+from handlers.rendering import as_text, render
 
 APPEAL_PERIOD = timedelta(weeks=4)  # pbrl. § 7-5, counted from receipt
 SERVICE_NAMES = {"ip": "individuell plan", "koordinator": "koordinator",
@@ -56,6 +57,11 @@ class Recipient:
     @property
     def label(self) -> str:
         return f"{self.name} ({self.role})" if self.role else self.name
+
+    @property
+    def listed(self) -> str:
+        """As the archive lists it: "Kari Nordmann", "Ola Hansen (foresatt), kopi"."""
+        return f"{self.label}, kopi" if self.copy else self.label
 
 
 def is_under(context: HandlerContext, data: dict[str, Any], age: int) -> bool:
@@ -176,10 +182,11 @@ def caseworker_line(context: HandlerContext) -> str:
 
 
 def send(context: HandlerContext, data: dict[str, Any], template: str, title: str,
-         recipients: list[Recipient], **variables: Any) -> str:
-    """Render ``letters/<template>.txt`` once and archive one copy per recipient; returns it."""
-    body = render(
-        f"letters/{template}.txt",
+         recipients: list[Recipient], **variables: Any) -> None:
+    """Render ``letters/<template>.html`` and archive it once, as a PDF/A with its text, listing
+    every recipient (the engine sends each of them a copy)."""
+    page = render(
+        f"letters/{template}.html",
         settings=context.settings,
         caseworker=context.actor,
         caseworker_line=caseworker_line(context),
@@ -193,6 +200,5 @@ def send(context: HandlerContext, data: dict[str, Any], template: str, title: st
         **voice(context, data),
         **variables,
     )
-    for recipient in recipients:
-        context.effects.archive("letter", title, body, recipient=recipient.name)
-    return body
+    context.effects.archive("letter", title, as_text(page),
+                            recipients=[r.listed for r in recipients], pdf=pdf_a(page))

@@ -69,7 +69,7 @@ def test_report_from_next_of_kin_runs_through_two_plan_periods_to_closing(flow: 
     flow.wait(days=3)
     flow.approve("helse")
     decisions = flow.letters(DECISION)
-    assert sorted(d["recipient"] for d in decisions) == ["Kari Nordmann"]
+    assert [d["recipients"] for d in decisions] == [["Kari Nordmann"]]  # one letter
     assert "Du får individuell plan" in decisions[0]["body"]
     assert "Du får en koordinator" in decisions[0]["body"]
     assert "tjenesteområdet helse" in decisions[0]["body"]
@@ -94,7 +94,8 @@ def test_report_from_next_of_kin_runs_through_two_plan_periods_to_closing(flow: 
     meeting_at = datetime(2026, 3, 23, 10, 0, tzinfo=UTC)
     flow.summon(meeting_at, "Rådhuset, møterom 2")
     summonses = flow.letters(SUMMONS)
-    assert sorted(s["recipient"] for s in summonses) == ["Kari Nordmann", "Kim Koordinator"]
+    assert [s["recipients"] for s in summonses] == [
+        ["Kari Nordmann", "Kim Koordinator (koordinator), kopi"]]
     assert "Rådhuset, møterom 2" in summonses[0]["body"]
     assert "mandag 23. mars 2026 kl. 11.00" in summonses[0]["body"]  # Oslo time
     assert "Koordinator: Kim Koordinator" in summonses[0]["body"]
@@ -229,7 +230,7 @@ def test_refusal_is_appealed_and_the_appeal_upheld(flow: Flow) -> None:
 
     flow.refuse("Behovet for tjenester er kortvarig etter operasjonen.")
     refusals = flow.letters(REFUSAL)
-    assert [r["recipient"] for r in refusals] == ["Ola Hansen"]  # no relative reported
+    assert [r["recipients"] for r in refusals] == [["Ola Hansen"]]  # no relative reported
     body = refusals[0]["body"]
     assert "Behovet for tjenester er kortvarig etter operasjonen." in body
     assert "behovet for tjenester er ikke langvarig" in body
@@ -265,7 +266,7 @@ def test_refusal_is_appealed_and_the_appeal_upheld(flow: Flow) -> None:
         "appeal_upheld": True, "appeal_reasoning": "Nye opplysninger viser langvarig behov.",
         "service_area": "oppvekst"})
     decisions = flow.letters(APPEAL_UPHELD)
-    assert [d["recipient"] for d in decisions] == ["Ola Hansen"]
+    assert [d["recipients"] for d in decisions] == [["Ola Hansen"]]
     assert "gir deg medhold" in decisions[0]["body"]
     assert "Behovet for tjenester er kortvarig" not in decisions[0]["body"]
     assert "Nye opplysninger viser langvarig behov." in decisions[0]["body"]
@@ -336,9 +337,9 @@ def test_child_under_16_needs_a_guardians_consent(flow: Flow) -> None:
     flow.wait(days=1)
     flow.approve("oppvekst")
     [letter] = flow.letters(DECISION)  # to the guardian recorded at the report, about Emma
-    assert letter["recipient"] == "Marte Berg"
+    assert letter["recipients"] == ["Marte Berg (foresatt for Emma Berg)"]
     decision = letter["body"]
-    assert "Til:  Marte Berg (foresatt for Emma Berg)" in decision
+    assert "Til: Marte Berg (foresatt for Emma Berg)" in decision
     assert "Gjelder: Emma Berg" in decision
     assert "er det foresatte med foreldreansvar som samtykker" in decision
     flow.wait(days=1)
@@ -522,7 +523,7 @@ def test_overdue_assessment_gets_an_interim_reply(flow: Flow) -> None:
     flow.travel_to(T0 + timedelta(days=31))
     assert flow.run_worker().cases_fired == 1
     [interim] = flow.letters(INTERIM_REPLY)
-    assert interim["recipient"] == "Ola Hansen"
+    assert interim["recipients"] == ["Ola Hansen"]
     assert "foreløpig svar, jf. forvaltningsloven § 11 a" in interim["body"]
     assert "svar innen 2. mai 2026" in interim["body"]  # 30 days after the interim reply
     assert [(e["bpmn_id"], e["actor"]) for e in flow.events("timer_fired")] == [

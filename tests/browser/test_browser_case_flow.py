@@ -219,10 +219,10 @@ def test_four_people_take_a_case_from_report_to_closed(visitor, server) -> None:
         "Nina Fysio")
     person.case_tab("Dokumenter og brev")
     documents = page.get_by_role("region", name="Brev og journalnotater")
-    expect(documents.locator("details.document").filter(has_text="Brev").first).to_be_visible()
-    expect(documents.locator("details.document").filter(has_text="Journalnotat").first
+    expect(documents.locator("li.document").filter(has_text="Brev").first).to_be_visible()
+    expect(documents.locator("li.document").filter(has_text="Journalnotat").first
            ).to_be_visible()
-    assert documents.locator("details.document").count() >= 3
+    assert documents.locator("li.document").count() >= 3
     person.case_tab("Plan og møter")
     plan = page.get_by_role("region", name="Individuell plan")
     expect(plan).to_contain_text("Fysioterapi")

@@ -7,14 +7,17 @@ The case is set up through the engine, as the demo does; what is checked is done
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
+from pypdf import PdfReader
 
 from engine.demo import appoint, approve, consent, establish_plan, report
 from engine.kernel.db import Database
 from engine.runtime.users import Actor
 from tests.support.people import KARI
 
+DOWNLOADS = Path(__file__).resolve().parents[2] / "test-output" / "letters"
 LAPTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
 TABS = ["Oversikt", "Prosessen", "Plan og møter", "Dokumenter og brev", "Samtale", "Hendelser"]
@@ -156,3 +159,28 @@ def test_without_javascript_every_part_shows_in_order_under_its_contents(
     expect(history.get_by_text(re.compile(r"^\s*Brev: ")).first).to_be_visible()
     expect(history.get_by_text("Fullførte «Vurder og avgjør»")).to_be_hidden()
     person.shot("case-no-javascript-1366")
+
+
+def test_a_letter_and_the_plan_download_as_pdf(visitor, server, staff) -> None:
+    case_id = _in_follow_up(server.db, staff)
+    person = visitor(viewport=LAPTOP, accept_downloads=True)
+    page = person.page
+    person.login("innbygger")
+    person.go(f"/cases/{case_id}")
+    panel = person.case_tab("Dokumenter og brev")
+    decision = panel.locator("li.document").filter(
+        has_text="Avgjørelse om individuell plan og koordinator")
+    expect(decision).to_contain_text("Mottakere: Kari Nordmann")
+    with page.expect_download() as download:
+        decision.get_by_role("link", name=re.compile(r"^Last ned \(PDF\)")).click()
+    saved = DOWNLOADS / download.value.suggested_filename
+    download.value.save_as(saved)
+    assert saved.name.endswith(".pdf") and saved.read_bytes().startswith(b"%PDF-")
+    assert "Kari Nordmann" in " ".join(p.extract_text() for p in PdfReader(saved).pages)
+
+    person.case_tab("Plan og møter")
+    with page.expect_download() as plan:
+        page.get_by_role("link", name="Last ned planen (PDF)").click()
+    plan_file = DOWNLOADS / plan.value.suggested_filename
+    plan.value.save_as(plan_file)
+    assert "Individuell plan for Kari Nordmann" in PdfReader(plan_file).pages[0].extract_text()

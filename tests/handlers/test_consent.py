@@ -141,7 +141,7 @@ def test_sharing_withdrawal_note_says_what_when_and_who(context, effects) -> Non
     withdraw(context, _case(kind="sharing", participant="FASTLEGE", reason="Har byttet lege."))
     [document] = effects.archived
     assert document.kind == "journal"
-    assert document.recipient is None
+    assert document.recipients == [] and document.pdf is None
     assert document.title == "Samtykke til deling av opplysninger med Fastlege trukket tilbake"
     body = document.body
     assert body.startswith(f"Journalnotat: {document.title}\nSaksnummer: 42\n")

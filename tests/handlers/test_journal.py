@@ -36,7 +36,7 @@ def test_every_kind_archives_a_journal_note(make_context, effects, kind: str) ->
     assert note(make_context(kind=kind), CASE) is None
     [document] = effects.archived
     assert document.kind == "journal"
-    assert document.recipient is None
+    assert document.recipients == [] and document.pdf is None
     assert document.title == KINDS[kind]
     assert document.body.startswith(f"Journalnotat: {KINDS[kind]}\nSaksnummer: 42\n")
     assert "Dato: 26. november 2026" in document.body

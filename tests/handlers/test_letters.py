@@ -4,11 +4,14 @@ the legal lines, the basis, the letterhead, the recipients and the dates (issue 
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date
+from io import BytesIO
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 
 from handlers.catalogue import get_handler
 from handlers.letters import appeal, assessment, common, course
@@ -68,7 +71,7 @@ PERSONAS = {"adult": adult, "child": child, "partial": partial}
 
 @pytest.fixture
 def write(make_context, effects):
-    """``write(name, data, **params)`` -> the letters archived (one per recipient)."""
+    """``write(name, data, **params)`` -> the letters archived (one, with all recipients)."""
 
     def run(name: str, data: dict[str, Any], settings: HandlerSettings = SETTINGS,
             actor: Caseworker | None = SIRI, **params: Any) -> tuple[Any, list[Any]]:
@@ -86,7 +89,7 @@ def test_every_letter_carries_the_legal_lines(write, persona, name, params, extr
     _, archived = write(name, data, **params)
     assert archived, "a letter was written"
     body = archived[0].body
-    assert all(letter.body == body for letter in archived), "every recipient gets the same text"
+    assert len(archived) == 1, "one letter, listing all its recipients"
     head = body.split("Lovgrunnlag")[0]
     for line in ("Fjordvik kommune\nKoordinerende enhet\nRådhusgata 1, 6800 Fjordvik",
                  "Telefon: 57 00 00 00", "E-post: ke@fjordvik.kommune.no",
@@ -105,9 +108,9 @@ def test_every_letter_carries_the_legal_lines(write, persona, name, params, extr
     assert "gir ikke i seg selv rett til nye tjenester" in body
     assert body.rstrip().endswith("ingen håndskrevet signatur.")
     assert "Siri Saksbehandler\nKoordinerende enhet\nFjordvik kommune" in body
-    recipients = [letter.recipient for letter in archived]
+    recipients = _names(archived)
     if persona == "child":
-        addressed = "Kopi:" if name == "letters.appeal_forwarded" else "Til: "
+        addressed = "Kopi:" if name == "letters.appeal_forwarded" else "Til:"
         assert {"Ola Hansen", "Eva Hansen"} <= set(recipients)
         assert f"{addressed} Ola Hansen (foresatt for Lise Hansen)" in head
         assert f"{addressed} Eva Hansen (foresatt for Lise Hansen)" in head
@@ -123,13 +126,19 @@ def _body(archived: list[Any]) -> str:
     return archived[0].body
 
 
+def _names(archived: list[Any]) -> list[str]:
+    """The recipients' names, in the letter's order ("Ola Hansen (foresatt), kopi" -> Ola)."""
+    [letter] = archived
+    return [line.removesuffix(", kopi").split(" (")[0] for line in letter.recipients]
+
+
 # --- recipients ----------------------------------------------------------------------------
 
 
 def test_copy_to_reporting_next_of_kin_only_with_the_citizens_consent(write) -> None:
     data = {**adult(), "reported_by": "parorende", "reporter_name": "Ola Nordmann"}
     _, archived = write("letters.decision", data)
-    assert [letter.recipient for letter in archived] == ["Kari Nordmann"]
+    assert _names(archived) == ["Kari Nordmann"]
     assert "Ola Nordmann" not in _body(archived)
 
 
@@ -137,7 +146,7 @@ def test_copy_to_reporter_when_consented(write) -> None:
     data = {**adult(), "reported_by": "parorende", "reporter_name": "Ola Nordmann",
             "copy_to_reporter": True}
     _, archived = write("letters.decision", data)
-    assert [letter.recipient for letter in archived] == ["Kari Nordmann", "Ola Nordmann"]
+    assert _names(archived) == ["Kari Nordmann", "Ola Nordmann"]
     assert "Kopi: Ola Nordmann (pårørende)" in _body(archived)
 
 
@@ -145,14 +154,14 @@ def test_staff_reporter_gets_no_copy_even_when_flagged(write) -> None:
     data = {**adult(), "reported_by": "kommunal_tjenesteyter", "copy_to_reporter": True,
             "reporter_name": "Helsesykepleier Hansen"}
     _, archived = write("letters.decision", data)
-    assert [letter.recipient for letter in archived] == ["Kari Nordmann"]
+    assert _names(archived) == ["Kari Nordmann"]
 
 
 def test_child_without_guardians_on_record_is_written_v_foresatte(write) -> None:
     data = {**child(), "guardians": []}
     _, archived = write("letters.decision", data)
-    assert [letter.recipient for letter in archived] == ["Lise Hansen"]
-    assert "Til:  Lise Hansen (v/ foresatte)" in _body(archived)
+    assert _names(archived) == ["Lise Hansen"]
+    assert "Til: Lise Hansen (v/ foresatte)" in _body(archived)
 
 
 def test_one_guardian_is_addressed_du_two_as_dere(write, effects) -> None:
@@ -172,10 +181,10 @@ def test_age_is_computed_from_the_nin_on_the_letters_date(write, nin_for) -> Non
     """A 17-year-old (flag from the report says under 16) gets the letter; guardians a copy."""
     data = {**child(), "citizen_nin": nin_for(date(2009, 6, 1))}
     _, archived = write("letters.decision", data)
-    assert [letter.recipient for letter in archived] == ["Lise Hansen", "Ola Hansen",
+    assert _names(archived) == ["Lise Hansen", "Ola Hansen",
                                                          "Eva Hansen"]
     body = _body(archived)
-    assert "Til:  Lise Hansen\n" in body
+    assert "Til: Lise Hansen\n" in body
     assert "Kopi: Ola Hansen (foresatt)" in body
     assert "Du får individuell plan" in body
 
@@ -183,7 +192,7 @@ def test_age_is_computed_from_the_nin_on_the_letters_date(write, nin_for) -> Non
 def test_adult_with_guardians_on_record_gets_no_guardian_copy(write) -> None:
     data = {**adult(), "guardians": [{"name": "Ola Nordmann", "parental_responsibility": True}]}
     _, archived = write("letters.decision", data)
-    assert [letter.recipient for letter in archived] == ["Kari Nordmann"]
+    assert _names(archived) == ["Kari Nordmann"]
 
 
 def test_letter_without_citizen_name_is_refused(write) -> None:
@@ -306,9 +315,9 @@ def test_appeal_forwarded_goes_to_statsforvalteren_with_a_copy(write) -> None:
     data = {**adult(), "approved": False, "appeal": {"text": "Jeg trenger hjelp.",
                                                       "received_at": "2026-12-10"}}
     _, archived = write("letters.appeal_forwarded", data)
-    assert [letter.recipient for letter in archived] == ["Statsforvalteren", "Kari Nordmann"]
+    assert _names(archived) == ["Statsforvalteren", "Kari Nordmann"]
     body = _body(archived)
-    assert "Til:  Statsforvalteren" in body and "Kopi: Kari Nordmann" in body
+    assert "Til: Statsforvalteren" in body and "Kopi: Kari Nordmann" in body
     assert "Klagen kom inn 10. desember 2026." in body
     assert REASONING in body and "Jeg trenger hjelp." in body
 
@@ -383,7 +392,7 @@ def test_summons_to_citizen_and_coordinator(write) -> None:
             "startup_meeting_at": "2026-12-03T10:00:00", "startup_meeting_place": "Rådhuset"}
     _, archived = write("letters.summons", data)
     body = _body(archived)
-    assert "torsdag 3. desember 2026 kl. 10.00" in body and "Sted:        Rådhuset" in body
+    assert "torsdag 3. desember 2026 kl. 10.00" in body and "Sted: Rådhuset" in body
     assert "Kopi: Anne Koordinator (koordinator)" in body
 
 
@@ -398,7 +407,7 @@ def test_coordinator_changed_names_new_and_previous_with_copy_to_ke(write) -> No
     data = {**adult(), "coordinator": "per", "coordinator_change": {"reason": "Anne slutter."},
             "coordinator_history": [{"username": "anne"}, {"username": "per"}]}
     _, archived = write("letters.coordinator_changed", data)
-    assert [letter.recipient for letter in archived] == [
+    assert _names(archived) == [
         "Kari Nordmann", "Koordinerende enhet v/ systemkoordinator"]
     body = _body(archived)
     assert archived[0].title == "Du har fått ny koordinator"
@@ -495,3 +504,34 @@ def test_barnekoordinator_alone_is_named_as_such(write) -> None:
     assert "Barnekoordinatoren oppnevnes fra tjenesteområdet Hjemmetjenesten." in body
     assert "hvem som blir barnekoordinator," in body
     assert "Koordinatoren skal være kontaktperson" not in body
+
+
+# --- the PDF that is sent and archived ----------------------------------------------------
+
+
+def test_a_letter_is_one_pdf_a_listing_all_its_recipients(write) -> None:
+    _, archived = write("letters.decision", child())
+    [letter] = archived
+    assert letter.recipients == ["Ola Hansen (foresatt for Lise Hansen)",
+                                 "Eva Hansen (foresatt for Lise Hansen)"]
+    pdf = letter.pdf
+    assert pdf is not None and pdf.startswith(b"%PDF-")
+    reader = PdfReader(BytesIO(pdf))
+    # PDF/A-2b, as the XMP metadata declares it (ISO 19005-2, level B).
+    metadata = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode()
+    assert re.search(r'pdfaid:part(="|>)2', metadata), metadata
+    assert re.search(r'pdfaid:conformance(="|>)B', metadata), metadata
+    text = " ".join(page.extract_text() for page in reader.pages)
+    assert "Fjordvik kommune" in text and "Avgjørelse om individuell plan og koordinator" in text
+    assert "Lise Hansen" in text and "Eva Hansen (foresatt for Lise Hansen)" in text
+    assert "=====" not in text and "=====" not in letter.body
+
+
+def test_the_letters_text_escapes_what_was_typed(write) -> None:
+    data = {**partial(), "assessment_reasoning": "Vurdert <b>nøye</b> & grundig.\n\nNy linje."}
+    _, archived = write("letters.decision", data)
+    [letter] = archived
+    assert "Vurdert <b>nøye</b> & grundig.\n\nNy linje." in letter.body
+    assert letter.pdf is not None
+    text = " ".join(page.extract_text() for page in PdfReader(BytesIO(letter.pdf)).pages)
+    assert "Vurdert <b>nøye</b> & grundig." in text

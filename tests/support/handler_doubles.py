@@ -8,6 +8,7 @@ layer above the handlers.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -18,7 +19,8 @@ class Archived:
     kind: str
     title: str
     body: str
-    recipient: str | None
+    recipients: list[str]
+    pdf: bytes | None
 
 
 @dataclass
@@ -33,8 +35,9 @@ class RecordingEffects:
     shared: list[tuple[str, str, date, date, str]] = field(default_factory=list)
     unshared: list[tuple[str, date, str | None]] = field(default_factory=list)
 
-    def archive(self, kind: str, title: str, body: str, recipient: str | None = None) -> None:
-        self.archived.append(Archived(kind, title, body, recipient))
+    def archive(self, kind: str, title: str, body: str, recipients: Sequence[str] = (),
+                pdf: bytes | None = None) -> None:
+        self.archived.append(Archived(kind, title, body, list(recipients), pdf))
 
     def kpr(self, service: str, action: str, on: date) -> None:
         self.kpr_calls.append((service, action, on))

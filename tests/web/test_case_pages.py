@@ -64,10 +64,9 @@ def test_case_page_shows_every_section_with_real_content(cast: Cast, username: s
     assert len(overdue_rows) == 1 and ACTION_ITEM in overdue_rows[0]
     assert "Forfalt" in overdue_rows[0]
     assert "Gjennomgang av planen.<br>Neste møte i april." in page
-    # Letters and journal notes with their body folded in <details>.
+    # Letters (their PDF: tests/web/test_document_downloads.py) and journal notes.
     assert DECISION_LETTER in text
-    assert re.search(r"<details class=\"document\">\s*<summary><strong>"
-                     + re.escape(DECISION_LETTER), page)
+    assert re.search(r'<li class="document">\s*<p><strong>' + re.escape(DECISION_LETTER), page)
     # Consent records and the coordinator's period.
     assert "Første planperiode, 2. mars 2026" in text
     assert "Samtykke til: individuell plan, deling av opplysninger" in text
