@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEMO_DB ?= sqlite:///$(CURDIR)/instance/demo.sqlite
 PORT ?= 5000
 
-.PHONY: demo test install lint typecheck clean translations pango
+.PHONY: demo test install lint typecheck clean translations pango system-packages
 
 $(BIN)/ipflow: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -69,7 +69,12 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-test: lint typecheck
+# Chromium for the browser tests and WeasyPrint's Pango, with apt-get when they are missing and
+# the user may install (root or passwordless sudo); otherwise it stops with the command to run.
+system-packages:
+	sh scripts/system-packages.sh
+
+test: system-packages lint typecheck
 	$(BIN)/python -m pytest
 
 clean:

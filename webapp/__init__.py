@@ -77,13 +77,14 @@ def create_app(database_url: str | None = None, config: dict[str, Any] | None = 
         incident_pages,
         notices,
         plan_view,
+        statement,
         task_pages,
     )
 
     csrf.exempt(api.api)
     for blueprint in (api.api, auth.bp, inbox_pages.bp, task_pages.bp, cases_pages.bp,
                       case_list_pages.bp, designer_pages.bp, plan_view.bp, incident_pages.bp,
-                      event_pages.bp):
+                      event_pages.bp, statement.bp):
         app.register_blueprint(blueprint)
     error_pages.register_error_pages(app)
     formatting.register(app)

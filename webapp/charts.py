@@ -75,7 +75,8 @@ def _svg_open(width: float, height: float, title: str, chart_id: str) -> list[st
     """The chart's root element, named for screen readers, pointing to its table."""
     desc = _("Tallene står i tabellen under.")
     return [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-            f'class="chart" role="img" aria-labelledby="{chart_id}-title {chart_id}-desc">',
+            f'class="chart" role="img" aria-labelledby="{chart_id}-title" '
+            f'aria-describedby="{chart_id}-desc">',
             f'<title id="{chart_id}-title">{escape(title)}</title>',
             f'<desc id="{chart_id}-desc">{escape(desc)}</desc>']
 

@@ -26,7 +26,7 @@ from engine.features.drafts import Draft
 from engine.features.snapshots import TaskDetail
 from engine.kernel import clock
 from engine.kernel.errors import DuplicateReport, TaskTaken
-from engine.runtime.users import PROCEDURE_ROLES, Actor, people
+from engine.runtime.users import Actor, people
 from webapp import plan_view, task_holding
 from webapp.auth import db, login_required, signed_in_actor
 from webapp.form_page import PageAction, in_page_language, render_form, submit_form
@@ -192,7 +192,7 @@ def _start_form() -> tuple[dict[str, Any], dict[str, Any], str]:
 def report() -> Any:
     """Melding om behov: anyone with a role in the procedure may report a need."""
     actor = signed_in_actor()
-    if not actor.has_any_role(PROCEDURE_ROLES):
+    if not actor.may_report:
         abort(403)
     schema, ui, title = _start_form()
     values: dict[str, Any] = {}

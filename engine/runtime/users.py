@@ -59,6 +59,11 @@ class Actor:
         """Works cases for the municipality (has an inbox), as opposed to a citizen."""
         return self.has_any_role(STAFF_ROLES)
 
+    @property
+    def may_report(self) -> bool:
+        """Anyone with a role in the procedure may report a need (melding om behov)."""
+        return self.has_any_role(PROCEDURE_ROLES)
+
     def in_area(self, role: str, service_area: str | None) -> bool:
         """True when the actor holds ``role`` for ``service_area`` (or for every area)."""
         areas = self.roles.get(role)

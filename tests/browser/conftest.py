@@ -3,7 +3,7 @@
 One server and one browser per test session; every test gets the emptied test database (the
 ``db`` fixture of ``tests/conftest.py``) and fresh browser contexts, so cookies never leak from
 one test to the next. Chromium is required: when ``/usr/bin/chromium`` is missing the tests
-fail (CI installs it with apt-get); Playwright's own browser download is never used.
+fail (`make test` installs it with apt-get); Playwright's own browser download is never used.
 The helpers below reach the tests through fixtures (``visitor``, ``server``).
 """
 
@@ -124,7 +124,7 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     """Debian's Chromium, headless; ``launch`` gives it a fresh temporary profile."""
     if not CHROMIUM.exists():
         pytest.fail(f"The browser tests need Chromium at {CHROMIUM}, and it is missing. "
-                    "Install it with `apt-get install chromium` (CI does); the tests are "
+                    "Install it with `make test` or `apt-get install chromium`; the tests are "
                     "never skipped and Playwright's own browser download is not used.",
                     pytrace=False)
     chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,

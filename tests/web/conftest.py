@@ -6,9 +6,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask.testing import FlaskClient
 
 from engine.kernel import clock
@@ -30,3 +33,16 @@ def cast(db: Database, web: Callable[[str], Any], frozen: datetime) -> Cast:
         return web(username).client
 
     return set_up_cast(db, users_client)
+
+
+@pytest.fixture(scope="session")
+def compiled_translations(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A translations directory with ``en/LC_MESSAGES/messages.mo`` built from the .po now,
+    so page tests read the catalogue as it is, never a stale ``.mo`` of ``make install``."""
+    directory = tmp_path_factory.mktemp("translations")
+    target = directory / "en" / "LC_MESSAGES" / "messages.mo"
+    target.parent.mkdir(parents=True)
+    source = Path(__file__).resolve().parents[2] / "webapp/translations/en/LC_MESSAGES/messages.po"
+    with source.open("rb") as po, target.open("wb") as file:
+        write_mo(file, read_po(po, abort_invalid=True))
+    return directory

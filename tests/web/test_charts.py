@@ -27,7 +27,8 @@ def texts(root: ET.Element) -> list[str]:
 def test_a_chart_names_itself_for_screen_readers_and_points_to_its_table() -> None:
     root = svg(bar_rows("Saker per måned", MONTHS, [("Åpnet", [1, 2, 3])], "chart-flow"))
     assert root.get("role") == "img"
-    assert root.get("aria-labelledby") == "chart-flow-title chart-flow-desc"
+    assert root.get("aria-labelledby") == "chart-flow-title"
+    assert root.get("aria-describedby") == "chart-flow-desc"
     assert root.find(f"{SVG}title").text == "Saker per måned"  # type: ignore[union-attr]
     assert root.find(f"{SVG}desc").text == "Tallene står i tabellen under."  # type: ignore[union-attr]
 

@@ -26,7 +26,6 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_keywords, parse_mapping_cfg
-from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask
 
@@ -58,17 +57,6 @@ def read_catalog(path: Path) -> Catalog:
 def msgid_key(msgid: str | tuple[str, ...] | list[str]) -> str:
     """A singular msgid, or the singular of a plural one (the catalogue's own key)."""
     return msgid if isinstance(msgid, str) else msgid[0]
-
-
-@pytest.fixture(scope="session")
-def compiled_translations(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A translations directory with ``en/LC_MESSAGES/messages.mo`` built from the .po now."""
-    directory = tmp_path_factory.mktemp("translations")
-    target = directory / "en" / "LC_MESSAGES" / "messages.mo"
-    target.parent.mkdir(parents=True)
-    with target.open("wb") as file:
-        write_mo(file, read_catalog(EN_PO))
-    return directory
 
 
 @pytest.fixture()
