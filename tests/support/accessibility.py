@@ -24,8 +24,9 @@ from playwright.sync_api import Page
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_A_AA = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
-# Not pages: files to download, and the app's own static files.
-NOT_A_PAGE = re.compile(r"/download\b|\.(csv|pdf|bpmn|json|xml)$|^/static/|/logout$", re.I)
+# Not pages: files to download (attachments too), and the app's own static files.
+NOT_A_PAGE = re.compile(
+    r"/download\b|/attachments/\d+$|\.(csv|pdf|bpmn|json|xml)$|^/static/|/logout$", re.I)
 MAX_PAGES = 30  # kinds of page per person; the demo has about half as many
 EXPLORE = 3  # pages of one kind opened for their links
 
