@@ -21,11 +21,12 @@ MEETING_FIELDS = ("meeting_date", "meeting_participants", "minutes", "action_ite
 
 @handler("plan.set_revision_date")
 def set_revision_date(context: HandlerContext, data: dict[str, Any]) -> dict[str, Any] | None:
-    """Default ``revision_date`` to 12 months after ``consent_date`` (or today), unless the form
-    set one that lies after that date.
+    """Default ``revision_date`` to 12 months after ``consent_date`` (or today) when the form
+    left it out; a date the form gave is kept.
 
-    A revision date on or before the consent date is the previous period's (a renewal asks for
-    consent again) and would make the evaluation timer fire at once, so it is replaced as well.
+    The consent form's validator refuses a revision date on or before the consent date (it
+    would be the previous period's, and the evaluation timer would fire at once); one that
+    arrives anyway is an error to look at, never silently moved.
     """
     revision = revision_date_for(data, local_date(context.now))
     if revision == parse_date(data.get("revision_date")):
@@ -34,13 +35,17 @@ def set_revision_date(context: HandlerContext, data: dict[str, Any]) -> dict[str
 
 
 def revision_date_for(data: dict[str, Any], today: date) -> date:
-    """The revision date of the period consented to in ``data``: the form's ``revision_date``
-    when it lies after ``consent_date`` (or ``today``), else 12 months after that date."""
+    """The revision date of the period consented to in ``data``: the form's ``revision_date``,
+    else 12 months after ``consent_date`` (or ``today``). Raises ValueError for one on or
+    before the consent date."""
     start = parse_date(data.get("consent_date")) or today
     current = parse_date(data.get("revision_date"))
-    if current is not None and current > start:
-        return current
-    return add_months(start, PLAN_PERIOD_MONTHS)
+    if current is None:
+        return add_months(start, PLAN_PERIOD_MONTHS)
+    if current <= start:
+        raise ValueError(f"revision_date {current.isoformat()} is not after the consent date "
+                         f"{start.isoformat()}")
+    return current
 
 
 def _empty_like(value: Any) -> Any:

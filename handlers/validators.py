@@ -13,7 +13,14 @@ from typing import Any
 from handlers.children import consent_errors, responsible_guardians
 from handlers.citizen import AGE_OF_CONSENT, AGE_OF_MAJORITY
 from handlers.consent import WITHDRAWAL_KINDS, sharing_participants
-from handlers.dates import format_date, local_date, parse_date
+from handlers.dates import (
+    MUNICIPAL_TZ,
+    format_date,
+    format_datetime,
+    local_date,
+    parse_date,
+    parse_datetime,
+)
 from handlers.grants import PARTS
 from handlers.nin import age_on, validate_nin
 from handlers.registry import HandlerContext, validator
@@ -135,8 +142,15 @@ def consent(context: HandlerContext, data: dict[str, Any]) -> dict[str, str]:
     if any(_blank(entry.get("name")) for entry in given_by):
         return {"consent_given_by": "Oppgi navnet på alle som har gitt samtykke."}
     age = age_on(data["citizen_nin"], local_date(context.now))
-    return consent_errors(age, list(data.get("guardians") or []), given_by,
-                          data.get("child_view"))
+    errors = consent_errors(age, list(data.get("guardians") or []), given_by,
+                            data.get("child_view"))
+    consented = parse_date(data.get("consent_date")) or local_date(context.now)
+    revision = parse_date(data.get("revision_date"))
+    if revision is not None and revision <= consented:
+        errors["revision_date"] = ("Revisjonsdatoen må være etter datoen for samtykket "
+                                   f"({format_date(consented)}); den avslutter planperioden "
+                                   "samtykket gjelder for.")
+    return errors | _past_revision(context, data)
 
 
 @validator("validate.evaluation")
@@ -150,15 +164,11 @@ def evaluation(context: HandlerContext, data: dict[str, Any]) -> dict[str, str]:
 
 @validator("validate.plan")
 def plan(context: HandlerContext, data: dict[str, Any]) -> dict[str, str]:
-    """The revision date lies after the plan start, every measure has someone responsible
+    """The revision date lies after the plan start and not in the past, every measure has
+    someone responsible
     (the IP regulation requires who is responsible for each measure), and a need for an
     interpreter says for which language (pbrl § 3-5: information the person understands)."""
-    errors: dict[str, str] = {}
-    start, revision = parse_date(data.get("plan_start")), parse_date(data.get("revision_date"))
-    if start and revision and revision <= start:
-        errors["revision_date"] = (
-            f"Revisjonsdatoen må være etter planens startdato ({format_date(start)})."
-        )
+    errors = _plan_period_errors(context, data)
     missing = [
         index
         for index, measure in enumerate(data.get("plan_measures") or [])
@@ -171,6 +181,49 @@ def plan(context: HandlerContext, data: dict[str, Any]) -> dict[str, str]:
     if data.get("plan_interpreter_needed") and _blank(data.get("plan_language")):
         errors["plan_language"] = "Skriv hvilket språk tolken skal tolke til."
     return errors
+
+
+def _plan_period_errors(context: HandlerContext, data: dict[str, Any]) -> dict[str, str]:
+    """A plan period ends after it starts, and its revision date is not already past."""
+    start, revision = parse_date(data.get("plan_start")), parse_date(data.get("revision_date"))
+    if start and revision and revision <= start:
+        return {"revision_date": (
+            f"Revisjonsdatoen må være etter planens startdato ({format_date(start)}).")}
+    return _past_revision(context, data)
+
+
+def _past_revision(context: HandlerContext, data: dict[str, Any]) -> dict[str, str]:
+    """A revision date before today (the engine's clock) is refused, never moved: the
+    evaluation would be due at once, and only the person knows which date was meant."""
+    today = local_date(context.now)
+    revision = parse_date(data.get("revision_date"))
+    if revision is not None and revision < today:
+        return {"revision_date": (f"Revisjonsdatoen {format_date(revision)} er passert. Velg en "
+                                  f"dato fra i dag ({format_date(today)}) eller senere.")}
+    return {}
+
+
+@validator("validate.paper_plan")
+def paper_plan(context: HandlerContext, data: dict[str, Any]) -> dict[str, str]:
+    """A plan kept on paper has a period like any plan: it ends after it starts, and its
+    revision date is not already past."""
+    return _plan_period_errors(context, data)
+
+
+@validator("validate.startup_summons")
+def startup_summons(context: HandlerContext, data: dict[str, Any]) -> dict[str, str]:
+    """The start-up meeting is summoned for a time still ahead on the engine's clock: a
+    summons to a meeting that has already passed reaches nobody in time."""
+    moment = parse_datetime(data.get("startup_meeting_at"))
+    if moment is None:
+        return {}
+    if moment.tzinfo is None:  # as typed on the page: Norwegian time
+        moment = moment.replace(tzinfo=MUNICIPAL_TZ)
+    if moment <= context.now:
+        return {"startup_meeting_at": (
+            f"Tidspunktet {format_datetime(moment)} er passert. Oppstartsmøtet må kalles inn "
+            f"til et tidspunkt fram i tid (nå er det {format_datetime(context.now)}).")}
+    return {}
 
 
 def _row_errors(list_name: str, rows: list[int], field: str, message: str) -> dict[str, str]:

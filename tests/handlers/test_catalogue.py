@@ -44,6 +44,8 @@ CONTRACT_VALIDATORS = {
     "validate.plan",
     "validate.meeting",
     "validate.evaluation",
+    "validate.paper_plan",
+    "validate.startup_summons",
     "message.consent_withdrawn",
     "validate.appeal_reassessment",
     "message.appeal_received",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from handlers.catalogue import get_handler
 from handlers.plan import record_meeting, set_revision_date
 
@@ -31,9 +33,11 @@ def test_revision_date_set_by_form_is_kept(context) -> None:
     assert set_revision_date(context, data) is None
 
 
-def test_previous_period_revision_date_is_replaced_on_renewal(context) -> None:
+def test_a_revision_date_before_the_consent_is_an_error_never_silently_replaced(
+        context) -> None:
     data = {"consent_date": "2027-11-20", "revision_date": "2027-11-15"}
-    assert set_revision_date(context, data) == {"revision_date": "2028-11-20"}
+    with pytest.raises(ValueError, match="not after the consent date"):
+        set_revision_date(context, data)
 
 
 def test_record_meeting_appends_and_clears(context) -> None:
