@@ -55,8 +55,10 @@ def validated(session: Session, case_id: int, form: dict[str, Any], data: dict[s
     clean = forms.declared_fields(forms.normalized(data, schema), schema)
     errors = {**forms.schema_errors(clean, schema), **forms.source_errors(clean, schema)}
     if not errors and validator_name:
-        errors = get_validator(validator_name)(validation_context(session, case_id),
-                                              {**context_data, **clean})
+        # The validator sees the data as completing will leave it: an answer left out this time
+        # is not last time's (a renewal's revision date is the new period's, not the old one).
+        as_stored = {**context_data, **forms.omitted_answers(schema, clean), **clean}
+        errors = get_validator(validator_name)(validation_context(session, case_id), as_stored)
     if errors:
         raise InvalidData(errors)
     return clean
