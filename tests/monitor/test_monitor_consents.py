@@ -19,7 +19,7 @@ def consented(flow: Any, nin: str, sharing: list[dict[str, str]]) -> int:
     flow.approve("helse")
     flow.appoint("koordinator")
     flow.train()
-    flow.summon(flow.now)
+    flow.summon(flow.now + timedelta(days=7))
     flow.complete("give_consent", "koordinator", {
         "consent_date": flow.today.isoformat(),
         "consent_given_by": [{"name": "Innbyggeren", "relation": "selv"}],
