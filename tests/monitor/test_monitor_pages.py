@@ -166,7 +166,7 @@ def test_heat_map_data_table_and_charts(flow: Callable[..., Any], web: Web) -> N
 
     # the charts: SVG drawn on the server, lines named where they end, axes labelled
     assert page.html.count("<svg") == 3  # cases per step, lead times, opened and closed
-    assert 'aria-labelledby="chart-steps-title chart-steps-desc"' in page.html
+    assert 'aria-labelledby="chart-steps-title" aria-describedby="chart-steps-desc"' in page.html
     assert "Til avgjørelse: 0,0 d" in page.html  # decided the day it came
     assert "Dager (median)" in page.html and "Måned steget ble nådd" in page.html
     assert ">Åpnet</text>" in page.html and ">Avsluttet</text>" in page.html

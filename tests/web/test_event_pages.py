@@ -66,8 +66,9 @@ def test_an_appeal_by_post_is_confirmed_then_registered_with_its_letter(
     case_page = browser.follow(sent)
     assert "Registrert: Klage mottatt." in case_page
     assert "Mottok klage" in inside(case_page, "hendelser")
-    [link] = [a for a in case_page.all("a") if "/attachments/" in a.get("href")]
-    assert link.text.strip() == "klagebrev.pdf"
+    # the case's letters are attachments too (their PDFs); the appeal's letter is named by its file
+    [link] = [a for a in case_page.all("a")
+              if "/attachments/" in a.get("href") and a.text.strip() == "klagebrev.pdf"]
     served = browser.client.get(link.get("href"))
     assert served.status_code == 200 and served.data == PDF
     assert served.mimetype == "application/pdf"
