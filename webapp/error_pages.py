@@ -3,14 +3,28 @@ never a stack trace."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, flash, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
-from engine.kernel.errors import EngineError
+from engine.kernel.errors import EngineError, InvalidData
 from webapp.api import engine_error_response, http_error_response
+
+
+def flash_outcome(action: Callable[[], str]) -> None:
+    """Run a page action that returns what to tell the user; a refusal is flashed in its
+    place, so the page the user is sent back to says what happened either way."""
+    try:
+        message = action()
+    except InvalidData as error:
+        flash(" ".join(error.errors.values()) or error.message, "error")
+    except EngineError as error:
+        flash(error.message, "error")
+    else:
+        flash(message, "success")
 
 
 def render_error(status: int, message: str) -> tuple[str, int]:

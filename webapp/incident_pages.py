@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Blueprint, flash, redirect, request, url_for
+from flask import Blueprint, redirect, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response as Redirect
 
@@ -22,6 +22,7 @@ from engine.features.incident_repair import OpenIncident
 from engine.kernel.errors import EngineError, InvalidData
 from engine.runtime import users
 from webapp.auth import current_actor, db, login_required, signed_in_actor
+from webapp.error_pages import flash_outcome
 from webapp.procedure_texts import step_name
 
 bp = Blueprint("incident_pages", __name__)
@@ -142,14 +143,7 @@ def _back(case_id: int) -> Redirect:
 
 
 def _act(case_id: int, action: Callable[[], str]) -> Redirect:
-    try:
-        message = action()
-    except InvalidData as error:
-        flash(" ".join(error.errors.values()) or error.message, "error")
-    except EngineError as error:
-        flash(error.message, "error")
-    else:
-        flash(message, "success")
+    flash_outcome(action)
     return _back(case_id)
 
 

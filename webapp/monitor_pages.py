@@ -54,6 +54,7 @@ from engine.kernel.errors import EngineError, InvalidData
 from engine.runtime import users
 from webapp.auth import current_actor, db, login_required, signed_in_actor
 from webapp.charts import Column, bar_rows, line_chart, number_table, step_bars
+from webapp.error_pages import flash_outcome
 from webapp.formatting import days, duration
 from webapp.labels import STATUS_LABELS, role_label
 from webapp.procedure_texts import step_name
@@ -368,14 +369,7 @@ def case(case_id: int) -> Any:
 def _act(case_id: int, action: Callable[[], str]) -> Redirect:
     """Run one monitor action (it returns what to tell the user); refusals come back as a
     message on the case's action page."""
-    try:
-        message = action()
-    except InvalidData as error:
-        flash(" ".join(error.errors.values()) or error.message, "error")
-    except EngineError as error:
-        flash(error.message, "error")
-    else:
-        flash(message, "success")
+    flash_outcome(action)
     return redirect(url_for("monitor.case", case_id=case_id))
 
 

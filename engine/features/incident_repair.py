@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.features import migration
+from engine.features.incidents import open_incident
 from engine.features.interventions import monitor_reason
 from engine.features.monitor import require_monitor
 from engine.kernel import spiff
@@ -181,11 +182,7 @@ def skip_step(db: Database, incident_id: int, reason: str | None, actor: Actor) 
     """
     why = monitor_reason(actor, reason)
     with db.transaction() as session:
-        incident = session.get(Incident, incident_id)
-        if incident is None:
-            raise NotFound("Hendelsen finnes ikke.")
-        if incident.resolved_at is not None:
-            raise Conflict("Hendelsen er allerede løst.")
+        incident = open_incident(session, incident_id)
         case = _case(session, incident.case_id)
         version = case.process_version
         run = CaseRun(session, case, actor)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from engine.kernel.db import Database
 from engine.kernel.errors import Conflict, Forbidden, NotFound
@@ -27,11 +28,7 @@ def retry_incident(db: Database, incident_id: int, actor: Actor,
     if not (actor.has_any_role(OVERSIGHT_ROLES) or actor.username == "system"):
         raise Forbidden("Bare systemkoordinator og leder kan prøve hendelser på nytt.")
     with db.transaction() as session:
-        incident = session.get(Incident, incident_id)
-        if incident is None:
-            raise NotFound("Hendelsen finnes ikke.")
-        if incident.resolved_at is not None:
-            raise Conflict("Hendelsen er allerede løst.")
+        incident = open_incident(session, incident_id)
         case = session.get(Case, incident.case_id)
         assert case is not None
         run = CaseRun(session, case, actor)
@@ -57,3 +54,14 @@ def list_incidents(db: Database, open_only: bool = True) -> list[dict[str, Any]]
         if open_only:
             query = query.where(Incident.resolved_at.is_(None))
         return [incident_view(i) for i in session.scalars(query)]
+
+
+def open_incident(session: Session, incident_id: int) -> Incident:
+    """The incident a leder acts on, refused when it is unknown or already resolved (by
+    someone else meanwhile, say)."""
+    incident = session.get(Incident, incident_id)
+    if incident is None:
+        raise NotFound("Hendelsen finnes ikke.")
+    if incident.resolved_at is not None:
+        raise Conflict("Hendelsen er allerede løst.")
+    return incident
