@@ -1,0 +1,31 @@
+"""The engine's tables (SQLAlchemy 2 typed declarative models), one module per concern.
+
+Only the engine writes these. Inboxes and the monitor read ``task``, ``case`` and ``event``
+rows; they never deserialize workflow state to list work. Every table is importable from here,
+so callers need not know which module holds it.
+"""
+
+from engine.kernel.models.base import Base, JsonType, UTCDateTime
+from engine.kernel.models.cases import (
+    AccessLog,
+    Case,
+    Event,
+    Incident,
+    ProcessVersion,
+    Task,
+    TaskEscalation,
+    Timer,
+)
+from engine.kernel.models.designer import ProcessDraft, VersionNote
+from engine.kernel.models.notices import ReadMark, TaskDraft
+from engine.kernel.models.people import ApiToken, Membership, ServiceArea, User
+from engine.kernel.models.plans import ActionItem, PlanProposal, PlanRevision, SharingConsent
+from engine.kernel.models.records import Attachment, CaseMessage, Document, KprRecord, Outbox
+
+__all__ = [
+    "AccessLog", "ActionItem", "ApiToken", "Attachment", "Base", "Case", "CaseMessage",
+    "Document", "Event", "Incident", "JsonType", "KprRecord", "Membership", "Outbox",
+    "PlanProposal", "PlanRevision", "ProcessDraft", "ProcessVersion", "ReadMark", "ServiceArea",
+    "SharingConsent", "Task", "TaskDraft", "TaskEscalation", "Timer", "UTCDateTime", "User",
+    "VersionNote",
+]

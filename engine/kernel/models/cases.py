@@ -1,0 +1,165 @@
+"""A case and what the engine derives from its workflow state: tasks, timers, incidents,
+escalations, the event history and the access log (innsynslogg)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from engine.kernel.models.base import Base
+
+
+class ProcessVersion(Base):
+    """A deployed diagram: immutable once written."""
+
+    __tablename__ = "process_version"
+    __table_args__ = (UniqueConstraint("key", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(300))
+    bpmn_xml: Mapped[str] = mapped_column(Text)
+    checksum: Mapped[str] = mapped_column(String(64))
+    spec_json: Mapped[dict[str, Any]]
+    forms: Mapped[dict[str, Any]]
+    deployed_by: Mapped[str] = mapped_column(String(80))
+    deployed_at: Mapped[datetime]
+
+
+class Case(Base):
+    __tablename__ = "case_"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
+    status: Mapped[str] = mapped_column(String(20), index=True)
+    citizen_name: Mapped[str] = mapped_column(String(200))
+    citizen_nin: Mapped[str] = mapped_column(String(11), index=True)
+    service_area: Mapped[str | None] = mapped_column(String(40), index=True)
+    coordinator: Mapped[str | None] = mapped_column(String(80), index=True)
+    # Plain JSON, not JSONB: Spiff restores tasks in the stored key order, which JSONB loses.
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    process_version: Mapped[ProcessVersion] = relationship(lazy="joined")
+    __mapper_args__ = {"version_id_col": version}
+
+
+class Task(Base):
+    """One human task the engine exposes; what inboxes query."""
+
+    __tablename__ = "task"
+    __table_args__ = (
+        Index("ix_task_open_role", "state", "role", "service_area"),
+        UniqueConstraint("case_id", "spiff_id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_.id"), index=True)
+    spiff_id: Mapped[str] = mapped_column(String(36))
+    bpmn_id: Mapped[str] = mapped_column(String(120))
+    name: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(40))
+    form: Mapped[str] = mapped_column(String(120))
+    service_area: Mapped[str | None] = mapped_column(String(40))
+    state: Mapped[str] = mapped_column(String(20))
+    assignee: Mapped[str | None] = mapped_column(String(80), index=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(80))
+    claimed_at: Mapped[datetime | None]
+    due_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    completed_at: Mapped[datetime | None]
+    completed_by: Mapped[str | None] = mapped_column(String(80))
+    on_behalf_of: Mapped[str | None] = mapped_column(String(200))
+
+
+class Event(Base):
+    """Append-only history of a case."""
+
+    __tablename__ = "event"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_.id"), index=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(80))
+    kind: Mapped[str] = mapped_column(String(60))
+    bpmn_id: Mapped[str | None] = mapped_column(String(120))
+    data: Mapped[dict[str, Any]]
+
+
+class AccessLog(Base):
+    """Every read of a case's personal data (Normen: innsynslogg)."""
+
+    __tablename__ = "access_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_.id"), index=True)
+    username: Mapped[str] = mapped_column(String(80))
+    at: Mapped[datetime]
+    what: Mapped[str] = mapped_column(String(120))
+
+
+class Incident(Base):
+    """A handler that raised: the case waits at that step until retried."""
+
+    __tablename__ = "incident"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_.id"), index=True)
+    bpmn_id: Mapped[str] = mapped_column(String(120))
+    handler: Mapped[str | None] = mapped_column(String(120))
+    error: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    retries: Mapped[int] = mapped_column(Integer, default=0)
+    resolved_at: Mapped[datetime | None]
+    resolved_by: Mapped[str | None] = mapped_column(String(80))
+
+
+class Timer(Base):
+    """A waiting timer and when it is due, so the worker need not open every case."""
+
+    __tablename__ = "timer"
+    __table_args__ = (Index("ix_timer_due", "fired_at", "due_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_.id"), index=True)
+    spiff_id: Mapped[str] = mapped_column(String(36))
+    bpmn_id: Mapped[str] = mapped_column(String(120))
+    due_at: Mapped[datetime]
+    fired_at: Mapped[datetime | None]
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class TaskEscalation(Base):
+    """One escalation step of an overdue task (1: reminder, 2: notice to the fagleder).
+
+    The unique key makes each step happen once even when several workers race for it.
+    """
+
+    __tablename__ = "task_escalation"
+    __table_args__ = (UniqueConstraint("task_id", "level"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id"), index=True)
+    level: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime]
+    recipients: Mapped[str] = mapped_column(Text)
+
+
+# The monitor asks "when did anything last happen to each case" and "when were milestones
+# reached"; both read the event table by case and kind, newest first.
+Index("ix_event_case_at", Event.case_id, Event.at)
+Index("ix_event_kind_at", Event.kind, Event.at)
+
+# The case list (engine.features.case_search) finds each case's open and overdue tasks and
+# sorts by the citizen's name, case-insensitively.
+Index("ix_task_case_state_due", Task.case_id, Task.state, Task.due_at)
+Index("ix_case_name_lower", func.lower(Case.citizen_name))

@@ -1,0 +1,53 @@
+"""Who works in ipflow: users, their roles in service areas, and their API tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from engine.kernel.models.base import Base
+
+
+class ServiceArea(Base):
+    """A tjenesteområde: coordinators come from one, its fagleder appoints them."""
+
+    __tablename__ = "service_area"
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class User(Base):
+    __tablename__ = "app_user"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    nin: Mapped[str | None] = mapped_column(String(11), unique=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # How a citizen reaches this caseworker; letters print the unit's when empty.
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(200))
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin")
+
+
+class Membership(Base):
+    """A user holds a role, optionally within one service area."""
+
+    __tablename__ = "membership"
+    __table_args__ = (UniqueConstraint("user_id", "role", "service_area"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
+    role: Mapped[str] = mapped_column(String(40))
+    service_area: Mapped[str | None] = mapped_column(ForeignKey("service_area.code"))
+    user: Mapped[User] = relationship(back_populates="memberships")
+
+
+class ApiToken(Base):
+    __tablename__ = "api_token"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]

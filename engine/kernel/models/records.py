@@ -1,0 +1,93 @@
+"""What a case produces for people and archives: documents and their attachments, KPR
+reports, the outbox of letters and notices, and the case's message thread."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from engine.kernel.models.base import Base, JsonType
+
+
+class Document(Base):
+    """The case's document archive: letters and journal notes.
+
+    A letter is one document listing all its recipients ("Kari Nordmann", "Ola Hansen
+    (foresatt), kopi"); ``body`` is its text, and the PDF/A that was sent is its
+    :class:`Attachment`."""
+
+    __tablename__ = "document"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    recipients: Mapped[list[str]] = mapped_column(JsonType, default=list)
+    bpmn_id: Mapped[str | None] = mapped_column(String(120))
+    created_at: Mapped[datetime]
+
+
+class Attachment(Base):
+    """A file that came to the case with a document (the letter of an appeal by post).
+
+    The bytes live in the database, so they are backed up, moved and access-checked with
+    the case they belong to; their size and type are checked before they are stored.
+    """
+
+    __tablename__ = "attachment"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_.id"), index=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), index=True)
+    # Set with the document in the same transaction (a letter's PDF), without a flush between.
+    document: Mapped[Document] = relationship()
+    filename: Mapped[str] = mapped_column(String(200))
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+
+
+class KprRecord(Base):
+    """One period of 'active IP' or 'has coordinator' for a citizen, as reported to KPR."""
+
+    __tablename__ = "kpr_record"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_.id"), index=True)
+    citizen_nin: Mapped[str] = mapped_column(String(11), index=True)
+    service: Mapped[str] = mapped_column(String(20))
+    from_date: Mapped[date] = mapped_column(Date)
+    to_date: Mapped[date | None] = mapped_column(Date)
+
+
+class Outbox(Base):
+    """Messages leaving the system, written with the state, delivered by the worker."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_pending", "delivered_at", "id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("case_.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    recipient: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    delivered_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class CaseMessage(Base):
+    """A message in the case's thread: the plan as a communication tool between participants."""
+
+    __tablename__ = "case_message"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_.id"), index=True)
+    author: Mapped[str] = mapped_column(String(80))
+    author_name: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime]
+    body: Mapped[str] = mapped_column(Text)
+
+
+# ---------------------------------------------------------------- the manager's monitor
