@@ -18,6 +18,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 
 from engine.features import reads, variable_rules
 from engine.features.code_rules import restricted_code_problem, trial_problem
+from engine.features.flow_order import FLOW_NODE_TAGS, owner_id
 from engine.features.form_rules import FormSource, find_form, form_problem
 from engine.kernel import spiff
 from engine.runtime.users import PROCEDURE_ROLES
@@ -197,30 +198,12 @@ def _check_document(root: etree._Element) -> list[dict[str, str]]:
             if task.find("bpmn:extensionElements/spiffworkflow:serviceTaskOperator", NS) is None:
                 errors.append(error(task.get("id", "fil"), "den automatiske oppgaven mangler "
                                      "handler (spiffworkflow:serviceTaskOperator)"))
-    for element, code, mode in _code_in(root):
+    for element, code, mode, _kind in _code_in(root):
         problem = restricted_code_problem(code, mode) or trial_problem(code, mode)
         if problem:
             errors.append(error(element, problem))
     errors.extend(_check_timers(root))
     return errors
-
-
-def _owner_id(node: etree._Element) -> str:
-    """The id of the nearest BPMN element (a task, event or flow) holding ``node``."""
-    while node is not None:
-        if node.get("id") and etree.QName(node).namespace == BPMN_NS and etree.QName(
-                node).localname not in ("timerEventDefinition", "conditionExpression",
-                                        "messageEventDefinition"):
-            return str(node.get("id"))
-        node = node.getparent()
-    return "fil"
-
-
-FLOW_NODE_TAGS = {"startEvent", "endEvent", "intermediateCatchEvent", "intermediateThrowEvent",
-                  "boundaryEvent", "task", "userTask", "serviceTask", "scriptTask", "manualTask",
-                  "sendTask", "receiveTask", "businessRuleTask", "callActivity", "subProcess",
-                  "exclusiveGateway", "parallelGateway", "inclusiveGateway", "eventBasedGateway",
-                  "complexGateway"}
 
 
 def _check_flows(container: etree._Element) -> list[dict[str, str]]:
@@ -292,25 +275,27 @@ def _check_gateways(container: etree._Element) -> list[dict[str, str]]:
     return errors
 
 
-def _code_in(root: etree._Element) -> list[tuple[str, str, str]]:
-    """(element, code, 'eval'|'exec') for everything in the diagram that Python will run."""
-    found: list[tuple[str, str, str]] = []
+def _code_in(root: etree._Element) -> list[tuple[str, str, str, str]]:
+    """(element, code, 'eval'|'exec', kind) for everything in the diagram that Python will run
+    (kind: condition, script, parameter or timer)."""
+    found: list[tuple[str, str, str, str]] = []
     for condition in root.iterfind(".//bpmn:conditionExpression", NS):
         if (condition.text or "").strip():
-            found.append((_owner_id(condition), condition.text.strip(), "eval"))
+            found.append((owner_id(condition), condition.text.strip(), "eval", "condition"))
     for script in root.iterfind(".//bpmn:scriptTask/bpmn:script", NS):
-        found.append((_owner_id(script), script.text or "", "exec"))
+        found.append((owner_id(script), script.text or "", "exec", "script"))
     for tag in ("preScript", "postScript"):
         for script in root.iterfind(f".//spiffworkflow:{tag}", NS):
             if (script.text or "").strip():
-                found.append((_owner_id(script), script.text or "", "exec"))
+                found.append((owner_id(script), script.text or "", "exec", "script"))
     for parameter in root.iterfind(".//spiffworkflow:parameter", NS):
         if parameter.get("value"):
-            found.append((_owner_id(parameter), parameter.get("value", ""), "eval"))
+            found.append((owner_id(parameter), parameter.get("value", ""), "eval",
+                          "parameter"))
     for kind in TIMER_KINDS:
         for timer in root.iterfind(f".//bpmn:timerEventDefinition/bpmn:{kind}", NS):
             if (timer.text or "").strip():
-                found.append((_owner_id(timer), timer.text.strip(), "eval"))
+                found.append((owner_id(timer), timer.text.strip(), "eval", "timer"))
     return found
 
 
@@ -318,7 +303,7 @@ def _check_timers(root: etree._Element) -> list[dict[str, str]]:
     """Every timer has one expression; a quoted value must be valid ISO 8601."""
     errors = []
     for definition in root.iterfind(".//bpmn:timerEventDefinition", NS):
-        element = _owner_id(definition)
+        element = owner_id(definition)
         parts = [(kind, (definition.findtext(f"bpmn:{kind}", "", NS) or "").strip())
                  for kind in TIMER_KINDS if definition.find(f"bpmn:{kind}", NS) is not None]
         parts = [(kind, text) for kind, text in parts if text]

@@ -1,12 +1,13 @@
-"""The variable rule of a diagram: its code may read only variables something can set.
+"""The variable rule of a diagram: its code may read only variables set before it runs.
 
-A condition, script, timer expression or handler parameter that reads a name nothing in the
-process can set (``alder`` when no form has that field) fails on every case that reaches it:
-an incident retries cannot fix. Names a case can hold come from the fields of the forms the
-process uses (its start form included: a process started without one may start with any data
-and is not checked), what its scripts assign, what the handlers it calls
-return, and the payload variables of the messages it waits for. What is read is found with
-:mod:`ast`; the sandbox's builtins and names the code binds itself do not count.
+A condition, script, timer expression or handler parameter that reads a name nothing sets
+on a path before it (``alder`` when no form has that field, or only a later step's form has)
+fails on every case that reaches it: an incident retries cannot fix. Names a case can hold
+come from the fields of the forms of the steps before (the start form included; a process
+without one starts with no data), what their scripts assign, what the handlers they call
+return, and the payload variables of the messages they wait for; the order is the flow graph
+of :mod:`engine.features.flow_order`. What is read is found with :mod:`ast`; the sandbox's
+builtins and names the code binds itself do not count.
 """
 
 from __future__ import annotations
@@ -14,12 +15,16 @@ from __future__ import annotations
 import ast
 import inspect
 import textwrap
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from functools import cache
 from typing import Any
 
 from lxml import etree
 
+from engine.features import flow_order
+from engine.features.diagram_names import element_label
+from engine.features.flow_order import owner_id
 from engine.kernel import spiff, spiff_scripts
 from handlers.catalogue import get_handler, handler_names
 
@@ -70,66 +75,80 @@ def handler_outputs(name: str) -> frozenset[str]:
     return frozenset(keys)
 
 
-def settable_names(root: etree._Element, forms: Mapping[str, Any]) -> set[str]:
-    """Every variable something in the diagram can set: form fields, script assignments,
-    handler results and message payload variables."""
-    names = {field for form in forms.values()
-             for field in ((form or {}).get("schema") or {}).get("properties", {})}
+def set_by_element(root: etree._Element, forms: Mapping[str, Any]) -> dict[str, set[str]]:
+    """Element id → the variables it sets: the fields of its form (a start, a user task or a
+    message event that asks for one), what its scripts assign, what its handler returns,
+    the payload variable of its message, and for a call activity whatever the process it
+    calls sets."""
+    sets: dict[str, set[str]] = defaultdict(set)
+    for prop in root.iterfind(".//spiffworkflow:property[@name='form']", NS):
+        form = forms.get(prop.get("value", "")) or {}
+        sets[owner_id(prop)] |= set((form.get("schema") or {}).get("properties") or {})
     for script in [*root.iterfind(".//bpmn:scriptTask/bpmn:script", NS),
                    *root.iterfind(".//spiffworkflow:preScript", NS),
                    *root.iterfind(".//spiffworkflow:postScript", NS)]:
-        names |= assigned_names(script.text or "")
+        sets[owner_id(script)] |= assigned_names(script.text or "")
     known = handler_names()
     for operator in root.iterfind(".//spiffworkflow:serviceTaskOperator", NS):
         if operator.get("id") in known:
-            names |= handler_outputs(operator.get("id", ""))
-    names |= {(variable.text or "").strip()
-              for variable in root.iterfind(".//spiffworkflow:messageVariable", NS)}
-    return names
+            sets[owner_id(operator)] |= handler_outputs(operator.get("id", ""))
+    for variable in root.iterfind(".//spiffworkflow:messageVariable", NS):
+        sets[owner_id(variable)].add((variable.text or "").strip())
+    for call in root.iterfind(".//bpmn:callActivity", NS):
+        called = root.find(f"bpmn:process[@id='{call.get('calledElement', '')}']", NS)
+        if called is not None:
+            inside = {node.get("id") for node in called.iter() if node.get("id")}
+            sets[call.get("id", "")] |= {name for element, names in sets.items()
+                                         if element in inside for name in names}
+    return sets
 
 
-def element_label(root: etree._Element, element_id: str) -> str:
-    """An element as a designer knows it: «its name» (its id), a nameless flow by the steps
-    it joins, anything else by its id alone."""
-    found = root.xpath("//*[@id=$id]", id=element_id)
-    if not found:
-        return element_id
-    node = found[0]
-    name = (node.get("name") or "").strip()
-    if name:
-        return f"«{name}» ({element_id})"
-    if etree.QName(node).localname == "sequenceFlow":
-        ends = [root.xpath("//*[@id=$id]", id=node.get(end, "")) for end in
-                ("sourceRef", "targetRef")]
-        names = [(e[0].get("name") or e[0].get("id", "")) if e else "?" for e in ends]
-        return f"flyten fra «{names[0]}» til «{names[1]}» ({element_id})"
-    return element_id
+def merged_back(root: etree._Element) -> dict[str, set[str]]:
+    """End event id → the facts its ``merge_back`` property hands to the whole case."""
+    return {owner_id(prop): {n.strip() for n in prop.get("value", "").split(",") if n.strip()}
+            for prop in root.iterfind(".//spiffworkflow:property[@name='merge_back']", NS)}
 
 
-def starts_from_forms(root: etree._Element) -> bool:
-    """Every start event of an executable process names a form: the start data is then that
-    form's fields. Without one a case may start with any data, and nothing can be ruled out."""
-    starts = [start for process in root.iterfind("bpmn:process[@isExecutable='true']", NS)
-              for start in process.iterfind("bpmn:startEvent", NS)]
-    return bool(starts) and all(start.find(
-        "bpmn:extensionElements/spiffworkflow:properties/spiffworkflow:property[@name='form']",
-        NS) is not None for start in starts)
+class Availability:
+    """What a case can hold when an element runs: what the elements before it set, and the
+    facts a ``merge_back`` end event hands to every element not strictly before it."""
+
+    def __init__(self, root: etree._Element, forms: Mapping[str, Any]) -> None:
+        self.graph = flow_order.FlowGraph(root)
+        self.sets = set_by_element(root, forms)
+        self.merges = [(end, names, self.graph.ancestors(end), self.graph.descendants([end]))
+                       for end, names in merged_back(root).items()]
+
+    def at(self, element: str) -> set[str]:
+        """The variables set on some path that can run before ``element`` (or by itself,
+        as a task's form feeds its own scripts)."""
+        names = set(self.sets.get(element, ()))
+        for earlier in self.graph.ancestors(element):
+            names |= self.sets.get(earlier, set())
+        for _end, facts, before, after in self.merges:
+            if element not in before or element in after:
+                names |= facts
+        return names
 
 
-def unknown_reads(root: etree._Element, code: Iterable[tuple[str, str, str]],
+CODE_KINDS = {"condition": "Betingelsen på", "script": "Skriptet i",
+              "parameter": "Parameteren til", "timer": "Tidsuttrykket i"}
+
+
+def unknown_reads(root: etree._Element, code: Iterable[tuple[str, str, str, str]],
                   forms: Mapping[str, Any]) -> list[dict[str, str]]:
-    """One problem per element and variable it reads that nothing in the diagram can set
-    (for a process whose start data comes from a form; see :func:`starts_from_forms`).
+    """One problem per element and variable it reads that nothing on a path before it sets.
 
-    ``code`` is (element id, code, 'eval' | 'exec') for every piece of code in the diagram.
+    ``code`` is (element id, code, 'eval' | 'exec', kind) for every piece of code in the
+    diagram, kind one of :data:`CODE_KINDS`. A process without a start form starts with no
+    data: what it reads must be set by its own steps too.
     """
-    if not starts_from_forms(root):
-        return []
-    settable = settable_names(root, forms)
+    available = Availability(root, forms)
     problems: list[dict[str, str]] = []
-    for element, text, mode in code:
-        for name in sorted(read_names(text, mode) - settable):
-            problems.append({"element": element, "message": (
-                f"{element_label(root, element)} leser opplysningen {name!r}, men ingen "
-                "skjema, tidligere steg, handler eller melding i prosessen kan sette den")})
+    for element, text, mode, kind in code:
+        label = element_label(root, element)
+        for name in sorted(read_names(text, mode) - available.at(element)):
+            problems.append({"element": element, "label": label, "message": (
+                f"{CODE_KINDS[kind]} {label} leser «{name}», som ingen skjema eller "
+                "tidligere steg setter.")})
     return problems

@@ -114,9 +114,12 @@ def test_timer_expressions_must_parse(designer_api, kind: str, expression: str, 
 
 
 @pytest.mark.parametrize("expression", ['"P2W"', '"PT36H"', '"2027-01-31T09:00:00+01:00"',
-                                        "revision_date", "revision_date or '2027-01-01'"])
+                                        "citizen_birth_date",
+                                        "citizen_birth_date or '2027-01-01'"])
 def test_valid_timer_expressions_pass(expression: str) -> None:
-    kind = "timeDate" if "2027" in expression or "revision" in expression else "timeDuration"
+    # A date from the case data must be set before the timer: the birth date is derived from
+    # the report before the assessment, whose deadline this timer is.
+    kind = "timeDate" if "2027" in expression or "birth" in expression else "timeDuration"
     timer = f'<bpmn:{kind} xsi:type="bpmn:tFormalExpression">{expression}</bpmn:{kind}>'
     xml = IP_XML.replace('<bpmn:timeCycle xsi:type="bpmn:tFormalExpression">"R12/P30D"'
                          '</bpmn:timeCycle>', timer)
@@ -187,7 +190,7 @@ def test_a_script_that_loops_on_real_data_is_stopped_and_becomes_an_incident(
     """Passes at deploy (it stops on empty data), loops forever on the case's data: stopped by
     the time limit at run time, kept as an incident, and the person's work is not lost."""
     monkeypatch.setattr(spiff_scripts, "SCRIPT_SECONDS", 0.3)
-    xml = script_diagram("while laps &gt; 0: pass").replace("smaaprosess", "loekke")
+    xml = script_diagram("while training_ensured: pass").replace("smaaprosess", "loekke")
     assert errors_of(xml) == []
     deploy.deploy(db, xml, SYSTEM)
     actor = get_actor(db, "systemkoordinator")
