@@ -17,14 +17,14 @@ from typing import Any
 from flask import url_for
 from flask_babel import gettext as _
 
-from engine.features import overview
+from engine.features import audience, overview
 from engine.features.diagram import PhaseStart, Step
 from engine.features.snapshots import CaseFacts, DocumentRow, EventRow, MessageRow, TaskRow
 from engine.kernel import clock
 from engine.runtime import forms, plan_store, users
 from webapp import plan_view
 from webapp.auth import db
-from webapp.citizen_view import citizen_steps, lane_for_citizen
+from webapp.citizen_view import lane_for_citizen
 from webapp.formatting import age_on, as_date, local_today, spaced_nin
 from webapp.labels import (
     CONSENT_KIND_LABELS,
@@ -262,13 +262,6 @@ def _messages(messages: Iterable[MessageRow], actor: users.Actor) -> list[dict[s
              "mine": m.author == actor.username} for m in messages]
 
 
-def _events_shown(events: Sequence[EventRow], every_step: Iterable[Step],
-                  shown: Mapping[str, Step]) -> list[EventRow]:
-    """The events at the steps the reader follows (and those at no step of the diagram)."""
-    hidden = {step.id for step in every_step} - shown.keys()
-    return [event for event in events if event.bpmn_id not in hidden]
-
-
 def build_case_page(case_id: int, actor: users.Actor) -> CasePage:
     """Read the case (logged) and shape it for the page; NotFound when it is not visible."""
     seen = overview.case_overview(db(), case_id, actor)
@@ -279,10 +272,13 @@ def build_case_page(case_id: int, actor: users.Actor) -> CasePage:
     today = local_today()
     citizen_view = bool(actor.nin) and actor.nin == case.citizen_nin
     passed, current = seen.passed, seen.current
-    # The citizen follows their own steps and what happens, not the staff's bookkeeping.
-    shown_steps = citizen_steps(seen.steps) if citizen_view else list(seen.steps)
+    # The citizen follows their own steps and what happens, not the staff's own work.
+    shown_steps = audience.citizen_steps(seen.steps) if citizen_view else list(seen.steps)
     steps = {step.id: step for step in shown_steps}
-    open_tasks = seen.open_tasks
+    open_tasks = (audience.citizen_tasks(seen.open_tasks, seen.steps) if citizen_view
+                  else list(seen.open_tasks))
+    events = (audience.citizen_events(seen.events, seen.steps) if citizen_view
+              else list(seen.events))
     waiting = [steps[i].name for i in sorted(current - {t.bpmn_id for t in open_tasks})
                if i in steps]
     # The plan is its newest revision; a case from before revisions shows the plan's fields.
@@ -295,7 +291,7 @@ def build_case_page(case_id: int, actor: users.Actor) -> CasePage:
     task_rows = _open_tasks(open_tasks, who, actor, citizen_view, now)
     page = CasePage(
         case_id=case.id, facts=_facts(case, data, who, today),
-        summary=_summary(task_rows, open_tasks, waiting, seen.events,
+        summary=_summary(task_rows, open_tasks, waiting, events,
                          plan.get("revision_date") if open_case else None),
         report=_report(data, label), open_tasks=task_rows, waiting=waiting,
         diagram={} if citizen_view else {"xml": seen.bpmn_xml,
@@ -303,9 +299,8 @@ def build_case_page(case_id: int, actor: users.Actor) -> CasePage:
                                           "current": sorted(current)},
         steps=_step_rows(shown_steps, passed, current,
                          lane_for_citizen if citizen_view else role_label),
-        route=_route(seen.events, steps, passed, current, seen.starts),
-        timeline=timeline(_events_shown(seen.events, seen.steps, steps), who,
-                          {step.id: step for step in seen.steps}, citizen_view)
+        route=_route(events, steps, passed, current, seen.starts),
+        timeline=timeline(events, who, {step.id: step for step in seen.steps}, citizen_view)
         + document_entries(seen.documents),
         participants=plan["participants"], plan=plan, meetings=_meetings(data),
         action_items=plan_view.item_rows(snapshot["action_items"], today),
@@ -322,7 +317,10 @@ def build_case_page(case_id: int, actor: users.Actor) -> CasePage:
     if page.may_read_access_log:
         # The citizen sees the staff's reads here; their own are on the log's page on request.
         entries = overview.access_log(db(), case.id, actor, without_own=citizen_view)
-        task_names = {task.id: task.name for task in seen.tasks}
+        # A read of a task the citizen is not told of is named by its number only.
+        shown_tasks = (audience.citizen_tasks(seen.tasks, seen.steps) if citizen_view
+                       else seen.tasks)
+        task_names = {task.id: task.name for task in shown_tasks}
         page.access_log = access_rows(entries[:ACCESS_LOG_ON_CASE_PAGE], who, task_names)
         page.access_log_total = len(entries)
         page.timeline += access_rows(entries, who, task_names)

@@ -1,8 +1,8 @@
 """The case's history in sentences: what happened (its events) and who has read it.
 
 Each event kind has one entry in :data:`EVENT_TEXT`, a small function from what the event
-recorded to the sentence a person reads; a kind without an entry is shown by its name. The
-citizen's view leaves out internal work distribution and technical errors.
+recorded to the sentence a person reads; a kind without an entry is shown by its name. What
+the citizen reads of it is chosen by :mod:`engine.features.audience`.
 """
 
 from __future__ import annotations
@@ -26,12 +26,6 @@ from webapp.procedure_texts import step_name
 
 # Workflow bookkeeping that says nothing new to the reader of a case history.
 HIDDEN_EVENTS = {K.TASK_CREATED}
-# Internal work distribution, technical errors, the automatic bookkeeping steps and moves
-# between process versions: staff see them, the citizen does not.
-STAFF_ONLY_EVENTS = {K.TASK_CLAIMED, K.TASK_UNCLAIMED, K.TASK_ASSIGNED, K.INCIDENT_OPENED,
-                     K.INCIDENT_RESOLVED, K.INCIDENT_RETRIED, K.TASK_REASSIGNED, K.REMINDER_SENT,
-                     K.TASK_ESCALATED, K.VARIABLE_CORRECTED, K.STEP_SKIPPED, K.STEP_COMPLETED,
-                     K.MIGRATED}
 
 # The kinds of history a reader can show or hide on the case page, in the filter's order.
 # ``access`` (who has read the case) is off unless asked for: it grows with every page view.
@@ -178,12 +172,12 @@ def event_text(event: EventRow, directory: Directory, steps: Mapping[str, Step],
 
 def timeline(events: Sequence[EventRow], directory: Directory, steps: Mapping[str, Step],
              citizen_view: bool) -> list[dict[str, Any]]:
-    """The case's events newest first, as the reader may see them."""
-    hidden = HIDDEN_EVENTS | (STAFF_ONLY_EVENTS if citizen_view else set())
+    """The case's events newest first (the citizen's already chosen for them:
+    :func:`engine.features.audience.citizen_events`)."""
     return [{"at": e.at, "who": directory.name(e.actor), "kind": e.kind,
              "group": EVENT_GROUPS.get(e.kind, "case"),
              "text": event_text(e, directory, steps, citizen_view)}
-            for e in reversed(events) if e.kind not in hidden]
+            for e in reversed(events) if e.kind not in HIDDEN_EVENTS]
 
 
 def document_entries(documents: Iterable[DocumentRow]) -> list[dict[str, Any]]:

@@ -10,8 +10,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine.features import consents, task_context
-from engine.features.snapshots import TaskDetail, TaskFacts
+from engine.features import audience, consents, task_context
+from engine.features.diagram import diagram_steps
+from engine.features.snapshots import EventRow, TaskDetail, TaskFacts
 from engine.features.validation import sources
 from engine.kernel import spiff
 from engine.kernel.db import Database
@@ -83,12 +84,19 @@ def get_case(db: Database, case_id: int, actor: Actor) -> dict[str, Any]:
     """A case with its tasks and history; the read is written to the access log.
 
     ``sharing_consents`` are the consents to share information (each ``active`` or not today)
-    and ``plan_shared_with`` the participants whose active consent lets them see the plan."""
+    and ``plan_shared_with`` the participants whose active consent lets them see the plan.
+    The citizen reading their own case gets the tasks and events that are theirs to follow
+    (:mod:`engine.features.audience`), as on their case page."""
     with db.transaction() as session:
         case = visible_case(session, actor, case_id)
-        tasks = session.scalars(select(Task).where(Task.case_id == case.id).order_by(Task.id))
-        events = session.scalars(select(Event).where(Event.case_id == case.id)
-                                 .order_by(Event.at, Event.id))
+        tasks = list(session.scalars(select(Task).where(Task.case_id == case.id)
+                                     .order_by(Task.id)))
+        events = [EventRow.of(e) for e in session.scalars(
+            select(Event).where(Event.case_id == case.id).order_by(Event.at, Event.id))]
+        if is_own_case(actor, case):
+            steps = diagram_steps(case.process_version.checksum, case.process_version.bpmn_xml)
+            tasks = audience.citizen_tasks(tasks, steps)
+            events = audience.citizen_events(events, steps)
         log_read(session, case.id, actor, "case")
         sharing = consents.case_sharing(session, case.id)
         return {

@@ -16,10 +16,16 @@ from __future__ import annotations
 from collections.abc import Set
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from engine.kernel import spiff
 
 BPMN_NS = spiff.BPMN_NS
+# The extension property that says whom an element (or every element of a lane) is for:
+# ``staff`` marks the municipality's own work, which the citizen's pages leave out.
+AUDIENCE = f"{{{BPMN_NS}}}extensionElements/{{{spiff.SPIFF_NS}}}properties/" \
+           f"{{{spiff.SPIFF_NS}}}property[@name='audience']"
+STAFF_AUDIENCE = "staff"
 # The BPMN elements a reader of a case follows (gateways and flows are left out).
 STEP_KINDS = frozenset({"startEvent", "endEvent", "userTask", "serviceTask", "scriptTask",
                         "task", "boundaryEvent", "intermediateCatchEvent",
@@ -34,6 +40,7 @@ class Step:
     name: str
     kind: str
     lane: str | None
+    staff_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -44,23 +51,35 @@ class PhaseStart:
     inside: frozenset[str] | None
 
 
+def _audience(element: Any) -> str | None:
+    found = element.find(AUDIENCE)
+    if found is None:
+        return None
+    return (found.get("value") or "").strip() or None
+
+
 @lru_cache(maxsize=16)
 def diagram_steps(checksum: str, bpmn_xml: str) -> tuple[Step, ...]:
-    """The named tasks and events of a deployed diagram in document order, with their lane."""
+    """The named tasks and events of a deployed diagram in document order, with their lane
+    and whether the diagram marks them as the staff's only (``audience`` ``staff`` on the
+    element, or on its lane when the element says nothing)."""
     del checksum  # the cache key only
     root = spiff.parse_xml(bpmn_xml)
-    lanes: dict[str, str] = {}
+    lanes: dict[str, tuple[str, str | None]] = {}
     for lane in root.iter(f"{{{BPMN_NS}}}lane"):
         for ref in lane.iter(f"{{{BPMN_NS}}}flowNodeRef"):
-            lanes[(ref.text or "").strip()] = lane.get("name") or ""
+            lanes[(ref.text or "").strip()] = (lane.get("name") or "", _audience(lane))
     steps = []
     for element in root.iter():
         if not isinstance(element.tag, str) or not element.tag.startswith(f"{{{BPMN_NS}}}"):
             continue
         kind = element.tag.split("}", 1)[1]
-        if kind in STEP_KINDS and element.get("id"):
-            steps.append(Step(element.get("id", ""), element.get("name") or element.get("id", ""),
-                              kind, lanes.get(element.get("id", ""))))
+        element_id = element.get("id") or ""
+        if kind in STEP_KINDS and element_id:
+            lane, lane_audience = lanes.get(element_id, (None, None))
+            audience = _audience(element) or lane_audience
+            steps.append(Step(element_id, element.get("name") or element_id, kind, lane,
+                              audience == STAFF_AUDIENCE))
     return tuple(steps)
 
 

@@ -7,6 +7,8 @@ from typing import Any
 
 from flask import Flask
 
+from engine.features.audience import citizen_events
+from engine.features.snapshots import EventRow
 from engine.kernel.models import Event
 from webapp.people import Directory
 from webapp.timeline import EVENT_TEXT, event_text, timeline
@@ -43,10 +45,11 @@ def test_sentences_use_the_event_data_and_names(web_app: Flask) -> None:
 
 
 def test_the_citizen_does_not_see_internal_work_distribution(web_app: Flask) -> None:
-    events = [_event("case_started"), _event("task_created"), _event("task_claimed"),
-              _event("task_completed")]
+    events = [EventRow.of(_event(kind)) for kind in ("case_started", "task_created",
+                                                      "task_claimed", "task_completed")]
     with web_app.test_request_context():
         staff = [row["kind"] for row in timeline(events, WHO, {}, citizen_view=False)]
-        citizen = [row["kind"] for row in timeline(events, WHO, {}, citizen_view=True)]
+        citizen = [row["kind"] for row in timeline(citizen_events(events, ()), WHO, {},
+                                                   citizen_view=True)]
     assert staff == ["task_completed", "task_claimed", "case_started"]  # newest first
     assert citizen == ["task_completed", "case_started"]
