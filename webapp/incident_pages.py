@@ -18,12 +18,13 @@ from flask_babel import gettext as _
 from werkzeug.wrappers import Response as Redirect
 
 from engine.features import incident_repair, interventions
+from engine.features.incident_causes import IncidentCause
 from engine.features.incident_repair import OpenIncident
 from engine.kernel.errors import EngineError, InvalidData
 from engine.runtime import users
 from webapp.auth import current_actor, db, login_required, signed_in_actor
 from webapp.error_pages import flash_outcome
-from webapp.procedure_texts import step_name
+from webapp.incident_text import plain_error
 
 bp = Blueprint("incident_pages", __name__)
 
@@ -59,44 +60,15 @@ class IncidentPanel:
 
 
 def explain(incident: OpenIncident) -> IncidentText:
-    """The error in plain Norwegian, naming the element by its label (id after) and the
-    variable the case lacked; the technical text stays with the incident for the fold."""
-    cause = incident.cause
-    where = {"element": step_name(incident.element_name), "id": incident.bpmn_id,
-             "variable": cause.missing_variable or "", "handler": cause.handler or ""}
-    kind = cause.element_kind
-    if cause.missing_variable and kind == "gateway":
-        sentence = _("Saken stoppet ved «%(element)s» (%(id)s): steget skal velge vei ut fra "
-                     "opplysningen «%(variable)s», men saken har ikke denne opplysningen.",
-                     **where)
-    elif cause.missing_variable and kind == "script":
-        sentence = _("Saken stoppet ved «%(element)s» (%(id)s): skriptet i steget bruker "
-                     "opplysningen «%(variable)s», men saken har ikke denne opplysningen.",
-                     **where)
-    elif cause.missing_variable:
-        sentence = _("Saken stoppet ved «%(element)s» (%(id)s): steget bruker opplysningen "
-                     "«%(variable)s», men saken har ikke denne opplysningen.", **where)
-    elif kind == "service":
-        sentence = _("Det automatiske steget «%(element)s» (%(id)s) feilet i tjenesten "
-                     "«%(handler)s».", **where)
-    elif kind == "timer":
-        sentence = _("Fristen i «%(element)s» (%(id)s) kunne ikke regnes ut: tidsuttrykket "
-                     "gir ikke en gyldig dato eller varighet.", **where)
-    elif kind == "gateway":
-        sentence = _("Porten «%(element)s» (%(id)s) kunne ikke velge vei: en betingelse i "
-                     "diagrammet feilet.", **where)
-    else:
-        sentence = _("Steget «%(element)s» (%(id)s) feilet.", **where)
-    if cause.missing_variable:
-        advice = _("Legg inn opplysningen «%(variable)s» nedenfor og prøv på nytt, eller flytt "
-                   "saken til en rettet versjon av prosessen.", **where)
-    elif kind == "service":
-        advice = _("Det kan være en midlertidig feil: prøv på nytt. Er steget gjort på annen "
-                   "måte, kan du hoppe over det.")
-    else:
-        advice = _("Rett opplysningene steget bruker og prøv på nytt, eller flytt saken til en "
-                   "rettet versjon av prosessen.")
-    return IncidentText(incident, sentence, advice)
+    """The incident as the panel says it; the technical text stays with it for the fold."""
+    plain = plain_error(incident.bpmn_id, incident.cause)
+    return IncidentText(incident, plain.sentence, plain.advice)
+
+
+@bp.app_template_global()
+def incident_sentence(bpmn_id: str, cause: IncidentCause) -> str:
+    """The plain sentence for a failure a page lists (the monitor's stuck cases)."""
+    return plain_error(bpmn_id, cause).sentence
 
 
 def _variable(name: str, value: Any) -> Variable:

@@ -16,10 +16,12 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from engine.features.diagram import Step
+from engine.features.incident_causes import IncidentCause
 from engine.features.snapshots import AccessRow, DocumentRow, EventRow
 from engine.kernel.vocabulary import EventKind as K  # short, so the table reads a kind a line
 from webapp import plan_view
 from webapp.formatting import long_date
+from webapp.incident_text import plain_error
 from webapp.labels import DOCUMENT_KIND_LABELS, KPR_SERVICE_LABELS, MESSAGE_LABELS
 from webapp.people import Directory
 from webapp.procedure_texts import step_name
@@ -46,12 +48,15 @@ EVENT_GROUPS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class Told:
-    """What an event's sentence may use: its data, the step's name, and who is who."""
+    """What an event's sentence may use: its data, the step's name (and id), who is who,
+    and for a failed step what failed."""
 
     data: Mapping[str, Any]
     name: str
     directory: Directory
     citizen_view: bool
+    bpmn_id: str = ""
+    cause: IncidentCause | None = None
 
     def get(self, key: str) -> Any:
         return self.data.get(key, "")
@@ -73,9 +78,11 @@ def _message_received(e: Told) -> str:
 
 
 def _incident_opened(e: Told) -> str:
-    if e.citizen_view:
+    """Staff read what failed as the incident panel says it; the technical text is folded
+    away on the page (the entry's ``technical``)."""
+    if e.citizen_view or e.cause is None:
         return _("Et automatisk steg feilet: %(name)s", name=e.name)
-    return _("Feil i steget «%(name)s»: %(error)s", name=e.name, error=e.get("error"))
+    return plain_error(e.bpmn_id, e.cause).sentence
 
 
 def _variable_corrected(e: Told) -> str:
@@ -167,16 +174,18 @@ def event_text(event: EventRow, directory: Directory, steps: Mapping[str, Step],
     text = EVENT_TEXT.get(event.kind)
     if text is None:
         return event.kind.replace("_", " ")
-    return text(Told(data, name, directory, citizen_view))
+    return text(Told(data, name, directory, citizen_view, event.bpmn_id or "", event.cause))
 
 
 def timeline(events: Sequence[EventRow], directory: Directory, steps: Mapping[str, Step],
              citizen_view: bool) -> list[dict[str, Any]]:
     """The case's events newest first (the citizen's already chosen for them:
-    :func:`engine.features.audience.citizen_events`)."""
+    :func:`engine.features.audience.citizen_events`); a failed step's ``technical`` text for
+    staff only, for the page to fold away."""
     return [{"at": e.at, "who": directory.name(e.actor), "kind": e.kind,
              "group": EVENT_GROUPS.get(e.kind, "case"),
-             "text": event_text(e, directory, steps, citizen_view)}
+             "text": event_text(e, directory, steps, citizen_view),
+             "technical": e.cause.technical if e.cause and not citizen_view else None}
             for e in reversed(events) if e.kind not in HIDDEN_EVENTS]
 
 

@@ -9,7 +9,6 @@ in the case history with who acted; corrected data keeps its old and new value.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -19,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.features import migration
+from engine.features.incident_causes import IncidentCause, cause_at, element_name
 from engine.features.incidents import open_incident
 from engine.features.interventions import monitor_reason
 from engine.features.monitor import require_monitor
@@ -31,20 +31,7 @@ from engine.runtime.access import log_read
 from engine.runtime.case_run import CaseRun
 from engine.runtime.users import Actor
 
-MISSING_NAME = re.compile(r"NameError: name '([A-Za-z_][A-Za-z0-9_]*)' is not defined")
 MAX_VARIABLE_NAME = 100
-
-
-@dataclass(frozen=True)
-class IncidentCause:
-    """What failed, in terms a page can put into a sentence: the kind of element (``gateway``,
-    ``script``, ``service``, ``timer``, ``other``), the variable the case lacked (for a
-    NameError), the handler of a service task, and the technical text as stored."""
-
-    element_kind: str
-    missing_variable: str | None
-    handler: str | None
-    technical: str
 
 
 @dataclass(frozen=True)
@@ -55,11 +42,14 @@ class OpenIncident:
 
     id: int
     bpmn_id: str
-    element_name: str
     cause: IncidentCause
     retries: int
     created_at: datetime
     may_skip: bool
+
+    @property
+    def element_name(self) -> str:
+        return self.cause.element_name
 
     def as_json(self) -> dict[str, Any]:
         return {"id": self.id, "bpmn_id": self.bpmn_id, "element_name": self.element_name,
@@ -94,20 +84,6 @@ class CaseRepair:
                 "newer_versions": list(self.newer_versions)}
 
 
-def cause_of(incident: Incident, version: ProcessVersion) -> IncidentCause:
-    """Classify a stored incident by its element's kind and its error text."""
-    spec = spiff.element_spec(version.checksum, version.spec_json, incident.bpmn_id)
-    missing = MISSING_NAME.search(incident.error or "")
-    return IncidentCause(element_kind=spiff.element_kind(spec) if spec is not None else "other",
-                         missing_variable=missing.group(1) if missing else None,
-                         handler=incident.handler, technical=incident.error or "")
-
-
-def _element_name(version: ProcessVersion, bpmn_id: str) -> str:
-    spec = spiff.element_spec(version.checksum, version.spec_json, bpmn_id)
-    return (getattr(spec, "bpmn_name", None) or bpmn_id) if spec is not None else bpmn_id
-
-
 def _open_incidents(session: Session, case_id: int) -> list[Incident]:
     return list(session.scalars(select(Incident).where(
         Incident.case_id == case_id, Incident.resolved_at.is_(None)).order_by(Incident.id)))
@@ -128,8 +104,9 @@ def case_repair(db: Database, case_id: int, actor: Actor) -> CaseRepair:
             ProcessVersion.key == version.key, ProcessVersion.version > version.version)
             .order_by(ProcessVersion.version)))
         found = tuple(OpenIncident(
-            id=i.id, bpmn_id=i.bpmn_id, element_name=_element_name(version, i.bpmn_id),
-            cause=(cause := cause_of(i, version)), retries=i.retries, created_at=i.created_at,
+            id=i.id, bpmn_id=i.bpmn_id,
+            cause=(cause := cause_at(version, i.bpmn_id, i.error, i.handler)),
+            retries=i.retries, created_at=i.created_at,
             may_skip=cause.element_kind != "gateway") for i in _open_incidents(session, case.id))
         log_read(session, case.id, actor, "hendelse")
         return CaseRepair(case.id, version.key, version.version, found,
@@ -191,7 +168,7 @@ def skip_step(db: Database, incident_id: int, reason: str | None, actor: Actor) 
                   if getattr(t.task_spec, "bpmn_id", None) == incident.bpmn_id]
         if not failed:
             raise Conflict("Det feilede steget venter ikke lenger; prøv på nytt i stedet.")
-        name = _element_name(version, incident.bpmn_id)
+        name = element_name(version, incident.bpmn_id)
         if spiff.element_kind(failed[0].task_spec) == "gateway":
             raise Conflict(f"«{name}» er en port som må velge vei, og kan ikke hoppes over. "
                            "Rett opplysningen den leser, eller flytt saken til en rettet "

@@ -39,6 +39,7 @@ from typing import Any
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from engine.features.incident_causes import IncidentCause, cause_at
 from engine.features.monitor_positions import (
     Position,
     case_open_at,
@@ -50,7 +51,7 @@ from engine.kernel import clock
 from engine.kernel.clock import MUNICIPAL_TZ
 from engine.kernel.db import Database
 from engine.kernel.errors import Forbidden, InvalidData
-from engine.kernel.models import ActionItem, Case, Task
+from engine.kernel.models import ActionItem, Case, ProcessVersion, Task
 from engine.kernel.vocabulary import Role
 from engine.runtime.deadlines import end_of_day
 from engine.runtime.plan_store import OPEN_ITEM_STATUSES
@@ -93,7 +94,8 @@ class StuckRow:
     step_name: str | None = None
     task_id: int | None = None
     incident_id: int | None = None
-    detail: str | None = None
+    detail: str | None = None  # the incident's technical text, the action item's description
+    cause: IncidentCause | None = None  # an incident's, for the plain sentence
 
     def as_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -186,12 +188,16 @@ def find_stuck(session: Session, now: datetime, config: MonitorConfig) -> list[S
             rows.append(StuckRow(reason="unclaimed", since=task.created_at,
                                  overdue_days=_whole_days(now - task.created_at
                                                           - unclaimed_limit), **common))
+    versions = _versions(session, {incident.case_id for incident, _ in incidents})
     for incident, area in incidents:
+        cause = cause_at(versions[incident.case_id], incident.bpmn_id, incident.error,
+                         incident.handler)
         rows.append(StuckRow(case_id=incident.case_id, reason="incident", step=incident.bpmn_id,
+                             step_name=cause.element_name,
                              role=Role.SYSTEMKOORDINATOR, assignee=None, service_area=area,
                              since=incident.created_at,
                              overdue_days=_whole_days(now - incident.created_at),
-                             incident_id=incident.id, detail=incident.error))
+                             incident_id=incident.id, detail=incident.error, cause=cause))
     idle_limit = timedelta(days=config.idle_days)
     for case_id, (last_at, area) in last.items():
         if last_at + idle_limit < now:
@@ -212,6 +218,16 @@ def find_stuck(session: Session, now: datetime, config: MonitorConfig) -> list[S
         row.assignee = item.owner or row.assignee
         rows.append(row)
     return sort_rows(rows)
+
+
+def _versions(session: Session, case_ids: set[int]) -> dict[int, ProcessVersion]:
+    """The process version of each case, in one query (an incident is read against it)."""
+    if not case_ids:
+        return {}
+    return {case_id: version for case_id, version in session.execute(
+        select(Case.id, ProcessVersion).join(ProcessVersion,
+                                             ProcessVersion.id == Case.process_version_id)
+        .where(Case.id.in_(case_ids)))}
 
 
 def _case_wide(case_id: int, reason: str, since: datetime, past: timedelta,

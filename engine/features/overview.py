@@ -84,7 +84,7 @@ def case_overview(db: Database, case_id: int, actor: Actor) -> CaseSnapshot:
             starts=start_events(version.checksum, version.bpmn_xml),
             passed=frozenset(passed), current=frozenset(current),
             tasks=tuple(TaskRow.of(t, may_act(actor, t)) for t in tasks),
-            events=tuple(EventRow.of(e) for e in events),
+            events=tuple(EventRow.of(e, version) for e in events),
             documents=tuple(DocumentRow.of(d, files.get(d.id, ())) for d in documents),
             messages=tuple(MessageRow.of(m) for m in messages),
             plan=plan_store.snapshot(session, case.id),

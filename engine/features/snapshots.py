@@ -14,9 +14,18 @@ from datetime import datetime
 from typing import Any
 
 from engine.features.diagram import PhaseStart, Step
+from engine.features.incident_causes import IncidentCause, cause_at
 from engine.features.task_context import PreviousAnswers, TaskContext
-from engine.kernel.models import AccessLog, Case, CaseMessage, Document, Event, Task
-from engine.kernel.vocabulary import TaskState
+from engine.kernel.models import (
+    AccessLog,
+    Case,
+    CaseMessage,
+    Document,
+    Event,
+    ProcessVersion,
+    Task,
+)
+from engine.kernel.vocabulary import EventKind, TaskState
 
 
 @dataclass(frozen=True)
@@ -144,18 +153,26 @@ class TaskRow:
 
 @dataclass(frozen=True)
 class EventRow:
-    """One entry of the case's history: what happened (``kind``), at which step, by whom."""
+    """One entry of the case's history: what happened (``kind``), at which step, by whom;
+    a failed step's ``cause`` read as the incident panel reads it."""
 
     at: datetime
     actor: str
     kind: str
     bpmn_id: str | None
     data: Mapping[str, Any]
+    cause: IncidentCause | None = None
 
     @classmethod
-    def of(cls, event: Event) -> EventRow:
+    def of(cls, event: Event, version: ProcessVersion | None = None) -> EventRow:
+        """``version``: the case's, to read a failed step's cause against (the page's history
+        says it; the API's carries the stored text as it is)."""
+        data = dict(event.data or {})
+        cause = (cause_at(version, event.bpmn_id, data.get("error"), data.get("handler"))
+                 if version and event.kind == EventKind.INCIDENT_OPENED and event.bpmn_id
+                 else None)
         return cls(at=event.at, actor=event.actor, kind=event.kind, bpmn_id=event.bpmn_id,
-                   data=dict(event.data or {}))
+                   data=data, cause=cause)
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ the page it was posted from. Other roles see none of it."""
 
 from __future__ import annotations
 
+import html as html_lib
 import json
 import re
 from collections.abc import Callable
@@ -95,3 +96,43 @@ def test_only_oversight_sees_the_panel_and_may_post(db: Any, web: Web) -> None:
         "reason": "prøver"})
     page = koordinator.follow(response, expect=None)
     assert "Bare leder og systemkoordinator" in page
+
+
+SENTENCE = ("Saken stoppet ved «Er innbyggeren voksen?» (adult_gateway): steget skal velge vei ut "
+            "fra opplysningen «alder», men saken har ikke denne opplysningen.")
+TECHNICAL = "NameError: name 'alder' is not defined"
+
+
+def _block(page: Any, element_id: str, tag: str) -> str:
+    """The HTML of the element with ``element_id`` (up to its first closing ``tag``)."""
+    html = page.response.get_data(as_text=True)
+    found = re.search(rf'id="{element_id}"[^>]*>(.*?)</{tag}>', html, flags=re.S)
+    assert found, element_id
+    return html_lib.unescape(found.group(1))
+
+
+def _unfolded(html: str) -> str:
+    """What is shown without opening a fold."""
+    return re.sub(r"<details>.*?</details>", "", html, flags=re.S)
+
+
+def test_the_monitor_list_says_the_failure_plainly(db: Any, web: Web) -> None:
+    """The stuck list and the monitor's "why stuck" list use the panel's sentence; the
+    technical text is there only folded away."""
+    case_id = _incident_case(db)
+    browser = web("leder")
+    row = _block(browser.get("/monitor?reason=incident"), "stuck-table", "table")
+    assert f'data-case="{case_id}"' in row
+    assert SENTENCE in _unfolded(row)
+    assert TECHNICAL not in _unfolded(row) and TECHNICAL in row
+    reasons = _block(browser.get(f"/monitor/cases/{case_id}"), "case-reasons", "ul")
+    assert SENTENCE in _unfolded(reasons)
+    assert TECHNICAL not in _unfolded(reasons) and TECHNICAL in reasons
+
+
+def test_the_case_history_says_the_failure_plainly(db: Any, web: Web) -> None:
+    case_id = _incident_case(db)
+    history = _block(web("systemkoordinator").get(f"/cases/{case_id}"), "hendelsesliste", "ol")
+    assert SENTENCE in _unfolded(history)
+    assert TECHNICAL not in _unfolded(history) and TECHNICAL in history
+    assert "Teknisk feilmelding" in history

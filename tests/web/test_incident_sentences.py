@@ -9,14 +9,15 @@ from datetime import UTC, datetime
 import pytest
 from flask import Flask, session
 
-from engine.features.incident_repair import IncidentCause, OpenIncident
+from engine.features.incident_causes import IncidentCause
+from engine.features.incident_repair import OpenIncident
 from webapp.incident_pages import explain
 
 
 def _incident(kind: str, missing: str | None = None, handler: str | None = None,
               name: str = "Send vedtaksbrev", bpmn_id: str = "send_decision") -> OpenIncident:
-    cause = IncidentCause(kind, missing, handler, "RuntimeError: noe gikk galt")
-    return OpenIncident(1, bpmn_id, name, cause, 0, datetime(2026, 3, 2, tzinfo=UTC),
+    cause = IncidentCause(name, kind, missing, handler, "RuntimeError: noe gikk galt")
+    return OpenIncident(1, bpmn_id, cause, 0, datetime(2026, 3, 2, tzinfo=UTC),
                         kind != "gateway")
 
 

@@ -8,17 +8,19 @@ from typing import Any
 from flask import Flask
 
 from engine.features.audience import citizen_events
+from engine.features.incident_causes import IncidentCause
 from engine.features.snapshots import EventRow
-from engine.kernel.models import Event
 from webapp.people import Directory
 from webapp.timeline import EVENT_TEXT, event_text, timeline
 
 WHO = Directory({"koordinator": "Kari Koordinator", "leder": "Lise Leder"}, {}, {})
 
 
-def _event(kind: str, data: dict[str, Any] | None = None, actor: str = "koordinator") -> Event:
-    return Event(case_id=1, at=datetime(2026, 3, 2, 9, tzinfo=UTC), actor=actor, kind=kind,
-                 bpmn_id="assess_report", data={"name": "Vurdere meldingen", **(data or {})})
+def _event(kind: str, data: dict[str, Any] | None = None, actor: str = "koordinator",
+           cause: IncidentCause | None = None) -> EventRow:
+    return EventRow(at=datetime(2026, 3, 2, 9, tzinfo=UTC), actor=actor, kind=kind,
+                    bpmn_id="assess_report", data={"name": "Vurdere meldingen", **(data or {})},
+                    cause=cause)
 
 
 def test_every_kind_in_the_table_reads_as_a_sentence(web_app: Flask) -> None:
@@ -38,15 +40,21 @@ def test_sentences_use_the_event_data_and_names(web_app: Flask) -> None:
             "Koordinator skiftet fra Lise Leder til Kari Koordinator")
         assert event_text(_event("duplicate_registered", {"reason": "Ny situasjon"}),
                           WHO, {}, False).endswith("Begrunnelse: Ny situasjon")
-        error = _event("incident_opened", {"error": "KPR svarer ikke"})
-        assert "KPR svarer ikke" in event_text(error, WHO, {}, False)
+        error = _event("incident_opened", {"error": "KPR svarer ikke", "handler": "kpr.send"},
+                       cause=IncidentCause("Vurdere meldingen", "service", None, "kpr.send",
+                                           "KPR svarer ikke"))
+        assert event_text(error, WHO, {}, False) == (
+            "Det automatiske steget «Vurdere meldingen» (assess_report) feilet i tjenesten "
+            "«kpr.send».")
         assert "KPR svarer ikke" not in event_text(error, WHO, {}, True)
+        [entry] = timeline([error], WHO, {}, citizen_view=False)
+        assert entry["technical"] == "KPR svarer ikke"  # for the page's fold
         assert event_text(_event("something_new"), WHO, {}, False) == "something new"
 
 
 def test_the_citizen_does_not_see_internal_work_distribution(web_app: Flask) -> None:
-    events = [EventRow.of(_event(kind)) for kind in ("case_started", "task_created",
-                                                      "task_claimed", "task_completed")]
+    events = [_event(kind) for kind in ("case_started", "task_created", "task_claimed",
+                                        "task_completed")]
     with web_app.test_request_context():
         staff = [row["kind"] for row in timeline(events, WHO, {}, citizen_view=False)]
         citizen = [row["kind"] for row in timeline(citizen_events(events, ()), WHO, {},
