@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
+from flask import Blueprint, Response, g, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from engine.features import (
@@ -15,18 +14,12 @@ from engine.features import (
     case_queries,
     case_search,
     case_start,
-    consents,
     deploy,
     drafts,
     incidents,
-    interventions,
-    monitor,
-    monitor_heat,
     plans,
     task_actions,
 )
-from engine.features.monitor_trends import trends
-from engine.kernel import clock
 from engine.kernel.errors import DuplicateReport, EngineError, InvalidData, NotFound, TaskTaken
 from engine.runtime import users
 from webapp import limiter
@@ -258,113 +251,6 @@ def list_incidents() -> Any:
 def retry_incident(incident_id: int) -> Any:
     _json_body()  # takes no fields, but a malformed body is refused (400) like everywhere
     return jsonify(incidents.retry_incident(db(), incident_id, signed_in_actor()))
-
-
-# ---------------------------------------------------------------- the manager's monitor
-
-
-def _moment_arg(name: str = "now") -> datetime | None:
-    """``?now=ISO 8601`` (a date means its midnight UTC); 400 when it is not a time."""
-    text = request.args.get(name)
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text.replace(" ", "+").replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise ApiError(400, f"{name} må være et ISO 8601-tidspunkt.") from exc
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _number_arg(name: str) -> float | None:
-    text = request.args.get(name)
-    if text in (None, ""):
-        return None
-    try:
-        return float(text)
-    except ValueError as exc:
-        raise ApiError(400, f"{name} må være et tall.") from exc
-
-
-def monitor_config() -> monitor.MonitorConfig:
-    """Thresholds: environment, then the app's config, then this request's query string."""
-    def pick(name: str, setting: str) -> float | None:
-        given = _number_arg(name)
-        return given if given is not None else current_app.config.get(setting)
-
-    return monitor.MonitorConfig.from_env(
-        unclaimed_hours=pick("unclaimed_hours", "MONITOR_UNCLAIMED_HOURS"),
-        idle_days=pick("idle_days", "MONITOR_IDLE_DAYS"))
-
-
-@api.get("/monitor/stuck")
-def monitor_stuck() -> Any:
-    """Stuck cases as of ``now``: ``{now, rows: [{case_id, reason, step, role, assignee,
-    service_area, since, overdue_days, ...}]}``, filtered and sorted like the page."""
-    now = _moment_arg() or clock.now()
-    rows = monitor.stuck_cases(db(), signed_in_actor(), now, monitor_config())
-    rows = monitor.filter_rows(rows, reason=request.args.get("reason"),
-                               service_area=request.args.get("service_area"),
-                               role=request.args.get("role"), step=request.args.get("step"))
-    sort = request.args.get("sort", "overdue_days")
-    order = request.args.get("order")
-    rows = monitor.sort_rows(rows, sort, None if order is None else order == "desc")
-    return jsonify({"now": now.isoformat(), "rows": [row.as_json() for row in rows]})
-
-
-@api.get("/monitor/overview")
-def monitor_overview() -> Any:
-    """Open cases per step and service area, and the heat map (cases and median wait)."""
-    return jsonify(monitor_heat.overview(db(), signed_in_actor(), _moment_arg(),
-                                    request.args.get("process")).as_json())
-
-
-@api.get("/monitor/trends")
-def monitor_trends() -> Any:
-    """Monthly median lead times and cases opened/closed for the last ``months`` months."""
-    months = request.args.get("months", 12, type=int) or 12
-    return jsonify(trends(db(), signed_in_actor(), _moment_arg(), months).as_json())
-
-
-@api.get("/monitor/consents-expiring")
-def monitor_consents_expiring() -> Any:
-    """Active sharing consents of open cases that end within ``days`` (default 30) days."""
-    days = _number_arg("days")
-    if days is not None and not 0 <= days <= 366:
-        raise ApiError(400, "days må være mellom 0 og 366.")
-    rows = consents.expiring(db(), signed_in_actor(), int(days) if days is not None
-                             else consents.EXPIRING_WITHIN_DAYS)
-    return jsonify({"consents": [row.as_json() for row in rows]})
-
-
-@api.post("/monitor/tasks/<int:task_id>/reassign")
-def monitor_reassign(task_id: int) -> Any:
-    body = _json_body()
-    interventions.reassign_task(db(), task_id, str(body.get("assignee") or ""),
-                                body.get("reason"), signed_in_actor())
-    return jsonify({"ok": True})
-
-
-@api.post("/monitor/cases/<int:case_id>/remind")
-def monitor_remind(case_id: int) -> Any:
-    body = _json_body()
-    task_id = body.get("task_id")
-    if task_id is not None and not isinstance(task_id, int):
-        raise InvalidData({"task_id": "task_id må være et tall."})
-    recipient = interventions.send_reminder(db(), case_id, body.get("reason"), signed_in_actor(),
-                                            task_id)
-    return jsonify({"ok": True, "recipient": recipient})
-
-
-@api.post("/monitor/incidents/<int:incident_id>/retry")
-def monitor_retry(incident_id: int) -> Any:
-    return jsonify(interventions.retry_incident_because(
-        db(), incident_id, _json_body().get("reason"), signed_in_actor()))
-
-
-@api.post("/monitor/cases/<int:case_id>/cancel")
-def monitor_cancel(case_id: int) -> Any:
-    interventions.cancel_case(db(), case_id, _json_body().get("reason"), signed_in_actor())
-    return jsonify({"ok": True})
 
 
 # ---------------------------------------------------------------- the plan
