@@ -66,6 +66,7 @@ def create_app(database_url: str | None = None, config: dict[str, Any] | None = 
     from webapp import (
         api,
         api_incidents,  # noqa: F401  (adds its routes to the API's blueprint)
+        api_monitor,  # noqa: F401  (adds its routes to the API's blueprint)
         auth,
         case_list_pages,
         cases_pages,
@@ -75,6 +76,7 @@ def create_app(database_url: str | None = None, config: dict[str, Any] | None = 
         formatting,
         inbox_pages,
         incident_pages,
+        monitor_case_pages,  # noqa: F401  (adds its routes to the monitor's blueprint)
         notices,
         plan_view,
         statement,

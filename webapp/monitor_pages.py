@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -27,7 +26,6 @@ from flask import (
     abort,
     current_app,
     flash,
-    redirect,
     render_template,
     request,
     url_for,
@@ -36,12 +34,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from markupsafe import Markup
-from werkzeug.wrappers import Response as Redirect
 
 from engine.features import (
-    case_queries,
     consents,
-    interventions,
     monitor,
     monitor_actions,
     monitor_heat,
@@ -50,13 +45,12 @@ from engine.features import (
 from engine.features.diagram import diagram_steps
 from engine.kernel import clock
 from engine.kernel.clock import MUNICIPAL_TZ
-from engine.kernel.errors import EngineError, InvalidData
+from engine.kernel.errors import InvalidData
 from engine.runtime import users
 from webapp.auth import current_actor, db, login_required, signed_in_actor
 from webapp.charts import Column, bar_rows, line_chart, number_table, step_bars
-from webapp.error_pages import flash_outcome
 from webapp.formatting import days, duration
-from webapp.labels import STATUS_LABELS, role_label
+from webapp.labels import role_label
 from webapp.procedure_texts import step_name
 
 bp = Blueprint("monitor", __name__, url_prefix="/monitor")
@@ -332,87 +326,3 @@ def stuck_csv() -> Response:
     stamp = now.astimezone(MUNICIPAL_TZ).strftime("%Y-%m-%d")
     return Response("\ufeff" + out.getvalue(), mimetype="text/csv; charset=utf-8", headers={
         "Content-Disposition": f'attachment; filename="fastlaste-saker-{stamp}.csv"'})
-
-
-# ---------------------------------------------------------------- one case: act on it
-
-
-@bp.get("/cases/<int:case_id>")
-@login_required
-def case(case_id: int) -> Any:
-    """What is stuck in one case and the forms to act on it (reading it is logged)."""
-    actor = signed_in_actor()
-    now = clock.now()
-    detail = case_queries.get_case(db(), case_id, actor)
-    people, areas = _names()
-    rows = monitor.filter_rows(monitor.stuck_cases(db(), actor, now, _config()),
-                               case_id=case_id)
-    open_tasks = [t for t in detail["tasks"] if t["state"] == "ready"]
-    candidates: dict[int, list[users.Colleague]] = {}
-    for task in open_tasks:
-        try:
-            candidates[task["id"]] = interventions.reassign_candidates(db(), task["id"], actor)
-        except EngineError:
-            candidates[task["id"]] = []
-    history = [e for e in detail["events"] if e["kind"] in monitor_actions.ACTION_EVENTS
-               and e["actor"] != users.SYSTEM.username]
-    return render_template(
-        "monitor/case.html", case=detail, rows=_stuck_view(rows, now, people, areas, {}),
-        open_tasks=open_tasks, candidates=candidates, people=people,
-        areas=areas, role_label=role_label, status_label=STATUS_LABELS.get(detail["status"],
-                                                                      detail["status"]),
-        history=[{**e, "what": ACTION_LABELS.get(e["kind"], e["kind"]),
-                  "who": people.get(e["actor"], e["actor"]),
-                  "reason": (e["data"] or {}).get("reason", "")} for e in reversed(history)])
-
-
-def _act(case_id: int, action: Callable[[], str]) -> Redirect:
-    """Run one monitor action (it returns what to tell the user); refusals come back as a
-    message on the case's action page."""
-    flash_outcome(action)
-    return redirect(url_for("monitor.case", case_id=case_id))
-
-
-def _reason() -> str:
-    return request.form.get("reason", "")
-
-
-@bp.post("/tasks/<int:task_id>/reassign")
-@login_required
-def reassign(task_id: int) -> Redirect:
-    actor = signed_in_actor()
-    username = request.form.get("assignee", "").strip()
-
-    def run() -> str:
-        interventions.reassign_task(db(), task_id, username, _reason(), actor)
-        return _("Oppgaven er gitt til %(name)s.", name=_names()[0].get(username, username))
-
-    return _act(request.form.get("case_id", type=int) or 0, run)
-
-
-@bp.post("/cases/<int:case_id>/remind")
-@login_required
-def remind(case_id: int) -> Redirect:
-    actor = signed_in_actor()
-
-    def run() -> str:
-        recipient = interventions.send_reminder(db(), case_id, _reason(), actor,
-                                                request.form.get("task_id", type=int))
-        return _("Påminnelsen er sendt til %(name)s.",
-                 name=_names()[0].get(recipient, recipient))
-
-    return _act(case_id, run)
-
-
-@bp.post("/cases/<int:case_id>/cancel")
-@login_required
-def cancel(case_id: int) -> Redirect:
-    actor = signed_in_actor()
-
-    def run() -> str:
-        if request.form.get("confirm") != "yes":
-            raise InvalidData({"confirm": _("Kryss av for at saken skal avbrytes.")})
-        interventions.cancel_case(db(), case_id, _reason(), actor)
-        return _("Saken er avbrutt.")
-
-    return _act(case_id, run)
