@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import asdict
 from typing import Any
 
@@ -24,6 +25,7 @@ from engine.kernel.errors import DuplicateReport, EngineError, InvalidData, NotF
 from engine.runtime import users
 from webapp import limiter
 from webapp.auth import db, signed_in_actor
+from webapp.form_page import uploaded_file
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -180,7 +182,18 @@ def list_events(case_id: int) -> Any:
 
 @api.post("/cases/<int:case_id>/messages/<name>")
 def send_message(case_id: int, name: str) -> Any:
-    case_messages.send_message(db(), case_id, name, _json_body().get("data", {}), signed_in_actor())
+    """A legal event: JSON ``{data}``, or, with the letter it came with (an appeal by post),
+    ``multipart/form-data`` with ``data`` (the same object as JSON text) and the file in
+    ``attachment``: the page's rules, checked by the engine (PDF, PNG or JPEG, 3 MB)."""
+    if request.mimetype == "multipart/form-data":
+        try:
+            data = json.loads(request.form.get("data") or "{}")
+        except ValueError:
+            raise ApiError(400, "Feltet data må være et JSON-objekt.") from None
+        upload = uploaded_file()
+    else:
+        data, upload = _json_body().get("data", {}), None
+    case_messages.send_message(db(), case_id, name, data, signed_in_actor(), upload)
     return jsonify({"ok": True})
 
 

@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from engine.features import attachments, case_events, case_messages
 from engine.kernel.errors import InvalidData
 from webapp.auth import db, login_required, signed_in_actor
-from webapp.form_page import in_page_language, render_form, submit_form
+from webapp.form_page import in_page_language, render_form, submit_form, uploaded_file
 from webapp.labels import CITIZEN_ACTIONS
 
 bp = Blueprint("events", __name__)
@@ -38,13 +38,6 @@ def staff_only_removed(form: dict[str, Any], staff: bool) -> dict[str, Any]:
                             if k not in hidden}
     schema["required"] = [k for k in schema.get("required") or [] if k not in hidden]
     return {**form, "schema": schema}
-
-
-def _upload() -> attachments.Upload | None:
-    sent = request.files.get("attachment")
-    if sent is None or not sent.filename:
-        return None
-    return attachments.Upload(sent.filename, sent.read())
 
 
 @bp.app_context_processor
@@ -75,7 +68,7 @@ def event(case_id: int, message: str) -> Any:
         if request.form.get(CONFIRM) != "yes":
             raise InvalidData({CONFIRM: _("Bekreft at du har lest hva som skjer, og at "
                                           "hendelsen skal registreres.")})
-        case_messages.send_message(db(), case_id, message, data, actor, _upload())
+        case_messages.send_message(db(), case_id, message, data, actor, uploaded_file())
 
     state = submit_form(schema, {}, send)
     if state.done:

@@ -13,9 +13,19 @@ from typing import Any
 from flask import render_template, request
 from flask_babel import get_locale, gettext
 
+from engine.features import attachments
 from engine.kernel.errors import Conflict, InvalidData
 from engine.runtime import forms
 from webapp import formparse, formrender, formschema
+
+
+def uploaded_file(name: str = "attachment") -> attachments.Upload | None:
+    """The file posted in the multipart field ``name``, or None when none was chosen (a
+    browser sends an empty part without a file name then). What it is, the engine checks."""
+    sent = request.files.get(name)
+    if sent is None or not sent.filename:
+        return None
+    return attachments.Upload(sent.filename, sent.read())
 
 
 def _row_action() -> str:

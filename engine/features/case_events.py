@@ -18,7 +18,7 @@ from datetime import date
 from typing import Any
 
 from engine.features import attachments
-from engine.features.case_messages import may_send, refusal
+from engine.features.case_messages import event_form, may_send, refusal
 from engine.kernel import spiff
 from engine.kernel.db import Database
 from engine.kernel.spiff_messages import WaitingMessage, leads_to, waiting_messages
@@ -26,9 +26,6 @@ from engine.runtime.access import visible_case
 from engine.runtime.case_run import CaseRun
 from engine.runtime.users import Actor
 from handlers.dates import local_date, safe_date
-
-# A message event without a form of its own asks for nothing but is still confirmed.
-NO_FIELDS: Mapping[str, Any] = {"schema": {"type": "object", "properties": {}}}
 
 
 @dataclass(frozen=True)
@@ -94,11 +91,10 @@ def available_events(db: Database, case_id: int, actor: Actor) -> CaseEvents:
 
 def _event(waiting: WaitingMessage, forms: Mapping[str, Any]) -> AvailableEvent:
     element = waiting.element
-    name = spiff.task_properties(element).get("form")
     following = leads_to(element)
     return AvailableEvent(
         message=waiting.name, element=element.bpmn_id,
         label=element.bpmn_name or waiting.name,
         explanation=(element.documentation or "").strip(),
         leads_to=(following.bpmn_name if following is not None else "") or "",
-        form=forms.get(name, NO_FIELDS) if name else NO_FIELDS)
+        form=event_form(waiting, forms))

@@ -7,6 +7,7 @@ condition holds; otherwise the sender is told why, in words a caseworker can act
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -23,6 +24,9 @@ from engine.runtime.access import visible_case
 from engine.runtime.case_run import CaseRun
 from engine.runtime.users import CASEWORK_ROLES, Actor
 from handlers.catalogue import get_validator, validator_names
+
+# A message event without a form of its own asks for nothing but is still confirmed.
+NO_FIELDS: Mapping[str, Any] = {"schema": {"type": "object", "properties": {}}}
 
 CITIZEN_MESSAGES = {"end_requested", "appeal_received", "consent_withdrawn",
                     "evaluation_requested", "coordinator_change"}
@@ -51,17 +55,28 @@ def send_message(db: Database, case_id: int, name: str, data: dict[str, Any],
         if not catchers:
             raise Conflict(_not_waiting_for(case, workflow, name))
         _check_message(session, case.id, name, data, current)
+        label = catchers[0].element.bpmn_name or name
+        if attachment is not None and not isinstance(
+                event_form(catchers[0], case.process_version.forms).get("attachment"), Mapping):
+            raise InvalidData({"attachment": f"«{label}» tar ikke imot vedlegg."})
         refusals = [r for r in (refusal(run, c, current, data) for c in catchers) if r]
         if len(refusals) == len(catchers):
             raise Conflict(refusals[0])
         payload = {**data, "sent_by": actor.username, "received_at": run.now.isoformat()}
         if attachment is not None:
-            payload["attachment"] = attachments.store(
-                session, case.id, catchers[0].element.bpmn_name or name, attachment, run.now)
+            payload["attachment"] = attachments.store(session, case.id, label, attachment,
+                                                      run.now)
         run.event(EventKind.MESSAGE_RECEIVED, None, {"message": name, "data": payload})
         workflow.catch(spiff.message_event(name, payload))
         run.advance(workflow)
         run.save(workflow)
+
+
+def event_form(catcher: WaitingMessage, forms: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The form the waiting event's ``form`` property names (``{title, schema, ui[,
+    attachment]}``): what the event asks for, a file only when it has ``attachment``."""
+    name = spiff.task_properties(catcher.element).get("form")
+    return forms.get(name, NO_FIELDS) if name else NO_FIELDS
 
 
 def _not_waiting_for(case: Case, workflow: spiff.BpmnWorkflow, name: str) -> str:

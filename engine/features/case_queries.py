@@ -17,7 +17,7 @@ from engine.features.validation import sources
 from engine.kernel import spiff
 from engine.kernel.db import Database
 from engine.kernel.errors import NotFound
-from engine.kernel.models import Case, Document, Event, Task
+from engine.kernel.models import Attachment, Case, Document, Event, Task
 from engine.kernel.vocabulary import TaskState
 from engine.runtime import forms, plan_store
 from engine.runtime.access import (
@@ -114,11 +114,22 @@ def get_case(db: Database, case_id: int, actor: Actor) -> dict[str, Any]:
 
 
 def list_documents(db: Database, case_id: int, actor: Actor) -> list[dict[str, Any]]:
+    """The case's letters and notes, oldest first, each with the files stored with it (a
+    letter's PDF, the scanned letter of an appeal by post) without their bytes."""
     with db.transaction() as session:
         visible_case(session, actor, case_id)
         documents = session.scalars(select(Document).where(Document.case_id == case_id)
                                     .order_by(Document.created_at, Document.id))
+        files: dict[int, list[dict[str, Any]]] = {}
+        for row in session.execute(select(Attachment.id, Attachment.document_id,
+                                          Attachment.filename, Attachment.media_type,
+                                          Attachment.size)
+                                   .where(Attachment.case_id == case_id).order_by(Attachment.id)):
+            files.setdefault(row.document_id, []).append(
+                {"id": row.id, "filename": row.filename, "media_type": row.media_type,
+                 "size": row.size})
         log_read(session, case_id, actor, "documents")
         return [{"id": d.id, "kind": d.kind, "title": d.title, "body": d.body,
                  "recipients": d.recipients, "bpmn_id": d.bpmn_id,
-                 "created_at": d.created_at.isoformat()} for d in documents]
+                 "created_at": d.created_at.isoformat(), "attachments": files.get(d.id, [])}
+                for d in documents]
