@@ -1,4 +1,4 @@
-"""Fixtures for handler tests: a recording Effects, a dict-based Directory, a context factory
+"""Fixtures for handler tests: the engine's CaseEffects, a dict-based Directory, a context factory
 and valid fødselsnummer (the helpers behind them are in tests/support)."""
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
+from engine.runtime.handler_context import CaseEffects
 from handlers.registry import HandlerContext
 from tests.support.clock import NOW
-from tests.support.handler_doubles import DictDirectory, RecordingEffects
+from tests.support.handler_doubles import DictDirectory
 from tests.support.nin import (
     first_remainder_10_base,
     make_nin,
@@ -40,8 +41,9 @@ def nin_tools() -> SimpleNamespace:
 
 
 @pytest.fixture
-def effects() -> RecordingEffects:
-    return RecordingEffects()
+def effects() -> CaseEffects:
+    """The engine's own collector: a handler test sees exactly what the engine would apply."""
+    return CaseEffects()
 
 
 @pytest.fixture
@@ -57,7 +59,7 @@ def directory() -> DictDirectory:
 
 @pytest.fixture
 def make_context(
-    effects: RecordingEffects, directory: DictDirectory
+    effects: CaseEffects, directory: DictDirectory
 ) -> Callable[..., HandlerContext]:
     """``make_context(now=NOW, **params)``: params given as plain values are wrapped in the
     ``{"value": ..., "type": ...}`` shape SpiffWorkflow's operation_params use."""

@@ -139,9 +139,9 @@ def test_sharing_withdrawal_marks_the_participant(context, effects) -> None:
 
 def test_sharing_withdrawal_note_says_what_when_and_who(context, effects) -> None:
     withdraw(context, _case(kind="sharing", participant="FASTLEGE", reason="Har byttet lege."))
-    [document] = effects.archived
+    [document] = effects.documents
     assert document.kind == "journal"
-    assert document.recipients == [] and document.pdf is None
+    assert document.recipients == () and document.pdf is None
     assert document.title == "Samtykke til deling av opplysninger med Fastlege trukket tilbake"
     body = document.body
     assert body.startswith(f"Journalnotat: {document.title}\nSaksnummer: 42\n")
@@ -177,7 +177,7 @@ def test_withdrawing_again_keeps_the_first_date(make_context, effects) -> None:
     result = withdraw(make_context(), data)
     assert result["sharing_consents"][0]["withdrawn_at"] == "2026-10-01"
     assert result["consents"][-1]["sharing_scopes"][0]["withdrawn_at"] == "2026-10-01"
-    assert "allerede registrert som trukket tilbake 1. oktober 2026" in effects.archived[0].body
+    assert "allerede registrert som trukket tilbake 1. oktober 2026" in effects.documents[0].body
 
 
 @pytest.mark.parametrize("participant", ["Tannlege", "", "   ", None, 7])
@@ -192,7 +192,7 @@ def test_sharing_with_unknown_or_missing_participant_is_an_error(
     )
     with pytest.raises(ValueError, match=expected):
         withdraw(context, data)
-    assert effects.archived == []
+    assert effects.documents == []
 
 
 def test_plan_withdrawal_marks_the_latest_consent(context, effects) -> None:
@@ -208,7 +208,7 @@ def test_plan_withdrawal_marks_the_latest_consent(context, effects) -> None:
         "withdrawal_reason": "Vil klare meg selv.",
     }
     assert result["sharing_consents"] == data["sharing_consents"]
-    [document] = effects.archived
+    [document] = effects.documents
     assert document.title == "Samtykke til individuell plan og koordinering trukket tilbake"
     assert "koordinering, gitt 1. mars 2026, er trukket tilbake." in document.body
     assert "Meldt av: Per Pleier" in document.body
@@ -218,7 +218,7 @@ def test_plan_withdrawal_marks_the_latest_consent(context, effects) -> None:
 def test_plan_withdrawal_without_sender_or_consents(context, effects) -> None:
     result = withdraw(context, {"consent_withdrawal": {"kind": "plan"}})
     assert result == {"plan_consent_withdrawn": True, "consents": [], "sharing_consents": []}
-    body = effects.archived[0].body
+    body = effects.documents[0].body
     assert "Meldt av" not in body and "Mottatt" not in body and "Oppgitt årsak" not in body
 
 
@@ -226,7 +226,7 @@ def test_plan_withdrawal_without_sender_or_consents(context, effects) -> None:
 def test_unknown_kind_is_an_error(context, effects, withdrawal: dict[str, Any]) -> None:
     with pytest.raises(ValueError, match="unknown kind.*plan, sharing"):
         withdraw(context, {"consent_withdrawal": withdrawal})
-    assert effects.archived == []
+    assert effects.documents == []
 
 
 def test_missing_payload_is_an_error(context) -> None:

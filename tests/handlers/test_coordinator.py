@@ -18,8 +18,8 @@ def test_registered() -> None:
 def test_first_registration_does_not_touch_kpr(context, effects) -> None:
     result = register(context, {"coordinator": "anne"})
     assert result == {"coordinator_history": [{"username": "anne", "from": "2026-11-26"}]}
-    assert effects.coordinators == ["anne"]
-    assert effects.kpr_calls == []
+    assert effects.coordinator == "anne"
+    assert effects.kpr_changes == []
 
 
 def test_change_ends_and_restarts_kpr_coordinator(make_context, effects) -> None:
@@ -36,8 +36,8 @@ def test_change_ends_and_restarts_kpr_coordinator(make_context, effects) -> None
             {"username": "per", "from": "2027-03-01"},
         ]
     }
-    assert effects.coordinators == ["per"]
-    assert effects.kpr_calls == [
+    assert effects.coordinator == "per"
+    assert effects.kpr_changes == [
         ("koordinator", "end", date(2027, 3, 1)),
         ("koordinator", "start", date(2027, 3, 1)),
     ]
@@ -48,11 +48,11 @@ def test_same_coordinator_again_changes_nothing(context, effects) -> None:
     history = [{"username": "anne", "from": "2026-01-05"}]
     result = register(context, {"coordinator": "anne", "coordinator_history": history})
     assert result == {"coordinator_history": history}
-    assert effects.kpr_calls == []
-    assert effects.coordinators == ["anne"]
+    assert effects.kpr_changes == []
+    assert effects.coordinator == "anne"
 
 
 def test_missing_coordinator(context, effects) -> None:
     with pytest.raises(ValueError, match="coordinator is missing"):
         register(context, {"coordinator": ""})
-    assert effects.coordinators == []
+    assert effects.coordinator is None

@@ -34,9 +34,9 @@ def test_registered() -> None:
 @pytest.mark.parametrize("kind", sorted(KINDS))
 def test_every_kind_archives_a_journal_note(make_context, effects, kind: str) -> None:
     assert note(make_context(kind=kind), CASE) is None
-    [document] = effects.archived
+    [document] = effects.documents
     assert document.kind == "journal"
-    assert document.recipients == [] and document.pdf is None
+    assert document.recipients == () and document.pdf is None
     assert document.title == KINDS[kind]
     assert document.body.startswith(f"Journalnotat: {KINDS[kind]}\nSaksnummer: 42\n")
     assert "Dato: 26. november 2026" in document.body
@@ -62,17 +62,17 @@ def test_every_kind_archives_a_journal_note(make_context, effects, kind: str) ->
 )
 def test_kind_specific_content(make_context, effects, kind: str, expected: str) -> None:
     note(make_context(kind=kind), CASE)
-    assert expected in effects.archived[0].body
+    assert expected in effects.documents[0].body
 
 
 def test_paragraphs_stay_separated(make_context, effects) -> None:
     note(make_context(kind="coordinator_changed"), CASE)
-    assert "Per Pleier.\n\nÅrsak til byttet" in effects.archived[0].body
+    assert "Per Pleier.\n\nÅrsak til byttet" in effects.documents[0].body
 
 
 def test_note_with_sparse_data(make_context, effects) -> None:
     note(make_context(kind="coordinator_changed"), {"citizen_name": "Kari Nordmann"})
-    body = effects.archived[0].body
+    body = effects.documents[0].body
     assert "Tjenestemottaker har fått ny koordinator, fra 26. november 2026." in body
     assert "Tidligere koordinator" not in body
 
@@ -80,7 +80,7 @@ def test_note_with_sparse_data(make_context, effects) -> None:
 def test_unknown_kind_is_a_clear_error(make_context, effects) -> None:
     with pytest.raises(ValueError, match="unknown kind 'typo'.*no_appeal"):
         note(make_context(kind="typo"), CASE)
-    assert effects.archived == []
+    assert effects.documents == []
 
 
 def test_missing_kind_is_a_clear_error(context) -> None:
@@ -90,7 +90,7 @@ def test_missing_kind_is_a_clear_error(context) -> None:
 
 def test_plan_closed_after_evaluation_names_the_evaluation(make_context, effects) -> None:
     note(make_context(kind="plan_closed"), {**CASE, "continue_plan": False})
-    body = effects.archived[0].body
+    body = effects.documents[0].body
     assert "Planen er evaluert ved slutten av planperioden" in body
     assert "Målene for perioden er nådd." in body
 
@@ -98,14 +98,14 @@ def test_plan_closed_after_evaluation_names_the_evaluation(make_context, effects
 def test_plan_closed_after_an_end_request_claims_no_evaluation(make_context, effects) -> None:
     """The citizen ended early after a renewal: continue_plan is still True from then."""
     note(make_context(kind="plan_closed"), {**CASE, "continue_plan": True})
-    body = effects.archived[0].body
+    body = effects.documents[0].body
     assert "Individuell plan og koordinator avsluttes." in body
     assert "evaluert" not in body and "Målene for perioden er nådd." not in body
 
 
 def test_consent_withdrawn_with_sparse_data(make_context, effects) -> None:
     note(make_context(kind="consent_withdrawn"), {"citizen_name": "Kari Nordmann"})
-    body = effects.archived[0].body
+    body = effects.documents[0].body
     assert "trukket tilbake samtykket til individuell plan." in body
     assert "meldt av" not in body and "Oppgitt årsak" not in body
 
@@ -114,9 +114,9 @@ def test_note_names_the_caseworker_it_is_written_for(make_context, effects) -> N
     siri = Caseworker("siri", "Siri Saksbehandler")
     context = replace(make_context(kind="no_appeal"), actor=siri)
     note(context, CASE)
-    assert "Dato: 26. november 2026\nSkrevet av: Siri Saksbehandler\n" in effects.archived[0].body
+    assert "Dato: 26. november 2026\nSkrevet av: Siri Saksbehandler\n" in effects.documents[0].body
 
 
 def test_note_of_an_automatic_step_names_the_system(make_context, effects) -> None:
     note(make_context(kind="no_appeal"), CASE)
-    assert "Skrevet av: ipflow (automatisk, uten saksbehandler)" in effects.archived[0].body
+    assert "Skrevet av: ipflow (automatisk, uten saksbehandler)" in effects.documents[0].body

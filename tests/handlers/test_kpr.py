@@ -20,26 +20,26 @@ def test_registered() -> None:
 @pytest.mark.parametrize("service", ["ip", "koordinator"])
 def test_start(make_context, effects, service: str) -> None:
     assert start(make_context(service=service), {}) is None
-    assert effects.kpr_calls == [(service, "start", TODAY)]
+    assert effects.kpr_changes == [(service, "start", TODAY)]
 
 
 def test_end_one(make_context, effects) -> None:
     end(make_context(service="ip"), {})
-    assert effects.kpr_calls == [("ip", "end", TODAY)]
+    assert effects.kpr_changes == [("ip", "end", TODAY)]
 
 
 def test_end_all_ends_ip_and_coordinator(make_context, effects) -> None:
     end(make_context(service="all"), {})
-    assert effects.kpr_calls == [("ip", "end", TODAY), ("koordinator", "end", TODAY)]
+    assert effects.kpr_changes == [("ip", "end", TODAY), ("koordinator", "end", TODAY)]
 
 
 def test_start_all_starts_both_records(make_context, effects) -> None:
     start(make_context(service="all"), {})
-    assert [(service, what) for service, what, _ in effects.kpr_calls] == [
+    assert [(service, what) for service, what, _ in effects.kpr_changes] == [
         ("ip", "start"), ("koordinator", "start")]
 
 
 def test_an_unknown_service_is_refused(make_context, effects) -> None:
     with pytest.raises(ValueError, match="'service'"):
         start(make_context(service="bpa"), {})
-    assert effects.kpr_calls == []
+    assert effects.kpr_changes == []

@@ -77,7 +77,7 @@ def write(make_context, effects):
             actor: Caseworker | None = SIRI, **params: Any) -> tuple[Any, list[Any]]:
         context = replace(make_context(**params), settings=settings, actor=actor)
         result = get_handler(name)(context, data)
-        return result, effects.of_kind("letter")
+        return result, [d for d in effects.documents if d.kind == "letter"]
 
     return run
 
@@ -169,7 +169,7 @@ def test_one_guardian_is_addressed_du_two_as_dere(write, effects) -> None:
             "approved_ip": False}
     _, archived = write("letters.decision", data)
     assert "Du kan klage på avgjørelsen" in _body(archived)
-    effects.archived.clear()
+    effects.documents.clear()
     _, archived = write("letters.decision", {**child(), "approved_ip": False})
     body = _body(archived)
     assert "Dere kan klage på avgjørelsen" in body
@@ -283,7 +283,7 @@ def test_refusal_states_criteria_reasoning_and_appeal(write) -> None:
 def test_refusal_without_reasoning_is_refused(write, effects) -> None:
     with pytest.raises(ValueError, match="reasons"):
         write("letters.refusal", {**adult(), "approved": False, "assessment_reasoning": ""})
-    assert effects.archived == []
+    assert effects.documents == []
 
 
 # --- interim replies -------------------------------------------------------------------------
@@ -512,8 +512,8 @@ def test_barnekoordinator_alone_is_named_as_such(write) -> None:
 def test_a_letter_is_one_pdf_a_listing_all_its_recipients(write) -> None:
     _, archived = write("letters.decision", child())
     [letter] = archived
-    assert letter.recipients == ["Ola Hansen (foresatt for Lise Hansen)",
-                                 "Eva Hansen (foresatt for Lise Hansen)"]
+    assert letter.recipients == ("Ola Hansen (foresatt for Lise Hansen)",
+                                 "Eva Hansen (foresatt for Lise Hansen)")
     pdf = letter.pdf
     assert pdf is not None and pdf.startswith(b"%PDF-")
     reader = PdfReader(BytesIO(pdf))
