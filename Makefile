@@ -37,17 +37,9 @@ $(CATALOGS): %.mo: %.po | $(BIN)/ipflow
 install: pango $(BIN)/ipflow $(VENDOR) $(DESIGNER) $(CATALOGS)
 
 # WeasyPrint (letters and the plan as PDF) lays text out with Debian's pango: installed with
-# apt-get when missing and we are root, otherwise a clear message says what to install.
-PANGO_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0
+# apt-get when missing and the user may, otherwise a clear message says what to install.
 pango:
-	@PATH="$$PATH:/sbin:/usr/sbin" ldconfig -p | grep -q 'libpangoft2-1.0.so.0' || { \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	      $(PANGO_PACKAGES) >/dev/null; \
-	  else \
-	    echo "Letters are printed with WeasyPrint, which needs pango:" \
-	      "sudo apt-get install $(PANGO_PACKAGES)" >&2; exit 1; \
-	  fi; }
+	sh scripts/system-packages.sh pango
 
 # After changing texts in webapp/*.py or webapp/templates/: collect them again, merge them into
 # every language's .po (new texts empty, changed ones "fuzzy"), then translate and `make install`.

@@ -2,17 +2,22 @@
 # What the tests need from the operating system, installed with Debian's apt-get when missing:
 # Chromium for the browser tests (Playwright drives /usr/bin/chromium, never its own download)
 # and the Pango libraries WeasyPrint renders PDF letters with. Run by `make test`, so the
-# README's two commands are the whole set-up. When the user may not install (neither root nor
-# passwordless sudo), it stops and prints the one command to run.
+# README's two commands are the whole set-up; `make install` runs it as `system-packages.sh pango`
+# (the app prints letters with it; only the tests need Chromium). When the user may not install
+# (neither root nor passwordless sudo), it stops and prints the one command to run.
 set -eu
+PATH="$PATH:/sbin:/usr/sbin"  # ldconfig, for a user whose PATH lacks them
 
+needs="${*:-chromium pango}"
 CHROMIUM="${IPFLOW_CHROMIUM:-/usr/bin/chromium}"
 missing=""
-[ -x "$CHROMIUM" ] || missing="chromium"
-# shared library (as ldconfig lists it) and the Debian package that carries it
-for pair in libpango-1.0.so.0:libpango-1.0-0 libpangoft2-1.0.so.0:libpangoft2-1.0-0; do
-    ldconfig -p 2>/dev/null | grep -q "${pair%%:*}" || missing="$missing ${pair#*:}"
-done
+case " $needs " in *" chromium "*) [ -x "$CHROMIUM" ] || missing="chromium" ;; esac
+case " $needs " in *" pango "*)
+    # shared library (as ldconfig lists it) and the Debian package that carries it
+    for pair in libpango-1.0.so.0:libpango-1.0-0 libpangoft2-1.0.so.0:libpangoft2-1.0-0; do
+        ldconfig -p 2>/dev/null | grep -q "${pair%%:*}" || missing="$missing ${pair#*:}"
+    done ;;
+esac
 missing="${missing# }"
 [ -z "$missing" ] && exit 0
 

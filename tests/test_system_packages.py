@@ -48,8 +48,8 @@ class FakeSystem:
             self.chromium.write_text("#!/bin/sh\n")
             self.chromium.chmod(0o755)
 
-    def run(self) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["/bin/sh", str(SCRIPT)], capture_output=True, text=True,
+    def run(self, *needs: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(["/bin/sh", str(SCRIPT), *needs], capture_output=True, text=True,
                               env={"PATH": str(self.bin), "IPFLOW_CHROMIUM": str(self.chromium)},
                               check=False)
 
@@ -98,3 +98,20 @@ def test_a_user_who_may_not_install_is_told_the_one_command(system: FakeSystem) 
     assert result.returncode == 1
     assert "sudo apt-get install -y libpango-1.0-0 libpangoft2-1.0-0" in result.stderr
     assert [call for call in system.calls() if "apt-get" in call] == []
+
+
+def test_make_install_asks_only_for_pango_which_the_app_itself_needs(system: FakeSystem) -> None:
+    system.machine(uid=0, chromium=False, pango=False)
+    result = system.run("pango")
+    assert result.returncode == 0, result.stderr
+    assert system.calls() == [
+        "apt-get update -qq",
+        "apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0",
+    ]
+
+
+def test_pango_present_and_chromium_missing_is_enough_for_make_install(system: FakeSystem) -> None:
+    system.machine(uid=1000, chromium=False, pango=True, sudo=False)
+    result = system.run("pango")
+    assert result.returncode == 0, result.stderr
+    assert system.calls() == []
