@@ -12,16 +12,18 @@ its ``form`` property names.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from engine.features import attachments
 from engine.features.case_messages import event_form, may_send, refusal
+from engine.features.validation import sources
 from engine.kernel import spiff
 from engine.kernel.db import Database
 from engine.kernel.spiff_messages import WaitingMessage, leads_to, waiting_messages
+from engine.runtime import forms
 from engine.runtime.access import visible_case
 from engine.runtime.case_run import CaseRun
 from engine.runtime.users import Actor
@@ -79,22 +81,27 @@ def available_events(db: Database, case_id: int, actor: Actor) -> CaseEvents:
         workflow = run.load_workflow()
         current = spiff.refresh_catchers(workflow)
         offered: dict[str, AvailableEvent] = {}
+        choices = sources(session, case)
         for waiting in waiting_messages(workflow):
             if (waiting.name not in offered and may_send(actor, waiting.name)
                     and refusal(run, waiting, current, {}) is None):
-                offered[waiting.name] = _event(waiting, case.process_version.forms)
+                offered[waiting.name] = _event(waiting, case.process_version.forms, choices)
         return CaseEvents(case_id=case.id, events=tuple(offered.values()),
                           today=local_date(run.now),
                           appeal_deadline=safe_date(current.get("appeal_deadline")),
                           files=attachments.of_case(session, case.id))
 
 
-def _event(waiting: WaitingMessage, forms: Mapping[str, Any]) -> AvailableEvent:
+def _event(waiting: WaitingMessage, version_forms: Mapping[str, Any],
+           choices: Mapping[str, Sequence[forms.Choice]]) -> AvailableEvent:
+    """The event as offered, its form's ``x-source`` choices filled for this case."""
     element = waiting.element
     following = leads_to(element)
+    form = dict(event_form(waiting, version_forms))
+    form["schema"] = forms.with_sources(form["schema"], choices)
     return AvailableEvent(
         message=waiting.name, element=element.bpmn_id,
         label=element.bpmn_name or waiting.name,
         explanation=(element.documentation or "").strip(),
         leads_to=(following.bpmn_name if following is not None else "") or "",
-        form=event_form(waiting, forms))
+        form=form)

@@ -13,13 +13,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engine.features import attachments
-from engine.features.validation import validation_context
+from engine.features.validation import sources, validation_context
 from engine.kernel import spiff
 from engine.kernel.db import Database
 from engine.kernel.errors import Conflict, Forbidden, InvalidData
 from engine.kernel.models import Case
 from engine.kernel.spiff_messages import WaitingMessage, waiting_messages
 from engine.kernel.vocabulary import FINAL_CASE_STATES, EventKind, Role
+from engine.runtime import forms
 from engine.runtime.access import visible_case
 from engine.runtime.case_run import CaseRun
 from engine.runtime.users import CASEWORK_ROLES, Actor
@@ -54,10 +55,10 @@ def send_message(db: Database, case_id: int, name: str, data: dict[str, Any],
         catchers = [m for m in waiting_messages(workflow) if m.name == name]
         if not catchers:
             raise Conflict(_not_waiting_for(case, workflow, name))
-        _check_message(session, case.id, name, data, current)
+        form = event_form(catchers[0], case.process_version.forms)
+        _check_message(session, case, name, data, current, form)
         label = catchers[0].element.bpmn_name or name
-        if attachment is not None and not isinstance(
-                event_form(catchers[0], case.process_version.forms).get("attachment"), Mapping):
+        if attachment is not None and not isinstance(form.get("attachment"), Mapping):
             raise InvalidData({"attachment": f"«{label}» tar ikke imot vedlegg."})
         refusals = [r for r in (refusal(run, c, current, data) for c in catchers) if r]
         if len(refusals) == len(catchers):
@@ -107,13 +108,16 @@ def refusal(run: CaseRun, catcher: WaitingMessage, current: dict[str, Any],
     return props.get("refused_because") or "Saken kan ikke ta imot denne hendelsen nå."
 
 
-def _check_message(session: Session, case_id: int, name: str, payload: dict[str, Any],
-                   case_data: dict[str, Any]) -> None:
-    """Run the message's validator (``message.<name>``) when the handlers define one."""
-    if f"message.{name}" not in validator_names():
-        return
-    errors = get_validator(f"message.{name}")(validation_context(session, case_id),
-                                              {**case_data, "message": payload})
+def _check_message(session: Session, case: Case, name: str, payload: dict[str, Any],
+                   case_data: dict[str, Any], form: Mapping[str, Any]) -> None:
+    """A choice the event's form offers from the municipality's or the case's lists
+    (``x-source``: e.g. whose sharing consent is withdrawn) must be one it offers; then the
+    message's validator (``message.<name>``) runs when the handlers define one."""
+    schema = forms.with_sources(dict(form["schema"]), sources(session, case))
+    errors = forms.source_errors(payload, schema)
+    if not errors and f"message.{name}" in validator_names():
+        errors = get_validator(f"message.{name}")(validation_context(session, case.id),
+                                                  {**case_data, "message": payload})
     if errors:
         raise InvalidData(errors)
 

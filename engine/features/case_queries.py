@@ -58,8 +58,7 @@ def get_task(db: Database, task_id: int, actor: Actor) -> TaskDetail:
         assert case is not None
         form = dict(case.process_version.forms.get(task.form, {}))
         if form:
-            form["schema"] = forms.with_sources(form["schema"],
-                                                sources(session, case.service_area))
+            form["schema"] = forms.with_sources(form["schema"], sources(session, case))
         data: dict[str, Any] = {}
         if task.state == TaskState.READY:
             run = CaseRun(session, case, actor)

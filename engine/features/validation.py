@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from engine.features import consents
 from engine.kernel import clock
 from engine.kernel.errors import InvalidData
 from engine.kernel.models import Case
@@ -20,14 +21,17 @@ from handlers.catalogue import get_validator
 from handlers.registry import HandlerContext
 
 
-def sources(session: Session, service_area: str | None = None
-            ) -> dict[str, list[forms.Choice]]:
+def sources(session: Session, case: Case | None = None) -> dict[str, list[forms.Choice]]:
     """The municipality's own lists a form's choices may come from (``x-source``): its service
-    areas, and the coordinators of ``service_area`` with how many active cases each has."""
+    areas, the coordinators of the case's service area with how many active cases each has,
+    and the participants the citizen's consent lets the case share information with today."""
+    sharing = consents.case_sharing(session, case.id) if case is not None else []
+    participants = dict.fromkeys(row.participant for row in sharing if row.active)
     return {"service_areas": [forms.Choice(code, name)
                               for code, name in service_areas(session).items()],
             "coordinators": [_coordinator(person) for person in
-                             coordinators(session, service_area)]}
+                             coordinators(session, case.service_area if case else None)],
+            "sharing_participants": [forms.Choice(name, name) for name in participants]}
 
 
 def _coordinator(person: Colleague) -> forms.Choice:
@@ -49,9 +53,7 @@ def validated(session: Session, case_id: int, form: dict[str, Any], data: dict[s
     """The declared fields of ``data`` when valid; raises InvalidData otherwise."""
     if not isinstance(data, dict):
         raise InvalidData({"_form": "Skjemadata må være et JSON-objekt."})
-    case = session.get(Case, case_id)
-    schema = forms.with_sources(form["schema"],
-                                sources(session, case.service_area if case else None))
+    schema = forms.with_sources(form["schema"], sources(session, session.get(Case, case_id)))
     clean = forms.declared_fields(forms.normalized(data, schema), schema)
     errors = {**forms.schema_errors(clean, schema), **forms.source_errors(clean, schema)}
     if not errors and validator_name:

@@ -71,6 +71,8 @@ SOURCES = {
     "service_areas": "the municipality's service areas",
     "coordinators": "the users with role koordinator in the case's service area, each with "
                     "the number of active cases they coordinate",
+    "sharing_participants": "the participants the citizen's consent lets the case share "
+                            "information with today",
 }
 
 
@@ -110,7 +112,7 @@ def source_errors(data: Mapping[str, Any], schema: Mapping[str, Any]) -> dict[st
     the choices it does offer, so the person sees whom they may choose."""
     errors: dict[str, str] = {}
     for key, prop in (schema.get("properties") or {}).items():
-        if not isinstance(prop, dict) or "x-source" not in prop or data.get(key) is None:
+        if not isinstance(prop, dict) or "x-source" not in prop or data.get(key) in (None, ""):
             continue
         offered = enum_labels(prop)
         if str(data[key]) in offered:

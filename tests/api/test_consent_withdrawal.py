@@ -75,7 +75,7 @@ def test_withdrawn_sharing_consent_keeps_the_follow_up(api: Api, db: Database) -
     (timer,) = revision_timers(db, case_id)
     today = clock.now().date().isoformat()
 
-    assert withdraw(api, case_id, "koordinator", kind="sharing", participant="fastlege",
+    assert withdraw(api, case_id, "koordinator", kind="sharing", participant="Fastlege",
                     reason="Har byttet fastlege.") == {"ok": True}
 
     case = api.get(f"/cases/{case_id}", "koordinator")
@@ -85,7 +85,7 @@ def test_withdrawn_sharing_consent_keeps_the_follow_up(api: Api, db: Database) -
     assert api.get(f"/tasks/{before['id']}", "koordinator")["state"] == "cancelled"
     data = api.get(f"/tasks/{after['id']}", "koordinator")["data"]
     assert data["plan_consent_withdrawn"] is False
-    assert data["consent_withdrawal"]["participant"] == "fastlege"
+    assert data["consent_withdrawal"]["participant"] == "Fastlege"
     assert data["sharing_consents"] == [{
         "participant": "Fastlege", "scope": "Helseopplysninger",
         "withdrawn_at": today, "withdrawn_by": "koordinator"}]

@@ -79,7 +79,7 @@ def test_withdrawn_or_expired_consent_gives_no_access(flow: Flow) -> None:
 
     flow.wait(days=1)
     flow.message("consent_withdrawn", "koordinator", {"kind": "sharing",
-                                                       "participant": "fastlege"})
+                                                       "participant": "Fastlege"})
     rows = {r["participant"]: r for r in flow.case()["sharing_consents"]}
     assert rows["Fastlege"]["withdrawn_on"] == flow.today.isoformat()
     assert rows["Fastlege"]["withdrawn_by"] == "koordinator"
