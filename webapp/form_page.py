@@ -10,10 +10,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flask import render_template, request
+from flask import flash, render_template, request
 from flask_babel import get_locale, gettext
+from flask_babel import gettext as _
 
 from engine.features import attachments
+from engine.features.drafts import Draft
 from engine.kernel.errors import Conflict, InvalidData
 from engine.runtime import forms
 from webapp import formparse, formrender, formschema
@@ -81,6 +83,29 @@ def _with_row_action(schema: dict[str, Any]) -> dict[str, Any]:
 
 PageAction = Callable[[dict[str, Any]], Any]
 """Something a page's own button does with the form as typed (take the task, save a draft)."""
+
+
+class DraftButtons:
+    """A form page's «Lagre utkast» and «Slett utkastet» (a task's form, the plan's): each
+    posts the whole form, so what was typed stays on the page either way."""
+
+    def __init__(self, save: Callable[[dict[str, Any]], Draft],
+                 delete: Callable[[], None]) -> None:
+        self._save, self._delete = save, delete
+        self.saved: Draft | None = None
+        self.discarded = False
+
+    def actions(self) -> dict[str, PageAction]:
+        return {"draft": self.keep, "discard_draft": self.discard}
+
+    def keep(self, typed: dict[str, Any]) -> None:
+        self.saved = self._save(typed)
+        flash(_("Utkastet er lagret. Bare du ser det."), "success")
+
+    def discard(self, _typed: dict[str, Any]) -> None:
+        self._delete()
+        self.discarded = True
+        flash(_("Utkastet er slettet."), "success")
 
 
 def _refused(schema: dict[str, Any], values: dict[str, Any], act: Callable[[], Any]

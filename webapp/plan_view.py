@@ -26,10 +26,10 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from engine.features import documents, plans
+from engine.features import documents, drafts, plans
 from engine.kernel.errors import EngineError
 from webapp.auth import db, login_required, signed_in_actor
-from webapp.form_page import render_form, submit_form
+from webapp.form_page import DraftButtons, render_form, submit_form
 from webapp.formatting import local_today
 
 bp = Blueprint("plan", __name__)
@@ -196,29 +196,38 @@ def decide_proposal(case_id: int, proposal_id: int) -> Any:
 def revise(case_id: int) -> Any:
     """The plan form opened with the plan as it stands: the coordinator saves a revision, the
     citizen sends a proposal. The revision it was opened from travels in the form's address,
-    so a plan changed meanwhile is refused (409) instead of overwritten."""
+    so a plan changed meanwhile is refused (409) instead of overwritten. A draft keeps what
+    was typed, with that revision, and is opened again in its place until the plan is saved."""
     actor = signed_in_actor()
     seen = plans.get_plan(db(), case_id, actor)
     if not (seen["may_revise"] or seen["may_propose"]) or not seen["form"]:
         abort(403)
     schema, ui = seen["form"]["schema"], seen["form"].get("ui") or {}
     current = seen["current"]
+    number = current["number"] if current else 0
+    draft = drafts.load_plan_draft(db(), case_id, actor)
     base = request.args.get("base", type=int)
-    if base is None:
-        base = current["number"] if current else 0
+    if base is None:  # a draft goes on from the revision it was typed on
+        base = draft.base if draft and draft.base is not None else number
 
     def save(data: dict[str, Any]) -> None:
         changes = {name: data.get(name, "") for name in schema.get("properties", {})}
         plans.revise_plan(db(), case_id, changes, base, actor)
 
-    state = submit_form(schema, dict(current["content"]) if current else {}, save)
+    buttons = DraftButtons(lambda typed: drafts.save_plan_draft(db(), case_id, typed, base, actor),
+                           lambda: drafts.delete_plan_draft(db(), case_id, actor))
+    initial = dict(draft.data) if draft else dict(current["content"]) if current else {}
+    state = submit_form(schema, initial, save, actions=buttons.actions())
     if state.done:
         flash(_("Planen er revidert.") if seen["may_revise"]
               else _("Forslaget er sendt til koordinatoren."), "success")
         return redirect(url_for("cases.case", case_id=case_id, _anchor="plan"))
+    if buttons.discarded:
+        return redirect(url_for("plan.revise", case_id=case_id))
     for name in ("plan", "base"):
         if name in state.errors:
             state.problem = state.errors.pop(name)
     title = _("Revider planen") if seen["may_revise"] else _("Foreslå endringer i planen")
     return render_form("plan_edit.html", schema, ui, state, case_id=case_id, form_title=title,
-                   action=url_for("plan.revise", case_id=case_id, base=base))
+                       action=url_for("plan.revise", case_id=case_id, base=base),
+                       draft=buttons.saved or draft, base=base, current_number=number)

@@ -22,14 +22,19 @@ from flask import (
 from flask_babel import gettext as _
 
 from engine.features import case_queries, case_start, drafts, notices, task_actions
-from engine.features.drafts import Draft
 from engine.features.snapshots import TaskDetail
 from engine.kernel import clock
 from engine.kernel.errors import DuplicateReport, TaskTaken
 from engine.runtime.users import Actor, people
 from webapp import plan_view, task_holding
 from webapp.auth import db, login_required, signed_in_actor
-from webapp.form_page import PageAction, in_page_language, render_form, submit_form
+from webapp.form_page import (
+    DraftButtons,
+    PageAction,
+    in_page_language,
+    render_form,
+    submit_form,
+)
 from webapp.formatting import age_on, answer_text, as_date, local_today
 from webapp.labels import choice_labeller
 
@@ -104,12 +109,12 @@ class _PageButtons:
     def __init__(self, task_id: int, actor: Actor) -> None:
         self.task_id = task_id
         self.actor = actor
-        self.saved: Draft | None = None
-        self.discarded = False
+        self.drafts = DraftButtons(
+            lambda typed: drafts.save_draft(db(), task_id, typed, actor),
+            lambda: drafts.delete_draft(db(), task_id, actor))
 
     def actions(self) -> dict[str, PageAction]:
-        return {"take": self.take, "release": self.give_back, "draft": self.keep,
-                "discard_draft": self.discard}
+        return {"take": self.take, "release": self.give_back, **self.drafts.actions()}
 
     def take(self, _typed: dict[str, Any]) -> None:
         task_actions.claim_task(db(), self.task_id, self.actor)
@@ -119,14 +124,6 @@ class _PageButtons:
         task_actions.unclaim_task(db(), self.task_id, self.actor)
         flash(_("Oppgaven er lagt tilbake til gruppen."), "success")
 
-    def keep(self, typed: dict[str, Any]) -> None:
-        self.saved = drafts.save_draft(db(), self.task_id, typed, self.actor)
-        flash(_("Utkastet er lagret. Bare du ser det."), "success")
-
-    def discard(self, _typed: dict[str, Any]) -> None:
-        drafts.delete_draft(db(), self.task_id, self.actor)
-        self.discarded = True
-        flash(_("Utkastet er slettet."), "success")
 
 
 @bp.route("/tasks/<int:task_id>", methods=["GET", "POST"])
@@ -152,7 +149,7 @@ def task(task_id: int) -> Any:
     if form_state.done:
         flash(_("Oppgaven er fullført."), "success")
         return redirect(_done_url(actor))
-    if buttons.discarded:
+    if buttons.drafts.discarded:
         return redirect(url_for("tasks.task", task_id=task_id))
     if isinstance(form_state.refusal, TaskTaken):
         now_held = task_holding.after_refusal(form_state.refusal, actor, names)
@@ -168,7 +165,7 @@ def task(task_id: int) -> Any:
         return redirect(_done_url(actor))
     return render_form("task.html", schema, form.get("ui") or {}, form_state, task=task,
                    form_title=form.get("title") or task.facts.name, holding=now_held,
-                   draft=buttons.saved or draft,
+                   draft=buttons.drafts.saved or draft,
                    typed=request.method == "POST" or draft is not None,
                    context=_case_context(task), answers=_answers(task),
                    back_url=_done_url(actor),

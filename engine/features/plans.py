@@ -12,12 +12,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
 from engine.kernel import clock, spiff
 from engine.kernel.db import Database
 from engine.kernel.errors import Conflict, Forbidden, InvalidData, NotFound
-from engine.kernel.models import AccessLog, ActionItem, Case, PlanProposal, PlanRevision
+from engine.kernel.models import (
+    AccessLog,
+    ActionItem,
+    Case,
+    PlanDraft,
+    PlanProposal,
+    PlanRevision,
+)
 from engine.kernel.vocabulary import EventKind
 from engine.runtime import forms, plan_store
 from engine.runtime.access import can_see_case, is_own_case, keeps_plan
@@ -133,17 +141,27 @@ def _write(session: Session, case: Case, content: dict[str, Any], actor: Actor, 
     return revision
 
 
+def plan_in_reach(session: Session, case_id: int, actor: Actor) -> Case:
+    """The case, when the actor may change its plan now: its coordinator revises, the citizen
+    proposes (404 when the case is not visible, 403 for others, 409 when it has ended)."""
+    case = _case(session, case_id, actor)
+    if not (keeps_plan(actor, case) or is_own_case(actor, case)):
+        raise Forbidden("Bare koordinatoren kan endre planen, og innbyggeren foreslå "
+                        "endringer.")
+    _open_case(case)
+    return case
+
+
 def revise_plan(db: Database, case_id: int, changes: Any, base: Any, actor: Actor,
                 note: Any = None) -> dict[str, Any]:
     """The coordinator revises the plan (a new revision); the citizen proposes a change (kept
-    until the coordinator accepts or declines it). Returns the revision or the proposal."""
+    until the coordinator accepts or declines it). Returns the revision or the proposal. The
+    actor's draft of the plan (:mod:`engine.features.drafts`) is used up by it."""
     with db.transaction() as session:
-        case = _case(session, case_id, actor)
-        coordinator, citizen = keeps_plan(actor, case), is_own_case(actor, case)
-        if not (coordinator or citizen):
-            raise Forbidden("Bare koordinatoren kan endre planen, og innbyggeren foreslå "
-                            "endringer.")
-        _open_case(case)
+        case = plan_in_reach(session, case_id, actor)
+        coordinator = keeps_plan(actor, case)
+        session.execute(delete(PlanDraft).where(PlanDraft.case_id == case.id,
+                                                PlanDraft.username == actor.username))
         current = plan_store.current_revision(session, case.id)
         _check_base(current, base)
         old = current.content if current else {}

@@ -16,6 +16,8 @@ from playwright.sync_api import Page, expect
 
 from engine.demo import appoint, approve, consent, do, establish_plan, report
 from engine.features import plans
+from engine.kernel.db import Database
+from engine.runtime.users import Actor
 from tests.support.people import KARI, staff_of
 
 ITEM = "Søke om trygghetsalarm"
@@ -36,15 +38,21 @@ def _expect_current_plan(page: Page) -> None:
     expect(plan).not_to_contain_text(FIRST_GOALS)
 
 
-def test_plan_history_and_action_item_on_the_case_page(visitor, server, tmp_path: Path
-                                                        ) -> None:
-    db = server.db
-    staff = staff_of(db)
+def _established(db: Database, staff: dict[str, Actor]) -> int:
+    """Kari's case with the plan written at establish_plan (revision 1)."""
     case_id = report(db, staff["koordinator"], KARI, reported_by="parorende")
     approve(db, staff, case_id, "helse")
     appoint(db, staff, case_id)
     consent(db, staff["innbygger"], case_id, wants_ip=True)
     establish_plan(db, staff["koordinator"], case_id)
+    return case_id
+
+
+def test_plan_history_and_action_item_on_the_case_page(visitor, server, tmp_path: Path
+                                                        ) -> None:
+    db = server.db
+    staff = staff_of(db)
+    case_id = _established(db, staff)
     do(db, staff["koordinator"], case_id, "follow_up", {
         "meeting_date": "2026-03-02", "minutes": "Første møte.",
         "action_items": [{"description": ITEM, "owner": "Koordinator",
@@ -95,3 +103,33 @@ def test_plan_history_and_action_item_on_the_case_page(visitor, server, tmp_path
     _expect_current_plan(page)
     expect(page.get_by_role("button", name="Ta inn i planen")).to_have_count(0)
     assert person.watch.page_errors == [], person.watch.page_errors
+
+
+def test_a_plan_draft_is_there_when_the_coordinator_comes_back(visitor, server) -> None:
+    """Typed into the plan, saved as a draft, left for the inbox: the text is there on coming
+    back (a new browser, too); saving the plan uses the draft up."""
+    db = server.db
+    staff = staff_of(db)
+    case_id = _established(db, staff)
+    typed = "Bo hjemme, og gå på tur hver dag."
+
+    person = visitor()
+    person.login("koordinator")
+    person.go(f"/cases/{case_id}/plan")
+    expect(person.field("Mål")).to_have_value(FIRST_GOALS)
+    person.field("Mål").fill(typed)
+    person.button("Lagre utkast").click()
+    expect(person.flash("Utkastet er lagret. Bare du ser det.")).to_be_visible()
+    person.inbox_tab("Mine oppgaver")  # leaves the page
+    person.page.context.close()
+
+    again = visitor()
+    again.login("koordinator")
+    again.go(f"/cases/{case_id}/plan")
+    expect(again.field("Mål")).to_have_value(typed)
+    expect(again.page.locator("#draft-note")).to_contain_text("Utkast lagret")
+    again.button("Revider planen").click()
+    expect(again.flash("Planen er revidert.")).to_be_visible()
+    again.go(f"/cases/{case_id}/plan")
+    expect(again.field("Mål")).to_have_value(typed)  # now the plan's own text
+    expect(again.page.locator("#draft-note")).to_have_count(0)

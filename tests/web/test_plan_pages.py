@@ -131,3 +131,46 @@ def test_the_plan_is_revised_and_proposed_on_its_own_page(cast: Cast, web: Any) 
     assert seen["current"]["number"] == 3
     assert seen["proposals"][0]["changes"] == {"plan_needs": "Mer hjelp om kvelden."}
     web("fagleder").get(f"/cases/{cast.case_id}/plan", expect=403)
+
+
+def test_a_plan_draft_is_opened_again_until_the_plan_is_saved(cast: Cast, web: Any) -> None:
+    coordinator = web("koordinator")
+    form = coordinator.get(f"/cases/{cast.case_id}/plan")
+    action = form.one("form", id="form-top").get("action")
+    typed = {**form.form_data(), "plan_goals": "Bo hjemme og gå på tur.", "_action": "draft"}
+    kept = coordinator.post_page(action, typed, expect=200)
+    assert "Utkastet er lagret. Bare du ser det." in text_of(kept.html)
+    again = coordinator.get(f"/cases/{cast.case_id}/plan")
+    assert again.value("plan_goals") == "Bo hjemme og gå på tur."
+    assert again.all(id="draft-note") and again.all(id="plan-moved-on") == []
+    assert web("systemkoordinator").get(f"/cases/{cast.case_id}/plan").value(
+        "plan_goals") != "Bo hjemme og gå på tur."  # nobody else sees my draft
+    done = coordinator.post(action, {**again.form_data(), "plan_goals": "Bo hjemme."})
+    assert done.headers["Location"].endswith(f"/cases/{cast.case_id}#plan")
+    after = coordinator.get(f"/cases/{cast.case_id}/plan")
+    assert after.value("plan_goals") == "Bo hjemme." and after.all(id="draft-note") == []
+
+
+def test_a_draft_typed_on_an_older_plan_says_so_and_is_not_saved_over_it(
+        cast: Cast, web: Any) -> None:
+    coordinator = web("koordinator")
+    form = coordinator.get(f"/cases/{cast.case_id}/plan")
+    action = form.one("form", id="form-top").get("action")
+    coordinator.post_page(action, {**form.form_data(), "plan_goals": "Mitt utkast.",
+                                   "_action": "draft"}, expect=200)
+    plans.revise_plan(cast.db, cast.case_id, {"plan_cooperation": "NAV."}, 1,
+                      cast.staff["systemkoordinator"])
+    again = coordinator.get(f"/cases/{cast.case_id}/plan")
+    assert again.value("plan_goals") == "Mitt utkast."
+    assert "Planen er endret etter at du begynte på utkastet" in text_of(again.html)
+    stale = coordinator.post_page(again.one("form", id="form-top").get("action"),
+                                  again.form_data(), expect=409)
+    assert "siden du åpnet revisjon 1" in text_of(stale.html)
+    assert stale.value("plan_goals") == "Mitt utkast."
+    seen = coordinator.get(again.by_id("use-new-plan").get("href"))  # "I have seen it"
+    assert seen.value("plan_goals") == "Mitt utkast." and seen.all(id="plan-moved-on") == []
+    discarded = coordinator.post(seen.one("form", id="form-top").get("action"),
+                                 {**seen.form_data(), "_action": "discard_draft"})
+    fresh = coordinator.follow(discarded)
+    assert "Utkastet er slettet." in text_of(fresh.html)
+    assert fresh.value("plan_goals") != "Mitt utkast." and fresh.all(id="draft-note") == []

@@ -17,7 +17,7 @@ from engine.kernel.models.cases import (
     Timer,
 )
 from engine.kernel.models.designer import ProcessDraft, VersionNote
-from engine.kernel.models.notices import ReadMark, TaskDraft
+from engine.kernel.models.notices import PlanDraft, ReadMark, TaskDraft
 from engine.kernel.models.people import ApiToken, Membership, ServiceArea, User
 from engine.kernel.models.plans import ActionItem, PlanProposal, PlanRevision, SharingConsent
 from engine.kernel.models.records import Attachment, CaseMessage, Document, KprRecord, Outbox
@@ -25,7 +25,7 @@ from engine.kernel.models.records import Attachment, CaseMessage, Document, KprR
 __all__ = [
     "AccessLog", "ActionItem", "ApiToken", "Attachment", "Base", "Case", "CaseMessage",
     "Document", "Event", "Incident", "JsonType", "KprRecord", "Membership", "Outbox",
-    "PlanProposal", "PlanRevision", "ProcessDraft", "ProcessVersion", "ReadMark", "ServiceArea",
-    "SharingConsent", "Task", "TaskDraft", "TaskEscalation", "Timer", "UTCDateTime", "User",
-    "VersionNote",
+    "PlanDraft", "PlanProposal", "PlanRevision", "ProcessDraft", "ProcessVersion", "ReadMark",
+    "ServiceArea", "SharingConsent", "Task", "TaskDraft", "TaskEscalation", "Timer",
+    "UTCDateTime", "User", "VersionNote",
 ]

@@ -1,4 +1,5 @@
-"""What one person has read or left unfinished: read marks (unread counts) and task drafts."""
+"""What one person has read or left unfinished: read marks (unread counts), task drafts and
+plan drafts."""
 
 from __future__ import annotations
 
@@ -36,5 +37,21 @@ class TaskDraft(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     task_id: Mapped[int] = mapped_column(ForeignKey("task.id"), index=True)
     username: Mapped[str] = mapped_column(String(80))
+    data: Mapped[dict[str, Any]]
+    saved_at: Mapped[datetime]
+
+
+class PlanDraft(Base):
+    """What one person typed into the plan form of a case and saved unfinished, one per case and
+    person, with the plan revision it was typed on (``base``), so that saving it later is
+    refused, not merged blindly, when the plan changed meanwhile. Saving the plan (a revision
+    or a proposal) removes the saver's draft."""
+
+    __tablename__ = "plan_draft"
+    __table_args__ = (UniqueConstraint("case_id", "username"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_.id"), index=True)
+    username: Mapped[str] = mapped_column(String(80))
+    base: Mapped[int] = mapped_column(Integer)
     data: Mapped[dict[str, Any]]
     saved_at: Mapped[datetime]
