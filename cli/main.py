@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 import processes
-from engine.features import deploy, diagram_rules, incidents, kpr, worker
+from engine.features import backup, deploy, diagram_rules, incidents, kpr, worker
 from engine.kernel.db import Database
 from engine.kernel.errors import DeployRejected, EngineError
 from engine.runtime.users import SYSTEM
@@ -164,3 +164,27 @@ def kpr_export(output: str | None) -> None:
         Path(output).write_text(text, encoding="utf-8")
     else:
         click.echo(text, nl=False)
+
+
+@cli.command(name="backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+def backup_command(path: str) -> None:
+    """Write the whole database (every table, documents' files included) to one file."""
+    manifest = backup.backup(_db(), Path(path))
+    rows = sum(t["rows"] for t in manifest["tables"].values())
+    click.echo(f"Sikkerhetskopi skrevet til {path}: {len(manifest['tables'])} tabeller, "
+               f"{rows} rader.")
+
+
+@cli.command(name="restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--replace", is_flag=True,
+              help="Delete everything in the database first (otherwise it must be empty).")
+def restore_command(path: str, replace: bool) -> None:
+    """Restore a backup into an empty database at the same schema revision."""
+    try:
+        manifest = backup.restore(_db(), Path(path), replace=replace)
+    except EngineError as error:
+        _fail(error)
+    rows = sum(t["rows"] for t in manifest["tables"].values())
+    click.echo(f"Gjenopprettet {rows} rader fra sikkerhetskopien av {manifest['created_at']}.")

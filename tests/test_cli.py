@@ -187,3 +187,19 @@ def test_incident_retry_of_an_unknown_incident_fails_clearly(database_file: str)
     assert "Traceback" not in result.output
     listed = run("incident", "list")
     assert listed.exit_code == 0 and listed.stdout == ""
+
+
+def test_backup_and_restore_commands_round_trip_into_an_empty_database(
+        demo_db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    file = tmp_path / "ipflow.backup"
+    result = run("backup", str(file))
+    assert result.exit_code == 0, result.output
+    assert "Sikkerhetskopi skrevet" in result.stdout
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'restored.sqlite'}")
+    restored = run("restore", str(file))
+    assert restored.exit_code == 0, restored.output
+    again = CliRunner().invoke(cli, ["restore", str(file)])
+    assert again.exit_code == 1 and "ikke tom" in again.stderr
+    target = Database(f"sqlite:///{tmp_path / 'restored.sqlite'}")
+    assert _count(target, Case) == _count(demo_db, Case) == 4
+    assert _count(target, Document) == _count(demo_db, Document)
