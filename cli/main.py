@@ -20,6 +20,11 @@ def _db() -> Database:
 
 
 def _fail(error: EngineError) -> None:
+    if isinstance(error, DeployRejected):  # each problem names its element by label and id
+        click.echo("Feil: diagrammet kan ikke tas i bruk:", err=True)
+        for text in error.texts():
+            click.echo(f"  {text}", err=True)
+        sys.exit(1)
     click.echo(f"Feil: {error.message}", err=True)
     for name, message in (error.details() or {}).items():
         click.echo(f"  {name}: {message}", err=True)

@@ -159,18 +159,21 @@ def test_deploy_check(database_file: str, tmp_path: Path) -> None:
                       encoding="utf-8")
     result = run("deploy", "--check", str(broken))
     assert result.exit_code != 0
-    assert "send_interim_reply" in result.output and "letters.borte" in result.output
+    # Each problem names its element by its label, the id after it.
+    assert ('"Send foreløpig svar" (send_interim_reply): ukjent handler \'letters.borte\''
+            in result.output)
 
     not_xml = tmp_path / "tekst.bpmn"
     not_xml.write_text("dette er ikke XML", encoding="utf-8")
     result = run("deploy", "--check", str(not_xml))
-    assert result.exit_code != 0 and "fil:" in result.output
+    assert result.exit_code != 0 and "Filen: ikke gyldig BPMN-XML" in result.output
 
     # --check stores nothing; a real deploy of the broken file is refused too
     assert run("init").exit_code == 0
     db = Database(database_file)
     refused = run("deploy", str(broken))
-    assert refused.exit_code != 0 and "send_interim_reply" in refused.output
+    assert refused.exit_code != 0 and '"Send foreløpig svar" (send_interim_reply)' in \
+        refused.output
     assert _count(db, ProcessVersion) == 1
     changed = tmp_path / "changed.bpmn"
     changed.write_text(diagram.replace('name="Vurder og avgjør"', 'name="Vurder saken"'),

@@ -31,7 +31,6 @@ from flask_babel import ngettext
 from werkzeug.wrappers import Response as Redirect
 
 from engine.features import designer, designer_versions, migration
-from engine.features.diagram import named_elements
 from engine.kernel.errors import DeployRejected, EngineError, InvalidData
 from engine.runtime import form_texts
 from engine.runtime.users import PROCEDURE_ROLES
@@ -155,10 +154,7 @@ def draft(draft_id: int) -> str:
                                      name="__name__"),
                  "preview": url_for("designer.preview")},
     }
-    # Errors name an element by its label, the id after it (the id alone when unnamed).
-    labels = {element_id: name for _line, _kind, element_id, name
-              in named_elements(view.bpmn_xml)}
-    return render_template("designer/modeler.html", draft=view, data=data, labels=labels)
+    return render_template("designer/modeler.html", draft=view, data=data)
 
 
 def _json_body() -> dict[str, Any]:

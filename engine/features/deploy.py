@@ -1,8 +1,8 @@
 """Deploy diagrams into immutable, numbered process versions, and read them back.
 
 Every deploy runs :func:`engine.features.diagram_rules.validate` first; a diagram that fails is
-refused with the element id and a message a process designer understands, and nothing is
-stored.
+refused with the element's label and id and a message a process designer understands, and
+nothing is stored.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engine.features.diagram_names import parse_quietly, rejected
 from engine.features.diagram_rules import error, validate
 from engine.features.form_rules import FormSource
 from engine.kernel import clock, spiff
@@ -56,7 +57,7 @@ def deploy(db: Database, bpmn_xml: str | bytes, actor: Actor, *,
     with db.transaction() as session:
         clashes = key_clashes(session, [p.key for p in parsed], key=key, new_process=new_process)
         if clashes:
-            raise DeployRejected(clashes)
+            raise rejected(parse_quietly(bpmn_xml), clashes)
         for process in parsed:
             latest = _latest(session, process.key)
             if latest is None or latest.checksum != checksum or latest.forms != used_forms:

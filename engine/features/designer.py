@@ -24,9 +24,10 @@ from sqlalchemy.orm import Session
 
 import processes
 from engine.features import deploy, diagram_rules, form_rules
+from engine.features.diagram_names import labelled, parse_quietly, rejected
 from engine.kernel import clock, spiff
 from engine.kernel.db import Database
-from engine.kernel.errors import DeployRejected, Forbidden, InvalidData, NotFound
+from engine.kernel.errors import Forbidden, InvalidData, NotFound
 from engine.kernel.models import ProcessDraft, ProcessVersion
 from engine.kernel.vocabulary import Role
 from engine.runtime.users import Actor
@@ -59,7 +60,9 @@ class DraftView:
 
 def _view(draft: ProcessDraft) -> DraftView:
     return DraftView(draft.id, draft.key, draft.base_version, draft.is_new, draft.bpmn_xml,
-                     dict(draft.forms), list(draft.errors.get("items", [])), draft.created_by,
+                     dict(draft.forms),
+                     labelled(parse_quietly(draft.bpmn_xml), draft.errors.get("items", [])),
+                     draft.created_by,
                      draft.updated_by, draft.updated_at)
 
 
@@ -71,11 +74,11 @@ def _safe_root(bpmn_xml: str | bytes) -> etree._Element:
     try:
         root = spiff.parse_xml(bpmn_xml)
     except (etree.XMLSyntaxError, ValueError) as exc:
-        raise DeployRejected([{"element": "fil", "message": f"ikke gyldig BPMN-XML: {exc}"}]
-                             ) from exc
+        raise rejected(None, [{"element": "fil", "message": f"ikke gyldig BPMN-XML: {exc}"}]
+                       ) from exc
     if etree.QName(root).namespace != diagram_rules.BPMN_NS or etree.QName(root).localname != \
             "definitions":
-        raise DeployRejected([{"element": "fil",
+        raise rejected(None, [{"element": "fil",
                                "message": "rotelementet må være bpmn:definitions"}])
     return root
 
@@ -96,7 +99,7 @@ def _check(session: Session, draft: ProcessDraft, root: etree._Element,
     clashes = deploy.key_clashes(session, _process_ids(root),
                                  key=None if draft.is_new else draft.key,
                                  new_process=draft.is_new)
-    return clashes + errors
+    return labelled(root, clashes) + errors
 
 
 def open_version(db: Database, key: str, version: int, actor: Actor) -> int:
@@ -129,7 +132,7 @@ def upload(db: Database, bpmn_xml: bytes | str, actor: Actor, key: str | None = 
     root = _safe_root(bpmn_xml)
     ids = _process_ids(root)
     if not ids:
-        raise DeployRejected([{"element": "fil", "message": "diagrammet har ingen kjørbar "
+        raise rejected(root, [{"element": "fil", "message": "diagrammet har ingen kjørbar "
                                                             "prosess (isExecutable=\"true\")"}])
     with db.transaction() as session:
         base = None
@@ -137,7 +140,7 @@ def upload(db: Database, bpmn_xml: bytes | str, actor: Actor, key: str | None = 
             base = _latest_or_404(session, key)
         clashes = deploy.key_clashes(session, ids, key=key, new_process=key is None)
         if clashes:
-            raise DeployRejected(clashes)
+            raise rejected(root, clashes)
         now = clock.now()
         draft = ProcessDraft(key=key or ids[0], base_version=base.version if base else None,
                              is_new=key is None, bpmn_xml=_text(bpmn_xml),

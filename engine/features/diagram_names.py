@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from lxml import etree
 
 from engine.kernel import spiff
+from engine.kernel.errors import DeployRejected
 
 FILE = "fil"
 # A nameless element is named by what it is.
@@ -70,3 +71,8 @@ def parse_quietly(bpmn_xml: str | bytes) -> etree._Element | None:
         return spiff.parse_xml(bpmn_xml)
     except (etree.XMLSyntaxError, ValueError):
         return None
+
+
+def rejected(root: etree._Element | None, errors: Iterable[dict[str, str]]) -> DeployRejected:
+    """The refusal of a diagram, its errors labelled."""
+    return DeployRejected(labelled(root, errors))

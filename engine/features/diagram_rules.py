@@ -18,6 +18,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinitio
 
 from engine.features import reads, variable_rules
 from engine.features.code_rules import restricted_code_problem, trial_problem
+from engine.features.diagram_names import labelled
 from engine.features.flow_order import FLOW_NODE_TAGS, owner_id
 from engine.features.form_rules import FormSource, find_form, form_problem
 from engine.kernel import spiff
@@ -34,7 +35,8 @@ def error(element: str, message: str) -> dict[str, str]:
 
 def validate(bpmn_xml: str | bytes, forms: FormSource | None = None
              ) -> tuple[list[spiff.ParsedProcess], dict[str, Any], list[dict[str, str]]]:
-    """Check a diagram; returns the processes, the forms they use and the errors found.
+    """Check a diagram; returns the processes, the forms they use and the errors found, each
+    labelled (:func:`engine.features.diagram_names.labelled`).
 
     The same rules run for the API, ``ipflow deploy --check``, the designer's every save and
     every deploy, so a designer sees each problem at its element before anything is stored.
@@ -43,7 +45,13 @@ def validate(bpmn_xml: str | bytes, forms: FormSource | None = None
     try:
         root = spiff.parse_xml(bpmn_xml)
     except (etree.XMLSyntaxError, ValueError) as exc:
-        return [], {}, [error("fil", f"ikke gyldig BPMN-XML: {exc}")]
+        return [], {}, labelled(None, [error("fil", f"ikke gyldig BPMN-XML: {exc}")])
+    parsed, used_forms, errors = _validate(root, forms)
+    return parsed, used_forms, labelled(root, errors)
+
+
+def _validate(root: etree._Element, forms: FormSource | None
+              ) -> tuple[list[spiff.ParsedProcess], dict[str, Any], list[dict[str, str]]]:
     if etree.QName(root).namespace != BPMN_NS or etree.QName(root).localname != "definitions":
         return [], {}, [error("fil", "rotelementet må være bpmn:definitions")]
     errors = _check_document(root)

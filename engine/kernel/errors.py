@@ -92,22 +92,27 @@ class InvalidQuery(InvalidData):
 
 class DeployRejected(EngineError):
     """A diagram failed validation; ``element_errors`` lists each problem in diagram order as
-    ``{element, message}``, ``element`` an id or ``fil`` for the whole file (the modeler marks
-    them on the elements)."""
+    ``{element, label, message, text}``: ``element`` an id or ``fil`` for the whole file (the
+    modeler marks them on the elements), ``text`` the message naming the element by its label
+    with the id after, as every outlet shows it (engine.features.diagram_names labels them)."""
 
     status = 422
     code = "deploy_rejected"
 
     def __init__(self, element_errors: list[dict[str, str]]) -> None:
         super().__init__("Diagrammet kan ikke tas i bruk: " + "; ".join(
-            f"{e['element']}: {e['message']}" for e in element_errors))
+            e["text"] for e in element_errors))
         self.element_errors = element_errors
 
+    def texts(self) -> list[str]:
+        """Each problem as a designer reads it, in diagram order."""
+        return [e["text"] for e in self.element_errors]
+
     def details(self) -> dict[str, str]:
-        """By element; an element with several problems has them joined by "; "."""
+        """By element id; an element with several problems has them joined by "; "."""
         by_element: dict[str, list[str]] = {}
         for item in self.element_errors:
-            by_element.setdefault(item["element"], []).append(item["message"])
+            by_element.setdefault(item["element"], []).append(item["text"])
         return {element: "; ".join(messages) for element, messages in by_element.items()}
 
 

@@ -141,7 +141,7 @@ def test_a_designer_renames_a_task_fixes_a_lane_error_and_deploys_version_2(
     move_task(page, to_screen(page, TASK_X, new_lane[0] + new_lane[1] / 2))
     page.get_by_role("button", name="Lagre utkast").click()
     errors = page.locator("#error-list")
-    expect(errors).to_contain_text("Vurder meldingen og avgjør (assess_report): brukeroppgaven "
+    expect(errors).to_contain_text("\"Vurder meldingen og avgjør\" (assess_report): brukeroppgaven "
                                    "må ligge i en bane med en kjent rolle")
     expect(page.locator('.djs-overlays[data-container-id="assess_report"] '
                         '.ipflow-error-badge')).to_have_count(1)

@@ -120,12 +120,13 @@ def test_saving_validates_and_shows_errors_per_element(web: Any, db: Database) -
         'name="Vurder og avgjør"', 'name="Vurder meldingen"')
     response = post_json(browser, f"/designer/drafts/{draft_id}/save", {"bpmn": moved}, token)
     assert response.status_code == 200
-    assert response.get_json()["errors"] == [{"element": "assess_report", "message": (
-        "brukeroppgaven må ligge i en bane med en kjent rolle (innbygger, systemkoordinator, "
-        "fagleder, koordinator), men den ligger ikke i noen bane")}]
+    assert [(e["element"], e["text"]) for e in response.get_json()["errors"]] == [(
+        "assess_report", '"Vurder meldingen" (assess_report): brukeroppgaven må ligge i en bane '
+        "med en kjent rolle (innbygger, systemkoordinator, fagleder, koordinator), men den "
+        "ligger ikke i noen bane")]
     # Saved all the same: a draft may be wrong; the page shows the errors again.
     page = browser.get(f"/designer/drafts/{draft_id}")
-    assert "Vurder meldingen (assess_report): brukeroppgaven" in page, "label, then the id"
+    assert "\"Vurder meldingen\" (assess_report): brukeroppgaven" in page, "label, then the id"
     # Checking without saving, as the designer draws, stores nothing.
     fixed = moved.replace("<bpmn:flowNodeRef>assessment_start</bpmn:flowNodeRef>",
                           "<bpmn:flowNodeRef>assessment_start</bpmn:flowNodeRef>"
@@ -186,7 +187,8 @@ def test_a_draft_with_errors_is_not_deployed(web: Any, db: Database) -> None:
     # The plain form (no JavaScript) deploys the stored draft and says why not, too.
     response = browser.post(f"/designer/drafts/{draft_id}/deploy", {"note": "x"})
     page = browser.follow(response)
-    assert "assessment_deadline: ugyldig gjentakelse 'R12/P30X'" in page
+    assert ('"Hver 30. dag uten avgjørelse" (assessment_deadline): ugyldig gjentakelse '
+            "'R12/P30X'") in page
     assert deploy.version_count(db) == 1
 
 
@@ -198,11 +200,13 @@ def test_a_draft_may_not_change_its_process_id(web: Any, db: Database,
         'processRef="ip_koordinator"', 'processRef="annen"')
     errors = post_json(browser, f"/designer/drafts/{draft_id}/save", {"bpmn": taken}
                        ).get_json()["errors"]
-    assert errors[:2] == [
-        {"element": "annen", "message": "utkastet gjelder prosessen 'ip_koordinator', men "
-         "diagrammet har ingen prosess med den id-en; prosess-id-en kan ikke endres"},
-        {"element": "annen", "message": "prosess-id-en 'annen' er allerede i bruk av en annen "
-         "prosess; velg en ny id eller last opp filen som ny versjon av den prosessen"}]
+    assert [e["text"] for e in errors[:2]] == [
+        '"Individuell plan og koordinator" (annen): utkastet gjelder prosessen '
+        "'ip_koordinator', men diagrammet har ingen prosess med den id-en; prosess-id-en kan "
+        "ikke endres",
+        '"Individuell plan og koordinator" (annen): prosess-id-en \'annen\' er allerede i bruk '
+        "av en annen prosess; velg en ny id eller last opp filen som ny versjon av den "
+        "prosessen"]
     response = post_json(browser, f"/designer/drafts/{draft_id}/deploy", {"bpmn": taken})
     assert response.status_code == 422 and deploy.version_count(db) == 2
 
@@ -228,7 +232,7 @@ def test_uploading_a_new_process_makes_a_draft_shown_in_the_modeler(web: Any,
     assert response.status_code == 302
     page = browser.follow(response)
     assert "Utkast" in page.one("h1").text and "ny_prosess" in page.one("h1").text
-    assert "Gjør jobben (work): skjemaet 'ukjent_skjema' finnes ikke" in page
+    assert "\"Gjør jobben\" (work): skjemaet 'ukjent_skjema' finnes ikke" in page
     assert deploy.version_count(db) == 1 and drafts(db) == 1
 
 
@@ -252,7 +256,9 @@ def test_hostile_or_clashing_uploads_are_refused_and_nothing_is_stored(
 def test_an_upload_as_a_new_version_must_hold_that_process(web: Any, db: Database) -> None:
     browser = web(DESIGNER)
     refused = upload(browser, small(pid="noe_annet"), key=KEY)
-    assert refused.status_code == 422 and "utkastet gjelder prosessen" in html.unescape(
+    # The refused page names the process by its name, the id after it.
+    assert refused.status_code == 422 and ('"Liten prosess" (noe_annet): utkastet gjelder '
+                                           "prosessen 'ip_koordinator'") in html.unescape(
         refused.get_data(as_text=True))
     accepted = upload(browser, IP_XML.replace("P30D", "P20D"), key=KEY)
     assert accepted.status_code == 302 and drafts(db) == 1

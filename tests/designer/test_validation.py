@@ -54,8 +54,9 @@ def test_a_user_task_outside_every_lane_is_refused_at_the_task(designer_api) -> 
     xml = IP_XML.replace("<bpmn:flowNodeRef>assess_report</bpmn:flowNodeRef>", "")
     errors = refused(designer_api, xml)
     assert errors == {"assess_report": (
-        "brukeroppgaven må ligge i en bane med en kjent rolle (innbygger, systemkoordinator, "
-        "fagleder, koordinator), men den ligger ikke i noen bane")}
+        '"Vurder og avgjør" (assess_report): brukeroppgaven må ligge i en bane med en kjent '
+        "rolle (innbygger, systemkoordinator, fagleder, koordinator), men den ligger ikke i "
+        "noen bane")}
 
 
 def test_a_lane_that_is_no_role_is_refused(designer_api) -> None:  # noqa: ANN001
@@ -181,7 +182,8 @@ def test_a_script_that_never_stops_is_refused_within_the_time_limit(designer_api
     errors = refused(designer_api, script_diagram("while True: pass"))
     assert time.monotonic() - started < 3
     assert errors == {"loop": (
-        "skriptet stopper ikke innen tidsgrensen (0.5 s på tomme data); fjern uendelige løkker")}
+        '"Tell" (loop): skriptet stopper ikke innen tidsgrensen (0.5 s på tomme data); fjern '
+        "uendelige løkker")}
     assert errors_of(script_diagram("total = sum(range(10))")) == []
 
 
@@ -238,9 +240,11 @@ def test_an_exclusive_gateway_needs_a_default_or_a_condition_on_every_flow(desig
     errors = refused(designer_api, without_default)
     assert errors == {
         "approved_gateway": (
-            "den eksklusive porten mangler standardflyt, og 1 av 2 flyter mangler betingelse: "
-            "velg en standardflyt eller skriv betingelser på alle"),
-        "flow_approved_gateway_to_send_refusal": "flyten mangler betingelse"}
+            '"Innvilget noe?" (approved_gateway): den eksklusive porten mangler standardflyt, '
+            "og 1 av 2 flyter mangler betingelse: velg en standardflyt eller skriv betingelser "
+            "på alle"),
+        "flow_approved_gateway_to_send_refusal": (
+            '"Nei" (flow_approved_gateway_to_send_refusal): flyten mangler betingelse')}
     # Complete conditions instead of a default: accepted.
     complete = without_default.replace(
         '<bpmn:sequenceFlow id="flow_approved_gateway_to_send_refusal" name="Nei" '
@@ -252,9 +256,9 @@ def test_an_exclusive_gateway_needs_a_default_or_a_condition_on_every_flow(desig
     assert errors_of(complete) == []
     wrong_default = IP_XML.replace('default="flow_approved_gateway_to_send_refusal"',
                                    'default="flow_send_decision_to_decision_sent_merge"')
-    assert {"element": "approved_gateway", "message": "standardflyten "
-            "'flow_send_decision_to_decision_sent_merge' går ikke ut fra porten"} in errors_of(
-                wrong_default)
+    assert ('"Innvilget noe?" (approved_gateway): standardflyten '
+            "'flow_send_decision_to_decision_sent_merge' går ikke ut fra porten") in [
+                e["text"] for e in errors_of(wrong_default)]
 
 
 def test_flows_and_attached_events_must_point_at_existing_elements(designer_api) -> None:  # noqa: ANN001
@@ -306,9 +310,10 @@ def test_a_request_over_the_upload_limit_is_413_and_nothing_is_stored(designer_a
 def test_a_new_process_may_not_take_an_existing_id(db: Database, designer: Actor) -> None:
     with pytest.raises(DeployRejected) as refusal:
         deploy.deploy(db, IP_XML.replace("P30D", "P20D"), designer, new_process=True)
-    assert refusal.value.element_errors == [{"element": KEY, "message": (
-        "prosess-id-en 'ip_koordinator' er allerede i bruk av en annen prosess; velg en ny id "
-        "eller last opp filen som ny versjon av den prosessen")}]
+    assert refusal.value.texts() == [
+        '"Individuell plan og koordinator" (ip_koordinator): prosess-id-en \'ip_koordinator\' '
+        "er allerede i bruk av en annen prosess; velg en ny id eller last opp filen som ny "
+        "versjon av den prosessen"]
     assert deploy.version_count(db) == 1
 
 

@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from lxml import etree
 
-from engine.features import deploy, diagram_rules
+from engine.features import deploy, diagram_names, diagram_rules
 from engine.kernel.db import Database
 from engine.kernel.errors import DeployRejected
 from engine.runtime.users import SYSTEM
@@ -101,3 +102,18 @@ def test_the_shipped_diagram_still_deploys(db: Database) -> None:
     xml = (ROOT / "processes" / "ip_koordinator.bpmn").read_text()
     assert _errors(xml, {}) == []
     assert deploy.deploy(db, xml, SYSTEM)[0].key == "ip_koordinator"
+
+
+def test_every_refusal_names_its_element_by_label_with_the_id_after() -> None:
+    root = etree.fromstring(age.diagram().replace('id="f_adult" name="Voksen"',
+                                                  'id="f_adult"').encode())
+    assert diagram_names.element_label(root, "adult_follow_up") == (
+        '"Følg opp voksen" (adult_follow_up)')
+    assert diagram_names.element_label(root, "f_adult") == (
+        'flyten fra "Er innbyggeren voksen?" til "Følg opp voksen" (f_adult)')
+    assert diagram_names.element_label(root, "fil") == "filen"
+    [problem] = diagram_names.labelled(root, [{"element": "adult_gateway",
+                                               "message": "noe er galt"}])
+    assert problem["text"] == '"Er innbyggeren voksen?" (adult_gateway): noe er galt'
+    # A message that already names its element is shown as it is.
+    assert diagram_names.labelled(root, [problem])[0]["text"] == problem["text"]

@@ -101,15 +101,15 @@ function showErrors(errors) {
       const button = document.createElement("button");
       button.type = "button";
       button.className = "link";
-      const name = shape.businessObject && shape.businessObject.name;
-      button.textContent = name ? `${name} (${error.element})` : error.element;
+      // The server's text names the element by its label, the id after it.
+      button.textContent = error.text;
       button.addEventListener("click", () => {
         selection.select(shape);
         canvas.scrollToElement(shape);
       });
-      item.append(button, `: ${error.message}`);
+      item.append(button);
     } else {
-      item.textContent = `${error.element}: ${error.message}`;
+      item.textContent = error.text;
     }
     list.append(item);
   }
