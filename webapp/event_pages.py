@@ -21,6 +21,7 @@ from engine.kernel.errors import InvalidData
 from webapp.auth import db, login_required, signed_in_actor
 from webapp.form_page import in_page_language, render_form, submit_form, uploaded_file
 from webapp.labels import CITIZEN_ACTIONS
+from webapp.procedure_texts import step_name
 
 bp = Blueprint("events", __name__)
 
@@ -38,6 +39,15 @@ def staff_only_removed(form: dict[str, Any], staff: bool) -> dict[str, Any]:
                             if k not in hidden}
     schema["required"] = [k for k in schema.get("required") or [] if k not in hidden]
     return {**form, "schema": schema}
+
+
+def _refusal_text(refused: case_events.RefusedEvent | None) -> str:
+    """Why the event is not taken now: the diagram's words when it has them, else the event
+    named by its label, in the page's language."""
+    if refused is None:
+        return _("Saken kan ikke ta imot denne hendelsen nå.")
+    return refused.because or _("Saken kan ikke ta imot «%(event)s» nå: vilkåret for "
+                                "hendelsen er ikke oppfylt.", event=step_name(refused.label))
 
 
 @bp.app_context_processor
@@ -59,7 +69,7 @@ def event(case_id: int, message: str) -> Any:
     offered = case_events.available_events(db(), case_id, actor)
     chosen = offered.get(message)
     if chosen is None:
-        flash(_("Saken kan ikke ta imot denne hendelsen nå."), "error")
+        flash(_refusal_text(offered.refusal_of(message)), "error")
         return redirect(url_for("cases.case", case_id=case_id, _anchor=f"hendelser-na-{case_id}"))
     form = staff_only_removed(in_page_language(dict(chosen.form)), actor.is_staff)
     schema = form.get("schema") or {}

@@ -4,7 +4,9 @@ withdrawn consent.
 
 An event is offered when a step of the diagram waits for its message now, its
 ``accepted_when`` condition holds for the case as it stands (the same check
-:func:`engine.features.case_messages.send_message` makes), and the person's role may send it.
+:func:`engine.features.case_messages.send_message` makes; a condition on the payload is left
+to the sending), and the person's role may send it. One whose condition does not hold is told
+with its reason, so a page or a program can say why it is not offered.
 What it is called, what will happen and which fields it needs are read from the diagram and
 the version's forms: the event's name, its documentation, the step it leads to, and the form
 its ``form`` property names.
@@ -18,7 +20,13 @@ from datetime import date
 from typing import Any
 
 from engine.features import attachments
-from engine.features.case_messages import event_form, may_send, refusal
+from engine.features.case_messages import (
+    accepted,
+    event_form,
+    may_send,
+    refused_because,
+    standard_refusal,
+)
 from engine.features.validation import sources
 from engine.kernel import spiff
 from engine.kernel.db import Database
@@ -55,20 +63,44 @@ class AvailableEvent:
 
 
 @dataclass(frozen=True)
+class RefusedEvent:
+    """An event a step waits for, which the person may send, but whose ``accepted_when`` does
+    not hold now: ``because`` is the diagram's ``refused_because`` ("" when it has none)."""
+
+    message: str
+    label: str
+    because: str
+
+    @property
+    def reason(self) -> str:
+        """The diagram's words, or a sentence naming the event by its label."""
+        return self.because or standard_refusal(self.label)
+
+    def as_json(self) -> dict[str, Any]:
+        return {"message": self.message, "label": self.label, "reason": self.reason}
+
+
+@dataclass(frozen=True)
 class CaseEvents:
-    """What the case can take now, with the facts an event's page shows beside its form."""
+    """What the case can take now, with the facts an event's page shows beside its form, and
+    why an event that waits is not taken now."""
 
     case_id: int
     events: tuple[AvailableEvent, ...]
     today: date
     appeal_deadline: date | None
     files: tuple[attachments.AttachmentRef, ...]
+    refused: tuple[RefusedEvent, ...] = ()
 
     def get(self, message: str) -> AvailableEvent | None:
         return next((e for e in self.events if e.message == message), None)
 
+    def refusal_of(self, message: str) -> RefusedEvent | None:
+        return next((e for e in self.refused if e.message == message), None)
+
     def as_json(self) -> dict[str, Any]:
         return {"case_id": self.case_id, "events": [e.as_json() for e in self.events],
+                "refused": [e.as_json() for e in self.refused],
                 "appeal_deadline": self.appeal_deadline.isoformat()
                 if self.appeal_deadline else None}
 
@@ -81,15 +113,22 @@ def available_events(db: Database, case_id: int, actor: Actor) -> CaseEvents:
         workflow = run.load_workflow()
         current = spiff.refresh_catchers(workflow)
         offered: dict[str, AvailableEvent] = {}
+        refused: dict[str, RefusedEvent] = {}
         choices = sources(session, case)
         for waiting in waiting_messages(workflow):
-            if (waiting.name not in offered and may_send(actor, waiting.name)
-                    and refusal(run, waiting, current, {}) is None):
+            if waiting.name in offered or not may_send(actor, waiting.name):
+                continue
+            if accepted(run, waiting, current, None):
                 offered[waiting.name] = _event(waiting, case.process_version.forms, choices)
+            else:
+                refused.setdefault(waiting.name, RefusedEvent(
+                    waiting.name, waiting.element.bpmn_name or waiting.name,
+                    refused_because(waiting)))
         return CaseEvents(case_id=case.id, events=tuple(offered.values()),
                           today=local_date(run.now),
                           appeal_deadline=safe_date(current.get("appeal_deadline")),
-                          files=attachments.of_case(session, case.id))
+                          files=attachments.of_case(session, case.id),
+                          refused=tuple(e for name, e in refused.items() if name not in offered))
 
 
 def _event(waiting: WaitingMessage, version_forms: Mapping[str, Any],

@@ -90,22 +90,64 @@ def _not_waiting_for(case: Case, workflow: spiff.BpmnWorkflow, name: str) -> str
             + (f" ({', '.join(where)})." if where else "."))
 
 
+class _PayloadNotSent(Exception):  # noqa: N818  (the name says what happened)
+    """A condition read the payload of a message nobody has sent yet."""
+
+
+class _NotSentYet:
+    """``message`` while the case is only asked what it can take: every reading of it says
+    the condition cannot be decided before the message is sent (and is decided then)."""
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def _unknown(self, *args: Any) -> Any:
+        raise _PayloadNotSent
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # Python's own look-ups (copying, pickling) are not reads
+            raise AttributeError(name)
+        raise _PayloadNotSent
+
+    __getitem__ = __contains__ = __iter__ = __len__ = __bool__ = __eq__ = __ne__ = _unknown
+
+
+def accepted(run: CaseRun, catcher: WaitingMessage, current: dict[str, Any],
+             payload: dict[str, Any] | None) -> bool:
+    """Whether this waiting event's ``accepted_when`` condition in the diagram holds, with the
+    case's data and the payload as ``message``.
+
+    ``payload`` None asks before anything is sent (what to offer): a condition that reads the
+    payload is then left to the sending, and one over the case's data alone decides."""
+    condition = spiff.task_properties(catcher.element).get("accepted_when")
+    if not condition:
+        return True
+    try:
+        return bool(run.script_engine.environment.evaluate(
+            condition, {**current, "message": _NotSentYet() if payload is None else payload}))
+    except _PayloadNotSent:
+        return True
+    except Exception:  # noqa: BLE001  (a fact the condition reads is not there yet)
+        return False
+
+
+def refused_because(catcher: WaitingMessage) -> str:
+    """The diagram's own words for why the event is not taken (``refused_because``), or ""."""
+    return (spiff.task_properties(catcher.element).get("refused_because") or "").strip()
+
+
 def refusal(run: CaseRun, catcher: WaitingMessage, current: dict[str, Any],
             payload: dict[str, Any]) -> str | None:
-    """Why this waiting event may not take the message now, from its ``accepted_when``
-    condition in the diagram (with the case's data and the payload as ``message``)."""
-    props = spiff.task_properties(catcher.element)
-    condition = props.get("accepted_when")
-    if not condition:
+    """Why this waiting event may not take the message now: the diagram's
+    ``refused_because``, or a sentence naming the event by its label; None when it may."""
+    if accepted(run, catcher, current, payload):
         return None
-    try:
-        accepted = run.script_engine.environment.evaluate(
-            condition, {**current, "message": payload})
-    except Exception:  # noqa: BLE001  (a fact the condition reads is not there yet)
-        accepted = False
-    if accepted:
-        return None
-    return props.get("refused_because") or "Saken kan ikke ta imot denne hendelsen nå."
+    return refused_because(catcher) or standard_refusal(catcher.element.bpmn_name
+                                                        or catcher.name)
+
+
+def standard_refusal(label: str) -> str:
+    """The refusal of an event whose diagram gives no ``refused_because``."""
+    return f"Saken kan ikke ta imot «{label}» nå: vilkåret for hendelsen er ikke oppfylt."
 
 
 def _check_message(session: Session, case: Case, name: str, payload: dict[str, Any],
