@@ -48,6 +48,8 @@ class FormState:
     """What a 409 said (who completed or holds a task, and when), for the page to tell."""
     row_action: str = ""
     """The row added or removed (``add:<array>``, ``remove:<array>:<index>``): focus goes there."""
+    focus_start: bool = False
+    """The form's first input takes the focus (the person has just taken the task)."""
 
 
 def in_page_language(form: dict[str, Any]) -> dict[str, Any]:
@@ -69,6 +71,8 @@ def render_form(template: str, schema: dict[str, Any], ui: dict[str, Any], state
             **context: Any) -> tuple[str, int]:
     form_fields = formrender.fields(schema, ui, state.values, state.errors)
     formrender.focus_after(form_fields, state.row_action)
+    if state.focus_start:
+        formrender.focus_first(form_fields)
     summary = formrender.error_summary(form_fields, state.errors)
     intro = [part.strip() for part in str(schema.get("description") or "").split("\n\n")
              if part.strip()]

@@ -265,7 +265,13 @@ def focus_after(form_fields: list[Field], action: str) -> None:
     else:
         index = int(position) if position.isdigit() else 0
         row = array.rows[min(index, len(array.rows) - 1)]
-    target = row.fields[0] if row.fields else None
+    focus_first(row.fields)
+
+
+def focus_first(form_fields: list[Field]) -> None:
+    """The first input of ``form_fields`` takes the focus (inside a group or a list: its
+    first); after taking a task, that is where the person starts."""
+    target = form_fields[0] if form_fields else None
     while target is not None and target.kind in ("group", "list", "rows"):
         inner = target.children or [field for r in target.rows for field in r.fields]
         target = inner[0] if inner else None

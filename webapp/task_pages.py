@@ -109,6 +109,7 @@ class _PageButtons:
     def __init__(self, task_id: int, actor: Actor) -> None:
         self.task_id = task_id
         self.actor = actor
+        self.taken = False
         self.drafts = DraftButtons(
             lambda typed: drafts.save_draft(db(), task_id, typed, actor),
             lambda: drafts.delete_draft(db(), task_id, actor))
@@ -118,6 +119,7 @@ class _PageButtons:
 
     def take(self, _typed: dict[str, Any]) -> None:
         task_actions.claim_task(db(), self.task_id, self.actor)
+        self.taken = True
         flash(_("Du har tatt oppgaven. Kollegene ser at du arbeider med den."), "success")
 
     def give_back(self, _typed: dict[str, Any]) -> None:
@@ -146,6 +148,7 @@ def task(task_id: int) -> Any:
         schema, dict(draft.data) if draft else dict(task.prefill),
         lambda data: task_actions.complete_task(db(), task_id, data, actor, take=True),
         task.previous.values if task.previous else None, buttons.actions())
+    form_state.focus_start = buttons.taken  # taken: on to the form's first field
     if form_state.done:
         flash(_("Oppgaven er fullført."), "success")
         return redirect(_done_url(actor))

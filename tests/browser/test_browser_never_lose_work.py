@@ -29,6 +29,15 @@ def _appointment(db: Database, staff: dict[str, Actor]) -> int:
     return open_task(db, case_id, "appoint_coordinator")
 
 
+def _at_the_appointment(visitor: Any, server: Any, staff: dict[str, Actor]) -> tuple[int, Any]:
+    """The appointment task, opened by the fagleder it falls to."""
+    task_id = _appointment(server.db, staff)
+    person = visitor(viewport=WIDE)
+    person.login("fagleder_oppvekst")
+    person.go(f"/tasks/{task_id}")
+    return task_id, person
+
+
 def _both_widths(person: Any, name: str) -> None:
     """Screenshots of the page as it is, 1366 px and 390 px wide (then wide again)."""
     for size, suffix in ((WIDE, "1366"), (NARROW, "390")):
@@ -95,10 +104,7 @@ def test_a_task_held_by_a_colleague_is_read_only_before_typing(visitor, server, 
 
 
 def test_a_draft_outlives_the_browser(visitor, server, staff) -> None:
-    task_id = _appointment(server.db, staff)
-    person = visitor(viewport=WIDE)
-    person.login("fagleder_oppvekst")
-    person.go(f"/tasks/{task_id}")
+    task_id, person = _at_the_appointment(visitor, server, staff)
     person.field("Innbyggerens ønsker").fill(WISHES)
     person.field("Merknad").fill("Snakk med skolen først.")
     person.button("Lagre utkast").click()
@@ -160,3 +166,44 @@ def test_adding_a_row_moves_the_focus_to_it_and_removing_keeps_the_place(
     expect(remaining).to_have_value("Nina Fysio, fysioterapeut")
     expect(remaining).to_be_focused()
     expect(remaining).to_be_in_viewport()
+
+
+FIRST_INPUT = "#form-top .field input, #form-top .field select, #form-top .field textarea"
+
+
+def test_taking_the_task_puts_the_focus_on_the_form(visitor, server, staff) -> None:
+    """After «Ta oppgaven» the page comes back with the focus on the form's first field, not
+    at the top of the page: the next thing to do is to fill it in."""
+    task_id, person = _at_the_appointment(visitor, server, staff)
+    person.button("Ta oppgaven").click()
+    expect(person.flash("Du har tatt oppgaven.")).to_be_visible()
+    first = person.page.locator(FIRST_INPUT).first
+    expect(first).to_be_focused()
+    expect(first).to_have_accessible_name(re.compile(r"\w"))  # read out by its label
+    assert person.page.evaluate("document.activeElement.closest('#form-top') !== null")
+
+
+def test_deleting_a_draft_asks_first(visitor, server, staff) -> None:
+    """«Slett utkastet» asks before it deletes: «Avbryt» keeps the draft, «OK» deletes it."""
+    task_id, person = _at_the_appointment(visitor, server, staff)
+    person.field("Innbyggerens ønsker").fill(WISHES)
+    person.button("Lagre utkast").click()
+    expect(person.page.locator("#draft-note")).to_be_visible()
+    asked: list[str] = []
+
+    def dismiss(dialog: Any) -> None:
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    person.page.once("dialog", dismiss)
+    person.button("Slett utkastet").click()
+    expect(person.page.locator("#draft-note")).to_be_visible()
+    assert asked == ["Slette utkastet? Det du har skrevet i det, kan ikke hentes tilbake."]
+    person.go(f"/tasks/{task_id}")
+    expect(person.field("Innbyggerens ønsker")).to_have_value(WISHES)  # still saved
+
+    person.page.once("dialog", lambda dialog: dialog.accept())
+    person.button("Slett utkastet").click()
+    expect(person.flash("Utkastet er slettet.")).to_be_visible()
+    expect(person.page.locator("#draft-note")).to_have_count(0)
+    expect(person.field("Innbyggerens ønsker")).to_have_value("")
