@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from handlers.catalogue import get_handler
 from handlers.letters import appeal, assessment, common, course
 from handlers.registry import Caseworker, HandlerSettings
+from tests.support.pdfa import archival_problems
 
 REASONING = "Behovet er ventet å vare under ett år, og bare én tjeneste er involvert."
 SETTINGS = HandlerSettings(municipality_name="Fjordvik kommune", unit="Koordinerende enhet",
@@ -525,6 +526,15 @@ def test_a_letter_is_one_pdf_a_listing_all_its_recipients(write) -> None:
     assert "Fjordvik kommune" in text and "Avgjørelse om individuell plan og koordinator" in text
     assert "Lise Hansen" in text and "Eva Hansen (foresatt for Lise Hansen)" in text
     assert "=====" not in text and "=====" not in letter.body
+
+
+def test_the_letter_pdf_passes_the_pdf_a_2b_checks(write) -> None:
+    """Beyond the XMP claim: an ICC output intent, every font embedded, no encryption, no
+    JavaScript or launch action, a document ID (tests/support/pdfa.py)."""
+    _, archived = write("letters.decision", partial())
+    [letter] = archived
+    assert letter.pdf is not None
+    assert archival_problems(letter.pdf) == []
 
 
 def test_the_letters_text_escapes_what_was_typed(write) -> None:

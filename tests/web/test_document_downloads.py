@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from engine.kernel.models import AccessLog, Attachment, Document
 from tests.support.cast import GOAL, Cast
+from tests.support.pdfa import archival_problems
 
 DECISION_LETTER = "Avgjørelse om individuell plan og koordinator"
 
@@ -86,3 +87,10 @@ def test_the_plan_downloads_as_pdf_with_its_goals(cast: Cast) -> None:
     # A case without a plan has nothing to print.
     assert cast.users_client("systemkoordinator").get(
         f"/cases/{cast.other_case_id}/plan.pdf").status_code == 404
+
+
+def test_the_plan_pdf_passes_the_pdf_a_2b_checks(cast: Cast) -> None:
+    """The plan as downloaded: PDF/A-2b by the checks of tests/support/pdfa.py."""
+    response = cast.users_client("koordinator").get(f"/cases/{cast.case_id}/plan.pdf")
+    assert response.status_code == 200
+    assert archival_problems(response.data) == []
