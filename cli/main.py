@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 import processes
-from engine.features import backup, deploy, diagram_rules, incidents, kpr, worker
+from engine.features import backup, deploy, diagram_rules, incidents, kpr, retention, worker
 from engine.kernel.db import Database
 from engine.kernel.errors import DeployRejected, EngineError
 from engine.runtime.users import SYSTEM
@@ -99,6 +99,8 @@ def run_worker(once: bool, now_text: str | None, interval: int, outbox_dir: str,
                    f"meldinger levert, {result.conflicts} konflikter, "
                    f"{result.failed_deliveries} feilet levering, {result.reminders} "
                    f"påminnelser og {result.notices} varsler til fagleder.")
+        if result.anonymised:
+            click.echo(f"{result.anonymised} avsluttede saker anonymisert (oppbevaringstid).")
         for error in result.errors:
             click.echo(f"Feil: {error}", err=True)
         if once:
@@ -193,3 +195,20 @@ def restore_command(path: str, replace: bool) -> None:
         _fail(error)
     rows = sum(t["rows"] for t in manifest["tables"].values())
     click.echo(f"Gjenopprettet {rows} rader fra sikkerhetskopien av {manifest['created_at']}.")
+
+
+@cli.group(name="retention")
+def retention_group() -> None:
+    """Anonymising closed cases after the retention period (IPFLOW_RETENTION_YEARS)."""
+
+
+@retention_group.command(name="run")
+@click.option("--dry-run", is_flag=True, help="Only list the cases that are due; change nothing.")
+@click.option("--now", "now_text", help="Run as if it were this time (ISO 8601).")
+def retention_run(dry_run: bool, now_text: str | None) -> None:
+    """Anonymise every closed case whose retention period has run out."""
+    result = retention.run(_db(), _parse_now(now_text), dry_run=dry_run)
+    ids = ", ".join(str(i) for i in result.case_ids) or "ingen"
+    verb = "ville blitt anonymisert" if dry_run else "anonymisert"
+    click.echo(f"Saker avsluttet før {result.cutoff.date().isoformat()} "
+               f"({result.years} års oppbevaringstid) {verb}: {ids}")

@@ -206,3 +206,13 @@ def test_backup_and_restore_commands_round_trip_into_an_empty_database(
     target = Database(f"sqlite:///{tmp_path / 'restored.sqlite'}")
     assert _count(target, Case) == _count(demo_db, Case) == 4
     assert _count(target, Document) == _count(demo_db, Document)
+
+
+def test_retention_run_names_the_period_and_the_cases(
+        demo_db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IPFLOW_RETENTION_YEARS", "3")
+    result = run("retention", "run", "--dry-run", "--now", "2040-01-01T00:00:00+00:00")
+    assert result.exit_code == 0, result.output
+    # the demo's cases are all open: none is due, however late it is
+    assert "Saker avsluttet før 2037-01-01 (3 års oppbevaringstid) ville blitt anonymisert: " \
+           "ingen" in result.stdout

@@ -161,6 +161,8 @@ EVENT_TEXT: dict[str, Callable[[Told], str]] = {
     K.VARIABLE_CORRECTED: _variable_corrected,
     K.STEP_SKIPPED: lambda e: _("Hoppet over det feilede steget «%(name)s». Begrunnelse: "
                                 "%(reason)s", name=e.name, reason=e.get("reason")),
+    K.CASE_ANONYMISED: lambda e: _("Saken ble anonymisert da oppbevaringstiden på %(years)s år "
+                                   "var ute", years=e.get("years")),
 }
 
 

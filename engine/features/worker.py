@@ -36,6 +36,7 @@ from typing import Any
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 
+from engine.features import retention
 from engine.features.monitor import responsible_for
 from engine.kernel import clock
 from engine.kernel.db import Database
@@ -85,6 +86,7 @@ class RoundResult:
     failed_deliveries: int = 0
     reminders: int = 0
     notices: int = 0
+    anonymised: int = 0
     errors: list[str] = field(default_factory=list)
 
 
@@ -338,11 +340,13 @@ def file_delivery(folder: Path) -> Deliver:
 
 def run_once(db: Database, deliver: Deliver, now: datetime | None = None,
              settings: WorkerSettings | None = None) -> RoundResult:
-    """One round: fire what is due at ``now`` (default: the clock), escalate, then deliver."""
+    """One round: fire what is due at ``now`` (default: the clock), escalate, deliver, then
+    anonymise the closed cases whose retention period has run out."""
     settings = settings or WorkerSettings()
     moment = now or clock.now()
     result = RoundResult()
     fire_timers(db, moment, result, settings)
     escalate_overdue(db, moment, result, settings)
     deliver_outbox(db, deliver, result, settings=settings, now=moment)
+    result.anonymised = len(retention.run(db, moment).case_ids)
     return result

@@ -73,6 +73,7 @@ class EventKind(StrEnum):
     CASE_CANCELLED = "case_cancelled"
     VARIABLE_CORRECTED = "variable_corrected"
     STEP_SKIPPED = "step_skipped"
+    CASE_ANONYMISED = "case_anonymised"
 
 
 class Role(StrEnum):
