@@ -24,12 +24,6 @@ ROLE_LABELS = {"innbygger": _l("Innbygger"),
                "designer": _l("Prosessdesigner"), "leder": _l("Leder")}
 KPR_SERVICE_LABELS = {"ip": _l("individuell plan"), "koordinator": _l("koordinator"),
                       "all": _l("alle tjenester")}
-MESSAGE_LABELS = {"appeal_received": _l("klage"),
-                  "appeal_decided": _l("Statsforvalterens vedtak i klagesaken"),
-                  "coordinator_change": _l("ønske om å skifte koordinator"),
-                  "end_requested": _l("ønske om å avslutte"),
-                  "consent_withdrawn": _l("tilbaketrekking av samtykke"),
-                  "evaluation_requested": _l("ønske om tidlig evaluering")}
 # What the citizen can ask for on their own page, said as what they do.
 CITIZEN_ACTIONS = {"appeal_received": _l("Klag på avgjørelsen"),
                    "coordinator_change": _l("Be om å få en annen koordinator"),

@@ -22,7 +22,7 @@ from engine.kernel.vocabulary import EventKind as K  # short, so the table reads
 from webapp import plan_view
 from webapp.formatting import long_date
 from webapp.incident_text import plain_error
-from webapp.labels import DOCUMENT_KIND_LABELS, KPR_SERVICE_LABELS, MESSAGE_LABELS
+from webapp.labels import DOCUMENT_KIND_LABELS, KPR_SERVICE_LABELS
 from webapp.people import Directory
 from webapp.procedure_texts import step_name
 
@@ -73,8 +73,9 @@ def _task_completed(e: Told) -> str:
 
 
 def _message_received(e: Told) -> str:
-    message = e.get("message")
-    return _("Mottok %(message)s", message=MESSAGE_LABELS.get(message, message))
+    """Named by the diagram's event that took it (one recorded before it was, by the
+    message's own name)."""
+    return _("Registrert: %(event)s.", event=e.name or e.get("message"))
 
 
 def _incident_opened(e: Told) -> str:

@@ -57,17 +57,20 @@ def send_message(db: Database, case_id: int, name: str, data: dict[str, Any],
             raise Conflict(_not_waiting_for(case, workflow, name))
         form = event_form(catchers[0], case.process_version.forms)
         _check_message(session, case, name, data, current, form)
-        label = catchers[0].element.bpmn_name or name
+        reasons = [refusal(run, c, current, data) for c in catchers]
+        takers = [c for c, reason in zip(catchers, reasons, strict=True) if reason is None]
+        if not takers:
+            raise Conflict(next(reason for reason in reasons if reason))
+        # The event that takes it names it: the history reads its name from the diagram.
+        taker = takers[0].element
+        label = taker.bpmn_name or name
         if attachment is not None and not isinstance(form.get("attachment"), Mapping):
             raise InvalidData({"attachment": f"«{label}» tar ikke imot vedlegg."})
-        refusals = [r for r in (refusal(run, c, current, data) for c in catchers) if r]
-        if len(refusals) == len(catchers):
-            raise Conflict(refusals[0])
         payload = {**data, "sent_by": actor.username, "received_at": run.now.isoformat()}
         if attachment is not None:
             payload["attachment"] = attachments.store(session, case.id, label, attachment,
                                                       run.now)
-        run.event(EventKind.MESSAGE_RECEIVED, None, {"message": name, "data": payload})
+        run.event(EventKind.MESSAGE_RECEIVED, taker.bpmn_id, {"message": name, "data": payload})
         workflow.catch(spiff.message_event(name, payload))
         run.advance(workflow)
         run.save(workflow)

@@ -63,7 +63,7 @@ def test_a_paper_appeal_is_registered_with_its_date_and_letter(
     page.get_by_label("Jeg har lest hva som skjer, og vil registrere hendelsen.").check()
     person.button("Bekreft og send").click()
     expect(person.flash("Registrert: Klage mottatt.")).to_be_visible()
-    expect(page.locator("#hendelser")).to_contain_text("Mottok klage")
+    expect(page.locator("#hendelser")).to_contain_text("Registrert: Klage mottatt.")
     shots(person, "case-timeline-after-paper-appeal")
     page.get_by_role("tab", name="Oversikt").click()  # the letter is listed with the events
     download_link = page.get_by_role("link", name="klagebrev.pdf")
@@ -98,4 +98,4 @@ def test_the_citizen_withdraws_her_consent_on_her_own_page(
     page.get_by_label("Jeg har lest hva som skjer, og vil registrere hendelsen.").check()
     person.button("Bekreft og send").click()
     expect(person.flash("Registrert: Samtykke trukket tilbake.")).to_be_visible()
-    expect(page.locator("#hendelser")).to_contain_text("Mottok tilbaketrekking av samtykke")
+    expect(page.locator("#hendelser")).to_contain_text("Registrert: Samtykke trukket tilbake.")

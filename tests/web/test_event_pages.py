@@ -65,7 +65,7 @@ def test_an_appeal_by_post_is_confirmed_then_registered_with_its_letter(
                               "attachment": (io.BytesIO(PDF), "klagebrev.pdf")})
     case_page = browser.follow(sent)
     assert "Registrert: Klage mottatt." in case_page
-    assert "Mottok klage" in inside(case_page, "hendelser")
+    assert "Registrert: Klage mottatt." in inside(case_page, "hendelser")
     # the case's letters are attachments too (their PDFs); the appeal's letter is named by its file
     [link] = [a for a in case_page.all("a")
               if "/attachments/" in a.get("href") and a.text.strip() == "klagebrev.pdf"]
@@ -92,7 +92,7 @@ def test_the_citizen_asks_on_mine_in_plain_words(
     done = browser.post(url, {"kind": "plan", "reason": "Jeg vil ikke ha plan lenger.",
                               "confirm": "yes"})
     case_page = browser.follow(done)
-    assert "Mottok tilbaketrekking av samtykke" in inside(case_page, "hendelser")
+    assert "Registrert: Samtykke trukket tilbake." in inside(case_page, "hendelser")
     assert "Registrert: Samtykke trukket tilbake." in case_page
 
 
@@ -128,5 +128,5 @@ def test_statsforvalterens_decision_is_registered_with_its_letter(
     done = browser.post(url, {**decision, "outcome": "rejected",
                               "attachment": (io.BytesIO(PDF), "vedtak.pdf")})
     case_page = browser.follow(done)
-    assert "Mottok Statsforvalterens vedtak i klagesaken" in inside(case_page, "hendelser")
+    assert "Registrert: Statsforvalteren har avgjort." in inside(case_page, "hendelser")
     assert "vedtak.pdf" in inside(case_page, f"hendelser-na-{case_id}")
