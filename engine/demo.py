@@ -121,11 +121,12 @@ SEVERAL_CASES = "Flere saker for samme innbygger i demo og tester."
 
 def report(db: Database, actor: Actor, nin: str, reported_by: str = "kommunal_tjenesteyter",
            requests: tuple[str, ...] = ("ip", "koordinator"),
-           duplicate_reason: str | None = SEVERAL_CASES) -> int:
+           duplicate_reason: str | None = SEVERAL_CASES, name: str | None = None) -> int:
     """A report of need; a citizen's second open case starts with ``duplicate_reason``
-    (ignored when there is no open case; ``None`` to be refused like the report page)."""
+    (ignored when there is no open case; ``None`` to be refused like the report page).
+    ``name``: another name than the demo's for the number."""
     return case_start.start_case(db, "ip_koordinator", {
-        "citizen_name": CITIZENS.get(nin, "Innbygger"), "citizen_nin": nin,
+        "citizen_name": name or CITIZENS.get(nin, "Innbygger"), "citizen_nin": nin,
         "reported_by": reported_by, "reporter_name": "Anne Melder",
         "reporter_contact": "anne@example.no", "requests": list(requests),
         "need_description": "Trenger langvarige og koordinerte tjenester fra flere tjenester.",

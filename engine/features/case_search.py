@@ -29,7 +29,16 @@ from engine.features.monitor_positions import NUDGE_EVENTS
 from engine.kernel import clock
 from engine.kernel.db import Database
 from engine.kernel.errors import Forbidden, InvalidQuery
-from engine.kernel.models import Case, Event, Incident, ProcessVersion, Task, Timer, UTCDateTime
+from engine.kernel.models import (
+    Case,
+    Event,
+    Incident,
+    ProcessVersion,
+    Task,
+    Timer,
+    UTCDateTime,
+    searchable,
+)
 from engine.kernel.vocabulary import CaseState, TaskState
 from engine.runtime.access import log_read, visible_cases
 from engine.runtime.users import Actor
@@ -227,8 +236,8 @@ def _filtered(session: Session, actor: Actor, q: CaseQuery, now: datetime) -> An
     elif q.case_number is not None:
         query = query.where(Case.id == q.case_number)
     elif q.q and q.q.strip():
-        query = query.where(func.lower(Case.citizen_name).contains(q.q.strip().lower(),
-                                                                   autoescape=True))
+        query = query.where(Case.citizen_name_folded.contains(searchable(q.q.strip()),
+                                                              autoescape=True))
     if q.status:
         query = query.where(Case.status == q.status)
     if q.service_area:
@@ -246,7 +255,7 @@ def _filtered(session: Session, actor: Actor, q: CaseQuery, now: datetime) -> An
 
 def _order(sort: str, since: ColumnElement[datetime]) -> list[Any]:
     key = sort.removeprefix("-")
-    column: Any = {"id": Case.id, "name": func.lower(Case.citizen_name), "since": since,
+    column: Any = {"id": Case.id, "name": Case.citizen_name_folded, "since": since,
                    "status": Case.status}[key]
     if sort.startswith("-"):
         return [column.desc(), Case.id.desc()]

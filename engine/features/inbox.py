@@ -15,7 +15,7 @@ from sqlalchemy import Select, false, func, or_
 
 from engine.kernel import clock
 from engine.kernel.db import Database
-from engine.kernel.models import Case, Task
+from engine.kernel.models import Case, Task, searchable
 from engine.runtime.access import actionable_tasks
 from engine.runtime.users import Actor
 
@@ -85,7 +85,8 @@ def _filtered(query: Select[Any], q: InboxQuery) -> Select[Any]:
         if term.isdigit():
             query = query.where(Case.citizen_nin.startswith(term))
         else:
-            query = query.where(func.lower(Case.citizen_name).contains(term.lower()))
+            query = query.where(Case.citizen_name_folded.contains(searchable(term),
+                                                                  autoescape=True))
     return query
 
 

@@ -189,3 +189,18 @@ def test_the_filters_offer_the_diagrams_phases_and_steps_and_the_coordinators(
     assert all(step_id in names for step_id, _name in choices.steps)
     assert choices.coordinators == ("koordinator",)
     assert search_choices(db, staff["fagleder_oppvekst"]).coordinators == ()
+
+
+def test_a_name_is_found_whatever_the_case_of_its_norwegian_letters(db, staff) -> None:
+    """"øyvind" finds "Øyvind Ås" and "ÅS" finds it too, on SQLite as on PostgreSQL: the name
+    is searched casefolded (Æ, Ø, Å included), and an Å typed as A + ring matches as well."""
+    boss = staff["systemkoordinator"]
+    oyvind = demo.report(db, staff["koordinator"], KARI, name="Øyvind Ås")
+    aeril = demo.report(db, staff["koordinator"], PER, name="ÆRIL BLÅBÆR")
+    assert _ids(db, boss, q="øyvind") == [oyvind]
+    assert _ids(db, boss, q="ØYVIND ÅS") == [oyvind]
+    assert _ids(db, boss, q="a\u030as") == [oyvind]  # "ås" with a combining ring
+    assert _ids(db, boss, q="blåbær") == [aeril]
+    assert _ids(db, boss, q="æril") == [aeril]
+    names = [row.citizen_name for row in search_cases(db, boss, CaseQuery(sort="name")).rows]
+    assert names == ["ÆRIL BLÅBÆR", "Øyvind Ås"]  # by the folded name, the same on both

@@ -331,3 +331,13 @@ def test_six_failed_logins_in_a_row_get_429(make_app: Callable[..., Flask]) -> N
                                        "csrf_token": token.group(1)})
     assert last.status_code == 429
     assert "For mange forsøk" in last.get_data(as_text=True)
+
+
+def test_search_by_a_name_with_norwegian_letters_in_any_case(
+        web: Web, db: Database, staff: dict[str, Actor]) -> None:
+    demo.report(db, staff["koordinator"], OLA, name="Øyvind Ås")
+    demo.report(db, staff["koordinator"], EMMA)
+    browser = web("systemkoordinator")
+    assert citizens(browser.get("/inbox?view=group&q=øyvind")) == ["Øyvind Ås"]
+    assert citizens(browser.get("/inbox?view=group&q=ÅS")) == ["Øyvind Ås"]
+    assert citizens(browser.get("/inbox?view=group&q=%25")) == []  # "%" is a character

@@ -15,6 +15,7 @@ from engine.kernel.models.cases import (
     Task,
     TaskEscalation,
     Timer,
+    searchable,
 )
 from engine.kernel.models.designer import ProcessDraft, VersionNote
 from engine.kernel.models.notices import PlanDraft, ReadMark, TaskDraft
@@ -27,5 +28,5 @@ __all__ = [
     "Document", "Event", "Incident", "JsonType", "KprRecord", "Membership", "Outbox",
     "PlanDraft", "PlanProposal", "PlanRevision", "ProcessDraft", "ProcessVersion", "ReadMark",
     "ServiceArea", "SharingConsent", "Task", "TaskDraft", "TaskEscalation", "Timer",
-    "UTCDateTime", "User", "VersionNote",
+    "UTCDateTime", "User", "VersionNote", "searchable",
 ]

@@ -3,6 +3,7 @@ escalations, the event history and the access log (innsynslogg)."""
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from typing import Any
 
@@ -15,9 +16,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
-    func,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from engine.kernel.models.base import Base
 
@@ -39,12 +39,21 @@ class ProcessVersion(Base):
     deployed_at: Mapped[datetime]
 
 
+def searchable(text: str) -> str:
+    """``text`` as a name search compares it: casefolded in Python, Æ, Ø and Å included (the
+    databases' own ``lower()`` folds only ASCII on SQLite, and follows the locale on
+    PostgreSQL), after one Unicode normal form, so an Å typed as A + ring matches too."""
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
 class Case(Base):
     __tablename__ = "case_"
     id: Mapped[int] = mapped_column(primary_key=True)
     process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
     status: Mapped[str] = mapped_column(String(20), index=True)
     citizen_name: Mapped[str] = mapped_column(String(200))
+    # The name as searched and sorted (:func:`searchable`), set whenever the name is.
+    citizen_name_folded: Mapped[str] = mapped_column(String(200), server_default="")
     citizen_nin: Mapped[str] = mapped_column(String(11), index=True)
     service_area: Mapped[str | None] = mapped_column(String(40), index=True)
     coordinator: Mapped[str | None] = mapped_column(String(80), index=True)
@@ -57,6 +66,11 @@ class Case(Base):
     closed_at: Mapped[datetime | None]
     process_version: Mapped[ProcessVersion] = relationship(lazy="joined")
     __mapper_args__ = {"version_id_col": version}
+
+    @validates("citizen_name")
+    def _fold_name(self, _key: str, name: str) -> str:
+        self.citizen_name_folded = searchable(name)
+        return name
 
 
 class Task(Base):
@@ -160,6 +174,6 @@ Index("ix_event_case_at", Event.case_id, Event.at)
 Index("ix_event_kind_at", Event.kind, Event.at)
 
 # The case list (engine.features.case_search) finds each case's open and overdue tasks and
-# sorts by the citizen's name, case-insensitively.
+# sorts by the citizen's name, case-insensitively (its casefolded column).
 Index("ix_task_case_state_due", Task.case_id, Task.state, Task.due_at)
-Index("ix_case_name_lower", func.lower(Case.citizen_name))
+Index("ix_case_name_folded", Case.citizen_name_folded)
