@@ -99,6 +99,7 @@ def test_a_case_closed_longer_ago_than_the_period_is_anonymised_completely(
         case = session.get(Case, cases["old"])
         assert case is not None
         assert (case.citizen_name, case.citizen_nin) == ("Anonymisert", "00000000000")
+        assert case.citizen_name_folded == "anonymisert"  # the searched name goes too
         assert case.created_at == T0 and case.closed_at == T0  # the statistics' dates stay
         assert session.scalar(select(Attachment.id).where(
             Attachment.case_id == cases["old"])) is None
