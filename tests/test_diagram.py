@@ -272,7 +272,8 @@ def test_user_tasks_have_lane_form_validator_and_deadline(xml, specs, validator_
 
 def test_start_event_has_report_form(xml, validator_names):
     start = _process(xml).find("bpmn:startEvent", NS)
-    assert _props(start) == {"form": "report", "validator": "validate.report"}
+    assert _props(start) == {"form": "report", "validator": "validate.report",
+                             "name_en": "Report of need"}
     _check_form("report")
 
 

@@ -70,6 +70,7 @@ def create_app(database_url: str | None = None, config: dict[str, Any] | None = 
         auth,
         case_list_pages,
         cases_pages,
+        designer_names,
         designer_pages,
         error_pages,
         event_pages,
@@ -85,8 +86,8 @@ def create_app(database_url: str | None = None, config: dict[str, Any] | None = 
 
     csrf.exempt(api.api)
     for blueprint in (api.api, auth.bp, inbox_pages.bp, task_pages.bp, cases_pages.bp,
-                      case_list_pages.bp, designer_pages.bp, plan_view.bp, incident_pages.bp,
-                      event_pages.bp, statement.bp):
+                      case_list_pages.bp, designer_pages.bp, designer_names.bp, plan_view.bp,
+                      incident_pages.bp, event_pages.bp, statement.bp):
         app.register_blueprint(blueprint)
     error_pages.register_error_pages(app)
     formatting.register(app)

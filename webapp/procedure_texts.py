@@ -1,10 +1,11 @@
-"""The diagrams' names (steps, events, gateways, flows) and documentation as messages of the
-translation catalogue.
+"""The diagrams' names (steps, events, gateways, flows) and documentation in the reader's
+language.
 
-A step name is written once, in bokmål, in the diagram; ``make translations`` collects every
-name through :func:`extract_bpmn` (registered in ``babel.cfg``) so the English catalogue can
-carry it, and the pages show it through :func:`step_name`. A name a designer adds later, not yet
-in the catalogue, is shown as written.
+A step name is written once, in bokmål, in the diagram, and its English name beside it in the
+diagram too (``name_en``, :mod:`engine.features.diagram_translations`, typed by the designer
+for a new step); the pages show it through :func:`step_name`. The translation catalogue is the
+fallback: ``make translations`` collects every name and documentation text through
+:func:`extract_bpmn` (registered in ``babel.cfg``). A name neither knows is shown as written.
 """
 
 from __future__ import annotations
@@ -12,12 +13,12 @@ from __future__ import annotations
 from collections.abc import Collection, Iterator
 from typing import IO, Any
 
-from flask_babel import gettext
+from flask import g, has_request_context
+from flask_babel import get_locale, gettext
 
 from engine.features.diagram import documentation_texts, named_elements
-
-# Lane names are role keys (innbygger, koordinator …), shown through the role labels instead.
-SKIPPED = {"lane", "laneSet", "definitions", "collaboration", "participant", "message"}
+from engine.features.diagram_translations import UNTRANSLATED_KINDS, translated_names
+from webapp.auth import db
 
 
 def extract_bpmn(fileobj: IO[bytes], keywords: Collection[str], comment_tags: Collection[str],
@@ -26,12 +27,27 @@ def extract_bpmn(fileobj: IO[bytes], keywords: Collection[str], comment_tags: Co
     every element's documentation."""
     bpmn_xml = fileobj.read()
     for line, kind, element_id, name in named_elements(bpmn_xml):
-        if kind not in SKIPPED:
+        if kind not in UNTRANSLATED_KINDS:
             yield line, None, name, [f"BPMN {kind} {element_id}"]
     for line, element_id, text in documentation_texts(bpmn_xml):
         yield line, None, text, [f"BPMN documentation {element_id}"]
 
 
 def step_name(name: str | None) -> str:
-    """A diagram name in the reader's language (as written when the catalogue lacks it)."""
-    return gettext(name) if name else ""
+    """A diagram name in the reader's language: the diagram's own, else the catalogue's, else
+    as written."""
+    if not name:
+        return ""
+    return _diagram_names().get(name) or gettext(name)
+
+
+def _diagram_names() -> dict[str, str]:
+    """The deployed diagrams' names in the page's language, read once per request (none in
+    bokmål, the language the diagrams are written in)."""
+    locale = get_locale() if has_request_context() else None
+    if locale is None or locale.language == "nb":
+        return {}
+    if "diagram_names" not in g:
+        g.diagram_names = translated_names(db(), locale.language)
+    names: dict[str, str] = g.diagram_names
+    return names

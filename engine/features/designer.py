@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -23,8 +24,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import processes
-from engine.features import deploy, diagram_rules, form_rules
+from engine.features import deploy, diagram_rules, diagram_translations, form_rules
 from engine.features.diagram_names import labelled, parse_quietly, rejected
+from engine.features.diagram_translations import DiagramName
 from engine.kernel import clock, spiff
 from engine.kernel.db import Database
 from engine.kernel.errors import Forbidden, InvalidData, NotFound
@@ -178,6 +180,21 @@ def check(db: Database, draft_id: int, bpmn_xml: str | bytes, actor: Actor
     root = _safe_root(bpmn_xml)
     with db.reading() as session:
         return _check(session, _draft(session, draft_id), root, bpmn_xml)
+
+
+def save_names(db: Database, draft_id: int, locale: str, answers: Mapping[str, str],
+               actor: Actor) -> list[DiagramName]:
+    """Write the ``locale`` names a designer typed (element id → name) into the draft's
+    diagram; returns the named elements still without one."""
+    require_designer(actor)
+    with db.transaction() as session:
+        draft = _draft(session, draft_id)
+        bpmn_xml = diagram_translations.with_names(draft.bpmn_xml, locale, answers)
+        draft.errors = {"items": _check(session, draft, _safe_root(bpmn_xml), bpmn_xml)}
+        draft.bpmn_xml = bpmn_xml
+        draft.updated_by = actor.username
+        draft.updated_at = clock.now()
+        return diagram_translations.untranslated(bpmn_xml, locale)
 
 
 def save_form(db: Database, draft_id: int, name: str, form: Any, actor: Actor) -> None:

@@ -246,13 +246,13 @@ def test_an_exclusive_gateway_needs_a_default_or_a_condition_on_every_flow(desig
         "flow_approved_gateway_to_send_refusal": (
             '"Nei" (flow_approved_gateway_to_send_refusal): flyten mangler betingelse')}
     # Complete conditions instead of a default: accepted.
-    complete = without_default.replace(
-        '<bpmn:sequenceFlow id="flow_approved_gateway_to_send_refusal" name="Nei" '
-        'sourceRef="approved_gateway" targetRef="send_refusal" />',
-        '<bpmn:sequenceFlow id="flow_approved_gateway_to_send_refusal" name="Nei" '
-        'sourceRef="approved_gateway" targetRef="send_refusal"><bpmn:conditionExpression '
-        'xsi:type="bpmn:tFormalExpression">decision_granted != True</bpmn:conditionExpression>'
-        '</bpmn:sequenceFlow>')
+    flow = ('<bpmn:sequenceFlow id="flow_approved_gateway_to_send_refusal" name="Nei" '
+            'sourceRef="approved_gateway" targetRef="send_refusal">')
+    start = without_default.index(flow)
+    end = without_default.index("</bpmn:sequenceFlow>", start)
+    complete = (without_default[:end] + '<bpmn:conditionExpression xsi:type="bpmn:'
+                'tFormalExpression">decision_granted != True</bpmn:conditionExpression>'
+                + without_default[end:])
     assert errors_of(complete) == []
     wrong_default = IP_XML.replace('default="flow_approved_gateway_to_send_refusal"',
                                    'default="flow_send_decision_to_decision_sent_merge"')
