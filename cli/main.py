@@ -9,7 +9,16 @@ from pathlib import Path
 import click
 
 import processes
-from engine.features import backup, deploy, diagram_rules, incidents, kpr, retention, worker
+from engine.features import (
+    backup,
+    deploy,
+    diagram_rules,
+    incidents,
+    innsyn,
+    kpr,
+    retention,
+    worker,
+)
 from engine.kernel.db import Database
 from engine.kernel.errors import DeployRejected, EngineError
 from engine.runtime.users import SYSTEM
@@ -212,3 +221,17 @@ def retention_run(dry_run: bool, now_text: str | None) -> None:
     verb = "ville blitt anonymisert" if dry_run else "anonymisert"
     click.echo(f"Saker avsluttet før {result.cutoff.date().isoformat()} "
                f"({result.years} års oppbevaringstid) {verb}: {ids}")
+
+
+@cli.command(name="export-citizen")
+@click.argument("nin")
+@click.argument("path", type=click.Path(dir_okay=False))
+def export_citizen(nin: str, path: str) -> None:
+    """Everything ipflow holds about one person (GDPR art. 15) as one zip; the export is
+    written to the access log of each of their cases (as ``system``)."""
+    try:
+        content = innsyn.export(_db(), nin, SYSTEM)
+    except EngineError as error:
+        _fail(error)
+    Path(path).write_bytes(content)
+    click.echo(f"Innsyn skrevet til {path} ({len(content)} byte).")

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import zipfile
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from cli.main import cli
 from engine.demo import CITIZENS, PASSWORD, USERNAMES
 from engine.features.kpr import COLUMNS
 from engine.kernel.db import Database
-from engine.kernel.models import Case, Document, ProcessVersion, Timer, User
+from engine.kernel.models import AccessLog, Case, Document, ProcessVersion, Timer, User
 
 
 @pytest.fixture()
@@ -216,3 +218,18 @@ def test_retention_run_names_the_period_and_the_cases(
     # the demo's cases are all open: none is due, however late it is
     assert "Saker avsluttet før 2037-01-01 (3 års oppbevaringstid) ville blitt anonymisert: " \
            "ingen" in result.stdout
+
+
+def test_export_citizen_writes_one_zip_and_logs_it(demo_db: Database, tmp_path: Path) -> None:
+    nin = next(iter(CITIZENS))
+    file = tmp_path / "innsyn.zip"
+    result = run("export-citizen", nin, str(file))
+    assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(file) as archive:
+        content = json.loads(archive.read("innsyn.json"))
+    assert content["nin"] == nin and content["cases"]
+    with demo_db.reading() as session:
+        assert session.scalar(select(AccessLog.username).where(AccessLog.what == "innsyn")) \
+            == "system"
+    refused = CliRunner().invoke(cli, ["export-citizen", "12", str(file)])
+    assert refused.exit_code == 1 and "11 sifre" in refused.stderr

@@ -66,6 +66,7 @@ def create_app(database_url: str | None = None, config: dict[str, Any] | None = 
     from webapp import (
         api,
         api_incidents,  # noqa: F401  (adds its routes to the API's blueprint)
+        api_innsyn,  # noqa: F401  (adds its routes to the API's blueprint)
         api_monitor,  # noqa: F401  (adds its routes to the API's blueprint)
         auth,
         case_list_pages,
@@ -77,6 +78,7 @@ def create_app(database_url: str | None = None, config: dict[str, Any] | None = 
         formatting,
         inbox_pages,
         incident_pages,
+        innsyn_pages,
         monitor_case_pages,  # noqa: F401  (adds its routes to the monitor's blueprint)
         notices,
         plan_view,
@@ -87,7 +89,7 @@ def create_app(database_url: str | None = None, config: dict[str, Any] | None = 
     csrf.exempt(api.api)
     for blueprint in (api.api, auth.bp, inbox_pages.bp, task_pages.bp, cases_pages.bp,
                       case_list_pages.bp, designer_pages.bp, designer_names.bp, plan_view.bp,
-                      incident_pages.bp, event_pages.bp, statement.bp):
+                      incident_pages.bp, event_pages.bp, statement.bp, innsyn_pages.bp):
         app.register_blueprint(blueprint)
     error_pages.register_error_pages(app)
     formatting.register(app)

@@ -164,3 +164,9 @@ FILTERS = {"long_date": long_date, "long_datetime": long_datetime, "short_date":
 def register(app: Flask) -> None:
     """The formatters as the app's Jinja filters (``{{ case.created_at|long_date }}``)."""
     app.jinja_env.filters.update(FILTERS)
+
+
+def csv_cell(value: Any) -> str:
+    """Text as is, except that a leading = + - @ cannot start a spreadsheet formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text

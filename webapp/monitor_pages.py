@@ -49,7 +49,7 @@ from engine.kernel.errors import InvalidData
 from engine.runtime import users
 from webapp.auth import current_actor, db, login_required, signed_in_actor
 from webapp.charts import Column, bar_rows, line_chart, number_table, step_bars
-from webapp.formatting import days, duration
+from webapp.formatting import csv_cell, days, duration
 from webapp.labels import role_label
 from webapp.procedure_texts import step_name
 
@@ -289,12 +289,6 @@ def _action_rows(records: list[monitor_actions.ActionRecord], people: dict[str, 
             for r in records]
 
 
-def _csv_cell(value: Any) -> str:
-    """Text as is, except that a leading = + - @ cannot start a spreadsheet formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _joined(values: list[str]) -> str:
     return "; ".join(dict.fromkeys(v for v in values if v))
 
@@ -316,7 +310,7 @@ def stuck_csv() -> Response:
     for item in _case_view(rows, now, people, areas, steps):
         reasons = item["reasons"]
         since = min(r["row"].since for r in reasons).astimezone(MUNICIPAL_TZ)
-        writer.writerow([_csv_cell(v) for v in (
+        writer.writerow([csv_cell(v) for v in (
             item["row"].case_id, _joined([str(r["reason"]) for r in reasons]),
             _joined([step_name(r["step"]) for r in reasons]),
             _joined([r["role"] for r in reasons]), _joined([r["person"] for r in reasons]),

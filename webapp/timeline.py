@@ -204,7 +204,8 @@ def history(entries: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     return sorted((dict(e) for e in entries), key=lambda e: e["at"], reverse=True)
 
 
-def _access_what(what: str, task_names: Mapping[int, str]) -> str:
+def access_what(what: str, task_names: Mapping[int, str]) -> str:
+    """What a read in the access log was, in the page's language (a task by its name)."""
     if what == "case_page":
         return _("Åpnet sakssiden")
     if what == "case":
@@ -213,6 +214,10 @@ def _access_what(what: str, task_names: Mapping[int, str]) -> str:
         return _("Leste planen")
     if what == "search":
         return _("Søkte opp saken på fødselsnummer")
+    if what == "innsyn":
+        return _("Tok ut alt kommunen har om innbyggeren (innsyn)")
+    if what == "innsynslogg":
+        return _("Tok ut innsynsloggen til innbyggeren")
     if what == "documents":
         return _("Leste brev og journalnotater")
     if what.startswith("attachment "):
@@ -231,7 +236,7 @@ def access_rows(entries: Iterable[AccessRow], directory: Directory,
     """The access log as rows: when, who (and in which role), what they read."""
     rows = []
     for entry in entries:
-        what = _access_what(entry.what, task_names)
+        what = access_what(entry.what, task_names)
         # ``kind``, ``group`` and ``text``: the same row reads as history on the case page.
         rows.append({"at": entry.at, "who": directory.name(entry.username),
                      "role": directory.role(entry.username), "what": what,
