@@ -125,18 +125,19 @@ def _open_tasks(open_tasks: Iterable[TaskRow], directory: Directory, actor: user
 
 def _summary(open_tasks: Sequence[dict[str, Any]], tasks: Sequence[TaskRow],
              waiting: Sequence[str], events: Sequence[EventRow],
-             revision_date: Any) -> dict[str, Any]:
+             revision_date: Any, staff_at_work: bool = False) -> dict[str, Any]:
     """Where the case waits and since when, and the next deadline, for the top of the page.
 
     The case waits since its oldest open task was created; waiting only for a timer or a
-    message, since the last thing that happened to it."""
+    message, since the last thing that happened to it. ``staff_at_work``: the citizen is not
+    shown a step the municipality works on, only that it does."""
     created = [task.created_at for task in tasks]
     since = min(created) if created else (events[-1].at if events else None)
     due = sorted((t for t in open_tasks if t["due_at"] is not None), key=lambda t: t["due_at"])
     return {"first": open_tasks[0] if open_tasks else None,
             "more": len(open_tasks) - 1 + len(waiting) if open_tasks else len(waiting) - 1,
             "waiting": waiting, "since": since, "next_due": due[0] if due else None,
-            "revision_date": as_date(revision_date)}
+            "revision_date": as_date(revision_date), "staff_at_work": staff_at_work}
 
 
 def _text(value: Any) -> str:
@@ -292,7 +293,8 @@ def build_case_page(case_id: int, actor: users.Actor) -> CasePage:
     page = CasePage(
         case_id=case.id, facts=_facts(case, data, who, today),
         summary=_summary(task_rows, open_tasks, waiting, events,
-                         plan.get("revision_date") if open_case else None),
+                         plan.get("revision_date") if open_case else None,
+                         staff_at_work=len(open_tasks) < len(seen.open_tasks)),
         report=_report(data, label), open_tasks=task_rows, waiting=waiting,
         diagram={} if citizen_view else {"xml": seen.bpmn_xml,
                                           "passed": sorted(passed - current),

@@ -95,6 +95,9 @@ def test_a_step_the_designer_marks_as_staffs_is_hidden_without_code(cast: Cast, 
     assert PAPERWORK in staff, "staff see the new step, waiting"
     assert PAPERWORK not in citizen and TRAINING not in citizen
     assert "Koordinator oppnevnt" in text_of(citizen), "the events around it stay"
+    assert "Venter på Kommunen arbeider med saken" in text_of(citizen), \
+        "not the step, but that the municipality works on the case"
+    assert "Venter på Ingenting" not in text_of(citizen)
 
     theirs = api.get(f"/cases/{case_id}", "innbygger")
     assert "check_paperwork" not in _kinds_and_steps(theirs)[1]
