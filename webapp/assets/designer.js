@@ -14,7 +14,7 @@ import lintModule from "bpmn-js-bpmnlint";
 
 import lintConfig from "./bpmnlint-config.js";
 import spiffModdle from "./spiffworkflow-moddle.json";
-import translateModule, { translate } from "./translate-nb.js";
+import translateModule, { translate, untranslated } from "./translate-nb.js";
 
 const data = JSON.parse(document.getElementById("draft-data").textContent);
 const csrfToken = document.querySelector('meta[name="csrf-token"]').content;
@@ -29,6 +29,7 @@ const modeler = new BpmnModeler({
   moddleExtensions: { spiffworkflow: spiffModdle },
 });
 window.ipflowModeler = modeler; // for the browser tests and the curious designer's console
+window.ipflowUntranslated = untranslated; // texts the Norwegian dictionary lacks (tests)
 
 const canvas = modeler.get("canvas");
 const overlays = modeler.get("overlays");
