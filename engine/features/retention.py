@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from engine.kernel import clock
+from engine.kernel import clock, spiff
 from engine.kernel.db import Database
 from engine.kernel.models import (
     ActionItem,
@@ -38,8 +38,10 @@ from engine.kernel.models import (
     SharingConsent,
     Task,
     TaskDraft,
+    Timer,
 )
 from engine.kernel.vocabulary import CaseState, EventKind
+from engine.runtime.case_run import CaseRun
 from engine.runtime.users import SYSTEM
 
 RETENTION_ENV = "IPFLOW_RETENTION_YEARS"
@@ -137,8 +139,20 @@ def anonymise(session: Session, case_id: int, now: datetime, years: int) -> None
     case = session.get(Case, case_id)
     if case is None:
         return
-    closed_at = case.closed_at
+    closed_at, status = case.closed_at, case.status
     case.citizen_name, case.citizen_nin = ANONYMOUS_NAME, ANONYMOUS_NIN
+    # A closed case could be reopened by an appeal; with its data gone it cannot be worked on,
+    # so it becomes final: its workflow stops waiting (nothing is evaluated on the emptied
+    # data afterwards), and no message, timer, task or action reaches it again.
+    if status == CaseState.CLOSED:
+        case.status = CaseState.COMPLETED
+    if case.state:
+        workflow = CaseRun(session, case, SYSTEM).load_workflow()
+        if not workflow.is_completed():
+            workflow.cancel()
+            case.state = spiff.dump_state(workflow)
+    session.execute(update(Timer).where(Timer.case_id == case_id, Timer.fired_at.is_(None))
+                    .values(cancelled=True))
     case.state = scrub_state(case.state)
     case.updated_at = now
     task_ids = select(Task.id).where(Task.case_id == case_id)
@@ -168,5 +182,5 @@ def anonymise(session: Session, case_id: int, now: datetime, years: int) -> None
                       and isinstance(v, str | int)}
     session.add(Event(case_id=case_id, at=now, actor=SYSTEM.username,
                       kind=EventKind.CASE_ANONYMISED, bpmn_id=None, data={
-                          "rule": RULE, "years": years,
+                          "rule": RULE, "years": years, "status": status,
                           "closed_at": closed_at.isoformat() if closed_at else None}))

@@ -13,13 +13,23 @@ import pytest
 from sqlalchemy import Table, select
 
 from engine import demo
-from engine.features import backup, case_queries, drafts, interventions, overview, retention
+from engine.features import (
+    backup,
+    case_messages,
+    case_queries,
+    drafts,
+    interventions,
+    overview,
+    retention,
+)
 from engine.features import worker as worker_feature
 from engine.kernel import clock
 from engine.kernel.db import Database
-from engine.kernel.models import Attachment, Case, Event, Task
-from engine.kernel.vocabulary import EventKind, TaskState
+from engine.kernel.errors import EngineError
+from engine.kernel.models import Attachment, Case, Event, Task, Timer
+from engine.kernel.vocabulary import CaseState, EventKind, TaskState
 from engine.runtime.users import Actor, get_actor
+from tests.support.api import Api
 from tests.support.cases import at_second_evaluation, closed_case
 from tests.support.clock import T0
 from tests.support.pages import Browser
@@ -105,7 +115,7 @@ def test_a_case_closed_longer_ago_than_the_period_is_anonymised_completely(
             Attachment.case_id == cases["old"])) is None
         audit = session.scalars(select(Event).where(
             Event.case_id == cases["old"], Event.kind == EventKind.CASE_ANONYMISED)).one()
-        assert audit.data == {"rule": "retention", "years": YEARS,
+        assert audit.data == {"rule": "retention", "years": YEARS, "status": "cancelled",
                               "closed_at": T0.isoformat()}
         assert audit.at == later and audit.actor == "system"
         # the steps the case went through stay, with their times
@@ -141,6 +151,30 @@ def test_the_worker_anonymises_and_the_anonymised_case_still_opens(
         assert case_queries.get_case(db, cases["old"], leder)["citizen_name"] == "Anonymisert"
         page = web("leder").get(f"/cases/{cases['old']}")
     assert "Anonymisert" in page and demo.CITIZENS[OLA] not in page
+
+
+def test_a_closed_case_that_an_appeal_could_reopen_becomes_final(
+        db: Database, staff: dict[str, Actor], later: datetime,
+        web: Callable[[str], Browser], api: Api) -> None:
+    case_id = closed_case(db, staff, PER, T0)
+    with db.reading() as session:
+        assert session.get(Case, case_id).status == CaseState.CLOSED  # type: ignore[union-attr]
+
+    assert retention.run(db, later, YEARS).case_ids == [case_id]
+
+    with db.reading() as session:
+        case = session.get(Case, case_id)
+        assert case is not None and case.status == CaseState.COMPLETED
+        assert session.scalars(select(Timer).where(
+            Timer.case_id == case_id, Timer.fired_at.is_(None),
+            Timer.cancelled.is_(False))).all() == []
+    with pytest.raises(EngineError, match="avsluttet og tar ikke lenger imot"):
+        case_messages.send_message(db, case_id, "appeal_received", {"text": "Jeg klager."},
+                                   staff["systemkoordinator"])
+    with clock.frozen_at(later):
+        assert demo.CITIZENS[PER] not in web("systemkoordinator").get(f"/cases/{case_id}")
+        offered = api.get(f"/cases/{case_id}/events", "systemkoordinator")
+    assert offered["events"] == [] and offered["refused"] == []
 
 
 def test_the_period_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
