@@ -18,11 +18,11 @@ from sqlalchemy.engine import make_url
 
 import processes
 from engine import demo
-from engine.features import backup, case_queries, designer, drafts, overview
+from engine.features import backup, case_queries, deploy, designer, drafts, overview
 from engine.kernel.db import Database
 from engine.kernel.models import Attachment, Case, Event, Task
 from engine.kernel.vocabulary import TaskState
-from engine.runtime.users import get_actor
+from engine.runtime.users import SYSTEM, get_actor
 
 
 @pytest.fixture()
@@ -153,3 +153,27 @@ def test_restore_refuses_another_schema_revision_and_a_damaged_file(
     with fresh.reading() as session:
         assert session.scalar(select(func.count()).select_from(Case)) == 0
         assert session.scalar(select(func.count()).select_from(Attachment)) == 0
+
+
+def test_a_backup_from_sqlite_restores_into_the_test_database(
+        fresh: Database, tmp_path: Path) -> None:
+    """Values are written by column type, not by database: on the PostgreSQL run this moves a
+    SQLite instance to PostgreSQL."""
+    source = Database(f"sqlite:///{tmp_path / 'source.sqlite'}")
+    source.migrate()
+    for path in processes.diagram_paths():
+        deploy.deploy(source, path.read_bytes(), SYSTEM)
+    _lived_in(source)
+    file = tmp_path / "ipflow.backup"
+    backup.backup(source, file)
+
+    backup.restore(fresh, file)
+
+    assert everything(fresh) == everything(source)
+    staff = {name: get_actor(fresh, name) for name in ("systemkoordinator", "fagleder")}
+    with fresh.reading() as session:
+        waiting = session.scalar(select(Task.case_id).where(
+            Task.state == TaskState.READY, Task.bpmn_id == "assess_report"))
+    assert waiting is not None
+    demo.approve(fresh, staff, waiting, "helse")
+    source.dispose()
