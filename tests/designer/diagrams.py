@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+from typing import Any
+
 import processes
 
 KEY = "ip_koordinator"
@@ -40,3 +43,15 @@ def small(pid: str = "smaaprosess", name: str = "Liten prosess", lane: str = "sy
           form: str = "coordinator_training", extra: str = "") -> str:
     """A tiny valid diagram (start → one user task → end) to vary one thing at a time."""
     return SMALL.format(pid=pid, name=name, lane=lane, form=form, extra=extra)
+
+
+def upload(browser: Any, content: str | bytes, key: str | None = None) -> Any:
+    """Upload a diagram file on the designer's start page as the logged-in designer."""
+    browser.get("/designer/")
+    data: dict[str, Any] = {"csrf_token": browser.token(),
+                            "bpmn": (io.BytesIO(content.encode() if isinstance(content, str)
+                                                else content), "diagram.bpmn")}
+    if key:
+        data["key"] = key
+    return browser.client.post("/designer/upload", data=data,
+                               content_type="multipart/form-data")

@@ -9,13 +9,12 @@ from typing import Any
 from engine.features import case_start
 from engine.kernel.db import Database
 from engine.runtime.users import get_actor
-from tests.designer.diagrams import small
-from tests.designer.test_pages import DESIGNER, upload
+from tests.designer.diagrams import small, upload
 
 
 def test_a_designer_added_step_shows_its_english_name_in_english(web: Any,
                                                                   db: Database) -> None:
-    designer = web(DESIGNER)
+    designer = web("designer")
     response = upload(designer, small(pid="ny_prosess"))
     draft_id = int(re.search(r"/designer/drafts/(\d+)$", response.headers["Location"]).group(1))
     assert "Navnene i diagrammet på engelsk" in designer.get(f"/designer/drafts/{draft_id}")

@@ -7,7 +7,6 @@ and the migration pages."""
 from __future__ import annotations
 
 import html
-import io
 import json
 import re
 from typing import Any
@@ -20,7 +19,7 @@ from engine.features import case_queries, deploy
 from engine.kernel.db import Database
 from engine.kernel.models import Case, ProcessDraft
 from engine.runtime.users import Actor, get_actor
-from tests.designer.diagrams import IP_XML, KEY, small
+from tests.designer.diagrams import IP_XML, KEY, small, upload
 
 DESIGNER = "designer"
 
@@ -212,17 +211,6 @@ def test_a_draft_may_not_change_its_process_id(web: Any, db: Database,
 
 
 # ------------------------------------------------------------------ uploads
-
-
-def upload(browser: Any, content: str | bytes, key: str | None = None) -> Any:
-    browser.get("/designer/")
-    data: dict[str, Any] = {"csrf_token": browser.token(),
-                            "bpmn": (io.BytesIO(content.encode() if isinstance(content, str)
-                                                else content), "diagram.bpmn")}
-    if key:
-        data["key"] = key
-    return browser.client.post("/designer/upload", data=data,
-                               content_type="multipart/form-data")
 
 
 def test_uploading_a_new_process_makes_a_draft_shown_in_the_modeler(web: Any,
