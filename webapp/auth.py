@@ -28,6 +28,7 @@ from flask_babel import gettext as _
 from engine.kernel.db import Database
 from engine.runtime import users
 from webapp import LOCALES, limiter
+from webapp.redirects import local_path
 
 bp = Blueprint("auth", __name__)
 F = TypeVar("F", bound=Callable[..., Any])
@@ -68,9 +69,7 @@ def login_required(view: F) -> F:
 
 def _safe_next(target: str | None) -> str:
     """Only local paths, so the login form cannot be used to redirect elsewhere."""
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("inbox.home")
+    return local_path(target, url_for("inbox.home"))
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -20,6 +20,7 @@ from engine.kernel.errors import EngineError, InvalidData
 from engine.kernel.vocabulary import Role
 from engine.runtime.users import OVERSIGHT_ROLES, people
 from webapp.auth import db, login_required, signed_in_actor
+from webapp.redirects import local_path
 
 bp = Blueprint("inbox", __name__)
 
@@ -92,10 +93,7 @@ def inbox() -> str:
 
 def _back() -> Response:
     """Back to the inbox view the form was posted from (only inbox paths are followed)."""
-    target = request.form.get("next", "")
-    if not (target.startswith("/inbox") and not target.startswith("//")):
-        target = url_for("inbox.inbox")
-    return redirect(target)
+    return redirect(local_path(request.form.get("next"), url_for("inbox.inbox"), under="/inbox"))
 
 
 def _run(action: Callable[[], None], success: str) -> Response:

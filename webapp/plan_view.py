@@ -31,6 +31,7 @@ from engine.kernel.errors import EngineError
 from webapp.auth import db, login_required, signed_in_actor
 from webapp.form_page import DraftButtons, render_form, submit_form
 from webapp.formatting import local_today
+from webapp.redirects import local_path
 
 bp = Blueprint("plan", __name__)
 
@@ -154,10 +155,8 @@ def plan_pdf(case_id: int) -> Any:
 
 def _back(case_id: int) -> str:
     """Where to go after a button: the page it was pressed on (a path on this site only)."""
-    target = request.form.get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("cases.case", case_id=case_id, _anchor="moter")
+    return local_path(request.form.get("next"),
+                      url_for("cases.case", case_id=case_id, _anchor="moter"))
 
 
 @bp.post("/cases/<int:case_id>/action-items/<int:item_id>")
