@@ -101,12 +101,9 @@ def access_log(db: Database, nin: str, actor: Actor) -> list[PersonRead]:
         return _reads(session, case_ids)
 
 
-def _json(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, bytes):
-        return None
-    return str(value)
+def _json(value: Any) -> str:
+    """Times and dates as ISO 8601 (in UTC as stored); anything else JSON lacks as text."""
+    return value.isoformat() if isinstance(value, datetime | date) else str(value)
 
 
 def _columns(row: Any, leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
