@@ -25,6 +25,7 @@ from engine.runtime import users
 from webapp.auth import current_actor, db, login_required, signed_in_actor
 from webapp.error_pages import flash_outcome
 from webapp.incident_text import plain_error
+from webapp.procedure_texts import drawn_diagram
 
 bp = Blueprint("incident_pages", __name__)
 
@@ -101,7 +102,7 @@ def incident_panel(case_id: int) -> IncidentPanel | None:
         newer_versions=repair.newer_versions, failed_elements=repair.failed_elements,
         missing=tuple(dict.fromkeys(i.cause.missing_variable for i in repair.incidents
                                     if i.cause.missing_variable)),
-        diagram={"xml": repair.bpmn_xml, "passed": [],
+        diagram={"xml": drawn_diagram(repair.bpmn_xml), "passed": [],
                  "current": list(repair.failed_elements)})
 
 

@@ -51,7 +51,7 @@ from webapp.auth import current_actor, db, login_required, signed_in_actor
 from webapp.charts import Column, bar_rows, line_chart, number_table, step_bars
 from webapp.formatting import csv_cell, days, duration
 from webapp.labels import role_label
-from webapp.procedure_texts import step_name
+from webapp.procedure_texts import drawn_diagram, step_name
 
 bp = Blueprint("monitor", __name__, url_prefix="/monitor")
 
@@ -257,7 +257,7 @@ def dashboard() -> Any:
          ngettext("%(num)s sak · median %(wait)s", "%(num)s saker · median %(wait)s",
                   load.cases, wait=days(load.median_wait_days)))
         for load in seen.per_step], "chart-steps")
-    heat = {"xml": seen.bpmn_xml or "",
+    heat = {"xml": drawn_diagram(seen.bpmn_xml or ""),
             "steps": [{"id": s.step, "cases": s.cases, "level": s.level,
                        "label": ngettext("%(num)s sak · median %(wait)s",
                                          "%(num)s saker · median %(wait)s", s.cases,

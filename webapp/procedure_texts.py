@@ -11,13 +11,19 @@ fallback: ``make translations`` collects every name and documentation text throu
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator
+from functools import lru_cache
 from typing import IO, Any
 
 from flask import g, has_request_context
 from flask_babel import get_locale, gettext
 
 from engine.features.diagram import documentation_texts, named_elements
-from engine.features.diagram_translations import UNTRANSLATED_KINDS, translated_names
+from engine.features.diagram_translations import (
+    UNTRANSLATED_KINDS,
+    names,
+    renamed,
+    translated_names,
+)
 from webapp.auth import db
 
 
@@ -39,6 +45,21 @@ def step_name(name: str | None) -> str:
     if not name:
         return ""
     return _diagram_names().get(name) or gettext(name)
+
+
+def drawn_diagram(bpmn_xml: str) -> str:
+    """The diagram as the viewer draws it, with its names in the page's language."""
+    locale = get_locale() if has_request_context() else None
+    if not bpmn_xml or locale is None or locale.language == "nb":
+        return bpmn_xml
+    return _drawn(bpmn_xml, locale.language)
+
+
+@lru_cache(maxsize=32)
+def _drawn(bpmn_xml: str, language: str) -> str:
+    """(A deployed diagram never changes, so each is renamed once per language.)"""
+    return renamed(bpmn_xml, {name.id: name.translation or gettext(name.name)
+                              for name in names(bpmn_xml, language)})
 
 
 def _diagram_names() -> dict[str, str]:

@@ -110,6 +110,17 @@ def with_names(bpmn_xml: str | bytes, locale: str, answers: Mapping[str, str]) -
     return text
 
 
+def renamed(bpmn_xml: str | bytes, new_names: Mapping[str, str]) -> str:
+    """The diagram with its named elements' ``name`` replaced from ``new_names`` (id → name),
+    for drawing it in another language; elements not named there keep theirs."""
+    root = spiff.parse_xml(bpmn_xml)
+    for node in _named(root):
+        if new_names.get(node.get("id", "")):
+            node.set("name", new_names[node.get("id", "")])
+    text: str = etree.tostring(root, xml_declaration=True, encoding="UTF-8").decode("utf-8")
+    return text
+
+
 # (checksum, locale) → names: a deployed version never changes, so it is read once.
 _BY_VERSION: dict[tuple[str, str], dict[str, str]] = {}
 

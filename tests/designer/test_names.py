@@ -1,5 +1,6 @@
 """A designer's new step is named in English in the designer's table, and the pages show that
-name when the reader has chosen English (the Norwegian name otherwise)."""
+name when the reader has chosen English (the Norwegian name otherwise), in the lists and in
+the drawn diagram alike."""
 
 from __future__ import annotations
 
@@ -36,5 +37,6 @@ def test_a_designer_added_step_shows_its_english_name_in_english(web: Any,
     assert "Do the job" in inbox and "Gjør jobben" not in inbox
     case_page = browser.get(f"/cases/{case_id}")
     assert "Do the job" in case_page
+    assert "Gjør jobben" not in case_page, "the drawn diagram is named in English too"
     # The shipped diagram's steps are in English in the same page language.
     assert "Assess and decide" in browser.get("/cases?step=assess_report")
