@@ -6,12 +6,12 @@ all apply the same rules.
 
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, exists, false, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
 from sqlalchemy.orm import Session
 
 from engine.kernel import clock
 from engine.kernel.errors import NotFound
-from engine.kernel.models import AccessLog, Case, Event, Task, User
+from engine.kernel.models import AccessLog, Case, Task, User
 from engine.kernel.vocabulary import Role, TaskState
 from engine.runtime.users import CASEWORK_ROLES, OVERSIGHT_ROLES, Actor
 
@@ -34,11 +34,19 @@ def visible_cases(actor: Actor) -> Select[Case]:
             conditions.append(Case.service_area.is_not(None))
         else:
             conditions.append(Case.service_area.in_([a for a in staff_areas if a]))
-        conditions.append(Case.coordinator == actor.username)
-        conditions.append(Case.created_by == actor.username)
-        conditions.append(exists().where(and_(Event.case_id == Case.id,
-                                              Event.actor == actor.username)))
+        conditions.extend(_current_participation(actor))
     return query.where(or_(*conditions) if conditions else false())
+
+
+def _current_participation(actor: Actor) -> list[ColumnElement[bool]]:
+    """What ties staff to a case outside their service areas, now rather than once: being its
+    coordinator, holding one of its open tasks, or having reported it while it has no area yet.
+    A step taken earlier grants nothing, so whoever moves to another area loses the case."""
+    holds_open_task = exists().where(and_(
+        Task.case_id == Case.id, Task.state == TaskState.READY,
+        or_(Task.assignee == actor.username, Task.claimed_by == actor.username)))
+    return [Case.coordinator == actor.username, holds_open_task,
+            and_(Case.created_by == actor.username, Case.service_area.is_(None))]
 
 
 def can_see_case(session: Session, actor: Actor, case_id: int) -> bool:
