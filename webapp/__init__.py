@@ -11,7 +11,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, request, session
+from flask import Flask, session
 from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -76,6 +76,7 @@ def create_app(database_url: str | None = None, config: dict[str, Any] | None = 
         error_pages,
         event_pages,
         formatting,
+        headers,
         inbox_pages,
         incident_pages,
         innsyn_pages,
@@ -97,14 +98,7 @@ def create_app(database_url: str | None = None, config: dict[str, Any] | None = 
     from webapp.monitor_pages import bp as monitor_bp  # the manager's monitor (/monitor)
     app.register_blueprint(monitor_bp)
 
-    @app.after_request
-    def security_headers(response: Any) -> Any:
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if request.path.startswith(("/cases", "/tasks", "/inbox", "/mine")):
-            response.headers.setdefault("Cache-Control", "no-store")
-        return response
+    headers.register(app)
 
     return app
 
