@@ -160,10 +160,12 @@ def revise_plan(db: Database, case_id: int, changes: Any, base: Any, actor: Acto
     with db.transaction() as session:
         case = plan_in_reach(session, case_id, actor)
         coordinator = keeps_plan(actor, case)
-        session.execute(delete(PlanDraft).where(PlanDraft.case_id == case.id,
-                                                PlanDraft.username == actor.username))
         current = plan_store.current_revision(session, case.id)
         _check_base(current, base)
+        # After the reads: the first write takes SQLite's lock, and a stale base is refused
+        # before it (a refused save keeps the draft anyway, as the transaction rolls back).
+        session.execute(delete(PlanDraft).where(PlanDraft.case_id == case.id,
+                                                PlanDraft.username == actor.username))
         old = current.content if current else {}
         content = _merged(case, old, changes)
         if coordinator:
