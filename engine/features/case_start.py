@@ -13,12 +13,25 @@ from engine.features.deploy import latest_version
 from engine.features.validation import sources, validated
 from engine.kernel import clock, spiff
 from engine.kernel.db import Database
-from engine.kernel.errors import Forbidden
+from engine.kernel.errors import Forbidden, InvalidData
 from engine.kernel.models import Case
-from engine.kernel.vocabulary import CaseState, EventKind
+from engine.kernel.vocabulary import CaseState, EventKind, Role
 from engine.runtime import forms
 from engine.runtime.case_run import CaseRun
 from engine.runtime.users import PROCEDURE_ROLES, Actor
+
+NOT_YOURSELF = ("Du kan bare melde som «innbyggeren selv» om deg selv: fødselsnummeret må være "
+                "ditt eget. Melder du for en annen, velg for eksempel «Pårørende».")
+
+
+def _citizen_reports_as_self_only_for_self(actor: Actor, data: dict[str, Any]) -> None:
+    """A citizen logged in as themselves who reports as the citizen (``reported_by`` the
+    innbygger role) reports about their own fødselsnummer: otherwise the case would claim that
+    another person asked for help themselves."""
+    if actor.is_staff or not actor.has_role(Role.INNBYGGER):
+        return
+    if data.get("reported_by") == Role.INNBYGGER and data.get("citizen_nin") != actor.nin:
+        raise InvalidData({"citizen_nin": NOT_YOURSELF})
 
 
 def start_form(db: Database, process_key: str) -> dict[str, Any]:
@@ -47,6 +60,7 @@ def start_case(db: Database, process_key: str, data: dict[str, Any], actor: Acto
         if props.get("form"):
             clean = validated(session, 0, version.forms[props["form"]], data,
                               props.get("validator"), {})
+        _citizen_reports_as_self_only_for_self(actor, clean)
         target, reason, found = duplicates.decide(session, str(clean.get("citizen_nin", "")),
                                                   actor, attach_to, duplicate_reason)
         if target is not None:
