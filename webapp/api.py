@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import asdict
 from typing import Any
 
@@ -25,6 +24,7 @@ from engine.kernel.errors import DuplicateReport, EngineError, InvalidData, NotF
 from engine.runtime import users
 from webapp import limiter
 from webapp.auth import db, signed_in_actor
+from webapp.edge import checked_json, whole_id
 from webapp.form_page import uploaded_file
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -125,7 +125,7 @@ def get_process(key: str) -> Any:
 
 @api.get("/processes/<key>/bpmn")
 def get_bpmn(key: str) -> Any:
-    version = request.args.get("version", type=int)
+    version = request.args.get("version", type=whole_id)
     return Response(deploy.get_bpmn(db(), key, version), mimetype="application/xml")
 
 
@@ -187,7 +187,7 @@ def send_message(case_id: int, name: str) -> Any:
     ``attachment``: the page's rules, checked by the engine (PDF, PNG or JPEG, 3 MB)."""
     if request.mimetype == "multipart/form-data":
         try:
-            data = json.loads(request.form.get("data") or "{}")
+            data = checked_json(request.form.get("data") or "{}", "data")
         except ValueError:
             raise ApiError(400, "Feltet data må være et JSON-objekt.") from None
         upload = uploaded_file()

@@ -18,6 +18,7 @@ from engine.kernel import clock
 from engine.kernel.errors import InvalidData
 from webapp.api import ApiError, _json_body, api
 from webapp.auth import db, signed_in_actor
+from webapp.edge import SPAN_LIMIT, number_arg, whole_id
 
 
 def _moment_arg(name: str = "now") -> datetime | None:
@@ -32,20 +33,10 @@ def _moment_arg(name: str = "now") -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _number_arg(name: str) -> float | None:
-    text = request.args.get(name)
-    if text in (None, ""):
-        return None
-    try:
-        return float(text)
-    except ValueError as exc:
-        raise ApiError(400, f"{name} må være et tall.") from exc
-
-
 def monitor_config() -> monitor.MonitorConfig:
     """Thresholds: environment, then the app's config, then this request's query string."""
     def pick(name: str, setting: str) -> float | None:
-        given = _number_arg(name)
+        given = number_arg(name, SPAN_LIMIT)
         return given if given is not None else current_app.config.get(setting)
 
     return monitor.MonitorConfig.from_env(
@@ -78,14 +69,14 @@ def monitor_overview() -> Any:
 @api.get("/monitor/trends")
 def monitor_trends() -> Any:
     """Monthly median lead times and cases opened/closed for the last ``months`` months."""
-    months = request.args.get("months", 12, type=int) or 12
+    months = request.args.get("months", 12, type=whole_id) or 12
     return jsonify(trends(db(), signed_in_actor(), _moment_arg(), months).as_json())
 
 
 @api.get("/monitor/consents-expiring")
 def monitor_consents_expiring() -> Any:
     """Active sharing consents of open cases that end within ``days`` (default 30) days."""
-    days = _number_arg("days")
+    days = number_arg("days", 366)
     if days is not None and not 0 <= days <= 366:
         raise ApiError(400, "days må være mellom 0 og 366.")
     rows = consents.expiring(db(), signed_in_actor(), int(days) if days is not None

@@ -20,6 +20,7 @@ from engine.kernel.errors import EngineError, InvalidData
 from engine.kernel.vocabulary import Role
 from engine.runtime.users import OVERSIGHT_ROLES, people
 from webapp.auth import db, login_required, signed_in_actor
+from webapp.edge import whole_id
 from webapp.redirects import local_path
 
 bp = Blueprint("inbox", __name__)
@@ -54,7 +55,7 @@ def _query() -> InboxQuery:
         step=request.args.get("step") or None,
         service_area=request.args.get("service_area") or None,
         search=(request.args.get("q") or "").strip() or None,
-        page=max(1, request.args.get("page", 1, type=int) or 1),
+        page=max(1, request.args.get("page", 1, type=whole_id) or 1),
     )
 
 

@@ -23,6 +23,7 @@ from engine.features.incident_repair import OpenIncident
 from engine.kernel.errors import EngineError, InvalidData
 from engine.runtime import users
 from webapp.auth import current_actor, db, login_required, signed_in_actor
+from webapp.edge import whole_id
 from webapp.error_pages import flash_outcome
 from webapp.incident_text import plain_error
 from webapp.procedure_texts import drawn_diagram
@@ -173,7 +174,7 @@ def skip(case_id: int, incident_id: int) -> Redirect:
 @login_required
 def move(case_id: int) -> Redirect:
     def run() -> str:
-        version = request.form.get("version", type=int) or 0
+        version = request.form.get("version", type=whole_id) or 0
         incident_repair.move_case(db(), case_id, version, request.form.get("reason"),
                                   signed_in_actor())
         return _("Saken er flyttet til versjon %(version)s.", version=version)

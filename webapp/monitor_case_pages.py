@@ -20,6 +20,7 @@ from engine.kernel import clock
 from engine.kernel.errors import EngineError, InvalidData
 from engine.runtime import users
 from webapp.auth import db, login_required, signed_in_actor
+from webapp.edge import whole_id
 from webapp.error_pages import flash_outcome
 from webapp.labels import STATUS_LABELS, role_label
 from webapp.monitor_pages import ACTION_LABELS, _config, _names, _stuck_view, bp
@@ -75,7 +76,7 @@ def reassign(task_id: int) -> Redirect:
         interventions.reassign_task(db(), task_id, username, _reason(), actor)
         return _("Oppgaven er gitt til %(name)s.", name=_names()[0].get(username, username))
 
-    return _act(request.form.get("case_id", type=int) or 0, run)
+    return _act(request.form.get("case_id", type=whole_id) or 0, run)
 
 
 @bp.post("/cases/<int:case_id>/remind")
@@ -85,7 +86,7 @@ def remind(case_id: int) -> Redirect:
 
     def run() -> str:
         recipient = interventions.send_reminder(db(), case_id, _reason(), actor,
-                                                request.form.get("task_id", type=int))
+                                                request.form.get("task_id", type=whole_id))
         return _("Påminnelsen er sendt til %(name)s.",
                  name=_names()[0].get(recipient, recipient))
 

@@ -49,6 +49,7 @@ from engine.kernel.errors import InvalidData
 from engine.runtime import users
 from webapp.auth import current_actor, db, login_required, signed_in_actor
 from webapp.charts import Column, bar_rows, line_chart, number_table, step_bars
+from webapp.edge import SPAN_LIMIT, number_arg, whole_id
 from webapp.formatting import csv_cell, days, duration
 from webapp.labels import role_label
 from webapp.procedure_texts import drawn_diagram, step_name
@@ -115,7 +116,7 @@ def _now() -> datetime:
 
 def _config() -> monitor.MonitorConfig:
     def number(name: str, setting: str) -> float | None:
-        value = request.args.get(name, type=float)
+        value = number_arg(name, SPAN_LIMIT)
         return value if value is not None else current_app.config.get(setting)
 
     try:
@@ -246,7 +247,8 @@ def dashboard() -> Any:
     all_rows = monitor.stuck_cases(db(), actor, now, config)
     rows = filters.apply(all_rows)
     seen = monitor_heat.overview(db(), actor, now)
-    trend = monitor_trends.trends(db(), actor, now, request.args.get("months", 12, type=int) or 12)
+    months = request.args.get("months", 12, type=whole_id) or 12
+    trend = monitor_trends.trends(db(), actor, now, months)
     people, areas = _names()
     names = _step_names(seen)
     for load in [*seen.per_step, *seen.heat]:

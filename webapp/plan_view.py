@@ -29,6 +29,7 @@ from flask_babel import lazy_gettext as _l
 from engine.features import documents, drafts, plans
 from engine.kernel.errors import EngineError
 from webapp.auth import db, login_required, signed_in_actor
+from webapp.edge import whole_id
 from webapp.form_page import DraftButtons, render_form, submit_form
 from webapp.formatting import local_today
 from webapp.redirects import local_path
@@ -205,7 +206,7 @@ def revise(case_id: int) -> Any:
     current = seen["current"]
     number = current["number"] if current else 0
     draft = drafts.load_plan_draft(db(), case_id, actor)
-    base = request.args.get("base", type=int)
+    base = request.args.get("base", type=whole_id)
     if base is None:  # a draft goes on from the revision it was typed on
         base = draft.base if draft and draft.base is not None else number
 

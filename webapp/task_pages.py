@@ -28,6 +28,7 @@ from engine.kernel.errors import DuplicateReport, TaskTaken
 from engine.runtime.users import Actor, people
 from webapp import plan_view, task_holding
 from webapp.auth import db, login_required, signed_in_actor
+from webapp.edge import whole_id
 from webapp.form_page import (
     DraftButtons,
     PageAction,
@@ -201,7 +202,7 @@ def report() -> Any:
                   "reported_by": "innbygger"}
     started: list[int] = []
     duplicates: list[int] = []
-    attach_to = request.form.get("attach_to", type=int)
+    attach_to = request.form.get("attach_to", type=whole_id)
     reason = request.form.get("duplicate_reason") if request.form.get("proceed") else None
 
     def save(data: dict[str, Any]) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from engine.kernel import lengths  # noqa: F401  (refuses overlong text at every flush)
 from engine.kernel.errors import Conflict
 
 CHANGED_MEANWHILE = "Saken ble endret av noen andre i mellomtiden. Last inn på nytt og prøv igjen."
