@@ -84,6 +84,7 @@ def create_app(database_url: str | None = None, config: dict[str, Any] | None = 
         innsyn_pages,
         monitor_case_pages,  # noqa: F401  (adds its routes to the monitor's blueprint)
         notices,
+        openapi,  # noqa: F401  (adds its route to the API's blueprint)
         plan_view,
         statement,
         task_pages,

@@ -29,7 +29,7 @@ from webapp.form_page import uploaded_file
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
 
-PUBLIC_ENDPOINTS = {"api.login"}
+PUBLIC_ENDPOINTS = {"api.login", "api.openapi"}
 
 
 class ApiError(Exception):
