@@ -54,6 +54,9 @@ def create_app(database_url: str | None = None, config: dict[str, Any] | None = 
         BABEL_TRANSLATION_DIRECTORIES=str(Path(__file__).parent / "translations"),
         WTF_CSRF_TIME_LIMIT=None,
         RATELIMIT_ENABLED=True,
+        # A page session ends after this long without a request, and this long after login.
+        SESSION_IDLE_MINUTES=float(os.environ.get("IPFLOW_SESSION_IDLE_MINUTES", "30")),
+        SESSION_MAX_HOURS=float(os.environ.get("IPFLOW_SESSION_MAX_HOURS", "12")),
     )
     app.config.update(config or {})
     if not app.config.get("SECRET_KEY"):

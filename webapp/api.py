@@ -21,7 +21,7 @@ from engine.features import (
     task_actions,
 )
 from engine.kernel.errors import DuplicateReport, EngineError, InvalidData, NotFound, TaskTaken
-from engine.runtime import users
+from engine.runtime import logins, users
 from webapp import limiter
 from webapp.auth import db, signed_in_actor
 from webapp.edge import checked_json, whole_id
@@ -35,7 +35,8 @@ PUBLIC_ENDPOINTS = {"api.login", "api.openapi"}
 class ApiError(Exception):
     """A request the API refuses before the engine sees it (login, malformed JSON)."""
 
-    CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden"}
+    CODES = {400: "bad_request", 401: "unauthenticated", 403: "forbidden",
+             429: "too_many_requests"}
 
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
@@ -107,10 +108,19 @@ def login() -> Any:
     username, password = body.get("username"), body.get("password")
     if not isinstance(username, str) or not isinstance(password, str):
         raise InvalidData({"username": "Brukernavn og passord må oppgis."})
-    actor = users.check_password(db(), username, password)
-    if actor is None:
+    result = logins.attempt(db(), username, password)
+    if result.locked:
+        raise ApiError(429, "For mange forsøk. Vent litt og prøv igjen.")
+    if result.actor is None:
         raise ApiError(401, "Feil brukernavn eller passord.")
-    return jsonify({"token": users.issue_token(db(), actor.username)})
+    return jsonify({"token": users.issue_token(db(), result.actor.username)})
+
+
+@api.post("/logout")
+def logout() -> Any:
+    """Log the token's user out everywhere: every API token and page session ends."""
+    logins.end_sessions(db(), signed_in_actor().username)
+    return jsonify({"ok": True})
 
 
 @api.get("/processes")

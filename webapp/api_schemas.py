@@ -47,6 +47,7 @@ OPERATIONS: dict[str, dict[str, Any]] = {
     "api.login": {
         "body": obj(["username", "password"], username=TEXT, password=TEXT),
         "responses": {"200": obj(["token"], token=TEXT)}},
+    "api.logout": {"body": ANY_OBJECT, "responses": {"200": OK}},
     "api.search_cases": {
         "query": [query(name) for name in ("q", "status", "phase", "step", "service_area",
                                            "coordinator", "overdue", "sort")]

@@ -25,8 +25,9 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from engine.kernel import clock
 from engine.kernel.db import Database
-from engine.runtime import users
+from engine.runtime import logins, users
 from webapp import LOCALES, limiter
 from webapp.redirects import local_path
 
@@ -43,11 +44,36 @@ def db() -> Database:
 def current_actor() -> users.Actor | None:
     """The logged-in user for this request (None when nobody is), loaded once into ``g``."""
     if "actor" not in g:
-        username = session.get("username")
-        g.actor = None
-        if username:
-            g.actor = users.actor_named(db(), username)
+        g.actor = _session_actor()
     return cast(users.Actor | None, g.actor)
+
+
+def _session_actor() -> users.Actor | None:
+    """The session's user while the session lives: not idle longer than SESSION_IDLE_MINUTES,
+    not older than SESSION_MAX_HOURS, and begun since the user's sessions were last ended
+    (logout anywhere, new password, fewer roles, deactivated). A dead session is forgotten."""
+    username = session.get("username")
+    if not username:
+        return None
+    now = clock.now().timestamp()
+    idle = current_app.config["SESSION_IDLE_MINUTES"] * 60
+    longest = current_app.config["SESSION_MAX_HOURS"] * 3600
+    actor = None
+    if now - session.get("seen", 0) <= idle and now - session.get("began", 0) <= longest:
+        actor = logins.session_actor(db(), username, session.get("version", -1))
+    if actor is None:
+        _forget_login()
+        return None
+    session["seen"] = now
+    return actor
+
+
+def _forget_login() -> None:
+    """Clear the session but keep the language chosen."""
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
 
 
 def signed_in_actor() -> users.Actor:
@@ -75,27 +101,34 @@ def _safe_next(target: str | None) -> str:
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("5 per minute", methods=["POST"], deduct_when=lambda r: r.status_code == 401)
 def login() -> Any:
-    error = None
+    """Per IP at most 5 failed logins a minute (Flask-Limiter); per username a lock-out after
+    5 failures in a row (``engine.runtime.logins``), with one message for every refusal."""
+    error, status = None, 200
     if request.method == "POST":
-        actor = users.check_password(db(), request.form.get("username", ""),
-                                     request.form.get("password", ""))
-        if actor is not None:
+        username = request.form.get("username", "")
+        result = logins.attempt(db(), username, request.form.get("password", ""))
+        if result.actor is not None:
+            now = clock.now().timestamp()
             session.clear()
-            session["username"] = actor.username
+            session.update(username=result.actor.username, version=result.session_version,
+                           began=now, seen=now)
             session.permanent = False
             return redirect(_safe_next(request.args.get("next")))
-        error = _("Feil brukernavn eller passord.")
-    status = 401 if error else 200
+        if result.locked:
+            error, status = _("For mange forsøk. Vent litt og prøv igjen."), 429
+        else:
+            error, status = _("Feil brukernavn eller passord."), 401
     return render_template("login.html", error=error,
                            username=request.form.get("username", "")), status
 
 
 @bp.post("/logout")
 def logout() -> Any:
-    locale = session.get("locale")
-    session.clear()
-    if locale:
-        session["locale"] = locale
+    """Log out everywhere: this and every other session and API token of the user end."""
+    actor = current_actor()
+    if actor is not None:
+        logins.end_sessions(db(), actor.username)
+    _forget_login()
     return redirect(url_for("auth.login"))
 
 

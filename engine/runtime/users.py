@@ -93,19 +93,29 @@ def service_areas(session: Session) -> dict[str, str]:
     return {a.code: a.name for a in session.scalars(select(ServiceArea).order_by(ServiceArea.name))}
 
 
+def check_roles(roles: list[tuple[str, str | None]]) -> None:
+    """Refuse roles the engine does not know."""
+    unknown = [role for role, _area in roles if role not in ROLES]
+    if unknown:
+        raise InvalidData({"roles": f"ukjent rolle: {', '.join(unknown)}"})
+
+
+def hash_password(password: str) -> str:
+    """The argon2 hash that is stored instead of the password."""
+    return _hasher.hash(password)
+
+
 def create_user(db: Database, username: str, password: str, full_name: str,
                 roles: list[tuple[str, str | None]], nin: str | None = None, *,
                 phone: str | None = None, email: str | None = None) -> Actor:
     """Create a user with ``roles`` as (role, service area or None) pairs; ``phone`` and
     ``email`` are the contact letters print when this user is the caseworker."""
-    unknown = [role for role, _area in roles if role not in ROLES]
-    if unknown:
-        raise InvalidData({"roles": f"ukjent rolle: {', '.join(unknown)}"})
+    check_roles(roles)
     with db.transaction() as session:
         if session.scalar(select(User).where(User.username == username)) is not None:
             raise InvalidData({"username": "brukernavnet er i bruk"})
         user = User(username=username, full_name=full_name, nin=nin, phone=phone, email=email,
-                    password_hash=_hasher.hash(password))
+                    password_hash=hash_password(password))
         user.memberships = [Membership(role=role, service_area=area) for role, area in roles]
         session.add(user)
         session.flush()
@@ -170,12 +180,6 @@ def people(db: Database) -> People:
                       service_areas(session))
 
 
-def actor_named(db: Database, username: str) -> Actor | None:
-    """The active user ``username`` as an Actor, or None."""
-    with db.reading() as session:
-        return find_actor(session, username)
-
-
 def get_actor(db: Database, username: str) -> Actor:
     with db.reading() as session:
         actor = find_actor(session, username)
@@ -184,15 +188,14 @@ def get_actor(db: Database, username: str) -> Actor:
     return actor
 
 
-def check_password(db: Database, username: str, password: str) -> Actor | None:
-    """The actor when the password matches; None otherwise, in the same time either way."""
-    with db.reading() as session:
-        user = session.scalar(select(User).where(User.username == username, User.active))
-        try:
-            _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
-        except (VerificationError, InvalidHashError):
-            return None
-        return actor_for(user) if user else None
+def password_matches(user: User | None, password: str) -> bool:
+    """Whether ``password`` is ``user``'s; for no user a dummy hash is verified, so a miss costs
+    as much time as a hit."""
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    return user is not None
 
 
 def _token_hash(token: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.kernel.models.base import Base
@@ -29,6 +29,9 @@ class User(Base):
     # How a citizen reaches this caseworker; letters print the unit's when empty.
     phone: Mapped[str | None] = mapped_column(String(40))
     email: Mapped[str | None] = mapped_column(String(200))
+    # Raised when the user's sessions must end (logout, new password, fewer roles, deactivated):
+    # a session cookie remembers the number it was given and is void once they differ.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin")
 
@@ -51,3 +54,13 @@ class ApiToken(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
+
+
+class LoginThrottle(Base):
+    """Failed logins in a row for one username (known or not, so a lock-out tells nothing about
+    whether the user exists), and until when further attempts are refused."""
+
+    __tablename__ = "login_throttle"
+    username: Mapped[str] = mapped_column(String(80), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]

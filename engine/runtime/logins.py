@@ -1,0 +1,121 @@
+"""Logging in and ending sessions: the lock-out after failed logins and the session version.
+
+A session (a page cookie or an API token) is valid only while the user's
+``session_version`` is the one it was issued with (tokens are deleted outright): logout, a new
+password, fewer roles and deactivation raise it, so every session of that user ends at once,
+wherever it was captured. Failed logins are counted per username, known or not, so a lock-out
+looks the same for a name that does not exist; while a name is locked, even the right password
+is refused, and the lock lifts by itself after :data:`LOCK_PERIOD`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from engine.kernel import clock
+from engine.kernel.db import Database
+from engine.kernel.errors import NotFound
+from engine.kernel.models import ApiToken, LoginThrottle, Membership, User
+from engine.runtime import users
+
+MAX_FAILURES = 5  # failed logins in a row for one username before it is locked
+LOCK_PERIOD = timedelta(minutes=15)
+_NAME_LENGTH = 80  # app_user.username: a longer name, or one with NUL, is no user's
+
+
+@dataclass(frozen=True)
+class Login:
+    """The outcome of a login: the actor and session version when it succeeded; ``locked``
+    when the username is locked out (whatever the password was)."""
+
+    actor: users.Actor | None = None
+    session_version: int = 0
+    locked: bool = False
+
+
+def attempt(db: Database, username: str, password: str) -> Login:
+    """Check the password unless ``username`` is locked out; count the failure, or clear the
+    count on success. The password is hashed in every case, so time tells nothing."""
+    now = clock.now()
+    countable = 0 < len(username) <= _NAME_LENGTH and "\x00" not in username
+    with db.transaction() as session:
+        throttle = session.get(LoginThrottle, username) if countable else None
+        user = session.scalar(select(User).where(User.username == username, User.active)) \
+            if countable else None
+        if throttle is not None and throttle.locked_until and throttle.locked_until > now:
+            users.password_matches(None, password)  # the same work as a real attempt
+            return Login(locked=True)
+        if users.password_matches(user, password):
+            assert user is not None
+            if throttle is not None:
+                session.delete(throttle)
+            return Login(users.actor_for(user), user.session_version)
+        if not countable:
+            return Login()
+        if throttle is None:
+            throttle = LoginThrottle(username=username, failures=0)
+            session.add(throttle)
+        throttle.failures += 1
+        if throttle.failures >= MAX_FAILURES:  # this one is answered as wrong, the next locked
+            throttle.failures, throttle.locked_until = 0, now + LOCK_PERIOD
+        return Login()
+
+
+def session_actor(db: Database, username: str, version: int) -> users.Actor | None:
+    """The active user ``username`` while ``version`` is still their session version."""
+    with db.reading() as session:
+        user = session.scalar(select(User).where(User.username == username, User.active))
+        if user is None or user.session_version != version:
+            return None
+        return users.actor_for(user)
+
+
+def _user(session: Session, username: str) -> User:
+    user = session.scalar(select(User).where(User.username == username))
+    if user is None:
+        raise NotFound(f"ukjent bruker: {username}")
+    return user
+
+
+def _end(session: Session, user: User) -> None:
+    user.session_version += 1
+    session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
+
+
+def end_sessions(db: Database, username: str) -> None:
+    """Log ``username`` out everywhere: every page session and every API token."""
+    with db.transaction() as session:
+        _end(session, _user(session, username))
+
+
+def set_password(db: Database, username: str, password: str) -> None:
+    """A new password; every session begun with the old one ends."""
+    with db.transaction() as session:
+        user = _user(session, username)
+        user.password_hash = users.hash_password(password)
+        _end(session, user)
+
+
+def set_roles(db: Database, username: str, roles: list[tuple[str, str | None]]) -> None:
+    """The user's roles become exactly ``roles``; their sessions end when any was taken away."""
+    users.check_roles(roles)
+    with db.transaction() as session:
+        user = _user(session, username)
+        before = {(m.role, m.service_area) for m in user.memberships}
+        kept = [m for m in user.memberships if (m.role, m.service_area) in set(roles)]
+        user.memberships = kept + [Membership(role=role, service_area=area)
+                                   for role, area in roles if (role, area) not in before]
+        if before - set(roles):
+            _end(session, user)
+
+
+def deactivate(db: Database, username: str) -> None:
+    """The user can no longer log in, and every session they have ends."""
+    with db.transaction() as session:
+        user = _user(session, username)
+        user.active = False
+        _end(session, user)
