@@ -7,6 +7,7 @@ from collections.abc import Callable
 from urllib.parse import quote, urlsplit
 
 import pytest
+from werkzeug.test import TestResponse
 
 from tests.support.pages import Browser
 from webapp.redirects import local_path
@@ -23,6 +24,14 @@ BYPASSES = [
     "/\x00/evil.example", " //evil.example", "\u3000//evil.example", "/\u2028/evil.example",
     "//evil.example/%2F..", "/%252F%252Fevil.example".replace("%25", "%"), "",
 ]
+
+
+def _stays(response: TestResponse) -> bool:
+    """Refused at the edge (a NUL byte is 422 there) or redirected within this site."""
+    if response.status_code == 422:
+        return "Location" not in response.headers
+    assert response.status_code == 302
+    return _lands_here(response.headers["Location"])
 
 
 def _lands_here(location: str) -> bool:
@@ -52,8 +61,7 @@ def test_login_next_never_leaves_the_site(anonymous: Browser, payload: str) -> N
     login = anonymous.get("/login")
     response = anonymous.client.post(f"/login?next={quote(payload, safe='')}", data={
         "username": "koordinator", "password": "demo", "csrf_token": login.csrf_token()})
-    assert response.status_code == 302
-    assert _lands_here(response.headers["Location"]), response.headers["Location"]
+    assert _stays(response), response.headers.get("Location")
 
 
 def test_the_issue_payload_goes_home(anonymous: Browser) -> None:
@@ -76,8 +84,7 @@ def test_language_switch_never_leaves_the_site(anonymous: Browser, payload: str)
     token = anonymous.get("/login").csrf_token()
     response = anonymous.client.post("/language", data={
         "locale": "en", "next": payload, "csrf_token": token})
-    assert response.status_code == 302
-    assert _lands_here(response.headers["Location"]), response.headers["Location"]
+    assert _stays(response), response.headers.get("Location")
 
 
 @pytest.mark.parametrize("payload", BYPASSES[:12])
