@@ -227,6 +227,7 @@ MATRIX: list[tuple[str, str, str]] = [
     ("GET api.list_incidents", "-",        "ok    403   403   403   403   403   ok    login"),
     ("GET api.list_processes", "-",        "ok    ok    ok    ok    ok    ok    ok    login"),
     ("POST api.login", "-",                "login login login login login login login login"),
+    ("POST api.logout", "-",               "ok    ok    ok    ok    ok    ok    ok    login"),
     ("POST api.monitor_cancel", "emma",    "ok    403   403   403   403   403   ok    login"),
     ("POST api.monitor_cancel", "kari",    "ok    403   403   403   403   403   ok    login"),
     ("POST api.monitor_cancel", "per",     "ok    403   403   403   403   403   ok    login"),
@@ -323,6 +324,8 @@ class People:
         if path.startswith("/api/"):
             headers = {"Authorization": f"Bearer {self.api.token(person)}"} if person else {}
             body: Any = BODIES.get(endpoint, {}) if method != "GET" else None
+            if endpoint == "api.login":  # a name per person: five failures lock a name
+                body = {**body, "username": f"probe-{person}"}
             return self.api.client.open(path, method=method, json=body, headers=headers)
         browser = self.web(person) if person else self.anonymous
         if endpoint in OWN_BROWSER:
@@ -333,7 +336,16 @@ class People:
             return browser.client.get(path)
         # every page carries the token (the language form), the public statement too
         token = Page(browser.client.get("/tilgjengelighet")).csrf_token()
-        return browser.client.open(path, method=method, data={"csrf_token": token})
+        response = browser.client.open(path, method=method, data={"csrf_token": token})
+        if endpoint == "auth.logout" and person:
+            self.log_in_again(person)
+        return response
+
+    def log_in_again(self, person: str) -> None:
+        """Logout ends every session and token of the person (docs/security.md), so their
+        browser and API token are renewed for the probes after it."""
+        self.web(person).login(person)
+        self.api.tokens.pop(person, None)
 
 
 def probe_all(app: Flask, db: Database, web: Callable[[str], Browser], api: Api,
