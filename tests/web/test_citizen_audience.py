@@ -5,6 +5,8 @@ designer who marks a new step so has it hidden without any change of code."""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from typing import Any
 
 from engine import demo
@@ -16,6 +18,7 @@ from tests.support.api import Api
 from tests.support.cast import Cast
 from tests.support.pages import text_of
 from tests.support.people import KARI
+from webapp.timeline import HIDDEN_EVENTS
 
 TRAINING = "Sørg for opplæring av koordinator"
 PAPERWORK = "Kontroller papirene internt"
@@ -103,3 +106,38 @@ def test_a_step_the_designer_marks_as_staffs_is_hidden_without_code(cast: Cast, 
     assert "check_paperwork" not in _kinds_and_steps(theirs)[1]
     assert "check_paperwork" in {t["bpmn_id"] for t in
                                  api.get(f"/cases/{case_id}", "systemkoordinator")["tasks"]}
+
+
+def _page_history(html: str) -> Counter[tuple[str, str]]:
+    """(kind, when) of every entry in the page's history list."""
+    return Counter(re.findall(r'<li class="event-([\w-]+)" data-group="\w+"[^>]*>\s*'
+                              r'<time datetime="([^"]+)"', html))
+
+
+def _page_steps(html: str, state: str) -> set[str]:
+    """The names of the steps the page lists in ``state`` (passed, current)."""
+    return {name for shown, name in re.findall(r'<li class="step-(\w+)">([^<]*?) – ', html)
+            if shown == state}
+
+
+def test_the_citizens_api_shows_exactly_what_their_page_shows(cast: Cast, api: Api) -> None:
+    api.post(f"/monitor/cases/{cast.case_id}/remind", "leder",
+             {"reason": "Lederen purrer: saken har stått lenge."})
+    html = cast.users_client("innbygger").get(f"/cases/{cast.case_id}").get_data(as_text=True)
+    case = api.get(f"/cases/{cast.case_id}", "innbygger")
+    documents = api.get(f"/cases/{cast.case_id}/documents", "innbygger")["documents"]
+
+    page = _page_history(html)
+    letters = Counter({entry: n for entry, n in page.items() if entry[0] == "document"})
+    assert sum(letters.values()) == len(documents) > 0, "the same letters"
+    # a task's creation is shown as its step's state, not as an entry of its own (staff too)
+    shown = Counter((e["kind"], e["at"]) for e in case["events"]
+                    if e["kind"] not in HIDDEN_EVENTS)
+    assert page - letters == shown, "the same events, as many of each, at the same times"
+    assert "Lederen purrer" not in html and "Lederen purrer" not in str(case)
+
+    tasks = {t["name"]: t["state"] for t in case["tasks"]}
+    assert {name for name, state in tasks.items() if state == "ready"} == (
+        _page_steps(html, "current") & set(tasks))
+    assert {name for name, state in tasks.items() if state == "completed"} <= _page_steps(
+        html, "passed")
