@@ -29,7 +29,8 @@ PREFIX = "/api/v1"
 _PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
 METHODS = ("get", "post", "put", "delete", "patch")
 REFUSALS = {"400": "Forespørselen er ugyldig", "401": "Mangler gyldig innlogging",
-            "403": "Ikke tilgang", "404": "Finnes ikke", "409": "Konflikt",
+            "403": "Ikke tilgang", "404": "Finnes ikke", "405": "Metoden finnes ikke her",
+            "409": "Konflikt",
             "413": "For stor eller for dypt nestet", "422": "Ugyldige data",
             "429": "For mange forsøk"}
 
