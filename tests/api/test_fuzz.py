@@ -37,9 +37,10 @@ EXAMPLES = int(os.environ.get("IPFLOW_FUZZ_EXAMPLES", "6"))
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
           response_schema_conformance]
 NIN = "23074820085"
-# Who calls: the role that may use the route, so the fuzz reaches past the access check.
+# Who calls: the role that may use the route, so the fuzz reaches past the access check; the
+# logout ends a user's every token, so it has a caller of its own.
 CALLERS = (("/monitor", "leder"), ("/innsyn", "leder"), ("/processes", "designer"),
-           ("", "systemkoordinator"))
+           ("/logout", "koordinator"), ("", "systemkoordinator"))
 
 
 @pytest.fixture()
