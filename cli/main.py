@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from engine.features import (
 )
 from engine.kernel.db import Database
 from engine.kernel.errors import DeployRejected, EngineError
+from engine.runtime import logins
 from engine.runtime.users import SYSTEM
 
 
@@ -235,3 +237,51 @@ def export_citizen(nin: str, path: str) -> None:
         _fail(error)
     Path(path).write_bytes(content)
     click.echo(f"Innsyn skrevet til {path} ({len(content)} byte).")
+
+
+@cli.group(name="user")
+def user_group() -> None:
+    """A user's password, roles and sessions; each change that takes something away ends
+    every session and API token the user has."""
+
+
+def _run(change: Callable[[], None], done: str) -> None:
+    try:
+        change()
+    except EngineError as error:
+        _fail(error)
+    click.echo(done)
+
+
+@user_group.command(name="password")
+@click.argument("username")
+@click.password_option(prompt="Nytt passord")
+def user_password(username: str, password: str) -> None:
+    """Set a new password (asked for twice, never on the command line)."""
+    _run(lambda: logins.set_password(_db(), username, password),
+         f"Nytt passord for {username}; alle innlogginger er avsluttet.")
+
+
+@user_group.command(name="roles")
+@click.argument("username")
+@click.argument("roles", nargs=-1, required=True)
+def user_roles(username: str, roles: tuple[str, ...]) -> None:
+    """Give exactly ROLES, each ROLE or ROLE:SERVICE_AREA (e.g. koordinator:helse)."""
+    pairs = [(role, area or None) for role, _, area in (text.partition(":") for text in roles)]
+    _run(lambda: logins.set_roles(_db(), username, pairs), f"Rollene til {username} er satt.")
+
+
+@user_group.command(name="deactivate")
+@click.argument("username")
+def user_deactivate(username: str) -> None:
+    """The user can no longer log in; every session ends."""
+    _run(lambda: logins.deactivate(_db(), username),
+         f"{username} er deaktivert; alle innlogginger er avsluttet.")
+
+
+@user_group.command(name="logout")
+@click.argument("username")
+def user_logout(username: str) -> None:
+    """End every session and API token of the user (a lost laptop, a leaked token)."""
+    _run(lambda: logins.end_sessions(_db(), username),
+         f"Alle innlogginger for {username} er avsluttet.")

@@ -21,6 +21,7 @@ from engine.demo import CITIZENS, PASSWORD, USERNAMES
 from engine.features.kpr import COLUMNS
 from engine.kernel.db import Database
 from engine.kernel.models import AccessLog, Case, Document, ProcessVersion, Timer, User
+from engine.runtime import logins, users
 
 
 @pytest.fixture()
@@ -233,3 +234,36 @@ def test_export_citizen_writes_one_zip_and_logs_it(demo_db: Database, tmp_path: 
             == "system"
     refused = CliRunner().invoke(cli, ["export-citizen", "12", str(file)])
     assert refused.exit_code == 1 and "11 sifre" in refused.stderr
+
+
+def test_user_commands_end_every_session(demo_db: Database) -> None:
+    def session_lives(username: str, login: logins.Login) -> bool:
+        return logins.session_actor(demo_db, username, login.session_version) is not None
+
+    token = users.issue_token(demo_db, "koordinator")
+    before = logins.attempt(demo_db, "koordinator", PASSWORD)
+    result = run("user", "logout", "koordinator")
+    assert result.exit_code == 0 and "avsluttet" in result.stdout
+    assert users.actor_for_token(demo_db, token) is None
+    assert not session_lives("koordinator", before)
+
+    changed = CliRunner().invoke(cli, ["user", "password", "fagleder"],
+                                 input="nytt-passord\nnytt-passord\n", catch_exceptions=False)
+    assert changed.exit_code == 0, changed.output
+    assert "nytt-passord" not in changed.stdout  # asked for, not echoed
+    assert logins.attempt(demo_db, "fagleder", PASSWORD).actor is None
+    assert logins.attempt(demo_db, "fagleder", "nytt-passord").actor is not None
+
+    before = logins.attempt(demo_db, "leder", PASSWORD)
+    assert run("user", "roles", "leder", "leder", "koordinator:helse").exit_code == 0
+    assert session_lives("leder", before)  # a role added: the session lives on
+    assert run("user", "roles", "leder", "koordinator:helse").exit_code == 0
+    assert not session_lives("leder", before)
+    assert users.get_actor(demo_db, "leder").roles == {"koordinator": frozenset({"helse"})}
+
+    assert run("user", "deactivate", "designer").exit_code == 0
+    assert logins.attempt(demo_db, "designer", PASSWORD).actor is None
+    unknown = run("user", "logout", "ingen")
+    assert unknown.exit_code == 1 and "ukjent bruker: ingen" in unknown.stderr
+    refused = run("user", "roles", "leder", "sjef")
+    assert refused.exit_code == 1 and "ukjent rolle: sjef" in refused.stderr
