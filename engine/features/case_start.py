@@ -53,6 +53,8 @@ def start_case(db: Database, process_key: str, data: dict[str, Any], actor: Acto
     (then the open case's id is returned and no case starts) or ``duplicate_reason``."""
     if not actor.has_any_role(PROCEDURE_ROLES):
         raise Forbidden("Du har ikke en rolle som kan melde behov.")
+    if not isinstance(data, dict):  # a process without a start form takes its data as given
+        raise InvalidData({"data": "Meldingens data må være et JSON-objekt."})
     with db.transaction() as session:
         version = latest_version(session, process_key)
         props = spiff.start_properties(version.checksum, version.spec_json)

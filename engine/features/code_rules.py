@@ -10,6 +10,7 @@ from __future__ import annotations
 import ast
 
 from engine.kernel import spiff_scripts
+from engine.kernel.sandbox import Budget, ScriptLimitExceeded
 
 # How long one condition or script may run when tried out at deploy (it runs on empty data,
 # so a well-behaved one stops at once, usually with a NameError that is ignored).
@@ -61,20 +62,20 @@ def restricted_code_problem(code: str, mode: str = "exec") -> str | None:
 
 
 def trial_problem(code: str, mode: str) -> str | None:
-    """Run the code once on empty data in the sandbox: only a time-out is a problem here.
+    """Run the code once on empty data in the sandbox: only a broken limit (time, processor
+    time, memory) is a problem here.
 
     Code that needs case data fails fast (NameError) and is fine; code that loops forever
     on any data (``while True: pass``) is stopped at :data:`TRIAL_SECONDS` and refused.
     """
-    environment = spiff_scripts.RestrictedEnvironment(seconds=TRIAL_SECONDS)
+    environment = spiff_scripts.RestrictedEnvironment(Budget(TRIAL_SECONDS))
     try:
         if mode == "eval":
             environment.evaluate(code, {})
         else:
             environment.execute(code, {})
-    except spiff_scripts.ScriptTimeout:
-        return (f"skriptet stopper ikke innen tidsgrensen ({TRIAL_SECONDS:g} s på tomme data); "
-                "fjern uendelige løkker")
+    except ScriptLimitExceeded as exceeded:
+        return f"{exceeded} på tomme data; fjern uendelige løkker og store beregninger"
     except Exception:  # noqa: BLE001, S110  (any other failure needs real case data)
         return None
     return None

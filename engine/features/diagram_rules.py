@@ -21,7 +21,7 @@ from engine.features.code_rules import restricted_code_problem, trial_problem
 from engine.features.diagram_names import labelled
 from engine.features.flow_order import FLOW_NODE_TAGS, owner_id
 from engine.features.form_rules import FormSource, find_form, form_problem
-from engine.kernel import spiff
+from engine.kernel import spiff, spiff_timers
 from engine.runtime.users import PROCEDURE_ROLES
 from handlers.catalogue import handler_names, validator_names
 
@@ -187,7 +187,7 @@ def _check_form(element: str, props: dict[str, str], forms: dict[str, Any],
 
 PROCESS_ID = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,119}$")
 NS = {"bpmn": BPMN_NS, "spiffworkflow": spiff.SPIFF_NS}
-TIMER_KINDS = {"timeDuration": "varighet", "timeDate": "tidspunkt", "timeCycle": "gjentakelse"}
+TIMER_KINDS = tuple(spiff_timers.EXAMPLES)  # timeDuration, timeDate, timeCycle
 
 
 def _check_document(root: etree._Element) -> list[dict[str, str]]:
@@ -339,18 +339,8 @@ def timer_problem(kind: str, expression: str) -> str | None:
         return None  # reported with the other code in the diagram
     if not (isinstance(tree.body, ast.Constant) and isinstance(tree.body.value, str)):
         return None
-    value = tree.body.value
     try:
-        if kind == "timeDuration":
-            TimerEventDefinition.parse_iso_duration(value)
-        elif kind == "timeDate":
-            TimerEventDefinition.get_datetime(value)
-        else:
-            TimerEventDefinition.parse_iso_recurring_interval(value)
-    except Exception:  # noqa: BLE001  (Spiff raises bare Exceptions and ValueErrors)
-        examples = {"timeDuration": "\"P30D\" eller \"PT12H\"",
-                    "timeDate": "\"2027-01-31T09:00:00+01:00\"",
-                    "timeCycle": "\"R3/PT1H\""}
-        return (f"ugyldig {TIMER_KINDS[kind]} {value!r} i tidshendelsen "
-                f"(ISO 8601, f.eks. {examples[kind]})")
+        spiff_timers.parse_timer(kind, tree.body.value)
+    except spiff_timers.TimerRefused as refused:
+        return str(refused)
     return None

@@ -1,76 +1,52 @@
-"""The script engine of a diagram: conditions and scripts in a restricted sandbox, each
-stopped after a time budget, and service tasks run through the engine's handlers by name.
+"""The script engine of a diagram: conditions and scripts run in the sandbox's separate process
+(:mod:`engine.kernel.sandbox`), within one time budget per engine call, and service tasks run
+through the engine's handlers by name.
 """
 
 from __future__ import annotations
 
-import sys
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
-from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
+from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScriptEngineEnvironment
 from SpiffWorkflow.task import Task as SpiffTask
 
-SCRIPT_SECONDS = 2.0  # wall-clock budget of one condition or script in a diagram
+from engine.kernel.sandbox import Budget, Sandbox
 
-SAFE_BUILTINS: dict[str, Any] = {
-    name: __builtins__[name] if isinstance(__builtins__, dict) else getattr(__builtins__, name)
-    for name in (
-        "abs", "all", "any", "bool", "dict", "enumerate", "filter", "float", "int", "len",
-        "list", "map", "max", "min", "range", "reversed", "round", "set", "sorted", "str",
-        "sum", "tuple", "zip", "True", "False", "None", "isinstance",
-    )
-}
-
-
-class ScriptTimeout(Exception):  # noqa: N818  (the name says what happened)
-    """A diagram's condition or script ran past its time budget and was stopped."""
+# What diagram code may call: no imports, no files, nothing that reaches out of the data.
+SAFE_BUILTINS = (
+    "abs", "all", "any", "bool", "dict", "enumerate", "filter", "float", "int", "len", "list",
+    "map", "max", "min", "range", "reversed", "round", "set", "sorted", "str", "sum", "tuple",
+    "zip", "True", "False", "None", "isinstance",
+)
+SANDBOX = Sandbox(SAFE_BUILTINS)
 
 
-@contextmanager
-def time_limit(seconds: float) -> Iterator[None]:
-    """Stop Python code run inside the block once it has used ``seconds`` of wall time.
+class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
+    """Task-data scripts and conditions, run in the sandbox with ``budget`` for all of them.
 
-    A trace function checks the clock on every instruction, so ``while True: pass`` in a diagram
-    ends as :class:`ScriptTimeout` (an incident at run time, a refusal at deploy) instead of
-    holding a web worker forever. Only diagram code runs under it: handlers are ours.
+    Like Spiff's own ``TaskDataEnvironment``: an expression sees the task data (and an external
+    context, such as a message's payload, beneath it); a script changes the task data in
+    place, keeping only plain values (no functions, nothing that is not JSON).
     """
-    deadline = time.monotonic() + seconds
-    previous = sys.gettrace()
 
-    def tracer(frame: Any, event: str, arg: Any) -> Any:
-        # Per-opcode events: a one-line loop (``while True: pass``) has no new lines to report.
-        frame.f_trace_opcodes = True
-        if time.monotonic() > deadline:
-            raise ScriptTimeout(f"skriptet brukte mer enn {seconds:g} sekunder og ble stoppet")
-        return tracer
-
-    sys.settrace(tracer)
-    try:
-        yield
-    finally:
-        sys.settrace(previous)
-
-
-class RestrictedEnvironment(TaskDataEnvironment):
-    """Task-data scripts and conditions without imports, open() or other builtins,
-    each stopped after :data:`SCRIPT_SECONDS`."""
-
-    def __init__(self, seconds: float | None = None) -> None:
-        super().__init__({"__builtins__": SAFE_BUILTINS})
-        self.seconds = SCRIPT_SECONDS if seconds is None else seconds
+    def __init__(self, budget: Budget | None = None) -> None:
+        super().__init__({})
+        self.budget = budget or Budget()
 
     def evaluate(self, expression: str, context: dict[str, Any],
                  external_context: dict[str, Any] | None = None) -> Any:
-        with time_limit(self.seconds):
-            return super().evaluate(expression, context, external_context)
+        scope = {**(external_context or {}), **context}
+        return SANDBOX.run("eval", expression, scope, self.budget)["value"]
 
     def execute(self, script: str, context: dict[str, Any],
                 external_context: dict[str, Any] | None = None) -> bool:
-        with time_limit(self.seconds):
-            return bool(super().execute(script, context, external_context))
+        external = external_context or {}
+        result = SANDBOX.run("exec", script, {**external, **context}, self.budget)["context"]
+        context.clear()
+        context.update({key: value for key, value in result.items() if key not in external})
+        return True
 
 
 ServiceCall = Callable[[SpiffTask, str, dict[str, Any]], dict[str, Any] | None]
@@ -80,7 +56,7 @@ class HandlerScriptEngine(PythonScriptEngine):
     """Runs conditions in the restricted environment and service tasks through handlers."""
 
     def __init__(self, call: ServiceCall) -> None:
-        super().__init__(environment=RestrictedEnvironment())
+        super().__init__(environment=RestrictedEnvironment())  # one budget per engine call
         self._call = call
 
     def call_service(self, task: SpiffTask, **kwargs: Any) -> str:

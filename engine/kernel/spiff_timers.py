@@ -21,6 +21,56 @@ from SpiffWorkflow.task import Task as SpiffTask
 
 from engine.kernel import clock
 
+# What a repeating timer may ask for: the procedure's own (R12/P30D, interim replies for a
+# year) is far inside; a cycle without a count or with a tiny interval would fire in a loop.
+MAX_CYCLES = 100
+MIN_CYCLE_INTERVAL = timedelta(hours=1)
+EXAMPLES = {"timeDuration": ("varighet", '"P30D" eller "PT12H"'),
+            "timeDate": ("tidspunkt", '"2027-01-31T09:00:00+01:00"'),
+            "timeCycle": ("gjentakelse", '"R12/P30D"')}
+
+
+class TimerRefused(ValueError):
+    """A timer value the engine will not run: no ISO 8601 text, or a cycle without bounds.
+    At deploy it refuses a literal; at run time (a computed value) it becomes an incident on
+    ``task``, the timer that computed it."""
+
+    task: SpiffTask | None = None
+
+
+def _timer_value(my_task: SpiffTask, kind: str, value: Any) -> Any:
+    """:func:`parse_timer` at run time: a refusal names the timer task it came from."""
+    try:
+        return parse_timer(kind, value)
+    except TimerRefused as refused:
+        refused.task = my_task
+        raise
+
+
+def parse_timer(kind: str, value: Any) -> Any:
+    """``value`` as Spiff reads a timer of ``kind`` (timeDuration, timeDate, timeCycle):
+    the parsed duration, moment, or (count, start, interval) of a bounded cycle."""
+    name, example = EXAMPLES[kind]
+    if not isinstance(value, str):
+        raise TimerRefused(f"tidshendelsens {name} må være en tekst i ISO 8601 (f.eks. "
+                           f"{example}), ikke {type(value).__name__}")
+    try:
+        if kind == "timeDuration":
+            return TimerEventDefinition.parse_iso_duration(value)
+        if kind == "timeDate":
+            return TimerEventDefinition.get_datetime(value)
+        cycle = TimerEventDefinition.parse_iso_recurring_interval(value)
+    except Exception:  # noqa: BLE001  (Spiff raises bare Exceptions and ValueErrors)
+        raise TimerRefused(f"ugyldig {name} {value!r} i tidshendelsen (ISO 8601, f.eks. "
+                           f"{example})") from None
+    cycles, _start, interval = cycle
+    if not 0 <= cycles <= MAX_CYCLES:
+        raise TimerRefused(f"gjentakelsen {value!r} må si hvor mange ganger, høyst "
+                           f"{MAX_CYCLES} (f.eks. {example})")
+    if interval < MIN_CYCLE_INTERVAL:
+        raise TimerRefused(f"gjentakelsen {value!r} må ha minst én time mellom gangene")
+    return cycle
+
 
 class ClockedTimeDate(TimeDateEventDefinition):
     """A timeDate timer that fires by the engine clock."""
@@ -28,7 +78,8 @@ class ClockedTimeDate(TimeDateEventDefinition):
     def has_fired(self, my_task: SpiffTask) -> bool:
         event_value = my_task._get_internal_data("event_value")
         if event_value is None:
-            event_value = str(my_task.workflow.script_engine.evaluate(my_task, self.expression))
+            event_value = my_task.workflow.script_engine.evaluate(my_task, self.expression)
+            _timer_value(my_task, "timeDate", event_value)
             my_task._set_internal_data(event_value=event_value)
         if TimerEventDefinition.get_datetime(event_value) <= clock.now():
             my_task._set_internal_data(event_fired=True)
@@ -43,7 +94,7 @@ class ClockedDuration(DurationTimerEventDefinition):
         if event_value is None:
             expression = my_task.workflow.script_engine.evaluate(my_task, self.expression)
             start = clock.now()
-            parsed = TimerEventDefinition.parse_iso_duration(expression)
+            parsed = _timer_value(my_task, "timeDuration", expression)
             due = start + TimerEventDefinition.get_timedelta_from_start(parsed, start)
             event_value = due.isoformat()
             my_task._set_internal_data(event_value=event_value)
@@ -63,8 +114,7 @@ class ClockedCycle(CycleTimerEventDefinition):
         event_value = my_task._get_internal_data("event_value")
         if event_value is None:
             expression = my_task.workflow.script_engine.evaluate(my_task, self.expression)
-            cycles, _start, duration = TimerEventDefinition.parse_iso_recurring_interval(
-                expression)
+            cycles, _start, duration = _timer_value(my_task, "timeCycle", expression)
             event_value = {"cycles": cycles, "next": (clock.now() + duration).isoformat(),
                            "duration": duration.total_seconds()}
         ready = False

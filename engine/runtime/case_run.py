@@ -82,11 +82,15 @@ class CaseRun:
             spiff.engine_steps(workflow, self._record_step)
         except Exception as exc:  # noqa: BLE001  (any handler error becomes an incident)
             failed = spiff.errored_tasks(workflow)
-            if not failed:
-                raise
             for task in failed:
                 spiff.make_ready_again(task)
                 self._open_incident(task, exc)
+            # A waiting event whose timer could not be computed stays waiting, as an incident.
+            waiting = getattr(exc, "task", None)
+            if not failed and waiting is not None and waiting.workflow is not None:
+                self._open_incident(waiting, exc)
+            elif not failed:
+                raise
             return
         self._resolve_incidents()
 

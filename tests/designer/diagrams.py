@@ -55,3 +55,47 @@ def upload(browser: Any, content: str | bytes, key: str | None = None) -> Any:
         data["key"] = key
     return browser.client.post("/designer/upload", data=data,
                                content_type="multipart/form-data")
+
+
+LOOPING_SCRIPT = """
+    <bpmn:scriptTask id="loop" name="Tell">
+      <bpmn:script>{script}</bpmn:script>
+    </bpmn:scriptTask>"""
+
+
+def script_diagram(script: str) -> str:
+    """start → user task → script → end, the script in the lane too."""
+    xml = small(extra=LOOPING_SCRIPT.format(script=script))
+    return (xml.replace('<bpmn:flowNodeRef>done</bpmn:flowNodeRef>',
+                        '<bpmn:flowNodeRef>done</bpmn:flowNodeRef>'
+                        '<bpmn:flowNodeRef>loop</bpmn:flowNodeRef>')
+            .replace('<bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="done" />',
+                     '<bpmn:sequenceFlow id="f2" sourceRef="work" targetRef="loop" />'
+                     '<bpmn:sequenceFlow id="f3" sourceRef="loop" targetRef="done" />')
+            .replace('<bpmn:incoming>f2</bpmn:incoming></bpmn:endEvent>',
+                     '<bpmn:incoming>f3</bpmn:incoming></bpmn:endEvent>')
+            .replace('<bpmn:script>', '<bpmn:incoming>f2</bpmn:incoming><bpmn:outgoing>f3'
+                                      '</bpmn:outgoing><bpmn:script>'))
+
+
+BOUNDARY_TIMER = """
+    <bpmn:boundaryEvent id="reminder" name="Påminnelse" attachedToRef="work"
+        cancelActivity="false">
+      <bpmn:outgoing>f_reminded</bpmn:outgoing>
+      <bpmn:timerEventDefinition id="reminder_timer">
+        <bpmn:{kind}>{expression}</bpmn:{kind}>
+      </bpmn:timerEventDefinition>
+    </bpmn:boundaryEvent>
+    <bpmn:endEvent id="reminded" name="Påminnet"><bpmn:incoming>f_reminded</bpmn:incoming>
+    </bpmn:endEvent>
+    <bpmn:sequenceFlow id="f_reminded" sourceRef="reminder" targetRef="reminded" />"""
+
+
+def timer_diagram(kind: str, expression: str, pid: str = "tidtaker") -> str:
+    """start → user task → end, with a non-interrupting timer (``kind`` timeCycle,
+    timeDuration or timeDate) on the user task that ends in its own end event."""
+    xml = small(pid=pid, extra=BOUNDARY_TIMER.format(kind=kind, expression=expression))
+    return xml.replace('<bpmn:flowNodeRef>done</bpmn:flowNodeRef>',
+                       '<bpmn:flowNodeRef>done</bpmn:flowNodeRef>'
+                       '<bpmn:flowNodeRef>reminder</bpmn:flowNodeRef>'
+                       '<bpmn:flowNodeRef>reminded</bpmn:flowNodeRef>')
