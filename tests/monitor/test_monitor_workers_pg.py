@@ -14,10 +14,8 @@ tests are skipped with that reason.
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -33,11 +31,11 @@ from engine.kernel.db import Database
 from engine.kernel.models import Document, Event, Outbox, TaskEscalation, Timer
 from engine.runtime.users import get_actor
 from tests.support.clock import T0
+from tests.support.commands import ROOT, ipflow_command
 
 DUE = T0 + timedelta(days=31)  # the 30-day assessment timer of every case is due
 REPORT = {"citizen_name": "Ola Hansen", "citizen_nin": "23074820085",
           "reported_by": "kommunal_tjenesteyter", "requests": ["ip", "koordinator"]}
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture()
@@ -48,17 +46,12 @@ def pg(db: Database) -> Database:
     return db
 
 
-def _command() -> list[str]:
-    script = shutil.which("ipflow", path=str(Path(sys.executable).parent))
-    return [script] if script else [sys.executable, "-c", "from cli.main import cli; cli()"]
-
-
 def start_worker(db: Database, outbox: Path, *options: str, pause: float = 0.0
                  ) -> subprocess.Popen[str]:
     env = {**os.environ, "DATABASE_URL": db.url, "PYTHONUNBUFFERED": "1"}
     if pause:
         env["IPFLOW_WORKER_ITEM_PAUSE"] = str(pause)
-    return subprocess.Popen([*_command(), "worker", "--once", "--now", DUE.isoformat(),
+    return subprocess.Popen([*ipflow_command(), "worker", "--once", "--now", DUE.isoformat(),
                              "--outbox-dir", str(outbox), *options],
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
