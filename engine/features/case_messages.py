@@ -93,27 +93,6 @@ def _not_waiting_for(case: Case, workflow: spiff.BpmnWorkflow, name: str) -> str
             + (f" ({', '.join(where)})." if where else "."))
 
 
-class _PayloadNotSent(Exception):  # noqa: N818  (the name says what happened)
-    """A condition read the payload of a message nobody has sent yet."""
-
-
-class _NotSentYet:
-    """``message`` while the case is only asked what it can take: every reading of it says
-    the condition cannot be decided before the message is sent (and is decided then)."""
-
-    __hash__ = None  # type: ignore[assignment]
-
-    def _unknown(self, *args: Any) -> Any:
-        raise _PayloadNotSent
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):  # Python's own look-ups (copying, pickling) are not reads
-            raise AttributeError(name)
-        raise _PayloadNotSent
-
-    __getitem__ = __contains__ = __iter__ = __len__ = __bool__ = __eq__ = __ne__ = _unknown
-
-
 def accepted(run: CaseRun, catcher: WaitingMessage, current: dict[str, Any],
              payload: dict[str, Any] | None) -> bool:
     """Whether this waiting event's ``accepted_when`` condition in the diagram holds, with the
@@ -124,11 +103,14 @@ def accepted(run: CaseRun, catcher: WaitingMessage, current: dict[str, Any],
     condition = spiff.task_properties(catcher.element).get("accepted_when")
     if not condition:
         return True
+    scope = {key: value for key, value in current.items() if key != "message"}
     try:
         return bool(run.script_engine.environment.evaluate(
-            condition, {**current, "message": _NotSentYet() if payload is None else payload}))
-    except _PayloadNotSent:
-        return True
+            condition, scope if payload is None else {**scope, "message": payload}))
+    except NameError as missing:
+        # Only an unsent message is missing: decided when it is sent. (A condition that
+        # settles on the case's data first, ``coordinator and message[...]``, decides now.)
+        return payload is None and "'message'" in str(missing)
     except Exception:  # noqa: BLE001  (a fact the condition reads is not there yet)
         return False
 
