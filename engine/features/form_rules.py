@@ -15,7 +15,7 @@ from jsonschema.exceptions import SchemaError
 
 import processes
 from engine.features import task_context
-from engine.runtime import forms
+from engine.runtime import form_patterns, forms
 
 FormSource = Mapping[str, Any]
 """Forms a draft brings (name → form document); looked up before ``processes/forms``."""
@@ -36,6 +36,8 @@ def form_problem(form: Any) -> str | None:
         return f"ugyldig JSON Schema{f' ved {where}' if where else ''}: {exc.message}"
     if schema.get("type", "object") != "object":
         return "skjemaets schema må ha type object"
+    if patterns := form_patterns.pattern_problems(schema):
+        return patterns[0]
     unknown = forms.unknown_normalizers(schema)
     if unknown:
         return (f"ukjent x-normalize ved {', '.join(unknown)}; "

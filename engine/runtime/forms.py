@@ -17,7 +17,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema import FormatChecker
+
+from engine.runtime.form_patterns import FormValidator
 
 FORMAT_CHECKER = FormatChecker()
 
@@ -226,7 +228,7 @@ def _problem(schema: Mapping[str, Any], parts: list[str | int], keyword: str) ->
 def schema_problems(data: dict[str, Any], schema: dict[str, Any]) -> dict[str, FieldProblem]:
     """Field → what is wrong with it, for every JSON Schema violation (first one per field)."""
     problems: dict[str, FieldProblem] = {}
-    validator = Draft202012Validator(schema, format_checker=FORMAT_CHECKER)
+    validator = FormValidator(schema, format_checker=FORMAT_CHECKER)
     for error in sorted(validator.iter_errors(data), key=lambda e: list(e.path)):
         path = [int(p) if isinstance(p, int) else str(p) for p in error.absolute_path]
         if error.validator == "required":

@@ -27,12 +27,14 @@ from engine.features import (
     code_rules,
     deploy,
     diagram_rules,
+    form_rules,
     incident_repair,
     task_actions,
 )
 from engine.kernel import sandbox, spiff_scripts
 from engine.kernel.db import Database
 from engine.kernel.models import Incident
+from engine.runtime import forms
 from engine.runtime.users import SYSTEM, Actor, get_actor
 from tests.designer.diagrams import script_diagram, timer_diagram
 from tests.support.api import Api
@@ -255,3 +257,29 @@ def test_start_data_that_is_no_object_is_refused_with_a_reason(db: Database, api
         body = api.post("/cases", "systemkoordinator", {"process": "tidtaker", "data": data},
                         expect=422)
         assert body["errors"]["data"] == "Meldingens data må være et JSON-objekt."
+
+
+# ---------------------------------------------------------------- form patterns
+
+
+def test_a_form_pattern_is_matched_in_linear_time() -> None:
+    """``^(a+)+$`` against a long run of a's and a b backtracks for longer than anyone waits
+    in Python's ``re``; the form's validator answers at once."""
+    schema = {"type": "object", "properties": {"code": {"type": "string",
+                                                        "pattern": "^(a+)+$"}}}
+    outcome: list[dict[str, Any]] = []
+    worker = threading.Thread(target=lambda: outcome.append(
+        forms.schema_problems({"code": "a" * 5000 + "b"}, schema)))
+    worker.start()
+    worker.join(timeout=10)
+    assert not worker.is_alive(), "the pattern backtracked"
+    assert list(outcome[0]) == ["code"]
+    assert forms.schema_problems({"code": "aaa"}, schema) == {}
+
+
+def test_deploy_refuses_a_pattern_that_needs_backtracking() -> None:
+    form = {"title": "Skjema", "schema": {"type": "object", "properties": {
+        "code": {"type": "string", "title": "Kode", "pattern": "^(a)\\1$"}}}}
+    problem = form_rules.form_problem(form)
+    assert problem is not None and "tilbakereferanser" in problem
+    assert "properties/code" in problem
