@@ -62,3 +62,14 @@ def letters_down(monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
     original = catalogue.get_handler("letters.decision")
     monkeypatch.setitem(registry._handlers, "letters.decision", _broken_letters)
     return lambda: monkeypatch.setitem(registry._handlers, "letters.decision", original)
+
+
+@pytest.fixture()
+def pg(db: Database) -> Database:
+    """The test database when it is PostgreSQL: these tests run ipflow as several processes
+    (workers with row locks, a server killed and restarted), the scale path; on SQLite one
+    worker and one server run (README), so they skip with that reason."""
+    if not db.is_postgresql:
+        pytest.skip("runs ipflow as several processes on PostgreSQL, the scale path — set "
+                    "TEST_DATABASE_URL to a PostgreSQL database")
+    return db

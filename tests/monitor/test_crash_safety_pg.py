@@ -22,7 +22,6 @@ import urllib.error
 import urllib.request
 from typing import Any
 
-import pytest
 from sqlalchemy import func, select
 
 from engine import demo
@@ -39,14 +38,6 @@ CLIENTS = 6
 DECISION = {"long_term_need": True, "two_or_more_services": True, "citizen_wants": True,
             "approved": True, "approved_ip": True, "service_area": "helse",
             "assessment_reasoning": "Vilkårene er oppfylt."}
-
-
-@pytest.fixture()
-def pg(db: Database) -> Database:
-    if not db.is_postgresql:
-        pytest.skip("the crash test runs the server as its own process on PostgreSQL, the "
-                    "scale path — set TEST_DATABASE_URL to a PostgreSQL database")
-    return db
 
 
 def free_port() -> int:

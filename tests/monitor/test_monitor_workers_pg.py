@@ -21,7 +21,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from engine import demo
@@ -36,14 +35,6 @@ from tests.support.commands import ROOT, ipflow_command
 DUE = T0 + timedelta(days=31)  # the 30-day assessment timer of every case is due
 REPORT = {"citizen_name": "Ola Hansen", "citizen_nin": "23074820085",
           "reported_by": "kommunal_tjenesteyter", "requests": ["ip", "koordinator"]}
-
-
-@pytest.fixture()
-def pg(db: Database) -> Database:
-    if not db.is_postgresql:
-        pytest.skip("several workers need PostgreSQL (row locks with SKIP LOCKED); on SQLite "
-                    "one worker is run — set TEST_DATABASE_URL to a PostgreSQL database")
-    return db
 
 
 def start_worker(db: Database, outbox: Path, *options: str, pause: float = 0.0
