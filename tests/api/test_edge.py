@@ -15,8 +15,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from engine.kernel.db import Database
-from tests.api.test_contract import PROCESS, report_data, start_case, unchanged
 from tests.support.api import Api
+from tests.support.reports import PROCESS, report_data, start_case, unchanged
 
 BEYOND_ID = 2**31  # one more than the INTEGER id columns hold on PostgreSQL
 BEYOND = 2**63  # one more than any database binds as a whole number

@@ -11,8 +11,8 @@ from jsonschema import Draft202012Validator
 
 from engine import demo
 from engine.kernel.db import Database
-from tests.api.test_contract import assessment_data, start_case
 from tests.support.api import Api
+from tests.support.reports import assessment_data, start_case
 from webapp import api_schemas
 
 MAIN = {"api.login", "api.search_cases", "api.start_case", "api.get_case", "api.inbox",
