@@ -199,6 +199,8 @@ def revise(case_id: int) -> Any:
     so a plan changed meanwhile is refused (409) instead of overwritten. A draft keeps what
     was typed, with that revision, and is opened again in its place until the plan is saved."""
     actor = signed_in_actor()
+    if not plans.may_change_plan(db(), case_id, actor):
+        abort(403)  # before the plan is read: a refusal is no read of it
     seen = plans.get_plan(db(), case_id, actor)
     if not (seen["may_revise"] or seen["may_propose"]) or not seen["form"]:
         abort(403)

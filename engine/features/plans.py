@@ -141,6 +141,14 @@ def _write(session: Session, case: Case, content: dict[str, Any], actor: Actor, 
     return revision
 
 
+def may_change_plan(db: Database, case_id: int, actor: Actor) -> bool:
+    """Whether the actor is one who changes this case's plan (its coordinator revises, the
+    citizen proposes), asked without reading the plan, so a refusal logs no read."""
+    with db.reading() as session:
+        case = _case(session, case_id, actor)
+        return keeps_plan(actor, case) or is_own_case(actor, case)
+
+
 def plan_in_reach(session: Session, case_id: int, actor: Actor) -> Case:
     """The case, when the actor may change its plan now: its coordinator revises, the citizen
     proposes (404 when the case is not visible, 403 for others, 409 when it has ended)."""
