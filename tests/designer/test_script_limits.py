@@ -122,8 +122,8 @@ def test_normal_requests_keep_their_speed_while_every_stall_runs(db: Database, a
     would fire a million times at once); a stall in the web process itself (the old in-process
     limit, Spiff's timer loop) froze every request for its whole length."""
     actor = get_actor(db, "systemkoordinator")
-    deploy.deploy(db, timer_diagram("timeCycle", "&quot;R&quot; + str(1000000) + &quot;/PT0S&quot;"),
-                  SYSTEM)
+    million = "&quot;R&quot; + str(1000000) + &quot;/PT0S&quot;"
+    deploy.deploy(db, timer_diagram("timeCycle", million), SYSTEM)
     token = {"Authorization": f"Bearer {api.token('koordinator')}"}
     stalls = [start_stalling_case(db, actor, script, f"samtidig_{n}")
               for n, script in enumerate(STALLS.values())]
