@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, Response, g, jsonify, request, url_for
+from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from engine.features import (
@@ -63,7 +64,9 @@ def authenticate() -> None:
         return
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    actor = users.actor_for_token(db(), token.strip()) if scheme.lower() == "bearer" else None
+    idle = timedelta(minutes=current_app.config["SESSION_IDLE_MINUTES"])  # as a page session
+    actor = (users.actor_for_token(db(), token.strip(), idle) if scheme.lower() == "bearer"
+             else None)
     if actor is None:
         raise ApiError(401, "Mangler gyldig innlogging (Authorization: Bearer <token>).")
     g.actor = actor  # the request's user, as webapp.auth.signed_in_actor reads it

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from engine.kernel import clock
@@ -34,6 +34,8 @@ STAFF_ROLES = (*CASEWORK_ROLES, Role.LEDER)
 # Oversight: see every case, the monitor and its actions, retrying failed steps.
 OVERSIGHT_ROLES = (Role.LEDER, Role.SYSTEMKOORDINATOR)
 TOKEN_LIFETIME = timedelta(hours=12)
+TOKEN_IDLE = timedelta(minutes=30)  # like a page session; the API passes its configured idle time
+TOKEN_USE_STEP = timedelta(minutes=1)  # how stale used_at may be before it is moved on
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so a miss costs as much time as a hit.
 _DUMMY_HASH = _hasher.hash("ipflow-no-such-user")
@@ -212,14 +214,24 @@ def issue_token(db: Database, username: str) -> str:
             raise NotFound(f"ukjent bruker: {username}")
         session.execute(delete(ApiToken).where(ApiToken.expires_at < now))
         session.add(ApiToken(token_hash=_token_hash(token), user_id=user.id, created_at=now,
-                             expires_at=now + TOKEN_LIFETIME))
+                             expires_at=now + TOKEN_LIFETIME, used_at=now))
     return token
 
 
-def actor_for_token(db: Database, token: str) -> Actor | None:
+def actor_for_token(db: Database, token: str, idle: timedelta = TOKEN_IDLE) -> Actor | None:
+    """The token's user, while the token lives: before its end, and used within ``idle``."""
+    now = clock.now()
     with db.reading() as session:
         row = session.get(ApiToken, _token_hash(token))
-        if row is None or row.expires_at < clock.now():
+        if row is None or row.expires_at < now or (row.used_at or row.created_at) < now - idle:
             return None
         user = session.get(User, row.user_id)
-        return actor_for(user) if user and user.active else None
+        if not (user and user.active):
+            return None
+        actor = actor_for(user)
+        stale = (row.used_at or row.created_at) < now - TOKEN_USE_STEP
+    if stale:
+        with db.transaction() as session:
+            session.execute(update(ApiToken).where(ApiToken.token_hash == row.token_hash)
+                            .values(used_at=now))
+    return actor

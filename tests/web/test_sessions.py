@@ -164,3 +164,22 @@ def test_a_busy_session_still_ends_12_hours_after_login(web_app: Flask, person: 
     with clock.frozen_at(T0 + timedelta(hours=12, minutes=1)):
         assert not _signed_in(page.client)
         assert _signed_in(_browser(web_app, person).client)  # a new login starts afresh
+
+
+def test_an_api_token_idle_for_30_minutes_ends_and_a_busy_one_lives_to_its_end(
+        web_app: Flask, person: str, at_t0: datetime) -> None:
+    client = web_app.test_client()
+    idle, busy = _token(client, person), _token(client, person)
+    moment = T0
+    for _step in range(4):  # a call every 29 minutes keeps the busy token alive
+        moment += timedelta(minutes=29)
+        with clock.frozen_at(moment):
+            assert _token_works(client, busy), moment
+    with clock.frozen_at(moment):
+        assert not _token_works(client, idle), "unused for almost two hours"
+    while moment < T0 + timedelta(hours=11, minutes=50):
+        moment += timedelta(minutes=20)
+        with clock.frozen_at(moment):
+            assert _token_works(client, busy), moment
+    with clock.frozen_at(T0 + timedelta(hours=12, minutes=1)):
+        assert not _token_works(client, busy), "a token ends 12 hours after it was issued"

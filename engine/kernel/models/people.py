@@ -49,11 +49,16 @@ class Membership(Base):
 
 
 class ApiToken(Base):
+    """A bearer token (its hash): it ends at ``expires_at``, or when unused for the idle time
+    (``used_at`` is moved on at most once a minute, so a busy client does not write on every
+    request)."""
+
     __tablename__ = "api_token"
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"))
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
 
 
 class LoginThrottle(Base):
