@@ -59,7 +59,8 @@ def axe_source() -> str:
 
 
 def check(page: Page, name: str, source: str) -> list[Violation]:
-    """axe-core's WCAG A and AA violations on the page as it is now."""
+    """axe-core's WCAG A and AA violations on the page as it is now (the page's context must
+    bypass its Content-Security-Policy, which rightly refuses axe's injected script)."""
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.add_script_tag(content=source)
     found = page.evaluate(_RUN, list(WCAG_A_AA))
