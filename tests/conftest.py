@@ -17,13 +17,13 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import text
+from sqlalchemy import delete, select, text
 
 import processes
 from engine.demo import PASSWORD, seed_users
 from engine.features import deploy
 from engine.kernel.db import Database
-from engine.kernel.models import Base
+from engine.kernel.models import Base, Membership, User
 from engine.runtime.users import SYSTEM, Actor, create_user
 from tests.support.api import Api
 from tests.support.pages import Browser
@@ -31,6 +31,7 @@ from tests.support.people import staff_of
 from webapp import create_app, limiter
 
 KEPT_TABLES = {"app_user", "membership", "service_area", "alembic_version"}
+SEEDED_USERS: set[str] = set()  # the users every test starts with (filled once per run)
 
 
 @pytest.fixture(scope="session")
@@ -52,11 +53,15 @@ def migrated(database_url: str) -> Iterator[Database]:
     create_user(db, "koordinator_oppvekst", PASSWORD, "Ola Oppvekst",
                 [("koordinator", "oppvekst")])
     create_user(db, "fagleder_oppvekst", PASSWORD, "Frida Oppvekst", [("fagleder", "oppvekst")])
+    with db.reading() as session:
+        SEEDED_USERS.update(session.scalars(select(User.username)))
     yield db
     db.dispose()
 
 
 def _empty_case_tables(db: Database) -> None:
+    """Every table but the users, emptied; and the users a test made itself removed, so a
+    coordinator picker or a user list in the next test sees the seeded people only."""
     tables = [t for t in reversed(Base.metadata.sorted_tables) if t.name not in KEPT_TABLES]
     with db.engine.begin() as connection:
         if db.is_postgresql:
@@ -65,6 +70,9 @@ def _empty_case_tables(db: Database) -> None:
         else:
             for table in tables:
                 connection.execute(table.delete())
+        made = select(User.id).where(User.username.not_in(SEEDED_USERS)).scalar_subquery()
+        connection.execute(delete(Membership).where(Membership.user_id.in_(made)))
+        connection.execute(delete(User).where(User.username.not_in(SEEDED_USERS)))
 
 
 @pytest.fixture()

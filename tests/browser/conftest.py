@@ -5,6 +5,10 @@ One server and one browser per test session; every test gets the emptied test da
 one test to the next. Chromium is required: when ``/usr/bin/chromium`` is missing the tests
 fail (`make test` installs it with apt-get); Playwright's own browser download is never used.
 The helpers below reach the tests through fixtures (``visitor``, ``server``).
+
+They run in the SQLite pass of ``.ci/run`` only: what they prove is what a person sees and
+does in the browser, while the same steps on PostgreSQL are proven by the page and API tests,
+which run on both databases (and keep ``.ci/run`` under its 30 minutes).
 """
 
 from __future__ import annotations
@@ -65,6 +69,13 @@ class LiveServer:
 
     def url(self, path: str) -> str:
         return self.origin + path
+
+
+@pytest.fixture(autouse=True)
+def on_sqlite_only(database_url: str) -> None:
+    if database_url.startswith("postgresql"):
+        pytest.skip("browser tests run in the SQLite pass; on PostgreSQL the page and API "
+                    "tests prove the same steps")
 
 
 @pytest.fixture(scope="session")

@@ -6,10 +6,10 @@ after logging in through the real login page (see ``tests/support/accessibility.
 the pages reached only through a form: the designer's draft (opened by a POST), and the report
 form shown again with its errors. A page added later is checked as soon as a link leads to it.
 
-The crawl runs on SQLite only: what axe reads is the markup, which is the same on PostgreSQL,
-and the crawl takes minutes. One browser and one logged-in context per person: the crawl runs
-once at 1366 px in Norwegian, and the pages it found are then checked again at 390 px and in
-English.
+Like every browser test it runs on SQLite only (tests/browser/conftest.py): what axe reads
+is the markup, which is the same on PostgreSQL. One browser and one logged-in context per
+person: the crawl runs once at 1366 px in Norwegian, and the pages it found are then checked
+again at 390 px and in English.
 """
 
 from __future__ import annotations
@@ -146,9 +146,6 @@ def crawl(person: Any, found: Crawl, start: list[str], source: str) -> None:
 @pytest.mark.parametrize("who", (ANONYMOUS, *USERNAMES))
 def test_every_page_has_no_wcag_a_or_aa_violation(
         who: str, visitor: Callable[..., Any], server: Any) -> None:
-    if server.db.is_postgresql:
-        pytest.skip("the markup axe checks does not depend on the database: the crawl (3.5 min) "
-                    "runs in the SQLite pass of .ci/run")
     seed(server.db)
     if who == "designer":  # a second version, so the comparison and migration pages exist
         xml = (processes.PROCESSES_DIR / "ip_koordinator.bpmn").read_text(encoding="utf-8")
