@@ -171,7 +171,9 @@ def test_one_engine_call_has_one_budget_for_all_its_code() -> None:
     for _ in range(2):
         with pytest.raises(sandbox.ScriptLimitExceeded, match="mer enn 1.0 s"):
             environment.evaluate("sum(range(n * n * n))", {"n": LAPS})
-    with pytest.raises(sandbox.ScriptLimitExceeded, match="mer enn 0.5 s"):
+    # What is left of the 2.5 s (about 0.5 s; less on a busy machine, where each stop takes
+    # a little longer than its second).
+    with pytest.raises(sandbox.ScriptLimitExceeded, match=r"mer enn 0\.\d s"):
         environment.evaluate("sum(range(n * n * n))", {"n": LAPS})
     with pytest.raises(sandbox.ScriptLimitExceeded, match="til sammen mer enn 2.5 s"):
         environment.evaluate("1 + 1", {})
