@@ -23,15 +23,16 @@ import processes
 from engine.demo import PASSWORD, seed_users
 from engine.features import deploy
 from engine.kernel.db import Database
-from engine.kernel.models import Base, Membership, User
+from engine.kernel.models import Base, Membership, ProcessVersion, User
 from engine.runtime.users import SYSTEM, Actor, create_user
 from tests.support.api import Api
 from tests.support.pages import Browser
 from tests.support.people import staff_of
 from webapp import create_app, limiter
 
-KEPT_TABLES = {"app_user", "membership", "service_area", "alembic_version"}
+KEPT_TABLES = {"app_user", "membership", "service_area", "alembic_version", "process_version"}
 SEEDED_USERS: set[str] = set()  # the users every test starts with (filled once per run)
+SHIPPED_VERSIONS: set[int] = set()  # the shipped diagrams, deployed once per run
 
 
 @pytest.fixture(scope="session")
@@ -53,15 +54,19 @@ def migrated(database_url: str) -> Iterator[Database]:
     create_user(db, "koordinator_oppvekst", PASSWORD, "Ola Oppvekst",
                 [("koordinator", "oppvekst")])
     create_user(db, "fagleder_oppvekst", PASSWORD, "Frida Oppvekst", [("fagleder", "oppvekst")])
+    for path in processes.diagram_paths():
+        deploy.deploy(db, path.read_bytes(), SYSTEM)
     with db.reading() as session:
         SEEDED_USERS.update(session.scalars(select(User.username)))
+        SHIPPED_VERSIONS.update(session.scalars(select(ProcessVersion.id)))
     yield db
     db.dispose()
 
 
 def _empty_case_tables(db: Database) -> None:
-    """Every table but the users, emptied; and the users a test made itself removed, so a
-    coordinator picker or a user list in the next test sees the seeded people only."""
+    """Every table but the users and the shipped diagrams' versions, emptied (deploying them
+    for every test took minutes of each run); the users and versions a test made removed, so
+    the next test sees the seeded people and version 1 of each shipped process only."""
     tables = [t for t in reversed(Base.metadata.sorted_tables) if t.name not in KEPT_TABLES]
     with db.engine.begin() as connection:
         if db.is_postgresql:
@@ -73,14 +78,13 @@ def _empty_case_tables(db: Database) -> None:
         made = select(User.id).where(User.username.not_in(SEEDED_USERS)).scalar_subquery()
         connection.execute(delete(Membership).where(Membership.user_id.in_(made)))
         connection.execute(delete(User).where(User.username.not_in(SEEDED_USERS)))
+        connection.execute(delete(ProcessVersion).where(ProcessVersion.id.not_in(SHIPPED_VERSIONS)))
 
 
 @pytest.fixture()
 def db(migrated: Database) -> Database:
     """The database with users and the shipped diagrams, and no cases."""
     _empty_case_tables(migrated)
-    for path in processes.diagram_paths():
-        deploy.deploy(migrated, path.read_bytes(), SYSTEM)
     return migrated
 
 
