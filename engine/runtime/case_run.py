@@ -86,11 +86,11 @@ class CaseRun:
                 spiff.make_ready_again(task)
                 self._open_incident(task, exc)
             # A waiting event whose timer could not be computed stays waiting, as an incident.
-            waiting = getattr(exc, "task", None)
-            if not failed and waiting is not None and waiting.workflow is not None:
+            if not failed:
+                waiting = getattr(exc, "task", None)
+                if waiting is None:
+                    raise
                 self._open_incident(waiting, exc)
-            elif not failed:
-                raise
             return
         self._resolve_incidents()
 
