@@ -95,12 +95,7 @@ def test_round_trip_keeps_every_row_and_the_restored_instance_works(
     for table in backup.tables():
         assert after[table.name] == before[table.name], table.name
     # the restored instance goes on: a step completed, new rows numbered after the old ones
-    staff = {name: get_actor(fresh, name) for name in ("systemkoordinator", "fagleder")}
-    with fresh.reading() as session:
-        waiting = session.scalar(select(Task.case_id).where(
-            Task.state == TaskState.READY, Task.bpmn_id == "assess_report"))
-    assert waiting is not None
-    demo.approve(fresh, staff, waiting, "helse")
+    waiting = approve_a_waiting_case(fresh)
     with fresh.reading() as session:
         newest_event = session.scalar(select(func.max(Event.id)))
         assert session.scalar(select(Task.state).where(
@@ -170,10 +165,17 @@ def test_a_backup_from_sqlite_restores_into_the_test_database(
     backup.restore(fresh, file)
 
     assert everything(fresh) == everything(source)
-    staff = {name: get_actor(fresh, name) for name in ("systemkoordinator", "fagleder")}
-    with fresh.reading() as session:
+    approve_a_waiting_case(fresh)
+    source.dispose()
+
+
+def approve_a_waiting_case(db: Database) -> int:
+    """The restored instance goes on: a case waiting for its assessment is approved (its id
+    is returned)."""
+    staff = {name: get_actor(db, name) for name in ("systemkoordinator", "fagleder")}
+    with db.reading() as session:
         waiting = session.scalar(select(Task.case_id).where(
             Task.state == TaskState.READY, Task.bpmn_id == "assess_report"))
     assert waiting is not None
-    demo.approve(fresh, staff, waiting, "helse")
-    source.dispose()
+    demo.approve(db, staff, waiting, "helse")
+    return waiting

@@ -66,3 +66,13 @@ def at_second_evaluation(db: Database, staff: dict[str, Actor]) -> int:
     meeting(db, coordinator, case_id, "Andre møte: hjelpemidlene er på plass.",
             "Bestille time hos fastlegen")
     return case_id
+
+
+def at_startup_summons(db: Database, staff: dict[str, Actor]) -> tuple[int, int]:
+    """Ola's case with a trained coordinator: the start-up meeting is to be summoned; the ids
+    of the case and of that open task."""
+    case_id = demo.report(db, staff["koordinator"], OLA)
+    demo.approve(db, staff, case_id, "helse")
+    demo.do(db, staff["fagleder"], case_id, "appoint_coordinator", {"coordinator": "koordinator"})
+    demo.do(db, staff["systemkoordinator"], case_id, "ensure_training", {"training_ensured": True})
+    return case_id, demo.open_task(db, case_id, "summon_startup_meeting")

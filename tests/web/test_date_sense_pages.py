@@ -12,7 +12,7 @@ from engine.kernel import clock
 from engine.kernel.clock import MUNICIPAL_TZ
 from engine.kernel.db import Database
 from engine.runtime.users import Actor
-from tests.support.people import OLA
+from tests.support.cases import at_startup_summons
 
 if TYPE_CHECKING:
     from tests.support.pages import Browser
@@ -22,11 +22,7 @@ Web = Callable[[str], "Browser"]
 
 def test_a_past_startup_meeting_is_refused_with_the_reason(
         web: Web, db: Database, staff: dict[str, Actor]) -> None:
-    case_id = demo.report(db, staff["koordinator"], OLA)
-    demo.approve(db, staff, case_id, "helse")
-    demo.do(db, staff["fagleder"], case_id, "appoint_coordinator", {"coordinator": "koordinator"})
-    demo.do(db, staff["systemkoordinator"], case_id, "ensure_training", {"training_ensured": True})
-    task_id = demo.open_task(db, case_id, "summon_startup_meeting")
+    case_id, task_id = at_startup_summons(db, staff)
     browser = web("systemkoordinator")
     page = browser.get(f"/tasks/{task_id}")
 

@@ -9,6 +9,7 @@ from engine import demo
 from engine.features import case_queries, task_actions
 from engine.kernel.db import Database
 from engine.runtime.users import Actor, get_actor
+from tests.support.cases import at_startup_summons
 from tests.support.pages import assert_labelled
 from tests.support.people import EMMA, KARI, OLA, PER
 
@@ -321,11 +322,7 @@ def test_meeting_minutes_with_participants_and_action_items(
 
 def test_start_up_meeting_time_is_a_local_date_time(
         web: Web, db: Database, staff: dict[str, Actor]) -> None:
-    case_id = demo.report(db, staff["koordinator"], OLA)
-    demo.approve(db, staff, case_id, "helse")
-    demo.do(db, staff["fagleder"], case_id, "appoint_coordinator", {"coordinator": "koordinator"})
-    demo.do(db, staff["systemkoordinator"], case_id, "ensure_training", {"training_ensured": True})
-    task_id = demo.open_task(db, case_id, "summon_startup_meeting")
+    case_id, task_id = at_startup_summons(db, staff)
     browser = web("systemkoordinator")
     page = browser.get(f"/tasks/{task_id}")
     assert page.one("input", name="startup_meeting_at").get("type") == "datetime-local"
