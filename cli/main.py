@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 import processes
+from cli.bench import bench
 from engine.features import (
     backup,
     deploy,
@@ -45,6 +46,9 @@ def _fail(error: EngineError) -> None:
 @click.group()
 def cli() -> None:
     """ipflow: individuell plan og koordinator as executable BPMN."""
+
+
+cli.add_command(bench)
 
 
 @cli.command()
