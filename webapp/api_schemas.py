@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.kernel.paging import MAX_PAGE, MAX_PER_PAGE
+
 Schema = dict[str, Any]
 
 TEXT: Schema = {"type": "string"}
@@ -31,6 +33,17 @@ def query(name: str, schema: Schema | None = None, description: str = "") -> Sch
     return parameter
 
 
+# Every list answers one page: these parameters in, ``paged(key, row)`` out.
+PAGING = [query("page", {"type": "integer", "minimum": 1, "maximum": MAX_PAGE}),
+          query("per_page", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE})]
+
+
+def paged(key: str, row: Schema) -> Schema:
+    """A page of ``row``s under ``key``, with the keys of :meth:`Page.meta`."""
+    return obj([key, "total", "page", "per_page", "pages"], total=WHOLE, page=WHOLE,
+               per_page=WHOLE, pages=WHOLE, **{key: {"type": "array", "items": row}})
+
+
 ERROR = obj(["error", "code"], error=TEXT, code=TEXT,
             errors={"type": "object", "additionalProperties": TEXT})
 
@@ -51,11 +64,8 @@ OPERATIONS: dict[str, dict[str, Any]] = {
     "api.search_cases": {
         "query": [query(name) for name in ("q", "status", "phase", "step", "service_area",
                                            "coordinator", "overdue", "sort")]
-        + [query("page", {"type": "integer", "minimum": 1}),
-           query("per_page", {"type": "integer", "minimum": 1, "maximum": 100})],
-        "responses": {"200": obj(["cases", "total", "page", "per_page", "pages"],
-                                 cases={"type": "array", "items": CASE_ROW}, total=WHOLE,
-                                 page=WHOLE, per_page=WHOLE, pages=WHOLE)}},
+        + PAGING,
+        "responses": {"200": paged("cases", CASE_ROW)}},
     "api.start_case": {
         "body": obj(["process"], process=TEXT, data=DATA, attach_to=WHOLE,
                     duplicate_reason=TEXT),

@@ -34,8 +34,9 @@ def _args(q: CaseQuery) -> dict[str, Any]:
             "service_area": q.service_area, "coordinator": q.coordinator,
             "overdue": None if q.overdue is None else str(q.overdue).lower(),
             "sort": q.sort if q.sort != default.sort else None,
-            "page": q.page if q.page != 1 else None,
-            "per_page": q.per_page if q.per_page != default.per_page else None}
+            "page": q.paging.page if q.paging.page != 1 else None,
+            "per_page": (q.paging.per_page if q.paging.per_page != default.paging.per_page
+                         else None)}
     return {name: value for name, value in args.items() if value is not None}
 
 

@@ -39,12 +39,11 @@ from engine.kernel.models import (
     UTCDateTime,
     searchable,
 )
+from engine.kernel.paging import Page, Paging, fetch_page
 from engine.kernel.vocabulary import CaseState, TaskState
 from engine.runtime.access import log_read, visible_cases
 from engine.runtime.users import Actor
 
-DEFAULT_PER_PAGE = 25
-MAX_PER_PAGE = 100
 SORTS = ("id", "name", "since", "status")
 NIN_LENGTH = 11
 # What a search by fødselsnummer writes to the access log of each case it finds.
@@ -69,8 +68,7 @@ class CaseQuery:
     coordinator: str | None = None
     overdue: bool | None = None
     sort: str = "-id"
-    page: int = 1
-    per_page: int = DEFAULT_PER_PAGE
+    paging: Paging = Paging()
 
     @classmethod
     def parse(cls, args: Mapping[str, str]) -> CaseQuery:
@@ -82,15 +80,6 @@ class CaseQuery:
             if len(value) > 200:
                 errors[name] = f"{name} kan være høyst 200 tegn."
             return value or None
-
-        def number(name: str, default: int, highest: int) -> int:
-            value = (args.get(name) or "").strip()
-            if not value:
-                return default
-            if not value.isdigit() or not 1 <= int(value) <= highest:
-                errors[name] = f"{name} må være et helt tall fra 1 til {highest}."
-                return default
-            return int(value)
 
         status = text("status")
         if status and status not in CaseState.__members__.values():
@@ -104,8 +93,7 @@ class CaseQuery:
         query = cls(q=text("q"), status=status, phase=text("phase"), step=text("step"),
                     service_area=text("service_area"), coordinator=text("coordinator"),
                     overdue=None if not overdue_text else overdue_text in _YES, sort=sort,
-                    page=number("page", 1, 1_000_000),
-                    per_page=number("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE))
+                    paging=Paging.parse(args, errors))
         if errors:
             raise InvalidQuery(errors)
         return query
@@ -157,20 +145,9 @@ class CaseRow:
                 "since": self.since.isoformat(), "overdue": self.overdue}
 
 
-@dataclass(frozen=True)
-class CasePage:
-    rows: tuple[CaseRow, ...]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
-
+class CasePage(Page[CaseRow]):
     def as_json(self) -> dict[str, Any]:
-        return {"cases": [row.as_json() for row in self.rows], "total": self.total,
-                "page": self.page, "per_page": self.per_page, "pages": self.pages}
+        return {"cases": [row.as_json() for row in self.rows], **self.meta()}
 
 
 # ---------------------------------------------------------------- where a case waits, in SQL
@@ -307,15 +284,12 @@ def search_cases(db: Database, actor: Actor, q: CaseQuery) -> CasePage:
     overdue = overdue_now(now).label("overdue")
     with db.transaction() as session:
         chosen = _filtered(session, actor, q, now)
-        total = session.scalar(chosen.with_only_columns(func.count(Case.id)).order_by(None)) or 0
-        page = min(q.page, max(1, -(-total // q.per_page)))
-        found = session.execute(
-            chosen.join(ProcessVersion, ProcessVersion.id == Case.process_version_id)
+        found, total, page = fetch_page(session, chosen.join(
+            ProcessVersion, ProcessVersion.id == Case.process_version_id)
             .with_only_columns(Case.id, Case.citizen_name, Case.citizen_nin, Case.status,
                                ProcessVersion.key, ProcessVersion.version, Case.service_area,
                                Case.coordinator, since, overdue)
-            .order_by(*_order(q.sort, since))
-            .offset((page - 1) * q.per_page).limit(q.per_page)).all()
+            .order_by(*_order(q.sort, since)), q.paging)
         case_ids = [row.id for row in found]
         waiting = _waiting_steps(session, case_ids)
         if q.nin:
@@ -327,7 +301,7 @@ def search_cases(db: Database, actor: Actor, q: CaseQuery) -> CasePage:
             service_area=row.service_area, coordinator=row.coordinator,
             waiting_at=waiting.get(row.id, ()), since=row.since, overdue=bool(row.overdue))
             for row in found)
-    return CasePage(rows, total, page, q.per_page)
+    return CasePage(rows, total, page, q.paging.per_page)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from engine.kernel import clock
 from engine.kernel.db import Database
 from engine.kernel.errors import Forbidden, InvalidQuery
 from engine.kernel.models import AccessLog, Case, ProcessVersion, Task
+from engine.kernel.paging import Paging
 from engine.runtime.users import Actor, get_actor
 from tests.support.cases import four_cases
 from tests.support.people import KARI, PER
@@ -81,7 +82,7 @@ def test_search_by_name_fodselsnummer_with_spaces_and_case_number(db, staff, cas
 def test_a_search_by_fodselsnummer_is_in_the_citizens_access_log(db, staff, cases) -> None:
     second = demo.report(db, staff["systemkoordinator"], KARI)
     boss = staff["systemkoordinator"]
-    found = _ids(db, boss, q=f"{KARI[:6]} {KARI[6:]}", per_page=1)
+    found = _ids(db, boss, q=f"{KARI[:6]} {KARI[6:]}", paging=Paging(per_page=1))
     assert len(found) == 1, "one page of one row"
     with db.reading() as session:
         logged = session.execute(select(AccessLog.case_id, AccessLog.username)
@@ -136,9 +137,9 @@ def test_sorted_by_name_since_and_id_and_paged(db, staff, cases) -> None:
     by_since = search_cases(db, boss, CaseQuery(sort="since")).rows
     assert [r.since for r in by_since] == sorted(r.since for r in by_since)
     assert _ids(db, boss, sort="id") == sorted(cases.values())
-    first = search_cases(db, boss, CaseQuery(sort="id", per_page=3))
-    second = search_cases(db, boss, CaseQuery(sort="id", per_page=3, page=2))
-    beyond = search_cases(db, boss, CaseQuery(sort="id", per_page=3, page=9))
+    first = search_cases(db, boss, CaseQuery(sort="id", paging=Paging(per_page=3)))
+    second = search_cases(db, boss, CaseQuery(sort="id", paging=Paging(2, 3)))
+    beyond = search_cases(db, boss, CaseQuery(sort="id", paging=Paging(9, 3)))
     assert (first.total, first.pages, len(first.rows)) == (4, 2, 3)
     assert [r.id for r in first.rows + second.rows] == sorted(cases.values())
     assert beyond.page == 2 and beyond.rows == second.rows, "past the end: the last page"
@@ -167,12 +168,12 @@ def test_a_citizen_and_a_designer_may_not_search(db, staff, cases) -> None:
 def test_parameters_are_parsed_and_bad_ones_named() -> None:
     query = CaseQuery.parse({"q": " Kari ", "status": "closed", "overdue": "true",
                              "sort": "-since", "page": "2", "per_page": "50"})
-    assert (query.q, query.status, query.overdue, query.sort, query.page, query.per_page) == (
-        "Kari", "closed", True, "-since", 2, 50)
+    assert (query.q, query.status, query.overdue, query.sort, query.paging) == (
+        "Kari", "closed", True, "-since", Paging(2, 50))
     assert CaseQuery.parse({"overdue": "false"}).overdue is False
     assert CaseQuery.parse({}).overdue is None
     with pytest.raises(InvalidQuery) as refused:
-        CaseQuery.parse({"status": "open", "sort": "age", "page": "0", "per_page": "1000",
+        CaseQuery.parse({"status": "open", "sort": "age", "page": "0", "per_page": "501",
                          "overdue": "maybe"})
     assert set(refused.value.errors) == {"status", "sort", "page", "per_page", "overdue"}
     assert refused.value.status == 400
