@@ -52,7 +52,8 @@ translations: $(BIN)/ipflow
 demo: install
 	mkdir -p instance
 	DATABASE_URL=$(DEMO_DB) $(BIN)/ipflow init --demo
-	DATABASE_URL=$(DEMO_DB) $(BIN)/ipflow serve --port $(PORT)
+	# gunicorn, with the worker beside it (timers fire, letters reach outbox/); Ctrl-C stops both
+	DATABASE_URL=$(DEMO_DB) $(BIN)/ipflow serve --port $(PORT) --with-worker
 
 lint: install
 	$(BIN)/ruff check .

@@ -75,11 +75,31 @@ def init(demo: bool) -> None:
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-def serve(host: str, port: int) -> None:
-    """Serve the web pages and the JSON API."""
-    from webapp import create_app
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Worker processes [default: 2 × cores + 1].")
+@click.option("--threads", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Threads per worker (more than 1: gunicorn's gthread worker).")
+@click.option("--timeout", type=click.IntRange(min=1), default=60, show_default=True,
+              help="Seconds a request may take before its worker is restarted.")
+@click.option("--dev", is_flag=True,
+              help="Flask's development server, restarted when the code changes.")
+@click.option("--with-worker", is_flag=True,
+              help="Also run `ipflow worker` (timers, letters), stopped with the server.")
+@click.option("--outbox-dir", default="outbox", show_default=True, type=click.Path(),
+              help="The worker's outbox folder (with --with-worker).")
+def serve(host: str, port: int, workers: int | None, threads: int, timeout: int, dev: bool,
+          with_worker: bool, outbox_dir: str) -> None:
+    """Serve the web pages and the JSON API with gunicorn, on PostgreSQL or SQLite."""
+    from contextlib import nullcontext
 
-    create_app().run(host=host, port=port, threaded=True)
+    from cli import serve as server
+
+    with server.worker_beside(outbox_dir) if with_worker else nullcontext():
+        if dev:
+            server.run_dev(host, port)
+        else:
+            server.run(server.ServerSettings(host, port, workers or server.default_workers(),
+                                             threads, timeout))
 
 
 @cli.command(name="worker")
@@ -289,3 +309,7 @@ def user_logout(username: str) -> None:
     """End every session and API token of the user (a lost laptop, a leaked token)."""
     _run(lambda: logins.end_sessions(_db(), username),
          f"Alle innlogginger for {username} er avsluttet.")
+
+
+if __name__ == "__main__":  # ``python -m cli.main``: how ipflow starts its own helpers
+    cli()
