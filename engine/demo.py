@@ -88,11 +88,7 @@ def seed(db: Database) -> int:
     at_assessment = report(db, staff["koordinator"], nins[1])
     at_appointment = report(db, staff["systemkoordinator"], nins[2], reported_by="parorende")
     approve(db, staff, at_appointment, "oppvekst")
-    in_follow_up = report(db, staff["systemkoordinator"], nins[3])
-    approve(db, staff, in_follow_up, "psykisk")
-    appoint(db, staff, in_follow_up)
-    consent(db, staff["koordinator"], in_follow_up, wants_ip=True)
-    establish_plan(db, staff["koordinator"], in_follow_up)
+    in_follow_up = to_follow_up(db, staff, nins[3], "psykisk", staff["koordinator"])
     return len({at_consent, at_assessment, at_appointment, in_follow_up})
 
 
@@ -141,14 +137,28 @@ def approve(db: Database, staff: dict[str, Actor], case_id: int, area: str) -> N
         "assessment_reasoning": "Vilkårene er oppfylt."})
 
 
-def appoint(db: Database, staff: dict[str, Actor], case_id: int) -> None:
+def appoint(db: Database, staff: dict[str, Actor], case_id: int,
+            coordinator: str = "koordinator") -> None:
     do(db, staff["fagleder"], case_id, "appoint_coordinator", {
-        "coordinator": "koordinator", "citizen_wishes": "Ønsker en fast kontaktperson."})
+        "coordinator": coordinator, "citizen_wishes": "Ønsker en fast kontaktperson."})
     do(db, staff["systemkoordinator"], case_id, "ensure_training",
        {"training_ensured": True})
     meeting_at = (clock.now() + timedelta(days=7)).replace(microsecond=0)
     do(db, staff["systemkoordinator"], case_id, "summon_startup_meeting", {
         "startup_meeting_at": meeting_at.isoformat(), "startup_meeting_place": "Rådhuset"})
+
+
+def to_follow_up(db: Database, staff: dict[str, Actor], nin: str, area: str,
+                 coordinator: Actor) -> int:
+    """A case reported, approved in ``area``, given ``coordinator``, consented and planned:
+    it waits at the coordinator's follow-up meeting, a step that comes back after each
+    meeting (the demo's last case, and the cases ``ipflow bench http`` works on)."""
+    case_id = report(db, staff["systemkoordinator"], nin)
+    approve(db, staff, case_id, area)
+    appoint(db, staff, case_id, coordinator.username)
+    consent(db, coordinator, case_id, wants_ip=True)
+    establish_plan(db, coordinator, case_id)
+    return case_id
 
 
 def consent(db: Database, actor: Actor, case_id: int, wants_ip: bool,
