@@ -5,6 +5,7 @@ benchmarks page names; the test suite runs each once with tiny sizes so it keeps
 commands register themselves on :data:`cli.bench.group.bench` when imported here.
 """
 
+from cli.bench import http  # noqa: F401  (registers ``ipflow bench http``)
 from cli.bench.group import bench
 
 __all__ = ["bench"]
