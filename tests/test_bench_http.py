@@ -29,4 +29,4 @@ def test_bench_http_completes_tasks_over_http_without_errors(database_url: str) 
     assert figures["tasks_per_s"]["1"] > 0
     assert figures["errors"] == 0 and figures["conflicts"] == 0
     assert figures["scaling"] is None  # one worker count only: nothing to compare
-    assert "HTTP: 2 klienter i 2 s" in result.output
+    assert "HTTP: 2 klienter, 2 s per antall workere" in result.output

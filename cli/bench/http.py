@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from cli.bench import http_load
+from cli.bench import cpu_use, http_load
 from cli.bench.group import bench
 from cli.bench.report import progress, show
 from cli.serve import free_port
@@ -51,30 +51,35 @@ def http_bench(worker_counts: list[int], clients: int, seconds: float, database_
             http_load.seed(seed_url, clients, advance)
         for workers in worker_counts:
             port = free_port()
-            with http_load.served(fresh(), workers, port):
-                tally, elapsed, client_cpu = http_load.drive(port, clients, seconds)
-            tasks_per_s = tally.completed / elapsed
-            per_workers[str(workers)] = round(tasks_per_s, 2)
+            with http_load.served(fresh(), workers, port) as server_pid:
+                tally, elapsed, cores = http_load.drive(port, server_pid, clients, seconds)
+            per_workers[str(workers)] = round(tally.completed / elapsed, 2)
             errors, conflicts = errors + tally.errors, conflicts + tally.conflicts
             examples += tally.examples
-            rows.append((workers, tally.completed, tasks_per_s,
+            rows.append((workers, tally.completed, tally.completed / elapsed,
                          _ms(tally.latencies, 50), _ms(tally.latencies, 95),
-                         1000 * client_cpu / max(tally.completed, 1), tally.conflicts,
-                         tally.errors))
+                         *_cores(cores), tally.conflicts, tally.errors))
     for example in examples:
         click.echo(f"Feil: {example}", err=True)
     scaling = (round(per_workers["2"] / per_workers["1"], 2)
                if per_workers.get("1") and "2" in per_workers else None)
-    show(f"HTTP: {clients} klienter i {seconds:g} s per antall workere (skalering 2/1: "
-         f"{scaling if scaling is not None else '–'})",
-         ["workere", "oppgaver", "per s", "median ms", "p95 ms", "klient-CPU ms", "409",
-          "feil"], rows,
+    show(f"HTTP: {clients} klienter, {seconds:g} s per antall workere; skalering 2/1: "
+         f"{scaling if scaling is not None else '–'}; kjerner brukt av server, klient, resten",
+         ["workere", "oppgaver", "per s", "median ms", "p95 ms", "server", "klient", "resten",
+          "409", "feil"], rows,
          {"tasks_per_s": per_workers, "scaling": scaling, "errors": errors,
           "conflicts": conflicts, "clients": clients, "seconds": seconds}, as_json)
 
 
-def _ms(latencies: list[float], percent: int) -> float:
-    """The ``percent`` percentile of the completions in milliseconds (0 without any)."""
+def _ms(latencies: list[float], percent: int) -> int:
+    """The ``percent`` percentile of the completions in whole milliseconds (0 without any)."""
     if len(latencies) < 2:
-        return 1000 * latencies[0] if latencies else 0.0
-    return 1000 * statistics.quantiles(latencies, n=100)[percent - 1]
+        return round(1000 * latencies[0]) if latencies else 0
+    return round(1000 * statistics.quantiles(latencies, n=100)[percent - 1])
+
+
+def _cores(use: cpu_use.CpuUse | None) -> tuple[Any, Any, Any]:
+    """Cores used on average by the server, the clients and the rest (the database, and what
+    else the machine runs): with two workers on two cores the server can only use more than
+    one when the rest leaves it room (``CPU resten``)."""
+    return ("–", "–", "–") if use is None else (use.server, use.clients, use.rest)

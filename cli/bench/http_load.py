@@ -30,6 +30,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 import processes
+from cli.bench import cpu_use
 from engine import demo
 from engine.features import deploy
 from engine.kernel import clock
@@ -115,9 +116,10 @@ def seed(url: str, clients: int, advance: Callable[[int], None]) -> None:
 
 
 @contextmanager
-def served(url: str, workers: int, port: int) -> Iterator[None]:
+def served(url: str, workers: int, port: int) -> Iterator[int]:
     """``ipflow serve`` with ``workers`` on ``url`` until the block ends (then SIGTERM, which
-    lets requests under way finish). Its log is shown only when it fails to start."""
+    lets requests under way finish); yields its process id. Its log is shown only when it
+    fails to start."""
     env = {**os.environ, "DATABASE_URL": url, "IPFLOW_SECRET_KEY": secrets.token_hex(16),
            "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT),
                                                       os.environ.get("PYTHONPATH")]))}
@@ -127,7 +129,7 @@ def served(url: str, workers: int, port: int) -> Iterator[None]:
              "--workers", str(workers)], env=env, stdout=subprocess.DEVNULL, stderr=log)
         try:
             _wait_until_ready(server, port, log)
-            yield
+            yield server.pid
         finally:
             server.terminate()
             server.wait(timeout=60)
@@ -225,10 +227,11 @@ def _client(port: int, index: int, start: threading.Barrier, seconds: float,
                 tally.error(f"fullføring: {status} {answer}")
 
 
-def drive(port: int, clients: int, seconds: float) -> tuple[Tally, float, float]:
+def drive(port: int, server_pid: int, clients: int,
+          seconds: float) -> tuple[Tally, float, cpu_use.CpuUse | None]:
     """``clients`` clients for ``seconds`` once all have logged in; the tally, the seconds
-    from that start until the last client stopped, and the CPU seconds the clients used
-    meanwhile (this process does nothing else then)."""
+    from that start until the last client stopped, and where the cores went meanwhile (this
+    process does nothing but the clients then)."""
     tally = Tally()
     start = threading.Barrier(clients + 1)
     threads = [threading.Thread(target=_client, args=(port, i, start, seconds, tally))
@@ -236,7 +239,7 @@ def drive(port: int, clients: int, seconds: float) -> tuple[Tally, float, float]
     for thread in threads:
         thread.start()
     start.wait()
-    began, cpu = time.monotonic(), time.process_time()
+    began, first = time.monotonic(), cpu_use.sample(server_pid)
     for thread in threads:
         thread.join()
-    return tally, time.monotonic() - began, time.process_time() - cpu
+    return tally, time.monotonic() - began, cpu_use.between(first, cpu_use.sample(server_pid))
