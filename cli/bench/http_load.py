@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import click
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
@@ -60,7 +61,8 @@ def scratch_databases(url: str) -> Iterator[tuple[str, Callable[[], str]]]:
     dropped afterwards, also after a failure."""
     target = make_url(url)
     if not target.drivername.startswith("postgresql") or not target.database:
-        raise ValueError(f"ikke en PostgreSQL-database: {url}")
+        raise click.BadParameter(f"ikke en PostgreSQL-database: {url}",
+                                 param_hint="--database-url")
     name, seed_name = target.database, f"{target.database}_seed"
     admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
 
@@ -140,11 +142,12 @@ def _wait_until_ready(server: subprocess.Popen[bytes], port: int, log: Any) -> N
     while time.monotonic() < deadline:
         if server.poll() is not None:
             log.seek(0)
-            raise RuntimeError("serveren startet ikke:\n" + log.read().decode()[-2000:])
+            raise click.ClickException("serveren startet ikke:\n"
+                                       + log.read().decode()[-2000:])
         if _request(port, "GET", "/login")[0] == 200:
             return
         time.sleep(0.2)
-    raise RuntimeError("serveren svarte ikke innen 60 sekunder")
+    raise click.ClickException("serveren svarte ikke innen 60 sekunder")
 
 
 # ---------------------------------------------------------------- the clients
