@@ -11,6 +11,7 @@ connections it inherited before its first request.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import signal
@@ -88,7 +89,11 @@ def run(settings: ServerSettings) -> None:
     Ctrl-C stops at once."""
     from webapp import create_app
 
-    _Gunicorn(create_app(), settings).run()
+    app = create_app()
+    # Everything loaded so far lives as long as the server: kept out of the collector, the
+    # workers neither copy its pages when a collection visits them nor walk it when they exit
+    gc.freeze()
+    _Gunicorn(app, settings).run()
 
 
 def run_dev(host: str, port: int) -> None:
