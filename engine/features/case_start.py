@@ -38,7 +38,7 @@ def start_form(db: Database, process_key: str) -> dict[str, Any]:
     """The start form of the newest version, with the municipality's choices filled in."""
     with db.reading() as session:
         version = latest_version(session, process_key)
-        name = spiff.start_properties(version.checksum, version.spec_json).get("form")
+        name = spiff.start_properties(version).get("form")
         form = dict(version.forms.get(name, {})) if name else {}
         if form:
             form["schema"] = forms.with_sources(form["schema"], sources(session))
@@ -57,7 +57,7 @@ def start_case(db: Database, process_key: str, data: dict[str, Any], actor: Acto
         raise InvalidData({"data": "Meldingens data må være et JSON-objekt."})
     with db.transaction() as session:
         version = latest_version(session, process_key)
-        props = spiff.start_properties(version.checksum, version.spec_json)
+        props = spiff.start_properties(version)
         clean = data
         if props.get("form"):
             clean = validated(session, 0, version.forms[props["form"]], data,

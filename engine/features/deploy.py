@@ -110,7 +110,7 @@ def latest_version(session: Session, key: str) -> ProcessVersion:
 
 def start_form_name(version: ProcessVersion) -> str | None:
     """The form on the start event of the version's process."""
-    return spiff.start_properties(version.checksum, version.spec_json).get("form")
+    return spiff.start_properties(version).get("form")
 
 
 def _info(version: ProcessVersion) -> VersionInfo:

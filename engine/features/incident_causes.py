@@ -33,7 +33,7 @@ class IncidentCause:
 def cause_at(version: ProcessVersion, bpmn_id: str, error: str | None,
              handler: str | None) -> IncidentCause:
     """Classify an error at ``bpmn_id`` of ``version`` by the element's kind and the text."""
-    spec = spiff.element_spec(version.checksum, version.spec_json, bpmn_id)
+    spec = spiff.element_spec(version, bpmn_id)
     missing = MISSING_NAME.search(error or "")
     return IncidentCause(element_name=element_name(version, bpmn_id),
                          element_kind=spiff.element_kind(spec) if spec is not None else "other",
@@ -43,5 +43,5 @@ def cause_at(version: ProcessVersion, bpmn_id: str, error: str | None,
 
 def element_name(version: ProcessVersion, bpmn_id: str) -> str:
     """The element's label in the diagram, its id when it has none."""
-    spec = spiff.element_spec(version.checksum, version.spec_json, bpmn_id)
+    spec = spiff.element_spec(version, bpmn_id)
     return (getattr(spec, "bpmn_name", None) or bpmn_id) if spec is not None else bpmn_id

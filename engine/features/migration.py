@@ -149,8 +149,7 @@ def _apply(session: Session, case: Case, target: ProcessVersion, plan: Plan,
     case.process_version = target
     run = CaseRun(session, case, actor)
     # Load the moved state back as every later request will, before anything is saved.
-    moved = spiff.load_state(target.checksum, target.spec_json, spiff.dump_state(workflow),
-                             run.script_engine)
+    moved = spiff.load_state(target, spiff.dump_state(workflow), run.script_engine)
     if {str(t.id) for t in spiff.ready_user_tasks(moved)} != ready_before or \
             {str(t.id) for t, _due in spiff.waiting_timers(moved)} != waiting_before:
         raise MigrationRefused(case.id, ["saken ville ikke stått ved de samme stegene etter "

@@ -86,7 +86,7 @@ def plan_move(session: Session, case: Case, target: ProcessVersion, actor: Actor
     case_plan = CasePlan(case.id, old.version, case.status,
                          [_label(t.task_spec) for t in live if getattr(t.task_spec, "bpmn_id",
                                                                        None)])
-    new_spec, new_subs = spiff._spec_objects(target.checksum, target.spec_json)
+    new_spec, new_subs = spiff._spec_objects(target)
     plan = Plan(case_plan, workflow, new_spec, new_subs, live)
     reasons = case_plan.reasons
     if old.key != target.key:
@@ -97,7 +97,7 @@ def plan_move(session: Session, case: Case, target: ProcessVersion, actor: Actor
         reasons.append("saken er avsluttet")
     for failed in session.scalars(select(Incident).where(Incident.case_id == case.id,
                                                          Incident.resolved_at.is_(None))):
-        spec = spiff.element_spec(old.checksum, old.spec_json, failed.bpmn_id)
+        spec = spiff.element_spec(old, failed.bpmn_id)
         case_plan.notes.append(f"det feilede steget {_label(spec) if spec else failed.bpmn_id}"
                                f" kjøres på nytt i versjon {target.version}")
     for task in live:

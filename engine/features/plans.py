@@ -94,7 +94,7 @@ def _merged(case: Case, current: dict[str, Any], changes: Any) -> dict[str, Any]
     content = {k: v for k, v in {**current, **changes}.items() if v not in ("", None, [])}
     errors = forms.schema_errors(content, schema)
     version = case.process_version
-    name = spiff.form_validator(version.checksum, version.spec_json, plan_store.PLAN_FORM)
+    name = spiff.form_validator(version, plan_store.PLAN_FORM)
     if not errors and name:
         errors = get_validator(name)(_validation_context(case), content)
     if errors:

@@ -12,6 +12,7 @@ from typing import Any, cast
 
 from sqlalchemy import CursorResult, delete, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.features.validation import validated
 from engine.kernel import clock, spiff
@@ -83,7 +84,9 @@ def _take(session: Session, task: Task, actor: Actor) -> None:
         session.refresh(task)
         raise _refusal(session, task, actor) or Conflict(
             "Oppgaven ble tatt av noen andre i mellomtiden.")
-    task.claimed_by, task.claimed_at = actor.username, now
+    # What the update wrote, known to the session without being written a second time.
+    set_committed_value(task, "claimed_by", actor.username)
+    set_committed_value(task, "claimed_at", now)
     record_event(session, task.case_id, actor, EventKind.TASK_CLAIMED, task.bpmn_id,
                  {"name": task.name})
 

@@ -6,6 +6,7 @@ Validators may look things up but never cause effects: theirs are thrown away.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -21,17 +22,24 @@ from handlers.catalogue import get_validator
 from handlers.registry import HandlerContext
 
 
-def sources(session: Session, case: Case | None = None) -> dict[str, list[forms.Choice]]:
+def sources(session: Session, case: Case | None = None,
+            wanted: Collection[str] = tuple(forms.SOURCES)) -> dict[str, list[forms.Choice]]:
     """The municipality's own lists a form's choices may come from (``x-source``): its service
     areas, the coordinators of the case's service area with how many active cases each has,
-    and the participants the citizen's consent lets the case share information with today."""
-    sharing = consents.case_sharing(session, case.id) if case is not None else []
-    participants = dict.fromkeys(row.participant for row in sharing if row.active)
-    return {"service_areas": [forms.Choice(code, name)
-                              for code, name in service_areas(session).items()],
-            "coordinators": [_coordinator(person) for person in
-                             coordinators(session, case.service_area if case else None)],
-            "sharing_participants": [forms.Choice(name, name) for name in participants]}
+    and the participants the citizen's consent lets the case share information with today.
+    Only the ``wanted`` ones are read (each is a query or two; most forms use none)."""
+    found: dict[str, list[forms.Choice]] = {}
+    if "service_areas" in wanted:
+        found["service_areas"] = [forms.Choice(code, name)
+                                  for code, name in service_areas(session).items()]
+    if "coordinators" in wanted:
+        found["coordinators"] = [_coordinator(person) for person in
+                                 coordinators(session, case.service_area if case else None)]
+    if "sharing_participants" in wanted:
+        sharing = consents.case_sharing(session, case.id) if case is not None else []
+        found["sharing_participants"] = [forms.Choice(name, name) for name in dict.fromkeys(
+            row.participant for row in sharing if row.active)]
+    return found
 
 
 def _coordinator(person: Colleague) -> forms.Choice:
@@ -53,7 +61,10 @@ def validated(session: Session, case_id: int, form: dict[str, Any], data: dict[s
     """The declared fields of ``data`` when valid; raises InvalidData otherwise."""
     if not isinstance(data, dict):
         raise InvalidData({"_form": "Skjemadata må være et JSON-objekt."})
-    schema = forms.with_sources(form["schema"], sources(session, session.get(Case, case_id)))
+    wanted = {prop.get("x-source") for prop in form["schema"].get("properties", {}).values()
+              if isinstance(prop, dict)}
+    schema = forms.with_sources(form["schema"], sources(
+        session, session.get(Case, case_id), {name for name in wanted if name}))
     clean = forms.declared_fields(forms.normalized(data, schema), schema)
     errors = {**forms.schema_errors(clean, schema), **forms.source_errors(clean, schema)}
     if not errors and validator_name:

@@ -1,9 +1,11 @@
 """The SpiffWorkflow adapter: a case's workflow, from the diagram to its stored state.
 
-Parsing (untrusted XML, safely), the serializer (spec stored once per deployed version, only the
-instance part per case), running the engine's steps, and reading and writing the case's data in
-the tokens that wait. The script engine is :mod:`engine.kernel.spiff_scripts`, the timers on the
-engine clock :mod:`engine.kernel.spiff_timers`.
+Parsing (untrusted XML, safely), the spec restored once per deployed version, a case's state
+loaded onto it and stored (instance part only: :mod:`engine.kernel.spiff_serializer`), running
+the engine's steps, and
+reading and writing the case's data in the tokens that wait. The script engine is
+:mod:`engine.kernel.spiff_scripts`, the timers on the engine clock
+:mod:`engine.kernel.spiff_timers`.
 """
 
 from __future__ import annotations
@@ -12,16 +14,12 @@ import copy
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine
-from SpiffWorkflow.bpmn.serializer.default.event_definition import (
-    TimerConditionalEventDefinitionConverter,
-)
-from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
@@ -37,24 +35,18 @@ from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.bpmn.util import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.spiff.parser.process import SpiffBpmnParser
-from SpiffWorkflow.spiff.serializer.config import SPIFF_CONFIG
 from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 
 from engine.kernel import spiff_timers
+from engine.kernel.spiff_serializer import SERIALIZER, standard_serializer
 from engine.kernel.vocabulary import CaseState
 
 MAX_BPMN_BYTES = 2_000_000
 MAX_ENGINE_ROUNDS = 50
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 SPIFF_NS = "http://spiffworkflow.org/bpmn/schema/1.0/core"
-
-_SERIALIZER_CONFIG = dict(SPIFF_CONFIG)
-_SERIALIZER_CONFIG[spiff_timers.ClockedTimeDate] = TimerConditionalEventDefinitionConverter
-_SERIALIZER_CONFIG[spiff_timers.ClockedDuration] = TimerConditionalEventDefinitionConverter
-_SERIALIZER_CONFIG[spiff_timers.ClockedCycle] = TimerConditionalEventDefinitionConverter
-SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(_SERIALIZER_CONFIG))
 
 
 # ---------------------------------------------------------------- parsing
@@ -116,23 +108,37 @@ def event_definitions(task_spec: Any) -> list[Any]:
 # ---------------------------------------------------------------- workflow state
 
 
+class VersionSpec(Protocol):
+    """What the adapter needs of a deployed version: its checksum (the cache key) and, only the
+    first time a process meets that checksum, its serialized spec (a deferred column)."""
+
+    @property
+    def checksum(self) -> str: ...
+
+    @property
+    def spec_json(self) -> dict[str, Any]: ...
+
+
 _spec_cache: dict[str, tuple[Any, dict[str, Any]]] = {}
 
 
-def _spec_objects(spec_key: str, spec_json: dict[str, Any]) -> tuple[Any, dict[str, Any]]:
-    """Restore a version's spec once per process (key: its checksum) and reuse it."""
-    if spec_key not in _spec_cache:
+def _spec_objects(version: VersionSpec) -> tuple[Any, dict[str, Any]]:
+    """Restore a version's spec once per process (key: its checksum) and share it between every
+    workflow of that version: Spiff's specs are not changed by running them."""
+    cached = _spec_cache.get(version.checksum)
+    if cached is None:
+        spec_json = version.spec_json
         registry = SERIALIZER.registry
-        spec = registry.restore(copy.deepcopy(spec_json["spec"]))
-        subs = {k: registry.restore(copy.deepcopy(v))
-                for k, v in spec_json["subprocess_specs"].items()}
-        _spec_cache[spec_key] = (spec, subs)
-    return _spec_cache[spec_key]
+        cached = (registry.restore(copy.deepcopy(spec_json["spec"])),
+                  {k: registry.restore(copy.deepcopy(v))
+                   for k, v in spec_json["subprocess_specs"].items()})
+        _spec_cache[version.checksum] = cached
+    return cached
 
 
-def start_properties(spec_key: str, spec_json: dict[str, Any]) -> dict[str, str]:
+def start_properties(version: VersionSpec) -> dict[str, str]:
     """The spiffworkflow properties of the process's start event (its form, its validator)."""
-    spec, _subs = _spec_objects(spec_key, spec_json)
+    spec, _subs = _spec_objects(version)
     for task_spec in spec.start.outputs:
         props = task_properties(task_spec)
         if props:
@@ -140,27 +146,26 @@ def start_properties(spec_key: str, spec_json: dict[str, Any]) -> dict[str, str]
     return {}
 
 
-def new_workflow(spec_key: str, spec_json: dict[str, Any], engine: PythonScriptEngine
-                 ) -> BpmnWorkflow:
-    spec, subs = _spec_objects(spec_key, spec_json)
+def new_workflow(version: VersionSpec, engine: PythonScriptEngine) -> BpmnWorkflow:
+    spec, subs = _spec_objects(version)
     return BpmnWorkflow(spec, subs, script_engine=engine)
 
 
 def dump_state(workflow: BpmnWorkflow) -> dict[str, Any]:
-    """The instance part of the serialized workflow: the spec is stored per version."""
+    """The instance part of the serialized workflow (the spec is stored per version)."""
     state: dict[str, Any] = SERIALIZER.to_dict(workflow)
-    state.pop("spec", None)
-    state.pop("subprocess_specs", None)
     return state
 
 
-def load_state(spec_key: str, spec_json: dict[str, Any], state: dict[str, Any],
-               engine: PythonScriptEngine) -> BpmnWorkflow:
-    """Rebuild a workflow from the cached spec and the case's instance state."""
-    full = copy.deepcopy(state)
-    full["spec"] = copy.deepcopy(spec_json["spec"])
-    full["subprocess_specs"] = copy.deepcopy(spec_json["subprocess_specs"])
-    workflow = SERIALIZER.from_dict(full)
+def load_state(version: VersionSpec, state: dict[str, Any], engine: PythonScriptEngine
+               ) -> BpmnWorkflow:
+    """Rebuild a workflow from the version's cached spec and the case's instance state.
+
+    Nothing is deep-copied: restoring builds new containers for the tasks' data, and the one
+    mapping the converter empties as it goes (``subprocesses``) is copied here."""
+    spec, subs = _spec_objects(version)
+    instance = {**state, "subprocesses": dict(state.get("subprocesses", {}))}
+    workflow: BpmnWorkflow = SERIALIZER.from_dict(instance, spec=spec, subprocess_specs=subs)
     workflow.script_engine = engine
     return workflow
 
@@ -342,13 +347,14 @@ def make_ready_again(task: SpiffTask) -> None:
     task._set_state(TaskState.READY)
 
 
-__all__ = ["ValidationException", "BpmnWorkflow", "SpiffTask", "TaskState"]
+__all__ = ["ValidationException", "BpmnWorkflow", "SpiffTask", "TaskState",
+           "standard_serializer"]
 
 
-def form_validator(spec_key: str, spec_json: dict[str, Any], form: str) -> str | None:
+def form_validator(version: VersionSpec, form: str) -> str | None:
     """The validator the diagram names for ``form`` (on a user task that uses it), so a form
     filled outside its task (the plan revised at any time) is checked the same way."""
-    spec, subs = _spec_objects(spec_key, spec_json)
+    spec, subs = _spec_objects(version)
     for process in (spec, *subs.values()):
         for task_spec in process.task_specs.values():
             props = task_properties(task_spec)
@@ -374,10 +380,10 @@ def set_case_data(workflow: BpmnWorkflow, values: dict[str, Any]) -> None:
     workflow.refresh_timers()
 
 
-def element_spec(spec_key: str, spec_json: dict[str, Any], bpmn_id: str) -> Any:
+def element_spec(version: VersionSpec, bpmn_id: str) -> Any:
     """The task spec of the diagram element ``bpmn_id`` (in the process or any phase), or
     None when the version has no such element."""
-    spec, subs = _spec_objects(spec_key, spec_json)
+    spec, subs = _spec_objects(version)
     for process in (spec, *subs.values()):
         for task_spec in process.task_specs.values():
             if getattr(task_spec, "bpmn_id", None) == bpmn_id:

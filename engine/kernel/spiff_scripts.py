@@ -53,10 +53,15 @@ ServiceCall = Callable[[SpiffTask, str, dict[str, Any]], dict[str, Any] | None]
 
 
 class HandlerScriptEngine(PythonScriptEngine):
-    """Runs conditions in the restricted environment and service tasks through handlers."""
+    """Runs conditions in the restricted environment and service tasks through handlers.
 
-    def __init__(self, call: ServiceCall) -> None:
-        super().__init__(environment=RestrictedEnvironment())  # one budget per engine call
+    ``environment``: Spiff's own in-process one only for ``ipflow bench engine``'s yardstick,
+    plain SpiffWorkflow; the engine always runs designer code in the sandbox."""
+
+    def __init__(self, call: ServiceCall,
+                 environment: BasePythonScriptEngineEnvironment | None = None) -> None:
+        # One budget per engine call.
+        super().__init__(environment=environment or RestrictedEnvironment())
         self._call = call
 
     def call_service(self, task: SpiffTask, **kwargs: Any) -> str:

@@ -49,6 +49,11 @@ class CaseRun:
     """Everything one engine call does to one case."""
 
     def __init__(self, session: Session, case: Case, actor: Actor) -> None:
+        # Everything the call writes goes to the database in one flush at the commit: one
+        # ``UPDATE case_`` with the version check, and each table's new rows in one statement.
+        # Queries from here on do not flush first, so what they must see is flushed by hand
+        # (the KPR records, the plan's revisions, a withdrawn consent, closed action items).
+        session.autoflush = False
         self.session = session
         self.case = case
         self.actor = actor
@@ -57,6 +62,7 @@ class CaseRun:
         self.script_engine = spiff_scripts.HandlerScriptEngine(self._call_handler)
         self.incident_opened = False
         self._caseworker_of_run: Caseworker | None = None
+        self._incidents: list[Incident] | None = None
 
     def _caseworker(self) -> Caseworker | None:
         """The caseworker, looked up once and without flushing: a flush here would send the
@@ -69,12 +75,10 @@ class CaseRun:
     # ---------------------------------------------------------------- workflow in and out
 
     def new_workflow(self) -> spiff.BpmnWorkflow:
-        return spiff.new_workflow(self.version.checksum, self.version.spec_json,
-                                  self.script_engine)
+        return spiff.new_workflow(self.version, self.script_engine)
 
     def load_workflow(self) -> spiff.BpmnWorkflow:
-        return spiff.load_state(self.version.checksum, self.version.spec_json, self.case.state,
-                                self.script_engine)
+        return spiff.load_state(self.version, self.case.state, self.script_engine)
 
     def advance(self, workflow: spiff.BpmnWorkflow) -> None:
         """Run automatic steps; a raising step becomes an incident, the rest is kept."""
@@ -103,12 +107,12 @@ class CaseRun:
     def save(self, workflow: spiff.BpmnWorkflow) -> None:
         """Write state and the tables derived from it; bumps the case's version."""
         spiff.refresh_catchers(workflow)
-        self.case.state = spiff.dump_state(workflow)
         self.case.updated_at = self.now
         self._sync_tasks(workflow)
         self._sync_timers(workflow)
         self._sync_action_items(workflow)
         self._update_status(workflow)
+        self.case.state = spiff.dump_state(workflow)
 
     # ---------------------------------------------------------------- history
 
@@ -200,6 +204,7 @@ class CaseRun:
                                 subject=subject, body=body, created_at=self.now))
 
     def _kpr(self, service: str, action: str, on: date) -> None:
+        self.session.flush()  # a record started earlier in this call counts
         open_records = list(self.session.scalars(select(KprRecord).where(
             KprRecord.citizen_nin == self.case.citizen_nin, KprRecord.service == service,
             KprRecord.to_date.is_(None))))
@@ -230,32 +235,44 @@ class CaseRun:
         operator = (getattr(spec, "extensions", None) or {}).get("serviceTaskOperator") or {}
         handler = operator.get("name") or getattr(spec, "operation_name", None)
         message = _error_text(exc)
-        existing = self.session.scalar(select(Incident).where(
-            Incident.case_id == self.case.id, Incident.bpmn_id == spec.bpmn_id,
-            Incident.resolved_at.is_(None)))
+        existing = next((i for i in self.open_incidents() if i.bpmn_id == spec.bpmn_id), None)
         if existing:
             # The step failed again: keep one open incident with the newest error. Retries
             # are counted by ``cases.retry_incident`` alone, so one retry counts once.
             existing.error = message
         else:
-            self.session.add(Incident(case_id=self.case.id, bpmn_id=spec.bpmn_id,
-                                      handler=handler, error=message, created_at=self.now))
+            incident = Incident(case_id=self.case.id, bpmn_id=spec.bpmn_id, handler=handler,
+                                error=message, created_at=self.now)
+            self.session.add(incident)
+            self.open_incidents().append(incident)
         self.incident_opened = True
         self.event(EventKind.INCIDENT_OPENED, spec.bpmn_id, {"handler": handler, "error": message},
                    actor="system")
 
+    def open_incidents(self) -> list[Incident]:
+        """The case's open incidents, read once per call and kept up to date by it."""
+        if self._incidents is None:
+            rows = self.session.scalars(select(Incident).where(
+                Incident.case_id == self.case.id, Incident.resolved_at.is_(None)))
+            # Asked again of the rows themselves: one resolved in this call is not flushed yet.
+            self._incidents = [row for row in rows if row.resolved_at is None]
+        return self._incidents
+
     def _resolve_incidents(self) -> None:
-        for incident in self.session.scalars(select(Incident).where(
-                Incident.case_id == self.case.id, Incident.resolved_at.is_(None))):
+        for incident in self.open_incidents():
             incident.resolved_at = self.now
             incident.resolved_by = self.actor.username
             self.event(EventKind.INCIDENT_RESOLVED, incident.bpmn_id, {"incident": incident.id})
+        self.open_incidents().clear()
 
     # ---------------------------------------------------------------- derived tables
 
     def _open_tasks(self) -> list[Task]:
-        return list(self.session.scalars(select(Task).where(
-            Task.case_id == self.case.id, Task.state == TaskState.READY)))
+        """Open task rows; asked again of the rows themselves, since the one completed in this
+        call is not flushed yet."""
+        rows = self.session.scalars(select(Task).where(
+            Task.case_id == self.case.id, Task.state == TaskState.READY))
+        return [row for row in rows if row.state == TaskState.READY]
 
     def _sync_tasks(self, workflow: spiff.BpmnWorkflow) -> None:
         ready = {str(t.id): t for t in spiff.ready_user_tasks(workflow)}
@@ -318,8 +335,7 @@ class CaseRun:
         plan_store.add_new_items(self.session, self.case.id, meetings)
 
     def _update_status(self, workflow: spiff.BpmnWorkflow) -> None:
-        open_incident = self.session.scalar(select(Incident.id).where(
-            Incident.case_id == self.case.id, Incident.resolved_at.is_(None)))
+        open_incident = bool(self.open_incidents())
         if workflow.is_completed():
             if self.case.status != CaseState.COMPLETED:
                 self.case.status = CaseState.COMPLETED
@@ -339,7 +355,6 @@ class CaseRun:
                 self.event(EventKind.CASE_REOPENED, None, {}, actor="system")
             self.case.status = CaseState.ACTIVE
             self.case.closed_at = None
-
 
     def close_open_items(self) -> None:
         """The case ends: its open action items are closed, and the history says which."""

@@ -60,6 +60,7 @@ def add_revision(session: Session, case: Case, content: dict[str, Any], author: 
                  ) -> PlanRevision | None:
     """A new revision unless the plan is unchanged. Two writers of the same number collide on
     the unique key (case, number), so one of them gets a conflict instead of a lost update."""
+    session.flush()  # a revision written earlier in the same call counts
     current = current_revision(session, case.id)
     old = current.content if current else {}
     changed = changed_fields(case.process_version, old, content)
@@ -140,10 +141,13 @@ def meeting_items(meetings: Any) -> list[dict[str, Any]]:
 def add_new_items(session: Session, case_id: int, meetings: Any) -> None:
     """Rows for the action items of meetings saved since the last call; existing rows (and the
     status people gave them) are left alone."""
+    found = meeting_items(meetings)
+    if not found:
+        return
     known = session.scalar(select(ActionItem.position).where(ActionItem.case_id == case_id)
                            .order_by(ActionItem.position.desc()).limit(1))
     start = -1 if known is None else known
-    for position, values in enumerate(meeting_items(meetings)):
+    for position, values in enumerate(found):
         if position > start:
             session.add(ActionItem(case_id=case_id, position=position, **values))
 

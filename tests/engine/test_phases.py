@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -25,7 +26,7 @@ def workflow() -> Any:
     spec = spiff.compile_spec(parser, "phases")
     engine = spiff_scripts.HandlerScriptEngine(lambda task, name, params: None)
     with clock.frozen_at(T0):
-        flow = spiff.new_workflow("phase-test", spec, engine)
+        flow = spiff.new_workflow(SimpleNamespace(checksum="phase-test", spec_json=spec), engine)
         flow.get_tasks(state=spiff.TaskState.READY)[0].data.update({"coordinator": None})
         spiff.engine_steps(flow)
         yield flow

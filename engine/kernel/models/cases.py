@@ -23,7 +23,12 @@ from engine.kernel.models.base import Base
 
 
 class ProcessVersion(Base):
-    """A deployed diagram: immutable once written."""
+    """A deployed diagram: immutable once written.
+
+    Every case loads its version with it; the diagram (about 80 KB) and its serialized spec
+    (about 50 KB) are read only when asked for, since the engine keeps the restored spec per
+    checksum (:func:`engine.kernel.spiff._spec_objects`) and most requests never need them.
+    """
 
     __tablename__ = "process_version"
     __table_args__ = (UniqueConstraint("key", "version"),)
@@ -31,9 +36,9 @@ class ProcessVersion(Base):
     key: Mapped[str] = mapped_column(String(120), index=True)
     version: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(300))
-    bpmn_xml: Mapped[str] = mapped_column(Text)
+    bpmn_xml: Mapped[str] = mapped_column(Text, deferred=True)
     checksum: Mapped[str] = mapped_column(String(64))
-    spec_json: Mapped[dict[str, Any]]
+    spec_json: Mapped[dict[str, Any]] = mapped_column(deferred=True)
     forms: Mapped[dict[str, Any]]
     deployed_by: Mapped[str] = mapped_column(String(80))
     deployed_at: Mapped[datetime]
