@@ -1,8 +1,8 @@
 """The SpiffWorkflow adapter: a case's workflow, from the diagram to its stored state.
 
 Parsing (untrusted XML, safely), the spec restored once per deployed version, a case's state
-loaded onto it and stored (instance part only: :mod:`engine.kernel.spiff_serializer`), running
-the engine's steps, and
+loaded onto it and stored (instance part only: :mod:`engine.kernel.spiff_serializer`; finished
+tasks cut out first: :mod:`engine.kernel.spiff_compaction`), running the engine's steps, and
 reading and writing the case's data in the tokens that wait. The script engine is
 :mod:`engine.kernel.spiff_scripts`, the timers on the engine clock
 :mod:`engine.kernel.spiff_timers`.
@@ -39,7 +39,7 @@ from SpiffWorkflow.spiff.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.task import Task as SpiffTask
 from SpiffWorkflow.util.task import TaskState
 
-from engine.kernel import spiff_timers
+from engine.kernel import spiff_compaction, spiff_timers
 from engine.kernel.spiff_serializer import SERIALIZER, standard_serializer
 from engine.kernel.vocabulary import CaseState
 
@@ -152,7 +152,10 @@ def new_workflow(version: VersionSpec, engine: PythonScriptEngine) -> BpmnWorkfl
 
 
 def dump_state(workflow: BpmnWorkflow) -> dict[str, Any]:
-    """The instance part of the serialized workflow (the spec is stored per version)."""
+    """The instance part of the serialized workflow (the spec is stored per version), with
+    what has finished cut out first (:mod:`engine.kernel.spiff_compaction`): read what the
+    finished tasks did before this, the history keeps it."""
+    spiff_compaction.compact(workflow)
     state: dict[str, Any] = SERIALIZER.to_dict(workflow)
     return state
 

@@ -112,7 +112,7 @@ class CaseRun:
         self._sync_timers(workflow)
         self._sync_action_items(workflow)
         self._update_status(workflow)
-        self.case.state = spiff.dump_state(workflow)
+        self.case.state = spiff.dump_state(workflow)  # last: it cuts finished tasks out
 
     # ---------------------------------------------------------------- history
 
