@@ -5,7 +5,10 @@ benchmarks page names; the test suite runs each once with tiny sizes so it keeps
 commands register themselves on :data:`cli.bench.group.bench` when imported here.
 """
 
-from cli.bench import http  # noqa: F401  (registers ``ipflow bench http``)
+from cli.bench import (
+    engine,  # noqa: F401  (registers ``ipflow bench engine``)
+    http,  # noqa: F401  (registers ``ipflow bench http``)
+)
 from cli.bench.group import bench
 
 __all__ = ["bench"]

@@ -1,0 +1,95 @@
+"""``ipflow bench engine``: ipflow's engine against plain SpiffWorkflow on the shipped diagram's
+happy path (the measuring is :mod:`engine.features.bench_engine`; this module sets up the
+database and prints)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from cli.bench.group import bench
+from cli.bench.report import progress, show
+from engine import demo
+from engine.features import bench_engine
+from engine.kernel.db import Database
+
+PG_ENV = "IPFLOW_BENCH_POSTGRESQL_URL"
+PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+@bench.command(name="engine")
+@click.option("--cases", default=30, show_default=True, help="Cases on each side.")
+@click.option("--db", "kind", type=click.Choice(["sqlite", "postgresql"]), default="sqlite",
+              show_default=True)
+@click.option("--url", default=None,
+              help=f"A PostgreSQL server to make a scratch database on (default ${PG_ENV} or "
+                   f"{PG_DEFAULT}); it is dropped afterwards.")
+@click.option("--long-case", is_flag=True,
+              help="Also store a case after 100 follow-up meetings and 5 renewals, and give "
+                   "its size (long_case_state_bytes).")
+@click.option("--json", "as_json", is_flag=True, help="End with the figures as one JSON line.")
+def engine_bench(cases: int, kind: str, url: str | None, long_case: bool, as_json: bool) -> None:
+    """The happy path (report, nine tasks, the revision timer) in SpiffWorkflow alone and
+    through ipflow's engine on a fresh database, case by case in turn."""
+    with _scratch_database(kind, url) as db:
+        with progress("Oppretter databasen", 2) as advance:
+            bench_engine.prepare(db)
+            advance()
+            demo.seed_users(db)
+            advance()
+        with progress("Saker", cases) as advance:
+            result = bench_engine.run(db, cases, advance)
+        figures = result.figures()
+        if long_case:
+            with progress("Sak over fem planperioder", 1) as advance:
+                figures["long_case_state_bytes"] = bench_engine.long_running_state_bytes(db)
+                advance()
+    calls = len(result.sql_per_call)
+    show(f"ipflow bench engine ({figures['db']}, {cases} saker hver)",
+         ["", "saker/s", "SQL per sak", "state (byte)"],
+         [["SpiffWorkflow alene", figures["raw_cases_per_s"], "–", figures["raw_state_bytes"]],
+          ["ipflow", figures["ipflow_cases_per_s"], figures["sql_per_case"],
+           figures["ipflow_state_bytes"]],
+          ["forhold (ipflow / Spiff)", figures["ratio"], "", ""],
+          [f"SQL per kall ({calls} kall)", figures["sql_per_call_mean"],
+           f"høyst {figures['sql_per_call_max']}", ""],
+          *([["etter 100 møter og 5 fornyelser", "", "", figures["long_case_state_bytes"]]]
+            if long_case else [])],
+         figures, as_json)
+
+
+@contextmanager
+def _scratch_database(kind: str, url: str | None) -> Iterator[Database]:
+    """A database of its own for the run, removed afterwards: a temporary SQLite file, or a
+    new database on the PostgreSQL server."""
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="ipflow-bench-") as folder:
+            db = Database(f"sqlite:///{Path(folder) / 'bench.sqlite'}")
+            try:
+                yield db
+            finally:
+                db.dispose()
+        return
+    server = make_url(url or os.environ.get(PG_ENV, PG_DEFAULT))
+    name = f"ipflow_bench_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        db = Database(server.set(database=name).render_as_string(hide_password=False))
+        try:
+            yield db
+        finally:
+            db.dispose()
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP DATABASE "{name}"'))
+    finally:
+        admin.dispose()
