@@ -25,11 +25,11 @@ from sqlalchemy import ColumnElement, and_, case, exists, false, func, or_, sele
 from sqlalchemy.orm import Session
 
 from engine.features.diagram import diagram_steps, enclosing_phases, phases
-from engine.features.monitor_positions import NUDGE_EVENTS
 from engine.kernel import clock
 from engine.kernel.db import Database
 from engine.kernel.errors import Forbidden, InvalidQuery
 from engine.kernel.models import (
+    NUDGE_EVENTS,
     Case,
     Event,
     Incident,

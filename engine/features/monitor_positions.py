@@ -14,11 +14,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from engine.kernel.models import Case, Event, Incident, Task, Timer
-from engine.kernel.vocabulary import EventKind
-
-# Events that record the monitor's and the worker's own nudging: not progress of the case.
-NUDGE_EVENTS = (EventKind.TASK_ESCALATED, EventKind.REMINDER_SENT)
+from engine.kernel.models import NUDGE_EVENTS, Case, Event, Incident, Task, Timer
 
 
 @dataclass

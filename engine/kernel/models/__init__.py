@@ -21,11 +21,13 @@ from engine.kernel.models.designer import ProcessDraft, VersionNote
 from engine.kernel.models.notices import PlanDraft, ReadMark, TaskDraft
 from engine.kernel.models.people import ApiToken, LoginThrottle, Membership, ServiceArea, User
 from engine.kernel.models.plans import ActionItem, PlanProposal, PlanRevision, SharingConsent
+from engine.kernel.models.progress import NUDGE_EVENTS
 from engine.kernel.models.records import Attachment, CaseMessage, Document, KprRecord, Outbox
 
 __all__ = [
     "AccessLog", "ActionItem", "ApiToken", "Attachment", "Base", "Case", "CaseMessage",
     "Document", "Event", "Incident", "JsonType", "KprRecord", "LoginThrottle", "Membership",
+    "NUDGE_EVENTS",
     "Outbox", "PlanDraft", "PlanProposal", "PlanRevision", "ProcessDraft", "ProcessVersion",
     "ReadMark", "ServiceArea", "SharingConsent", "Task", "TaskDraft", "TaskEscalation", "Timer",
     "UTCDateTime", "User", "VersionNote", "searchable",

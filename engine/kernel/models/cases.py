@@ -69,6 +69,10 @@ class Case(Base):
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
+    # When the case last made progress: its newest event that is not a nudge (else its
+    # creation), kept by :mod:`engine.kernel.models.progress` as events are written, so the
+    # monitor finds idle cases by an index instead of grouping every event ever written.
+    last_progress_at: Mapped[datetime | None]
     process_version: Mapped[ProcessVersion] = relationship(lazy="joined")
     __mapper_args__ = {"version_id_col": version}
 
@@ -181,4 +185,23 @@ Index("ix_event_kind_at", Event.kind, Event.at)
 # The case list (engine.features.case_search) finds each case's open and overdue tasks and
 # sorts by the citizen's name, case-insensitively (its casefolded column).
 Index("ix_task_case_state_due", Task.case_id, Task.state, Task.due_at)
+
+# The inbox counts and sorts the ready tasks by role and service area (claims and
+# assignments decide mine or the group's): one partial index over ready tasks covers it, so
+# a count reads no table rows (docs/benchmarks.md has the plans). The monitor finds overdue
+# and long unclaimed open tasks by their deadline and creation, and idle cases by their last
+# progress.
+READY = Task.state == "ready"
+Index("ix_task_ready", Task.role, Task.service_area, Task.claimed_by, Task.assignee,
+      Task.due_at, Task.id, sqlite_where=READY, postgresql_where=READY)
+OPEN = Task.completed_at.is_(None)
+Index("ix_task_open_due", Task.due_at, sqlite_where=OPEN, postgresql_where=OPEN)
+Index("ix_task_open_created", Task.created_at, sqlite_where=OPEN, postgresql_where=OPEN)
+Index("ix_task_completed", Task.completed_at)
+# The monitor reads a case's open interval and service area for each stuck row: these indexes
+# carry them, so SQLite need not read past the (large) workflow state in the row to find
+# closed_at. The first finds idle cases by their last progress.
+Index("ix_case_progress", Case.last_progress_at, Case.closed_at, Case.created_at,
+      Case.service_area)
+Index("ix_case_open", Case.id, Case.closed_at, Case.created_at, Case.service_area)
 Index("ix_case_name_folded", Case.citizen_name_folded)
