@@ -21,7 +21,15 @@ from engine.features import (
     plans,
     task_actions,
 )
-from engine.kernel.errors import DuplicateReport, EngineError, InvalidData, NotFound, TaskTaken
+from engine.features.inbox import InboxQuery, inbox_page
+from engine.kernel.errors import (
+    DuplicateReport,
+    EngineError,
+    InvalidData,
+    InvalidQuery,
+    NotFound,
+    TaskTaken,
+)
 from engine.runtime import logins, users
 from webapp import limiter
 from webapp.auth import db, signed_in_actor
@@ -212,7 +220,14 @@ def send_message(case_id: int, name: str) -> Any:
 
 @api.get("/tasks")
 def inbox() -> Any:
-    return jsonify({"tasks": case_queries.inbox(db(), signed_in_actor())})
+    """Open tasks the caller may act on, soonest due first, a page at a time: ``{tasks,
+    total, page, per_page, pages, counts: {mine, group}}``; ``view`` (``all`` by default,
+    ``mine``, ``group``), ``step``, ``service_area`` and ``q`` (name or fødselsnummer)
+    filter like the inbox page. A bad parameter is refused with 400."""
+    query, errors = InboxQuery.parse(request.args, default_view="all")
+    if errors:
+        raise InvalidQuery(errors)
+    return jsonify(inbox_page(db(), signed_in_actor(), query).as_json())
 
 
 @api.get("/tasks/<int:task_id>")

@@ -15,7 +15,8 @@ from flask import current_app, jsonify, request
 from engine.features import consents, interventions, monitor, monitor_heat
 from engine.features.monitor_trends import trends
 from engine.kernel import clock
-from engine.kernel.errors import InvalidData
+from engine.kernel.errors import InvalidData, InvalidQuery
+from engine.kernel.paging import Paging
 from webapp.api import ApiError, _json_body, api
 from webapp.auth import db, signed_in_actor
 from webapp.edge import SPAN_LIMIT, number_arg, whole_id
@@ -46,17 +47,25 @@ def monitor_config() -> monitor.MonitorConfig:
 
 @api.get("/monitor/stuck")
 def monitor_stuck() -> Any:
-    """Stuck cases as of ``now``: ``{now, rows: [{case_id, reason, step, role, assignee,
-    service_area, since, overdue_days, ...}]}``, filtered and sorted like the page."""
+    """Stuck cases as of ``now``, a page at a time: ``{now, rows: [{case_id, reason, step,
+    role, assignee, service_area, since, overdue_days, ...}], total, page, per_page,
+    pages}``, filtered and sorted like the page (by the database)."""
     now = _moment_arg() or clock.now()
-    rows = monitor.stuck_cases(db(), signed_in_actor(), now, monitor_config())
-    rows = monitor.filter_rows(rows, reason=request.args.get("reason"),
-                               service_area=request.args.get("service_area"),
-                               role=request.args.get("role"), step=request.args.get("step"))
-    sort = request.args.get("sort", "overdue_days")
+    errors: dict[str, str] = {}
+    paging = Paging.parse(request.args, errors)
     order = request.args.get("order")
-    rows = monitor.sort_rows(rows, sort, None if order is None else order == "desc")
-    return jsonify({"now": now.isoformat(), "rows": [row.as_json() for row in rows]})
+    if order not in (None, "asc", "desc"):
+        errors["order"] = "order må være asc eller desc."
+    if errors:
+        raise InvalidQuery(errors)
+    query = monitor.StuckQuery(
+        reason=request.args.get("reason"), service_area=request.args.get("service_area"),
+        role=request.args.get("role"), step=request.args.get("step"),
+        sort=request.args.get("sort", "overdue_days"),
+        descending=None if order is None else order == "desc")
+    page = monitor.stuck_page(db(), signed_in_actor(), now, monitor_config(), query, paging)
+    return jsonify({"now": now.isoformat(), "rows": [row.as_json() for row in page.rows],
+                    **page.meta()})
 
 
 @api.get("/monitor/overview")

@@ -52,6 +52,23 @@ CASE_ROW = obj(["id", "citizen_name", "status", "process", "version"], id=WHOLE,
                service_area={"type": ["string", "null"]}, coordinator={"type": ["string", "null"]},
                waiting_at=ROWS, since=TEXT, overdue={"type": "boolean"})
 
+TASK_ROW = obj(["id", "case_id", "bpmn_id", "name", "role", "state"], id=WHOLE, case_id=WHOLE,
+               bpmn_id=TEXT, name=TEXT, role=TEXT, state=TEXT, citizen_name=TEXT,
+               citizen_nin=TEXT, overdue={"type": "boolean"},
+               due_at={"type": ["string", "null"]}, assignee={"type": ["string", "null"]},
+               claimed_by={"type": ["string", "null"]})
+INBOX_PAGE = paged("tasks", TASK_ROW)
+INBOX_PAGE["required"].append("counts")
+INBOX_PAGE["properties"]["counts"] = obj(["mine", "group"], mine=WHOLE, group=WHOLE)
+
+STUCK_ROW = obj(["case_id", "reason", "since", "overdue_days"], case_id=WHOLE, reason=TEXT,
+                since=TEXT, overdue_days=WHOLE, step={"type": ["string", "null"]},
+                role={"type": ["string", "null"]}, assignee={"type": ["string", "null"]},
+                service_area={"type": ["string", "null"]})
+STUCK_PAGE = paged("rows", STUCK_ROW)
+STUCK_PAGE["required"].append("now")
+STUCK_PAGE["properties"]["now"] = TEXT
+
 NOW = query("now", description="ISO 8601 time the monitor looks from (default: now)")
 THRESHOLD: Schema = {"type": "number"}
 
@@ -75,7 +92,10 @@ OPERATIONS: dict[str, dict[str, Any]] = {
         "responses": {"200": obj(["id", "status", "process", "version", "tasks", "events"],
                                  id=WHOLE, status=TEXT, process=TEXT, version=WHOLE,
                                  tasks=ROWS, events=ROWS)}},
-    "api.inbox": {"responses": {"200": obj(["tasks"], tasks=ROWS)}},
+    "api.inbox": {
+        "query": [query("view", {"enum": ["all", "mine", "group"]}),
+                  *(query(name) for name in ("step", "service_area", "q")), *PAGING],
+        "responses": {"200": INBOX_PAGE}},
     "api.get_task": {"responses": {"200": obj(["id", "case_id", "form"], id=WHOLE,
                                               case_id=WHOLE, form=ANY_OBJECT)}},
     "api.claim_task": {"body": ANY_OBJECT, "responses": {"200": OK}},
@@ -106,8 +126,8 @@ OPERATIONS: dict[str, dict[str, Any]] = {
     "api.monitor_stuck": {
         "query": [NOW, query("unclaimed_hours", THRESHOLD), query("idle_days", THRESHOLD),
                   query("reason"), query("service_area"), query("role"), query("step"),
-                  query("sort"), query("order", {"enum": ["asc", "desc"]})],
-        "responses": {"200": obj(["now", "rows"], now=TEXT, rows=ROWS)}},
+                  query("sort"), query("order", {"enum": ["asc", "desc"]}), *PAGING],
+        "responses": {"200": STUCK_PAGE}},
     "api.monitor_overview": {"query": [NOW, query("process")],
                              "responses": {"200": ANY_OBJECT}},
     "api.monitor_trends": {"query": [NOW, query("months", {"type": "integer"})],

@@ -8,6 +8,7 @@ already completed) is shown as a flash error.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -17,10 +18,10 @@ from werkzeug.wrappers import Response
 from engine.features import task_actions
 from engine.features.inbox import InboxQuery, inbox_page
 from engine.kernel.errors import EngineError, InvalidData
+from engine.kernel.paging import DEFAULT_PER_PAGE
 from engine.kernel.vocabulary import Role
 from engine.runtime.users import OVERSIGHT_ROLES, people
 from webapp.auth import db, login_required, signed_in_actor
-from webapp.edge import whole_id
 from webapp.redirects import local_path
 
 bp = Blueprint("inbox", __name__)
@@ -49,23 +50,21 @@ def home() -> Response:
 
 
 def _query() -> InboxQuery:
-    view = request.args.get("view", "mine")
-    return InboxQuery(
-        view=view if view in VIEWS else "mine",
-        step=request.args.get("step") or None,
-        service_area=request.args.get("service_area") or None,
-        search=(request.args.get("q") or "").strip() or None,
-        page=max(1, request.args.get("page", 1, type=whole_id) or 1),
-    )
+    """The page's query; a bad value (``page=abc``, an unknown view) shows the default."""
+    query, _errors = InboxQuery.parse(request.args)
+    return query if query.view in VIEWS else replace(query, view="mine")
 
 
 def _inbox_url(q: InboxQuery, **changes: Any) -> str:
     """The inbox with the current filters, changed by ``changes`` (None drops a filter)."""
     args: dict[str, Any] = {"view": q.view, "step": q.step, "service_area": q.service_area,
-                            "q": q.search, "page": q.page}
+                            "q": q.search, "page": q.paging.page,
+                            "per_page": q.paging.per_page}
     args.update(changes)
     if args.get("page") == 1:
         args["page"] = None
+    if args.get("per_page") == DEFAULT_PER_PAGE:
+        args["per_page"] = None
     return url_for("inbox.inbox", **{k: v for k, v in args.items() if v not in (None, "")})
 
 

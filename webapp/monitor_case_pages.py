@@ -34,8 +34,8 @@ def case(case_id: int) -> Any:
     now = clock.now()
     detail = case_queries.get_case(db(), case_id, actor)
     people, areas = _names()
-    rows = monitor.filter_rows(monitor.stuck_cases(db(), actor, now, _config()),
-                               case_id=case_id)
+    rows = monitor.stuck_cases(db(), actor, now, _config(),
+                               monitor.StuckQuery(case_id=case_id))
     open_tasks = [t for t in detail["tasks"] if t["state"] == "ready"]
     candidates: dict[int, list[users.Colleague]] = {}
     for task in open_tasks:

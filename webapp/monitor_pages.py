@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -46,6 +47,7 @@ from engine.features.diagram import diagram_steps
 from engine.kernel import clock
 from engine.kernel.clock import MUNICIPAL_TZ
 from engine.kernel.errors import InvalidData
+from engine.kernel.paging import Paging
 from engine.runtime import users
 from webapp.auth import current_actor, db, login_required, signed_in_actor
 from webapp.charts import Column, bar_rows, line_chart, number_table, step_bars
@@ -150,11 +152,11 @@ class Filters:
     def any(self) -> bool:
         return bool(self.reason or self.service_area or self.role or self.step)
 
-    def apply(self, rows: list[monitor.StuckRow]) -> list[monitor.StuckRow]:
-        chosen = monitor.filter_rows(rows, self.reason or None, self.service_area or None,
-                                     self.role or None, self.step or None)
-        return monitor.sort_rows(chosen, self.sort, None if not self.order
-                                 else self.order == "desc")
+    @property
+    def query(self) -> monitor.StuckQuery:
+        return monitor.StuckQuery(self.reason or None, self.service_area or None,
+                                  self.role or None, self.step or None, sort=self.sort,
+                                  descending=None if not self.order else self.order == "desc")
 
     def args(self, **changes: str) -> dict[str, Any]:
         values = {"reason": self.reason, "service_area": self.service_area, "role": self.role,
@@ -163,7 +165,7 @@ class Filters:
         if values["sort"] == "overdue_days" and not values["order"]:
             values.pop("sort")
         kept = {k: v for k, v in values.items() if v}
-        for name in ("now", "unclaimed_hours", "idle_days"):
+        for name in ("now", "unclaimed_hours", "idle_days", "per_page"):
             if request.args.get(name):
                 kept[name] = request.args[name]
         return kept
@@ -215,12 +217,12 @@ def _stuck_view(rows: list[monitor.StuckRow], now: datetime, people: dict[str, s
     } for row in rows]
 
 
-def _case_view(rows: list[monitor.StuckRow], now: datetime, people: dict[str, str],
+def _case_view(cases: Iterable[monitor.StuckCase], now: datetime, people: dict[str, str],
                areas: dict[str, str], step_names: dict[str, str]) -> list[dict[str, Any]]:
     """One line per stuck case: its first (most pressing) reason's columns, with every
     reason it is stuck for listed."""
     views = []
-    for stuck in monitor.by_case(rows):
+    for stuck in cases:
         reasons = _stuck_view(list(stuck.rows), now, people, areas, step_names)
         views.append({**reasons[0], "reasons": reasons,
                       "codes": " ".join(dict.fromkeys(r.reason for r in stuck.rows))})
@@ -244,8 +246,8 @@ def dashboard() -> Any:
     now = _now()
     config = _config()
     filters = Filters.from_request()
-    all_rows = monitor.stuck_cases(db(), actor, now, config)
-    rows = filters.apply(all_rows)
+    page, summary = monitor.stuck_by_case(db(), actor, now, config, filters.query,
+                                          Paging.parse(request.args, {}))
     seen = monitor_heat.overview(db(), actor, now)
     months = request.args.get("months", 12, type=whole_id) or 12
     trend = monitor_trends.trends(db(), actor, now, months)
@@ -265,17 +267,18 @@ def dashboard() -> Any:
                                          "%(num)s saker · median %(wait)s", s.cases,
                                          wait=days(s.median_wait_days)),
                        "name": s.name} for s in seen.heat]}
-    reasons = {key: sum(1 for r in all_rows if r.reason == key) for key in REASON_LABELS}
+    reasons = {key: summary.reasons.get(key, 0) for key in REASON_LABELS}
     return render_template(
         "monitor/dashboard.html", now=now, now_local=now.astimezone(MUNICIPAL_TZ),
         thresholds=config,
-        filters=filters, rows=_case_view(rows, now, people, areas, names),
-        total_rows=len({r.case_id for r in all_rows}),
-        stuck_cases=len({r.case_id for r in all_rows}),
+        filters=filters, rows=_case_view(page.rows, now, people, areas, names), page=page,
+        page_url=lambda number: url_for("monitor.dashboard", **filters.args(),
+                                        page=number if number > 1 else None) + "#fastlaste",
+        total_rows=summary.cases, stuck_cases=summary.cases,
         reasons=reasons, overview=seen, areas=areas, people=people,
-        step_choices=sorted({(r.step, names.get(r.step, r.step_name or r.step))
-                             for r in all_rows if r.step}, key=lambda c: c[1]),
-        role_choices=sorted({r.role for r in all_rows if r.role}),
+        step_choices=sorted({(step, names.get(step, name or step))
+                             for step, name in summary.steps}, key=lambda c: c[1]),
+        role_choices=summary.roles,
         heat=heat, charts=charts, days=days, sort_link=lambda key: _sort_link(filters, key),
         actions=_action_rows(monitor_actions.recent_actions(db(), actor), people),
         expiring=consents.expiring(db(), actor, day=now.date()),
@@ -303,13 +306,13 @@ def stuck_csv() -> Response:
     and local times."""
     actor = signed_in_actor()
     now = _now()
-    rows = Filters.from_request().apply(monitor.stuck_cases(db(), actor, now, _config()))
+    rows = monitor.stuck_cases(db(), actor, now, _config(), Filters.from_request().query)
     people, areas = _names()
     steps = _step_names(monitor_heat.overview(db(), actor, now))
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow([str(c) for c in CSV_COLUMNS])
-    for item in _case_view(rows, now, people, areas, steps):
+    for item in _case_view(monitor.by_case(rows), now, people, areas, steps):
         reasons = item["reasons"]
         since = min(r["row"].since for r in reasons).astimezone(MUNICIPAL_TZ)
         writer.writerow([csv_cell(v) for v in (

@@ -13,22 +13,43 @@ from typing import Any
 
 from sqlalchemy import Select, false, func, or_
 
+from engine.features.snapshots import TaskFacts
 from engine.kernel import clock
 from engine.kernel.db import Database
 from engine.kernel.models import Case, Task, searchable
+from engine.kernel.paging import Paging
 from engine.runtime.access import actionable_tasks
 from engine.runtime.users import Actor
 
-PAGE_SIZE = 20
+VIEWS = ("mine", "group", "all")
 
 
 @dataclass(frozen=True)
 class InboxQuery:
-    view: str = "mine"  # "mine": claimed by or assigned to me; "group": everything I may take
+    # "mine": claimed by or assigned to me; "group": everything else I may take; "all": both
+    view: str = "mine"
     step: str | None = None
     service_area: str | None = None
     search: str | None = None
-    page: int = 1
+    paging: Paging = Paging()
+
+    @classmethod
+    def parse(cls, args: Mapping[str, str], default_view: str = "mine") -> tuple[
+            InboxQuery, dict[str, str]]:
+        """The query from request parameters, and what was wrong with them by name (the API
+        refuses those, the page shows its default instead)."""
+        errors: dict[str, str] = {}
+        view = args.get("view") or default_view
+        if view not in VIEWS:
+            errors["view"] = "view må være en av " + ", ".join(VIEWS) + "."
+            view = default_view
+
+        def text(name: str) -> str | None:
+            value = (args.get(name) or "").strip()[:200]
+            return value or None
+
+        return cls(view=view, step=text("step"), service_area=text("service_area"),
+                   search=text("q"), paging=Paging.parse(args, errors)), errors
 
 
 @dataclass(frozen=True)
@@ -48,6 +69,7 @@ class InboxRow:
     citizen_name: str
     citizen_nin: str
     on_behalf_of: str | None
+    facts: TaskFacts
 
     @classmethod
     def of(cls, task: Task, citizen_name: str, citizen_nin: str, now: datetime) -> InboxRow:
@@ -56,7 +78,12 @@ class InboxRow:
                    claimed_by=task.claimed_by, due_at=task.due_at,
                    overdue=task.due_at is not None and task.due_at < now,
                    citizen_name=citizen_name, citizen_nin=citizen_nin,
-                   on_behalf_of=task.on_behalf_of)
+                   on_behalf_of=task.on_behalf_of, facts=TaskFacts.of(task))
+
+    def as_json(self) -> dict[str, Any]:
+        """The API's task row, with whom the case is about and whether it is overdue."""
+        return {**self.facts.as_json(), "citizen_name": self.citizen_name,
+                "citizen_nin": self.citizen_nin, "overdue": self.overdue}
 
 
 @dataclass(frozen=True)
@@ -64,9 +91,20 @@ class InboxPage:
     rows: tuple[InboxRow, ...]
     total: int
     page: int
-    pages: int
+    per_page: int
     counts: Mapping[str, int] = field(default_factory=dict)
     steps: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    def as_json(self) -> dict[str, Any]:
+        """``{tasks, total, page, per_page, pages, counts}`` (the paging keys every list
+        answers with, and the count of each tab)."""
+        return {"tasks": [row.as_json() for row in self.rows], "total": self.total,
+                "page": self.page, "per_page": self.per_page, "pages": self.pages,
+                "counts": dict(self.counts)}
 
 
 def _mine(actor: Actor) -> Any:
@@ -91,23 +129,30 @@ def _filtered(query: Select[Any], q: InboxQuery) -> Select[Any]:
 
 
 def inbox_page(db: Database, actor: Actor, q: InboxQuery) -> InboxPage:
-    """One page of the actor's inbox, soonest due first, with counts for both tabs."""
-    base = actionable_tasks(actor).join(Case, Case.id == Task.case_id)
+    """One page of the actor's inbox, soonest due first, with counts for both tabs.
+
+    The counts and the steps read the ``task`` table alone (the partial index of ready tasks,
+    ``ix_task_ready``, covers them); ``case_`` is joined for the page's rows, and for the
+    count only when the search needs the citizen."""
+    base = actionable_tasks(actor)
     mine, group = base.where(_mine(actor)), base.where(~_mine(actor))
-    chosen = _filtered(mine if q.view == "mine" else group, q)
+    chosen = {"mine": mine, "group": group}.get(q.view, base)
+    filtered = _filtered(chosen.join(Case, Case.id == Task.case_id) if q.search else chosen, q)
     now = clock.now()
     with db.reading() as session:
-        counts = {name: session.scalar(query.with_only_columns(func.count(Task.id))) or 0
+        counts = {name: session.scalar(query.with_only_columns(func.count())) or 0
                   for name, query in (("mine", mine), ("group", group))}
-        total = session.scalar(chosen.with_only_columns(func.count(Task.id))) or 0
-        pages = max(1, -(-total // PAGE_SIZE))
-        page = min(max(1, q.page), pages)
+        total = (sum(counts[view] for view in counts if q.view in (view, "all"))
+                 if filtered is chosen
+                 else session.scalar(filtered.with_only_columns(func.count())) or 0)
+        page = q.paging.clamp(total)
         rows = session.execute(
-            chosen.with_only_columns(Task, Case.citizen_name, Case.citizen_nin)
+            _filtered(chosen.join(Case, Case.id == Task.case_id), q)
+            .with_only_columns(Task, Case.citizen_name, Case.citizen_nin)
             .order_by(Task.due_at.is_(None), Task.due_at, Task.id)
-            .offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE)).all()
+            .offset((page - 1) * q.paging.per_page).limit(q.paging.per_page)).all()
         steps = session.execute(base.with_only_columns(Task.bpmn_id, Task.name).distinct()
                                 .order_by(Task.name)).all()
     return InboxPage(tuple(InboxRow.of(task, name, nin, now) for task, name, nin in rows),
-                     total, page, pages, counts,
+                     total, page, q.paging.per_page, counts,
                      tuple((bpmn_id, name) for bpmn_id, name in steps))

@@ -30,34 +30,32 @@ from __future__ import annotations
 
 import math
 import os
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, Subquery, func, select
 from sqlalchemy.orm import Session
 
 from engine.features.incident_causes import IncidentCause, cause_at
-from engine.features.monitor_positions import (
-    Position,
-    case_open_at,
-    last_progress,
-    open_incidents,
-    positions,
+from engine.features.monitor_stuck import (
+    Limits,
+    ordering,
+    overdue_deadlines,
+    places,
+    stuck_rows,
 )
 from engine.kernel import clock
-from engine.kernel.clock import MUNICIPAL_TZ
 from engine.kernel.db import Database
 from engine.kernel.errors import Forbidden, InvalidData
-from engine.kernel.models import ActionItem, Case, ProcessVersion, Task
+from engine.kernel.models import Case, ProcessVersion, Task
+from engine.kernel.paging import Page, Paging, fetch_page
 from engine.kernel.vocabulary import Role
-from engine.runtime.deadlines import end_of_day
-from engine.runtime.plan_store import OPEN_ITEM_STATUSES
 from engine.runtime.users import OVERSIGHT_ROLES, Actor
 
 REASONS = ("overdue", "unclaimed", "incident", "idle", "action_item")
+CASE_WIDE = ("idle", "action_item")  # reasons of the whole case, shown at its first place
 SORT_KEYS = ("overdue_days", "since", "case_id", "reason", "step", "service_area", "role")
 
 
@@ -156,68 +154,91 @@ def _whole_days(delta: timedelta) -> int:
 # ---------------------------------------------------------------- stuck cases
 
 
-def _where(positions_by_case: dict[int, list[Position]], case_id: int) -> Position | None:
-    """The position a case-wide reason (idle, action item) is shown at: its first task."""
-    places = positions_by_case.get(case_id) or []
-    with_task = [p for p in places if p.task is not None]
-    return next(iter(with_task or places), None)
+@dataclass(frozen=True)
+class StuckQuery:
+    """Which stuck rows, in which order (``service_area`` ``"-"``: not decided yet); the
+    default is every row, most overdue first."""
+
+    reason: str | None = None
+    service_area: str | None = None
+    role: str | None = None
+    step: str | None = None
+    case_id: int | None = None
+    sort: str = "overdue_days"
+    descending: bool | None = None
+
+    def where(self, rows: Subquery) -> list[ColumnElement[bool]]:
+        wanted = [rows.c[name] == value for name, value in (
+            ("reason", self.reason), ("role", self.role), ("step", self.step),
+            ("case_id", self.case_id)) if value]
+        if self.service_area:
+            wanted.append(rows.c.service_area.is_(None) if self.service_area == "-"
+                          else rows.c.service_area == self.service_area)
+        return wanted
+
+    @property
+    def placed(self) -> bool:
+        """Whether the case-wide reasons' places must be known to choose the rows."""
+        return bool(self.step or self.role) or self.sort in ("step", "role")
+
+    def order(self, rows: Subquery) -> list[ColumnElement[Any]]:
+        key = self.sort if self.sort in SORT_KEYS else "overdue_days"
+        descending = key == "overdue_days" if self.descending is None else self.descending
+        return ordering(rows, key, descending)
 
 
-def find_stuck(session: Session, now: datetime, config: MonitorConfig) -> list[StuckRow]:
-    """Every reason every open case is stuck at ``now``, most overdue first."""
-    rows: list[StuckRow] = []
-    incidents, last = open_incidents(session, now), last_progress(session, now)
-    places = positions(session, now, incidents, last)
-    by_case: dict[int, list[Position]] = defaultdict(list)
-    for place in places:
-        by_case[place.case_id].append(place)
-    unclaimed_limit = timedelta(hours=config.unclaimed_hours)
-    for place in places:
-        task = place.task
-        if task is None:
-            continue
-        common: dict[str, Any] = {
-            "case_id": task.case_id, "step": task.bpmn_id, "step_name": task.name,
-            "role": task.role, "assignee": task.claimed_by or task.assignee,
-            "service_area": task.service_area, "task_id": task.id}
-        if task.due_at is not None and task.due_at < now:
-            rows.append(StuckRow(reason="overdue", since=task.due_at,
-                                 overdue_days=_whole_days(now - task.due_at), **common))
-        if (not task.claimed_by and not task.assignee
-                and task.created_at + unclaimed_limit < now):
-            rows.append(StuckRow(reason="unclaimed", since=task.created_at,
-                                 overdue_days=_whole_days(now - task.created_at
-                                                          - unclaimed_limit), **common))
-    versions = _versions(session, {incident.case_id for incident, _ in incidents})
-    for incident, area in incidents:
-        cause = cause_at(versions[incident.case_id], incident.bpmn_id, incident.error,
-                         incident.handler)
-        rows.append(StuckRow(case_id=incident.case_id, reason="incident", step=incident.bpmn_id,
-                             step_name=cause.element_name,
-                             role=Role.SYSTEMKOORDINATOR, assignee=None, service_area=area,
-                             since=incident.created_at,
-                             overdue_days=_whole_days(now - incident.created_at),
-                             incident_id=incident.id, detail=incident.error, cause=cause))
-    idle_limit = timedelta(days=config.idle_days)
-    for case_id, (last_at, area) in last.items():
-        if last_at + idle_limit < now:
-            rows.append(_case_wide(case_id, "idle", last_at, now - last_at - idle_limit, area,
-                                   _where(by_case, case_id), None))
-    today = now.astimezone(MUNICIPAL_TZ).date()
-    items = session.execute(
-        select(ActionItem, Case.service_area).join(Case, Case.id == ActionItem.case_id)
-        .where(case_open_at(now), ActionItem.deadline < today,
-               ActionItem.status.in_(OPEN_ITEM_STATUSES),
-               or_(ActionItem.recorded_at.is_(None), ActionItem.recorded_at <= now))
-        .order_by(ActionItem.case_id, ActionItem.position))
-    for item, area in items:
-        assert item.deadline is not None
-        deadline_end = end_of_day(item.deadline)
-        row = _case_wide(item.case_id, "action_item", deadline_end, now - deadline_end, area,
-                         _where(by_case, item.case_id), item.description)
-        row.assignee = item.owner or row.assignee
-        rows.append(row)
-    return sort_rows(rows)
+def _limits(now: datetime, config: MonitorConfig) -> Limits:
+    return Limits(now, timedelta(hours=config.unclaimed_hours),
+                  timedelta(days=config.idle_days))
+
+
+def _stuck_rows(session: Session, now: datetime, config: MonitorConfig,
+                placed: bool = False) -> Subquery:
+    return stuck_rows(_limits(now, config), overdue_deadlines(session, now), placed)
+
+
+def _as_rows(session: Session, found: Iterable[Any], now: datetime,
+             config: MonitorConfig) -> list[StuckRow]:
+    """The database's rows as :class:`StuckRow`; an incident is read against its case's
+    version for the plain sentence."""
+    found = list(found)
+    limits = _limits(now, config)
+    past = {"unclaimed": limits.unclaimed, "idle": limits.idle}
+    versions = _versions(session, {r.case_id for r in found if r.reason == "incident"})
+    rows = []
+    for r in found:
+        cause = (cause_at(versions[r.case_id], r.step, r.detail, r.handler)
+                 if r.reason == "incident" else None)
+        rows.append(StuckRow(
+            case_id=r.case_id, reason=r.reason, step=r.step,
+            step_name=cause.element_name if cause else r.step_name, role=r.role,
+            assignee=r.assignee, service_area=r.service_area, since=r.since,
+            overdue_days=_whole_days(now - r.since - past.get(r.reason, timedelta())),
+            task_id=r.task_id, incident_id=r.incident_id, detail=r.detail, cause=cause))
+    unplaced = [row for row in rows if row.reason in CASE_WIDE and row.step is None]
+    if unplaced:
+        found_places = {place[0]: place[1:] for place in session.execute(
+            places(limits, sorted({row.case_id for row in unplaced})))}
+        for row in unplaced:
+            step, name, role, assignee, task_id = found_places[row.case_id]
+            row.step, row.step_name, row.role, row.task_id = step, name, role, task_id
+            row.assignee = row.assignee or assignee
+    return rows
+
+
+def find_stuck(session: Session, now: datetime, config: MonitorConfig,
+               query: StuckQuery = StuckQuery(), paging: Paging | None = None
+               ) -> Page[StuckRow]:
+    """The reasons open cases are stuck at ``now`` that ``query`` asks for, in its order: one
+    page of them with their total, or all of them without ``paging``."""
+    rows = _stuck_rows(session, now, config, query.placed)
+    chosen = select(rows).where(*query.where(rows)).order_by(*query.order(rows))
+    if paging is None:
+        found = session.execute(chosen).all()
+        return Page(tuple(_as_rows(session, found, now, config)), len(found), 1,
+                    max(1, len(found)))
+    found, total, page = fetch_page(session, chosen, paging)
+    return Page(tuple(_as_rows(session, found, now, config)), total, page, paging.per_page)
 
 
 def _versions(session: Session, case_ids: set[int]) -> dict[int, ProcessVersion]:
@@ -230,50 +251,62 @@ def _versions(session: Session, case_ids: set[int]) -> dict[int, ProcessVersion]
         .where(Case.id.in_(case_ids)))}
 
 
-def _case_wide(case_id: int, reason: str, since: datetime, past: timedelta,
-               area: str | None, place: Position | None, detail: str | None) -> StuckRow:
-    task = place.task if place else None
-    return StuckRow(case_id=case_id, reason=reason, step=place.step if place else None,
-                    step_name=place.name if place else None,
-                    role=task.role if task else None,
-                    assignee=(task.claimed_by or task.assignee) if task else None,
-                    service_area=area, since=since, overdue_days=_whole_days(past),
-                    task_id=task.id if task else None, detail=detail)
-
-
 def stuck_cases(db: Database, actor: Actor, now: datetime | None = None,
-                config: MonitorConfig | None = None) -> list[StuckRow]:
-    """The stuck list as of ``now`` (default: the engine clock)."""
+                config: MonitorConfig | None = None,
+                query: StuckQuery = StuckQuery()) -> list[StuckRow]:
+    """The whole stuck list as of ``now`` (default: the engine clock)."""
     require_monitor(actor)
     with db.reading() as session:
-        return find_stuck(session, now or clock.now(), config or MonitorConfig.from_env())
+        return list(find_stuck(session, now or clock.now(), config or MonitorConfig.from_env(),
+                               query).rows)
 
 
-def filter_rows(rows: Iterable[StuckRow], reason: str | None = None,
-                service_area: str | None = None, role: str | None = None,
-                step: str | None = None, case_id: int | None = None) -> list[StuckRow]:
-    """Rows matching every filter given (``service_area`` ``"-"`` means "not decided yet")."""
-    def keep(row: StuckRow) -> bool:
-        return ((not reason or row.reason == reason)
-                and (not service_area or row.service_area == (None if service_area == "-"
-                                                              else service_area))
-                and (not role or row.role == role) and (not step or row.step == step)
-                and (case_id is None or row.case_id == case_id))
-
-    return [row for row in rows if keep(row)]
+def stuck_page(db: Database, actor: Actor, now: datetime, config: MonitorConfig,
+               query: StuckQuery, paging: Paging) -> Page[StuckRow]:
+    """One page of the stuck list, counted and sorted by the database."""
+    require_monitor(actor)
+    with db.reading() as session:
+        return find_stuck(session, now, config, query, paging)
 
 
-def sort_rows(rows: Iterable[StuckRow], key: str = "overdue_days",
-              descending: bool | None = None) -> list[StuckRow]:
-    """Sorted by ``key`` (empty values last), ties with the longest-running first. By default
-    the most overdue come first; every other key ascends unless told otherwise."""
-    if key not in SORT_KEYS:
-        key = "overdue_days"
-    if descending is None:
-        descending = key == "overdue_days"
-    ordered = sorted(rows, key=lambda row: (row.since, row.case_id))
-    present = [row for row in ordered if getattr(row, key) is not None]
-    missing = [row for row in ordered if getattr(row, key) is None]
-    # Python's sort is stable also with reverse=True: equal keys keep the order above.
-    present.sort(key=lambda row: getattr(row, key), reverse=descending)
-    return present + missing
+@dataclass(frozen=True)
+class StuckSummary:
+    """The whole stuck list in numbers (for the monitor's counts and filter choices)."""
+
+    cases: int
+    reasons: dict[str, int]
+    steps: tuple[tuple[str, str | None], ...]
+    roles: tuple[str, ...]
+
+
+def stuck_by_case(db: Database, actor: Actor, now: datetime, config: MonitorConfig,
+                  query: StuckQuery, paging: Paging) -> tuple[Page[StuckCase], StuckSummary]:
+    """One page of stuck cases (each with every reason it is stuck for, cases ordered by
+    their most pressing reason) and the summary of the whole list, unfiltered."""
+    require_monitor(actor)
+    with db.reading() as session:
+        rows = _stuck_rows(session, now, config, placed=True)
+        chosen = select(rows).where(*query.where(rows)).subquery("chosen")
+        ranked = select(chosen.c.case_id, func.row_number().over(
+            order_by=query.order(chosen)).label("rank")).subquery("ranked")
+        first = func.min(ranked.c.rank)
+        ids, total, page = fetch_page(session, select(ranked.c.case_id).group_by(
+            ranked.c.case_id).order_by(first), paging)
+        found = session.execute(select(chosen).where(
+            chosen.c.case_id.in_([row.case_id for row in ids])).order_by(*query.order(chosen)))
+        by_id = {stuck.case_id: stuck for stuck in by_case(_as_rows(session, found, now,
+                                                                    config))}
+        cases = tuple(by_id[row.case_id] for row in ids)
+        groups = session.execute(select(rows.c.reason, rows.c.step, rows.c.step_name,
+                                        rows.c.role, func.count()).group_by(
+            rows.c.reason, rows.c.step, rows.c.step_name, rows.c.role)).all()
+        reasons: dict[str, int] = {}
+        for group in groups:
+            reasons[group.reason] = reasons.get(group.reason, 0) + group[-1]
+        summary = StuckSummary(
+            cases=session.scalar(select(func.count(func.distinct(rows.c.case_id)))) or 0,
+            reasons=reasons,
+            steps=tuple(sorted({(g.step, g.step_name) for g in groups if g.step},
+                               key=lambda s: s[1] or s[0])),
+            roles=tuple(sorted({g.role for g in groups if g.role})))
+    return Page(cases, total, page, paging.per_page), summary

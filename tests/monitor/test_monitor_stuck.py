@@ -268,19 +268,6 @@ def test_only_leder_and_systemkoordinator_see_the_stuck_list(api: Any) -> None:
     assert api.get("/monitor/stuck?idle_days=many", "leder", expect=400)["error"]
 
 
-def test_sort_rows_keeps_the_longest_running_first_among_ties() -> None:
-    def row(case_id: int, days: int, since_day: int) -> monitor.StuckRow:
-        return monitor.StuckRow(case_id, "overdue", "s", "r", None, None,
-                                T0 + timedelta(days=since_day), days)
-
-    rows = [row(1, 2, 5), row(2, 5, 1), row(3, 2, 3), row(4, 0, 9)]
-    assert [r.case_id for r in monitor.sort_rows(rows)] == [2, 3, 1, 4]
-    assert [r.case_id for r in monitor.sort_rows(rows, "case_id", descending=True)] == [
-        4, 3, 2, 1]
-    assert [r.case_id for r in monitor.sort_rows(rows, "since")] == [2, 3, 1, 4]
-    assert [r.case_id for r in monitor.sort_rows(rows, "no such key")] == [2, 3, 1, 4]
-
-
 def test_negative_thresholds_are_refused(api: Any) -> None:
     assert api.get("/monitor/stuck?unclaimed_hours=-1", "leder", expect=422)["errors"]
 

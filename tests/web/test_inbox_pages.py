@@ -7,7 +7,6 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-import pytest
 from flask import Flask
 
 from engine import demo
@@ -199,30 +198,29 @@ def test_search_by_name_or_fodselsnummer_and_filter_by_step_and_area(
     assert "Gruppens oppgaver (3)" in nothing  # the tab counts stay unfiltered
 
 
-def test_pages_of_tasks(web: Web, db: Database, staff: dict[str, Actor],
-                        monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("engine.features.inbox.PAGE_SIZE", 2)
+def test_pages_of_tasks(web: Web, db: Database, staff: dict[str, Actor]) -> None:
     for nin in (OLA, EMMA, PER, KARI, OLA):
         demo.report(db, staff["koordinator"], nin)
     browser = web("systemkoordinator")
-    first = browser.get("/inbox?view=group")
+    assert len(row_ids(browser.get("/inbox?view=group"))) == 5  # 50 to a page by default
+    first = browser.get("/inbox?view=group&per_page=2")
     assert len(row_ids(first)) == 2
     assert "5 oppgaver · Side 1 av 3" in first
-    assert first.one("a", rel="next").get("href") == "/inbox?view=group&page=2"
+    assert first.one("a", rel="next").get("href") == "/inbox?view=group&page=2&per_page=2"
     assert not first.all("a", rel="prev")
-    second = browser.get("/inbox?view=group&page=2")
+    second = browser.get("/inbox?view=group&page=2&per_page=2")
     assert "Side 2 av 3" in second
-    assert second.one("a", rel="prev").get("href") == "/inbox?view=group"
-    last = browser.get("/inbox?view=group&page=3")
+    assert second.one("a", rel="prev").get("href") == "/inbox?view=group&per_page=2"
+    last = browser.get("/inbox?view=group&page=3&per_page=2")
     assert len(row_ids(last)) == 1 and not last.all("a", rel="next")
     seen = row_ids(first) + row_ids(second) + row_ids(last)
     assert len(set(seen)) == 5
-    assert row_ids(browser.get("/inbox?view=group&page=99")) == row_ids(last)
-    assert row_ids(browser.get("/inbox?view=group&page=abc")) == row_ids(first)
+    assert row_ids(browser.get("/inbox?view=group&page=99&per_page=2")) == row_ids(last)
+    assert row_ids(browser.get("/inbox?view=group&page=abc&per_page=2")) == row_ids(first)
     # Filters travel with the page links.
-    filtered = browser.get("/inbox?view=group&step=assess_report")
+    filtered = browser.get("/inbox?view=group&step=assess_report&per_page=2")
     assert filtered.one("a", rel="next").get("href") == (
-        "/inbox?view=group&step=assess_report&page=2")
+        "/inbox?view=group&step=assess_report&page=2&per_page=2")
 
 
 # ---------------------------------------------------------------- claim, release, assign

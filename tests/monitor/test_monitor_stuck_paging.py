@@ -1,0 +1,96 @@
+"""The stuck list as the database computes it: paged, and meaning what it meant when it was
+computed in Python from every event (the reference below is that old definition, written out
+plainly over the rows)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+
+from engine.features import monitor
+from engine.kernel.db import Database
+from engine.kernel.models import NUDGE_EVENTS, Case, Event, Incident, Task
+from engine.runtime.users import get_actor
+from tests.support.clock import T0
+from tests.support.people import EMMA, KARI, OLA, PER
+
+
+def _days(delta: timedelta) -> int:
+    return max(0, math.floor(delta.total_seconds() / 86400))
+
+
+def reference(db: Database, now: datetime, config: monitor.MonitorConfig) -> set[tuple[Any, ...]]:
+    """(case, reason, since, overdue days, task) of every stuck reason, by the old rules:
+    open tasks past their deadline or unclaimed too long, open incidents, and cases whose
+    newest event that is not a nudge is older than the idle limit (action items aside)."""
+    unclaimed, idle = timedelta(hours=config.unclaimed_hours), timedelta(days=config.idle_days)
+    found: set[tuple[Any, ...]] = set()
+    with db.reading() as session:
+        cases = [c for c in session.scalars(select(Case)) if c.created_at <= now
+                 and (c.closed_at is None or c.closed_at > now)]
+        for case in cases:
+            for task in session.scalars(select(Task).where(Task.case_id == case.id)):
+                if task.created_at > now or (task.completed_at and task.completed_at <= now):
+                    continue
+                if task.due_at and task.due_at < now:
+                    found.add((case.id, "overdue", task.due_at, _days(now - task.due_at),
+                               task.id))
+                if not task.claimed_by and not task.assignee and task.created_at + unclaimed < now:
+                    found.add((case.id, "unclaimed", task.created_at,
+                               _days(now - task.created_at - unclaimed), task.id))
+            for incident in session.scalars(select(Incident).where(Incident.case_id == case.id)):
+                if incident.created_at <= now and (incident.resolved_at is None
+                                                   or incident.resolved_at > now):
+                    found.add((case.id, "incident", incident.created_at,
+                               _days(now - incident.created_at), None))
+            last = session.scalar(select(func.max(Event.at)).where(
+                Event.case_id == case.id, Event.at <= now, Event.kind.not_in(NUDGE_EVENTS)))
+            since = last or case.created_at
+            if since + idle < now:
+                found.add((case.id, "idle", since, _days(now - since - idle), None))
+    return found
+
+
+def test_the_database_list_agrees_with_the_old_definition(
+        flow: Callable[..., Any], api: Any, db: Database) -> None:
+    f = flow()
+    waiting = f.report("koordinator", OLA)
+    f.wait(days=3)
+    approved = f.report("koordinator", PER)
+    f.approve("helse")
+    f.wait(days=10)
+    f.report("koordinator", EMMA)
+    api.post(f"/monitor/cases/{waiting}/remind", "leder", {"reason": "Purring."})
+    leder = get_actor(db, "leder")
+    config = monitor.MonitorConfig(unclaimed_hours=24, idle_days=7)
+    for now in (T0 + timedelta(days=2), T0 + timedelta(days=12), T0 + timedelta(days=45)):
+        rows = monitor.stuck_cases(db, leder, now, config)
+        assert {(r.case_id, r.reason, r.since, r.overdue_days,
+                 r.task_id if r.reason in ("overdue", "unclaimed") else None)
+                for r in rows if r.reason != "action_item"} == reference(db, now, config), now
+    assert {r.case_id for r in monitor.stuck_cases(db, leder, T0 + timedelta(days=45),
+                                                   config)} >= {waiting, approved}
+
+
+def test_the_stuck_list_is_paged(flow: Callable[..., Any], api: Any) -> None:
+    f = flow()
+    for nin in (OLA, PER, EMMA, KARI):
+        f.report("koordinator", nin)
+        f.wait(days=1)
+    now = (T0 + timedelta(days=60)).isoformat()
+    whole = api.get(f"/monitor/stuck?now={now}&per_page=500", "leder")
+    assert whole["total"] == len(whole["rows"]) >= 8 and whole["pages"] == 1
+    pages = [api.get(f"/monitor/stuck?now={now}&per_page=3&page={n}", "leder")
+             for n in range(1, -(-whole["total"] // 3) + 1)]
+    assert {(p["page"], p["per_page"], p["total"]) for p in pages} == {
+        (n, 3, whole["total"]) for n in range(1, len(pages) + 1)}
+    assert [row for p in pages for row in p["rows"]] == whole["rows"]
+    days = [row["overdue_days"] for row in whole["rows"]]
+    assert days == sorted(days, reverse=True)  # most overdue first
+    for bad in ("page=0", "per_page=501", "per_page=x", "order=up"):
+        refused = api.get(f"/monitor/stuck?{bad}", "leder", expect=400)
+        assert refused["code"] == "invalid_query" and refused["errors"]
