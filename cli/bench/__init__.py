@@ -8,6 +8,7 @@ commands register themselves on :data:`cli.bench.group.bench` when imported here
 from cli.bench import (
     engine,  # noqa: F401  (registers ``ipflow bench engine``)
     http,  # noqa: F401  (registers ``ipflow bench http``)
+    reads,  # noqa: F401  (registers ``ipflow bench reads``)
 )
 from cli.bench.group import bench
 
