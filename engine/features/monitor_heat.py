@@ -119,14 +119,15 @@ def overview(db: Database, actor: Actor, now: datetime | None = None,
             process_cases = set(session.scalars(
                 select(Case.id).join(ProcessVersion).where(ProcessVersion.key == newest.key,
                                                            case_open_at(moment))))
+        bpmn_xml = newest.bpmn_xml if newest else None  # deferred: read while in the session
     per_step = step_loads(places, moment)
     in_process = [p for p in places if process_cases is None or p.case_id in process_cases]
     heat = step_loads(in_process, moment)
-    if newest is not None:
-        heat += phase_loads(in_process, moment, newest.checksum, newest.bpmn_xml)
+    if newest is not None and bpmn_xml is not None:
+        heat += phase_loads(in_process, moment, newest.checksum, bpmn_xml)
     return Overview(
         now=moment, active_cases=active, per_step=per_step,
         per_area=sorted(per_area.items(), key=lambda item: (item[0] is None, item[0] or "")),
         process_key=newest.key if newest else None,
         process_version=newest.version if newest else None,
-        bpmn_xml=newest.bpmn_xml if newest else None, heat=heat)
+        bpmn_xml=bpmn_xml, heat=heat)
