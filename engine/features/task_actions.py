@@ -27,6 +27,7 @@ from engine.kernel.errors import (
     TaskTaken,
 )
 from engine.kernel.models import Case, Event, Task, TaskDraft
+from engine.kernel.models.cases import CASE_FOR_RUN
 from engine.kernel.vocabulary import EventKind, TaskState
 from engine.runtime import forms
 from engine.runtime.access import can_see_case, may_act
@@ -111,7 +112,7 @@ def complete_task(db: Database, task_id: int, data: dict[str, Any], actor: Actor
                 raise NotClaimed("Ta oppgaven før du fullfører den, så ser kollegene at du "
                                  "arbeider med den.")
             _take(session, task, actor)
-        case = session.get(Case, task.case_id)
+        case = session.get(Case, task.case_id, options=CASE_FOR_RUN)
         assert case is not None
         run = CaseRun(session, case, actor)
         workflow = run.load_workflow()

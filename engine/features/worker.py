@@ -42,6 +42,7 @@ from engine.kernel import clock
 from engine.kernel.db import Database
 from engine.kernel.errors import Conflict
 from engine.kernel.models import Case, Event, Membership, Outbox, Task, TaskEscalation, Timer, User
+from engine.kernel.models.cases import CASE_FOR_RUN
 from engine.kernel.vocabulary import FINAL_CASE_STATES, EventKind, Role, TaskState
 from engine.runtime.case_run import CaseRun
 from engine.runtime.users import SYSTEM
@@ -133,7 +134,8 @@ def fire_case(db: Database, case_id: int, now: datetime, settings: WorkerSetting
     """Fire the case's due timers in one transaction; False when there was nothing to do here
     (another worker holds the case or has just fired it, or it is closed)."""
     with clock.frozen_at(now), db.transaction() as session:
-        query = select(Case).where(Case.id == case_id, Case.status.not_in(FINAL_CASE_STATES))
+        query = select(Case).options(*CASE_FOR_RUN).where(
+            Case.id == case_id, Case.status.not_in(FINAL_CASE_STATES))
         if db.is_postgresql:
             query = query.with_for_update(skip_locked=True, of=Case)
         case = session.scalar(query)

@@ -17,18 +17,13 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, defer, joinedload, mapped_column, relationship, validates
 
 from engine.kernel.models.base import Base
 
 
 class ProcessVersion(Base):
-    """A deployed diagram: immutable once written.
-
-    Every case loads its version with it; the diagram (about 80 KB) and its serialized spec
-    (about 50 KB) are read only when asked for, since the engine keeps the restored spec per
-    checksum (:func:`engine.kernel.spiff._spec_objects`) and most requests never need them.
-    """
+    """A deployed diagram: immutable once written."""
 
     __tablename__ = "process_version"
     __table_args__ = (UniqueConstraint("key", "version"),)
@@ -36,9 +31,9 @@ class ProcessVersion(Base):
     key: Mapped[str] = mapped_column(String(120), index=True)
     version: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(300))
-    bpmn_xml: Mapped[str] = mapped_column(Text, deferred=True)
+    bpmn_xml: Mapped[str] = mapped_column(Text)
     checksum: Mapped[str] = mapped_column(String(64))
-    spec_json: Mapped[dict[str, Any]] = mapped_column(deferred=True)
+    spec_json: Mapped[dict[str, Any]]
     forms: Mapped[dict[str, Any]]
     deployed_by: Mapped[str] = mapped_column(String(80))
     deployed_at: Mapped[datetime]
@@ -205,3 +200,11 @@ Index("ix_case_progress", Case.last_progress_at, Case.closed_at, Case.created_at
       Case.service_area)
 Index("ix_case_open", Case.id, Case.closed_at, Case.created_at, Case.service_area)
 Index("ix_case_name_folded", Case.citizen_name_folded)
+
+
+# An engine call loads its case with the version, but neither the diagram (about 80 KB) nor
+# the serialized spec (about 50 KB): the engine keeps the restored spec per checksum
+# (:func:`engine.kernel.spiff._spec_objects`), which reads ``spec_json`` only the first time.
+# Only for a case that does not leave the call's session (a deferred column cannot load later).
+CASE_FOR_RUN = (joinedload(Case.process_version).options(
+    defer(ProcessVersion.bpmn_xml), defer(ProcessVersion.spec_json)),)
