@@ -334,7 +334,7 @@ def file_delivery(folder: Path) -> Deliver:
         path = folder / f"{row.id:08d}-{row.kind}.txt"
         partial = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         partial.write_text(f"Til: {row.recipient}\nEmne: {row.subject}\nSak: {row.case_id}\n\n"
-                           f"{row.body}\n", encoding="utf-8")
+                           f"{row.text}\n", encoding="utf-8")
         os.replace(partial, path)
 
     return deliver

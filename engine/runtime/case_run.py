@@ -165,7 +165,9 @@ class CaseRun:
                     content=archived.pdf, created_at=self.now))
             if archived.kind == "letter":
                 for recipient in archived.recipients or (self.case.citizen_name,):
-                    self._outbox("letter", recipient, archived.title, archived.body)
+                    self.session.add(Outbox(case_id=self.case.id, kind="letter",
+                                            recipient=recipient, subject=archived.title,
+                                            document=document, created_at=self.now))
         for service, action, on in effects.kpr_changes:
             self._kpr(service, action, on)
         for recipient, subject, body in effects.notifications:

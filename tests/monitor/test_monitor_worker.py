@@ -171,6 +171,19 @@ def test_a_failed_delivery_is_kept_and_retried(flow: Callable[..., Any], db: Dat
             select(Outbox).order_by(Outbox.id))] == [(2, None)] * 2
 
 
+def test_a_letter_is_stored_once_and_delivered_from_its_document(
+        flow: Callable[..., Any], db: Database, tmp_path: Path) -> None:
+    f = flow()
+    f.report("koordinator", OLA)
+    f.refuse("Behovet er kortvarig.")
+    [letter] = f.letters("Avslag på individuell plan og koordinator")
+    [row] = f.outbox("letter")
+    assert (row.document_id, row.body) == (letter["id"], None), "a reference, not a copy"
+    assert worker.run_once(db, worker.file_delivery(tmp_path), f.now).delivered >= 1
+    [delivered] = tmp_path.glob(f"{row.id:08d}-letter.txt")
+    assert delivered.read_text(encoding="utf-8").endswith(f"\n\n{letter['body']}\n")
+
+
 def test_file_delivery_is_idempotent(db: Database, tmp_path: Path) -> None:
     row = Outbox(id=42, case_id=7, kind="letter", recipient="Ola", subject="Svar", body="Tekst",
                  created_at=T0)

@@ -62,7 +62,12 @@ class KprRecord(Base):
 
 
 class Outbox(Base):
-    """Messages leaving the system, written with the state, delivered by the worker."""
+    """Messages leaving the system, written with the state, delivered by the worker.
+
+    A letter's row refers to its archived :class:`Document` instead of copying the text, so
+    the letter is stored once (one row per recipient would otherwise repeat it); notices and
+    reminders, which are not archived, carry their own ``body``. Rows written before
+    0007_letters_once whose text differs from every document keep their copy."""
 
     __tablename__ = "outbox"
     __table_args__ = (Index("ix_outbox_pending", "delivered_at", "id"),)
@@ -71,11 +76,19 @@ class Outbox(Base):
     kind: Mapped[str] = mapped_column(String(30))
     recipient: Mapped[str] = mapped_column(String(200))
     subject: Mapped[str] = mapped_column(String(300))
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str | None] = mapped_column(Text)
+    document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
+    # Set with the document in the same transaction, without a flush between.
+    document: Mapped[Document | None] = relationship()
     created_at: Mapped[datetime]
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     delivered_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
+
+    @property
+    def text(self) -> str:
+        """What is delivered: the letter's archived text, or the message's own."""
+        return self.document.body if self.document is not None else self.body or ""
 
 
 class CaseMessage(Base):
