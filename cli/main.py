@@ -23,6 +23,7 @@ from engine.features import (
 )
 from engine.kernel.db import Database
 from engine.kernel.errors import DeployRejected, EngineError
+from engine.kernel.paging import MAX_PAGE, MAX_PER_PAGE, Paging
 from engine.runtime import logins
 from engine.runtime.users import SYSTEM
 
@@ -177,9 +178,14 @@ def incident() -> None:
 
 
 @incident.command(name="list")
-def incident_list() -> None:
-    for item in incidents.list_incidents(_db()):
+@click.option("--page", type=click.IntRange(1, MAX_PAGE), default=1, show_default=True)
+def incident_list(page: int) -> None:
+    """The open incidents, oldest first, as many as a page of the API holds at most."""
+    found = incidents.list_incidents(_db(), Paging(page, MAX_PER_PAGE))
+    for item in found.rows:
         click.echo(f"{item['id']}\tsak {item['case_id']}\t{item['bpmn_id']}\t{item['error']}")
+    if found.pages > 1:
+        click.echo(f"Side {found.page} av {found.pages} ({found.total} hendelser): --page")
 
 
 @incident.command(name="retry")

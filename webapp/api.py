@@ -33,7 +33,7 @@ from engine.kernel.errors import (
 from engine.runtime import logins, users
 from webapp import limiter
 from webapp.auth import db, signed_in_actor
-from webapp.edge import checked_json, whole_id
+from webapp.edge import checked_json, paging_arg, whole_id
 from webapp.form_page import uploaded_file
 
 api = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -136,7 +136,8 @@ def logout() -> Any:
 
 @api.get("/processes")
 def list_processes() -> Any:
-    return jsonify({"processes": [asdict(p) for p in deploy.list_processes(db())]})
+    """A page of the deployed processes, each at its newest version."""
+    return jsonify(deploy.list_processes(db(), paging_arg()).json_under("processes", asdict))
 
 
 @api.get("/processes/<key>")
@@ -191,7 +192,9 @@ def get_case(case_id: int) -> Any:
 
 @api.get("/cases/<int:case_id>/documents")
 def list_documents(case_id: int) -> Any:
-    return jsonify({"documents": case_queries.list_documents(db(), case_id, signed_in_actor())})
+    """A page of the case's letters and notes, oldest first."""
+    return jsonify(case_queries.list_documents(db(), case_id, signed_in_actor(), paging_arg())
+                   .json_under("documents", dict))
 
 
 @api.get("/cases/<int:case_id>/events")
@@ -285,7 +288,7 @@ def delete_draft(task_id: int) -> Any:
 def list_incidents() -> Any:
     if not signed_in_actor().has_any_role(users.OVERSIGHT_ROLES):
         raise ApiError(403, "Bare systemkoordinator og leder ser hendelser.")
-    return jsonify({"incidents": incidents.list_incidents(db())})
+    return jsonify(incidents.list_incidents(db(), paging_arg()).json_under("incidents", dict))
 
 
 @api.post("/incidents/<int:incident_id>/retry")

@@ -19,7 +19,7 @@ from engine.kernel.errors import InvalidData, InvalidQuery
 from engine.kernel.paging import Paging
 from webapp.api import ApiError, _json_body, api
 from webapp.auth import db, signed_in_actor
-from webapp.edge import SPAN_LIMIT, number_arg, whole_id
+from webapp.edge import SPAN_LIMIT, number_arg, paging_arg, whole_id
 
 
 def _moment_arg(name: str = "now") -> datetime | None:
@@ -84,13 +84,14 @@ def monitor_trends() -> Any:
 
 @api.get("/monitor/consents-expiring")
 def monitor_consents_expiring() -> Any:
-    """Active sharing consents of open cases that end within ``days`` (default 30) days."""
+    """A page of the active sharing consents of open cases that end within ``days``
+    (default 30) days, soonest first."""
     days = number_arg("days", 366)
     if days is not None and not 0 <= days <= 366:
         raise ApiError(400, "days må være mellom 0 og 366.")
-    rows = consents.expiring(db(), signed_in_actor(), int(days) if days is not None
-                             else consents.EXPIRING_WITHIN_DAYS)
-    return jsonify({"consents": [row.as_json() for row in rows]})
+    found = consents.expiring(db(), signed_in_actor(), paging_arg(), int(days)
+                              if days is not None else consents.EXPIRING_WITHIN_DAYS)
+    return jsonify(found.json_under("consents", consents.SharingRow.as_json))
 
 
 @api.post("/monitor/tasks/<int:task_id>/reassign")

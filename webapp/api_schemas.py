@@ -133,8 +133,15 @@ OPERATIONS: dict[str, dict[str, Any]] = {
     "api.monitor_trends": {"query": [NOW, query("months", {"type": "integer"})],
                            "responses": {"200": ANY_OBJECT}},
     "api.monitor_consents_expiring": {
-        "query": [query("days", {"type": "number", "minimum": 0, "maximum": 366})],
-        "responses": {"200": obj(["consents"], consents=ROWS)}},
+        "query": [query("days", {"type": "number", "minimum": 0, "maximum": 366}), *PAGING],
+        "responses": {"200": paged("consents", ANY_OBJECT)}},
+    "api.list_processes": {"query": PAGING, "responses": {"200": paged("processes", obj(
+        ["key", "version"], key=TEXT, version=WHOLE))}},
+    "api.list_documents": {"query": PAGING, "responses": {"200": paged("documents", obj(
+        ["id", "kind", "title", "body", "attachments"], id=WHOLE, kind=TEXT, title=TEXT,
+        body=TEXT, attachments=ROWS))}},
+    "api.list_incidents": {"query": PAGING, "responses": {"200": paged("incidents", obj(
+        ["id", "case_id"], id=WHOLE, case_id=WHOLE))}},
     "api.monitor_remind": {"body": obj([], task_id=WHOLE, reason=TEXT),
                            "responses": {"200": obj(["ok", "recipient"], ok={"const": True},
                                                     recipient=TEXT)}},

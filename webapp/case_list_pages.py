@@ -66,8 +66,8 @@ def cases() -> str:
     page = search_cases(db(), actor, q)
     choices = search_choices(db(), actor)
 
-    def page_url(number: int) -> str:
-        return url_for("case_list.cases", **(_args(q) | {"page": number}))
+    def page_url(page: int) -> str:
+        return url_for("case_list.cases", **(_args(q) | {"page": page}))
 
     return render_template(
         "cases.html", page=page, q=q, choices=choices, who=directory(), problems=problems,

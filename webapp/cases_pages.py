@@ -15,8 +15,10 @@ from flask_babel import gettext as _
 from engine.features import case_queries, notices, overview
 from engine.kernel import clock
 from engine.kernel.errors import InvalidData
+from engine.kernel.paging import Paging
 from webapp.auth import db, login_required, signed_in_actor
 from webapp.case_view import build_case_page, task_url
+from webapp.edge import paging_arg
 from webapp.formatting import as_datetime
 from webapp.labels import STATUS_LABELS
 from webapp.people import directory
@@ -59,15 +61,23 @@ def post_message(case_id: int) -> Any:
 @bp.get("/cases/<int:case_id>/access-log")
 @login_required
 def access_log(case_id: int) -> Any:
-    """Who has opened the case: for the citizen it concerns (the staff's reads; their own on
-    request, ``?egne=vis``) and the koordinerende enhet."""
+    """Who has opened the case, a page at a time, newest first: for the citizen it concerns
+    (the staff's reads; their own on request, ``?egne=vis``) and the koordinerende enhet."""
     actor = signed_in_actor()
     own_case = any(c.id == case_id for c in overview.my_cases(db(), actor))
     # The citizen looks for the staff's reads: their own are left out unless asked for.
     show_own = not own_case or request.args.get("egne") == "vis"
-    entries = overview.access_log(db(), case_id, actor, without_own=not show_own)
+    paging = paging_arg()
+    entries = overview.access_log_page(db(), case_id, actor, paging, without_own=not show_own)
+
+    def page_url(page: int) -> str:
+        return url_for("cases.access_log", case_id=case_id, page=page,
+                       per_page=paging.per_page if paging != Paging(paging.page) else None,
+                       egne="vis" if own_case and show_own else None)
+
     return render_template("access_log.html", case_id=case_id, own_case=own_case,
-                           show_own=show_own, rows=access_rows(entries, directory(), {}))
+                           show_own=show_own, entries=entries, page_url=page_url,
+                           rows=access_rows(entries.rows, directory(), {}))
 
 
 @bp.get("/mine")

@@ -36,6 +36,7 @@ from engine.runtime import form_texts
 from engine.runtime.users import PROCEDURE_ROLES
 from webapp import formrender
 from webapp.auth import db, login_required, signed_in_actor
+from webapp.edge import paging_arg
 from webapp.labels import FORM_TEXT_LABELS
 
 bp = Blueprint("designer", __name__, url_prefix="/designer")
@@ -78,8 +79,11 @@ def index() -> str:
 @designer_required
 def process(key: str) -> str:
     actor = signed_in_actor()
-    versions = designer_versions.history(db(), key, actor)
+    versions = designer_versions.history(db(), key, actor, paging_arg())
     return render_template("designer/process.html", key=key, versions=versions,
+                           numbers=designer_versions.version_numbers(db(), key, actor),
+                           page_url=lambda page: url_for("designer.process", key=key,
+                                                         page=page),
                            drafts=designer.list_drafts(db(), actor, key))
 
 
@@ -102,8 +106,7 @@ def download(key: str, version: int) -> Response:
 @designer_required
 def diff(key: str) -> str:
     actor = signed_in_actor()
-    versions = designer_versions.history(db(), key, actor)
-    numbers = [v.version for v in versions]
+    numbers = designer_versions.version_numbers(db(), key, actor)
     try:
         after = int(request.args.get("to", numbers[0]))
         before = int(request.args.get("from", max(after - 1, 1)))

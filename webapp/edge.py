@@ -33,6 +33,7 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import IntegerConverter, Map
 
 from engine.kernel.errors import InvalidData, InvalidQuery
+from engine.kernel.paging import Paging
 
 MAX_ID = 2**31 - 1  # the id and version columns are INTEGER: 32 bits on PostgreSQL
 MAX_WHOLE = 2**63 - 1  # the largest whole number any database binds (SQLite's INTEGER)
@@ -190,3 +191,13 @@ def install(app: Flask) -> None:
     any other ``before_request``, so that CSRF and login never read a refused value)."""
     app.url_map.converters["int"] = BoundedInt
     app.before_request(check_request)
+
+
+def paging_arg() -> Paging:
+    """The request's ``page`` and ``per_page``; a bad one is refused (400 ``invalid_query``,
+    each named), so a list never silently answers a page that was not asked for."""
+    errors: dict[str, str] = {}
+    paging = Paging.parse(request.args, errors)
+    if errors:
+        raise InvalidQuery(errors)
+    return paging

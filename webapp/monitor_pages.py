@@ -57,6 +57,7 @@ from webapp.labels import role_label
 from webapp.procedure_texts import drawn_diagram, step_name
 
 bp = Blueprint("monitor", __name__, url_prefix="/monitor")
+CONSENTS_PAGE = "samtykker_side"
 
 REASON_LABELS = {
     "overdue": _l("Fristen er passert"),
@@ -281,9 +282,21 @@ def dashboard() -> Any:
         role_choices=summary.roles,
         heat=heat, charts=charts, days=days, sort_link=lambda key: _sort_link(filters, key),
         actions=_action_rows(monitor_actions.recent_actions(db(), actor), people),
-        expiring=consents.expiring(db(), actor, day=now.date()),
+        expiring=consents.expiring(db(), actor, _consents_paging(), day=now.date()),
+        consents_url=_consents_url,
         csv_url=url_for("monitor.stuck_csv", **filters.args()),
         reason_labels=REASON_LABELS, sort_labels=SORT_LABELS, role_label=role_label)
+
+
+def _consents_paging() -> Paging:
+    """The expiring consents' page: ``samtykker_side``, as ``page`` is not the panel's own on
+    a page of several lists."""
+    return Paging(request.args.get(CONSENTS_PAGE, 1, type=whole_id) or 1)
+
+
+def _consents_url(page: int) -> str:
+    args: dict[str, Any] = request.args.to_dict() | {CONSENTS_PAGE: page}
+    return url_for("monitor.dashboard", _anchor="samtykker", **args)
 
 
 def _action_rows(records: list[monitor_actions.ActionRecord], people: dict[str, str]

@@ -18,6 +18,7 @@ from engine.kernel import spiff
 from engine.kernel.db import Database
 from engine.kernel.errors import NotFound
 from engine.kernel.models import Attachment, Case, Document, Event, Task
+from engine.kernel.paging import Page, Paging, read_page
 from engine.kernel.vocabulary import TaskState
 from engine.runtime import forms, plan_store
 from engine.runtime.access import (
@@ -112,23 +113,28 @@ def get_case(db: Database, case_id: int, actor: Actor) -> dict[str, Any]:
         }
 
 
-def list_documents(db: Database, case_id: int, actor: Actor) -> list[dict[str, Any]]:
-    """The case's letters and notes, oldest first, each with the files stored with it (a
-    letter's PDF, the scanned letter of an appeal by post) without their bytes."""
+def list_documents(db: Database, case_id: int, actor: Actor, paging: Paging
+                   ) -> Page[dict[str, Any]]:
+    """A page of the case's letters and notes, oldest first, each with the files stored with
+    it (a letter's PDF, the scanned letter of an appeal by post) without their bytes."""
     with db.transaction() as session:
         visible_case(session, actor, case_id)
-        documents = session.scalars(select(Document).where(Document.case_id == case_id)
-                                    .order_by(Document.created_at, Document.id))
+        documents = read_page(session, select(Document).where(Document.case_id == case_id)
+                              .order_by(Document.created_at, Document.id), paging,
+                              lambda row: row[0])
         files: dict[int, list[dict[str, Any]]] = {}
         for row in session.execute(select(Attachment.id, Attachment.document_id,
                                           Attachment.filename, Attachment.media_type,
                                           Attachment.size)
-                                   .where(Attachment.case_id == case_id).order_by(Attachment.id)):
+                                   .where(Attachment.document_id.in_(
+                                       [d.id for d in documents.rows]))
+                                   .order_by(Attachment.id)):
             files.setdefault(row.document_id, []).append(
                 {"id": row.id, "filename": row.filename, "media_type": row.media_type,
                  "size": row.size})
         log_read(session, case_id, actor, "documents")
-        return [{"id": d.id, "kind": d.kind, "title": d.title, "body": d.body,
-                 "recipients": d.recipients, "bpmn_id": d.bpmn_id,
-                 "created_at": d.created_at.isoformat(), "attachments": files.get(d.id, [])}
-                for d in documents]
+        return Page(tuple({"id": d.id, "kind": d.kind, "title": d.title, "body": d.body,
+                           "recipients": d.recipients, "bpmn_id": d.bpmn_id,
+                           "created_at": d.created_at.isoformat(),
+                           "attachments": files.get(d.id, [])} for d in documents.rows),
+                    documents.total, documents.page, documents.per_page)

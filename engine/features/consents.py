@@ -22,6 +22,7 @@ from engine.features.monitor import require_monitor
 from engine.kernel import clock
 from engine.kernel.db import Database
 from engine.kernel.models import Case, SharingConsent
+from engine.kernel.paging import Page, Paging, read_page
 from engine.kernel.vocabulary import RUNNING_CASE_STATES
 from engine.runtime.users import Actor
 from handlers.dates import local_date
@@ -84,16 +85,18 @@ def may_share_with(session: Session, case_id: int, participant: str,
                for row in case_sharing(session, case_id, day))
 
 
-def expiring(db: Database, actor: Actor, within_days: int = EXPIRING_WITHIN_DAYS,
-             day: date | None = None) -> list[SharingRow]:
-    """Active sharing consents of open cases that end within ``within_days`` days of ``day``,
-    soonest first (for the monitor: renew them with the citizen or let them lapse)."""
+def expiring(db: Database, actor: Actor, paging: Paging,
+             within_days: int = EXPIRING_WITHIN_DAYS, day: date | None = None
+             ) -> Page[SharingRow]:
+    """A page of the active sharing consents of open cases that end within ``within_days``
+    days of ``day``, soonest first (for the monitor: renew them with the citizen or let them
+    lapse)."""
     require_monitor(actor)
-    day = day or today()
+    on = day or today()
     with db.reading() as session:
-        rows = session.scalars(
-            select(SharingConsent).join(Case, Case.id == SharingConsent.case_id)
-            .where(_active_on(day), SharingConsent.valid_until <= day + timedelta(within_days),
+        return read_page(session, select(SharingConsent).join(
+            Case, Case.id == SharingConsent.case_id)
+            .where(_active_on(on), SharingConsent.valid_until <= on + timedelta(within_days),
                    Case.status.in_(RUNNING_CASE_STATES))
-            .order_by(SharingConsent.valid_until, SharingConsent.case_id, SharingConsent.id))
-        return [_row(row, day) for row in rows]
+            .order_by(SharingConsent.valid_until, SharingConsent.case_id, SharingConsent.id),
+            paging, lambda row: _row(row[0], on))

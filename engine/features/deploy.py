@@ -21,6 +21,7 @@ from engine.kernel import clock, spiff
 from engine.kernel.db import Database
 from engine.kernel.errors import DeployRejected, Forbidden, NotFound
 from engine.kernel.models import ProcessVersion, VersionNote
+from engine.kernel.paging import Page, Paging, read_page
 from engine.kernel.vocabulary import Role
 from engine.runtime.users import Actor
 
@@ -120,10 +121,12 @@ def _info(version: ProcessVersion) -> VersionInfo:
                        version.forms.get(form_name) if form_name else None)
 
 
-def list_processes(db: Database) -> list[VersionInfo]:
+def list_processes(db: Database, paging: Paging) -> Page[VersionInfo]:
+    """The deployed processes by key, each at its newest version, a page at a time."""
     with db.reading() as session:
-        keys = session.scalars(select(ProcessVersion.key).distinct().order_by(ProcessVersion.key))
-        return [_info(latest_version(session, key)) for key in keys]
+        keys = select(ProcessVersion.key).distinct().order_by(ProcessVersion.key)
+        return read_page(session, keys, paging, lambda row: _info(latest_version(session,
+                                                                                 row.key)))
 
 
 def get_process(db: Database, key: str) -> VersionInfo:

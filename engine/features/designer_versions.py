@@ -23,6 +23,7 @@ from engine.kernel import spiff
 from engine.kernel.db import Database
 from engine.kernel.errors import NotFound
 from engine.kernel.models import Case, ProcessVersion, VersionNote
+from engine.kernel.paging import Page, Paging, read_page
 from engine.kernel.vocabulary import RUNNING_CASE_STATES
 from engine.runtime.users import Actor
 
@@ -65,21 +66,25 @@ def list_processes(db: Database, actor: Actor) -> list[ProcessRow]:
         return rows
 
 
-def history(db: Database, key: str, actor: Actor) -> list[VersionRow]:
-    """Every version of a process, newest first: who deployed it, when, their note, how many
-    cases run on it, and what changed from the version before."""
+def history(db: Database, key: str, actor: Actor, paging: Paging) -> Page[VersionRow]:
+    """A page of the versions of a process, newest first: who deployed it, when, their note,
+    how many cases run on it, and what changed from the version before."""
     require_designer(actor)
     with db.reading() as session:
-        versions = list(session.scalars(select(ProcessVersion).where(
-            ProcessVersion.key == key).order_by(ProcessVersion.version)))
-        if not versions:
+        versions = read_page(session, select(ProcessVersion).where(
+            ProcessVersion.key == key).order_by(ProcessVersion.version.desc()), paging,
+            lambda row: row[0])
+        if not versions.rows:
             raise NotFound(f"Prosessen {key} finnes ikke.")
+        before = session.scalar(select(ProcessVersion).where(
+            ProcessVersion.key == key, ProcessVersion.version < versions.rows[-1].version)
+            .order_by(ProcessVersion.version.desc()).limit(1))
         notes = dict(session.execute(select(VersionNote.process_version_id, VersionNote.note)
                                      .where(VersionNote.process_version_id.in_(
-                                         [v.id for v in versions]))).all())
+                                         [v.id for v in versions.rows]))).all())
         running = _running_by_version(session)
-        rows, previous = [], None
-        for version in versions:
+        rows = []
+        for version, previous in zip(versions.rows, (*versions.rows[1:], before), strict=True):
             changes: DiffSummary | None = None
             if previous:
                 changes = diff_documents(previous.bpmn_xml, version.bpmn_xml, previous.forms,
@@ -87,8 +92,18 @@ def history(db: Database, key: str, actor: Actor) -> list[VersionRow]:
             rows.append(VersionRow(key, version.version, version.name, version.deployed_by,
                                    version.deployed_at, notes.get(version.id, ""),
                                    running.get(version.id, 0), changes))
-            previous = version
-        return list(reversed(rows))
+        return Page(tuple(rows), versions.total, versions.page, versions.per_page)
+
+
+def version_numbers(db: Database, key: str, actor: Actor) -> list[int]:
+    """The process's version numbers, newest first (what the comparison offers)."""
+    require_designer(actor)
+    with db.reading() as session:
+        numbers = list(session.scalars(select(ProcessVersion.version).where(
+            ProcessVersion.key == key).order_by(ProcessVersion.version.desc())))
+    if not numbers:
+        raise NotFound(f"Prosessen {key} finnes ikke.")
+    return numbers
 
 
 def version_xml(db: Database, key: str, version: int, actor: Actor) -> str:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from engine.kernel.db import Database
 from engine.kernel.errors import Conflict, Forbidden, NotFound
 from engine.kernel.models import Case, Incident
+from engine.kernel.paging import Page, Paging, read_page
 from engine.kernel.vocabulary import EventKind
 from engine.runtime.case_run import CaseRun
 from engine.runtime.users import OVERSIGHT_ROLES, Actor
@@ -48,12 +49,14 @@ def incident_view(incident: Incident) -> dict[str, Any]:
             "resolved_at": incident.resolved_at.isoformat() if incident.resolved_at else None}
 
 
-def list_incidents(db: Database, open_only: bool = True) -> list[dict[str, Any]]:
+def list_incidents(db: Database, paging: Paging, open_only: bool = True
+                   ) -> Page[dict[str, Any]]:
+    """Incidents, oldest first (the open ones by default), a page at a time."""
     with db.reading() as session:
         query = select(Incident).order_by(Incident.id)
         if open_only:
             query = query.where(Incident.resolved_at.is_(None))
-        return [incident_view(i) for i in session.scalars(query)]
+        return read_page(session, query, paging, lambda row: incident_view(row[0]))
 
 
 def open_incident(session: Session, incident_id: int) -> Incident:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from engine.features.diagram import diagram_steps, passed_starts, start_events
@@ -34,6 +34,7 @@ from engine.kernel.models import (
     Task,
     Timer,
 )
+from engine.kernel.paging import Page, Paging, read_page
 from engine.kernel.vocabulary import EventKind, Role, TaskState
 from engine.runtime import plan_store
 from engine.runtime.access import is_own_case, keeps_plan, log_read, may_act, visible_case
@@ -96,14 +97,28 @@ def access_log(db: Database, case_id: int, actor: Actor,
     """Who has opened the case and when: for the citizen and the koordinerende enhet.
     ``without_own`` leaves out the reader's own reads (the citizen wants to see the staff's)."""
     with db.reading() as session:
-        case = visible_case(session, actor, case_id)
-        if actor.nin != case.citizen_nin and not actor.has_role(Role.SYSTEMKOORDINATOR):
-            raise NotFound("Saken finnes ikke.")
-        query = select(AccessLog).where(AccessLog.case_id == case.id)
-        if without_own:
-            query = query.where(AccessLog.username != actor.username)
         return [AccessRow.of(entry) for entry in session.scalars(
-            query.order_by(AccessLog.at.desc(), AccessLog.id.desc()))]
+            _access_query(session, case_id, actor, without_own))]
+
+
+def access_log_page(db: Database, case_id: int, actor: Actor, paging: Paging,
+                    without_own: bool = False) -> Page[AccessRow]:
+    """One page of :func:`access_log`, newest first: the log's own page, where a long-lived
+    case's reads run into thousands."""
+    with db.reading() as session:
+        return read_page(session, _access_query(session, case_id, actor, without_own), paging,
+                         lambda row: AccessRow.of(row[0]))
+
+
+def _access_query(session: Session, case_id: int, actor: Actor,
+                  without_own: bool) -> Select[Any]:
+    case = visible_case(session, actor, case_id)
+    if actor.nin != case.citizen_nin and not actor.has_role(Role.SYSTEMKOORDINATOR):
+        raise NotFound("Saken finnes ikke.")
+    query = select(AccessLog).where(AccessLog.case_id == case.id)
+    if without_own:
+        query = query.where(AccessLog.username != actor.username)
+    return query.order_by(AccessLog.at.desc(), AccessLog.id.desc())
 
 
 def post_message(db: Database, case_id: int, body: str, actor: Actor) -> None:

@@ -7,7 +7,7 @@ request parameters are parsed here so that a bad value gets the same clear error
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -72,6 +72,11 @@ class Page(Generic[Row]):
         return {"total": self.total, "page": self.page, "per_page": self.per_page,
                 "pages": self.pages}
 
+    def json_under(self, key: str, row: Callable[[Row], Any]) -> dict[str, Any]:
+        """The API's answer: the rows, each as ``row`` makes it, under ``key``, and
+        :meth:`meta`."""
+        return {key: [row(item) for item in self.rows], **self.meta()}
+
 
 def fetch_page(session: Session, query: Select[Any], paging: Paging) -> tuple[
         Sequence[Any], int, int]:
@@ -84,3 +89,11 @@ def fetch_page(session: Session, query: Select[Any], paging: Paging) -> tuple[
     rows = session.execute(query.offset((page - 1) * paging.per_page)
                            .limit(paging.per_page)).all()
     return rows, total, page
+
+
+def read_page(session: Session, query: Select[Any], paging: Paging,
+              row: Callable[[Any], Row]) -> Page[Row]:
+    """The asked page of ``query`` (already ordered) as a :class:`Page`, each result row (a
+    ``Row``: a selected entity is ``result[0]``) made into what the list shows by ``row``."""
+    rows, total, page = fetch_page(session, query, paging)
+    return Page(tuple(row(result) for result in rows), total, page, paging.per_page)

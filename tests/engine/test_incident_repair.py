@@ -14,6 +14,7 @@ from engine.features import incident_repair, incidents, migration
 from engine.kernel.db import Database
 from engine.kernel.errors import Conflict, Forbidden, InvalidData
 from engine.kernel.models import Case, Event, Incident, Task
+from engine.kernel.paging import Paging
 from engine.runtime.users import get_actor
 from handlers import catalogue, registry
 from tests.support import incident_diagram as age
@@ -24,7 +25,7 @@ FIXED = "len(citizen_nin) != 11"  # reads only what every report has
 def _case_in_incident(db: Database) -> tuple[int, int]:
     age.deploy_age_process(db)
     case_id = age.start_without_age(db, get_actor(db, "koordinator"))
-    [incident] = [i for i in incidents.list_incidents(db) if i["case_id"] == case_id]
+    [incident] = [i for i in incidents.list_incidents(db, Paging()).rows if i["case_id"] == case_id]
     return case_id, int(incident["id"])
 
 
@@ -112,7 +113,7 @@ def test_skipping_a_failed_handler_step_records_it_and_goes_on(
         "long_term_need": True, "two_or_more_services": True, "citizen_wants": True,
         "approved": True, "approved_ip": True, "service_area": "helse",
         "assessment_reasoning": "Vilkårene er oppfylt."})
-    [incident] = incidents.list_incidents(db)
+    [incident] = incidents.list_incidents(db, Paging()).rows
     monkeypatch.setitem(registry._handlers, "letters.decision", original)
     repair = incident_repair.case_repair(db, case_id, get_actor(db, "leder"))
     assert repair.incidents[0].cause.element_kind == "service"

@@ -21,6 +21,7 @@ from engine import demo
 from engine.features import case_queries, interventions, task_actions
 from engine.kernel.db import Database
 from engine.kernel.models import AccessLog, CaseMessage
+from engine.kernel.paging import Paging
 from engine.runtime.users import get_actor
 from tests.support.cast import ACTION_ITEM, ACTION_OWNER, GOAL, Cast
 from tests.support.pages import csrf_token, text_of
@@ -122,7 +123,7 @@ def test_open_tasks_link_to_the_task_page(cast: Cast) -> None:
 def test_the_citizen_sees_who_opened_the_case(cast: Cast) -> None:
     cast.users_client("koordinator").get(f"/cases/{cast.case_id}")
     case_queries.get_task(cast.db, cast.follow_up_task, cast.staff["koordinator"])
-    case_queries.list_documents(cast.db, cast.case_id, cast.staff["systemkoordinator"])
+    case_queries.list_documents(cast.db, cast.case_id, cast.staff["systemkoordinator"], Paging())
     response = cast.users_client("innbygger").get(f"/cases/{cast.case_id}")
     page = response.get_data(as_text=True)
     section = re.search(r'<section id="innsyn".*?</section>', page, flags=re.S)
@@ -136,6 +137,19 @@ def test_the_citizen_sees_who_opened_the_case(cast: Cast) -> None:
     assert "Kari Nordmann Innbygger" not in text, "the citizen's own reads are on request"
     assert f'href="/cases/{cast.case_id}/access-log?egne=vis"' in section.group(0)
     assert "2. mars 2026 kl. 10.00" in text
+
+
+def test_the_access_log_page_is_paged(cast: Cast) -> None:
+    for _ in range(3):
+        cast.users_client("koordinator").get(f"/cases/{cast.case_id}")
+    client = cast.users_client("systemkoordinator")
+    url = f"/cases/{cast.case_id}/access-log"
+    first = client.get(f"{url}?per_page=2").get_data(as_text=True)
+    assert "Side 1 av " in text_of(first) and first.count("<tr>") == 1 + 2
+    assert f'href="{url}?page=2&amp;per_page=2" rel="next"' in first
+    second = client.get(f"{url}?page=2&per_page=2").get_data(as_text=True)
+    assert "Side 2 av " in text_of(second) and 'rel="prev"' in second
+    assert client.get(f"{url}?page=0").status_code == 400
 
 
 def test_staff_see_no_citizen_access_section(cast: Cast) -> None:

@@ -16,10 +16,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, defer, joinedload, mapped_column, relationship, validates
 
 from engine.kernel.models.base import Base
+
+OPEN_INCIDENT = text("resolved_at IS NULL")
 
 
 class ProcessVersion(Base):
@@ -121,8 +124,10 @@ class AccessLog(Base):
     """Every read of a case's personal data (Normen: innsynslogg)."""
 
     __tablename__ = "access_log"
+    # The case's log page reads it newest first, a page at a time, in this index's order.
+    __table_args__ = (Index("ix_access_log_case_at", "case_id", "at", "id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case_.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_.id"))
     username: Mapped[str] = mapped_column(String(80))
     at: Mapped[datetime]
     what: Mapped[str] = mapped_column(String(120))
@@ -132,6 +137,9 @@ class Incident(Base):
     """A handler that raised: the case waits at that step until retried."""
 
     __tablename__ = "incident"
+    # The open incidents' list, oldest first, without reading the resolved ones.
+    __table_args__ = (Index("ix_incident_open", "id", sqlite_where=OPEN_INCIDENT,
+                            postgresql_where=OPEN_INCIDENT),)
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_.id"), index=True)
     bpmn_id: Mapped[str] = mapped_column(String(120))
