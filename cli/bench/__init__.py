@@ -9,6 +9,7 @@ from cli.bench import (
     engine,  # noqa: F401  (registers ``ipflow bench engine``)
     http,  # noqa: F401  (registers ``ipflow bench http``)
     reads,  # noqa: F401  (registers ``ipflow bench reads``)
+    storage,  # noqa: F401  (registers ``ipflow bench storage``)
 )
 from cli.bench.group import bench
 
