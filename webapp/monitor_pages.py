@@ -273,8 +273,8 @@ def dashboard() -> Any:
         "monitor/dashboard.html", now=now, now_local=now.astimezone(MUNICIPAL_TZ),
         thresholds=config,
         filters=filters, rows=_case_view(page.rows, now, people, areas, names), page=page,
-        page_url=lambda number: url_for("monitor.dashboard", **filters.args(),
-                                        page=number if number > 1 else None) + "#fastlaste",
+        page_url=lambda page: url_for("monitor.dashboard", **filters.args(),
+                                      page=page if page > 1 else None) + "#fastlaste",
         total_rows=summary.cases, stuck_cases=summary.cases,
         reasons=reasons, overview=seen, areas=areas, people=people,
         step_choices=sorted({(step, names.get(step, name or step))
