@@ -146,16 +146,19 @@ class StatementCount:
     def __init__(self, db: Database) -> None:
         self.db = db
         self.per_call: list[int] = []
+        self.case_updates_per_call: list[int] = []  # the issue asks for one per call
         self._on = False
         event.listen(db.engine, "before_cursor_execute", self._count)
 
-    def _count(self, *_args: Any) -> None:
+    def _count(self, _connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         if self._on:
             self.per_call[-1] += 1
+            self.case_updates_per_call[-1] += statement.startswith("UPDATE case_ ")
 
     @contextmanager
     def call(self) -> Iterator[None]:
         self.per_call.append(0)
+        self.case_updates_per_call.append(0)
         self._on = True
         try:
             yield
@@ -365,6 +368,7 @@ def run(db: Database, cases: int, advance: Callable[[], None] = lambda: None) ->
         raw.run(steps)
         ipflow.run(steps)
         counter.per_call.clear()
+        counter.case_updates_per_call.clear()
         for _case in range(cases):
             for name, side in (("raw", raw), ("ipflow", ipflow)):
                 began = time.perf_counter()
