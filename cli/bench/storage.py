@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
+from cli.bench import storage_run
 from cli.bench.group import bench
 from cli.bench.report import progress, show
-from engine.features import storage_bench
 
 TARGET_BYTES = 30 * 1024
 
@@ -21,9 +21,9 @@ def storage(cases: int, as_json: bool) -> None:
     """Drive CASES cases from report to their end in a fresh SQLite file; print what each
     table holds per case (target: at most 30 KB per case in all)."""
     with tempfile.TemporaryDirectory() as folder:
-        db = storage_bench.fresh_database(Path(folder) / "storage.sqlite")
+        db = storage_run.fresh_database(Path(folder) / "storage.sqlite")
         with progress("Saker", cases) as advance:
-            result = storage_bench.measure(db, cases, advance)
+            result = storage_run.measure(db, cases, advance)
         db.dispose()
     rows = [(table, round(size), f"{size / 1024:.1f}")
             for table, size in result.bytes_per_case.items()]

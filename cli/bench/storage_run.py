@@ -1,4 +1,5 @@
-"""What a closed case costs on disk, table by table (``ipflow bench storage``).
+"""What a closed case costs on disk, table by table (``ipflow bench storage``); beside its
+command because it drives the demo's people, which only the command line and tests may use.
 
 Cases are driven through the engine the way people take them: a report, approved, a
 coordinator appointed, consent, goals and a plan, one follow-up meeting, then ended at the
