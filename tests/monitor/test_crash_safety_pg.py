@@ -56,7 +56,7 @@ class Server:
         self.process = subprocess.Popen(
             [*ipflow_command(), "serve", "--port", str(self.port)], cwd=ROOT,
             env={**os.environ, "DATABASE_URL": db.url}, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL)
+            stderr=subprocess.DEVNULL, start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -88,12 +88,14 @@ class Server:
             return token
 
     def kill(self) -> None:
-        self.process.send_signal(signal.SIGKILL)
+        """SIGKILL to gunicorn's master and its workers at once, as when the machine dies (a
+        master killed alone leaves its workers to finish what they hold)."""
+        os.killpg(self.process.pid, signal.SIGKILL)
         self.process.wait(timeout=30)
 
     def stop(self) -> None:
         if self.process.poll() is None:
-            self.process.terminate()
+            os.killpg(self.process.pid, signal.SIGTERM)
             self.process.wait(timeout=30)
 
 
