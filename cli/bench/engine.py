@@ -5,18 +5,15 @@ database and prints)."""
 from __future__ import annotations
 
 import os
-import tempfile
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
+from contextlib import AbstractContextManager
 
 import click
-from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from cli.bench.group import bench
 from cli.bench.report import progress, show
+from cli.bench.scratch import new_postgresql, temporary_sqlite
 from engine import demo
 from engine.features import bench_engine
 from engine.kernel.db import Database
@@ -66,30 +63,9 @@ def engine_bench(cases: int, kind: str, url: str | None, long_case: bool, as_jso
          figures, as_json)
 
 
-@contextmanager
-def _scratch_database(kind: str, url: str | None) -> Iterator[Database]:
-    """A database of its own for the run, removed afterwards: a temporary SQLite file, or a
-    new database on the PostgreSQL server."""
+def _scratch_database(kind: str, url: str | None) -> AbstractContextManager[Database]:
+    """A temporary SQLite file, or a new database of a random name on the PostgreSQL server."""
     if kind == "sqlite":
-        with tempfile.TemporaryDirectory(prefix="ipflow-bench-") as folder:
-            db = Database(f"sqlite:///{Path(folder) / 'bench.sqlite'}")
-            try:
-                yield db
-            finally:
-                db.dispose()
-        return
+        return temporary_sqlite()
     server = make_url(url or os.environ.get(PG_ENV, PG_DEFAULT))
-    name = f"ipflow_bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
-        db = Database(server.set(database=name).render_as_string(hide_password=False))
-        try:
-            yield db
-        finally:
-            db.dispose()
-            with admin.connect() as connection:
-                connection.execute(text(f'DROP DATABASE "{name}"'))
-    finally:
-        admin.dispose()
+    return new_postgresql(server.set(database=f"ipflow_bench_{uuid.uuid4().hex[:12]}"))

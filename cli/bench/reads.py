@@ -11,22 +11,21 @@ from __future__ import annotations
 
 import random
 import statistics
-import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import click
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, event, func, select, text
+from sqlalchemy import event, func, select
 from sqlalchemy.engine import make_url
 
 import processes
 from cli.bench.group import bench
 from cli.bench.report import progress, show
+from cli.bench.scratch import new_postgresql, temporary_sqlite
 from engine import demo
 from engine.features import bench_copy, deploy
 from engine.kernel import clock
@@ -43,36 +42,15 @@ STAGES = ("assess_report", "appoint_coordinator", "ensure_training", "summon_sta
           "give_consent", "describe_goals", "establish_plan", "follow_up", "refused")
 
 
-@contextmanager
-def scratch(kind: str, url: str | None) -> Iterator[Database]:
-    """A new, empty database that is removed afterwards; never an existing one."""
+def scratch(kind: str, url: str | None) -> AbstractContextManager[Database]:
+    """A new, empty database that is removed afterwards; never an existing one (the default
+    PostgreSQL name is the benchmark's own, so one a killed run left is replaced)."""
     if kind == "sqlite" and not url:
-        with tempfile.TemporaryDirectory(prefix="ipflow-bench-") as folder:
-            db = Database(f"sqlite:///{Path(folder) / 'bench.db'}")
-            try:
-                yield db
-            finally:
-                db.dispose()
-        return
+        return temporary_sqlite()
     target = make_url(url or SCRATCH_PG)
     if target.get_backend_name() != "postgresql":
         raise click.UsageError("--database-url: en PostgreSQL-database som ikke finnes ennå.")
-    server = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    name = target.database
-    with server.connect() as connection:
-        if connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
-            if url:
-                raise click.UsageError(f"Databasen {name} finnes allerede; velg et nytt navn.")
-            connection.execute(text(f'DROP DATABASE "{name}"'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    db = Database(target.render_as_string(hide_password=False))
-    try:
-        yield db
-    finally:
-        db.dispose()
-        with server.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        server.dispose()
+    return new_postgresql(target, replace=not url)
 
 
 def run_sample(db: Database, size: int, advance: Callable[[int], None]) -> None:
