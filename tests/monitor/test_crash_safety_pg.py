@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -24,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from cli.serve import free_port
 from engine import demo
 from engine.kernel import spiff
 from engine.kernel.db import Database
@@ -38,13 +38,6 @@ CLIENTS = 6
 DECISION = {"long_term_need": True, "two_or_more_services": True, "citizen_wants": True,
             "approved": True, "approved_ip": True, "service_area": "helse",
             "assessment_reasoning": "Vilkårene er oppfylt."}
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 class Server:
