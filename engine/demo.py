@@ -172,7 +172,7 @@ def consent(db: Database, actor: Actor, case_id: int, wants_ip: bool,
     default = ([{"name": g["name"], "relation": "foresatt"} for g in guardians]
                or [{"name": "Innbygger selv", "relation": "selv"}])
     data: dict[str, Any] = {
-        "consent_date": clock.now().date().isoformat(),
+        "consent_date": clock.today().isoformat(),
         "consent_given_by": given_by or default,
         **({"child_view": CHILD_VIEW} if guardians else {}),
         "consent_to_plan": True, "wants_ip": wants_ip, "consent_on_paper": True,
@@ -201,7 +201,7 @@ def describe_goals(db: Database, case_id: int) -> None:
 def establish_plan(db: Database, actor: Actor, case_id: int) -> None:
     """The citizen's goals first, then the coordinator's plan."""
     describe_goals(db, case_id)
-    today = clock.now().date()
+    today = clock.today()
     do(db, actor, case_id, "establish_plan", {
         "plan_goals": "Mestre hverdagen hjemme.", "plan_resources": "Familien.",
         "plan_needs": "Hjemmetjenester og fysioterapi.",

@@ -19,7 +19,7 @@ from typing import Any
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 
-from handlers.dates import add_months, end_of_day, local_date, safe_date
+from handlers.dates import add_months, end_of_day, safe_date
 from handlers.grants import appealed_parts
 from handlers.params import param
 from handlers.plan import PLAN_PERIOD_MONTHS
@@ -46,7 +46,7 @@ def open_period(context: HandlerContext, data: dict[str, Any]) -> dict[str, Any]
     period runs four weeks from today. Parameter ``late_window`` (ISO 8601 duration, the
     diagram's choice, e.g. ``P1Y``) is how long after the period a late appeal is taken in.
     """
-    deadline = safe_date(data.get("appeal_deadline")) or context.now.date() + APPEAL_PERIOD
+    deadline = safe_date(data.get("appeal_deadline")) or context.today + APPEAL_PERIOD
     ends = end_of_day(deadline)
     window = TimerEventDefinition.parse_iso_duration(param(context, "late_window"))
     until = ends + TimerEventDefinition.get_timedelta_from_start(window, ends)
@@ -59,7 +59,7 @@ def classify(context: HandlerContext, data: dict[str, Any]) -> dict[str, Any]:
     """Register the appeal: when it was received, whether it came after the period, and keep
     it in ``appeals`` (every appeal of the case, for the history and the journal)."""
     appeal = data.get("appeal") or {}
-    received = _received_on(appeal, context.now.date())
+    received = _received_on(appeal, context.today)
     deadline = safe_date(data.get("appeal_deadline"))
     late = bool(deadline and received > deadline)
     entry = {**appeal, "received_on": received.isoformat(), "late": late,
@@ -99,7 +99,7 @@ def apply_decision(context: HandlerContext, data: dict[str, Any]) -> dict[str, A
 def reinstate_plan(context: HandlerContext, data: dict[str, Any]) -> dict[str, Any]:
     """An appeal against closing the plan is upheld: the plan goes on for a new period from
     today, and the closing is no longer the case's decision."""
-    today = local_date(context.now)
+    today = context.today
     return {"continue_plan": True, "closing_against_wish": None, "appeal_subject": "decision",
             "revision_date": add_months(today, PLAN_PERIOD_MONTHS).isoformat(),
             "plan_reinstated_on": today.isoformat()}
@@ -134,7 +134,7 @@ def appeal_message(context: HandlerContext, data: dict[str, Any]) -> dict[str, s
         day = safe_date(received)
         if day is None:
             errors["received_on"] = "Mottatt-datoen må være en dato (ÅÅÅÅ-MM-DD)."
-        elif day > context.now.date():
+        elif day > context.today:
             errors["received_on"] = "Mottatt-datoen kan ikke være fram i tid."
     return errors
 

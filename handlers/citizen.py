@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from handlers.dates import local_date
 from handlers.nin import age_on, birth_date
 from handlers.registry import HandlerContext, handler
 
@@ -24,7 +23,7 @@ def derive(context: HandlerContext, data: dict[str, Any]) -> dict[str, Any]:
     nin = data["citizen_nin"]
     return {
         "citizen_birth_date": birth_date(nin).isoformat(),
-        "citizen_under_16": age_on(nin, local_date(context.now)) < AGE_OF_CONSENT,
+        "citizen_under_16": age_on(nin, context.today) < AGE_OF_CONSENT,
     }
 
 
@@ -32,6 +31,6 @@ def derive(context: HandlerContext, data: dict[str, Any]) -> dict[str, Any]:
 def age_now(context: HandlerContext, data: dict[str, Any]) -> dict[str, Any]:
     """The citizen's age on the engine clock's date: ``citizen_age``, ``citizen_under_16`` and
     ``citizen_under_18``."""
-    age = age_on(data["citizen_nin"], local_date(context.now))
+    age = age_on(data["citizen_nin"], context.today)
     return {"citizen_age": age, "citizen_under_16": age < AGE_OF_CONSENT,
             "citizen_under_18": age < AGE_OF_MAJORITY}

@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from handlers.dates import local_date, parse_date
+from handlers.dates import parse_date
 from handlers.journal import author
 from handlers.nin import age_on
 from handlers.params import param
@@ -33,7 +33,7 @@ def record(context: HandlerContext, data: dict[str, Any]) -> dict[str, Any]:
     parameter (e.g. the first plan period or a renewal), with the citizen's age that day (which
     decided who had to consent, see :mod:`handlers.children`) and the child's own view."""
     period = param(context, "period")
-    today = local_date(context.now)
+    today = context.today
     consent_date = parse_date(data.get("consent_date")) or today
     revision = revision_date_for(data, today)
     sharing = [_with_period(entry, consent_date, revision)
@@ -55,7 +55,7 @@ def record(context: HandlerContext, data: dict[str, Any]) -> dict[str, Any]:
         "sharing_scopes": sharing,
         "wants_ip": data.get("wants_ip"),
         "on_paper": bool(data.get("consent_on_paper")),
-        "citizen_age": age_on(data["citizen_nin"], local_date(context.now)),
+        "citizen_age": age_on(data["citizen_nin"], context.today),
         "child_view": str(data.get("child_view") or "").strip() or None,
         "recorded_at": context.now.isoformat(),
     }
@@ -168,7 +168,7 @@ def withdraw(context: HandlerContext, data: dict[str, Any]) -> dict[str, Any]:
         )
     sent_by = request.get("sent_by")
     reason = str(request.get("reason") or "").strip()
-    mark: dict[str, Any] = {"withdrawn_at": context.now.date().isoformat()}
+    mark: dict[str, Any] = {"withdrawn_at": context.today.isoformat()}
     if sent_by:
         mark["withdrawn_by"] = sent_by
     sharing = [dict(entry) for entry in data.get("sharing_consents") or []]
@@ -176,7 +176,7 @@ def withdraw(context: HandlerContext, data: dict[str, Any]) -> dict[str, Any]:
     consent_date = consents[-1].get("date") if consents else None
     if kind == "sharing":
         details = _withdraw_sharing(request, sharing, consents, mark)
-        context.effects.unshare(details["participant"], local_date(context.now), sent_by)
+        context.effects.unshare(details["participant"], context.today, sent_by)
         title = f"Samtykke til deling av opplysninger med {details['participant']} trukket tilbake"
     else:
         details = {"participant": "", "scopes": [], **_withdraw_plan(consents, mark, reason)}
@@ -186,7 +186,7 @@ def withdraw(context: HandlerContext, data: dict[str, Any]) -> dict[str, Any]:
         title=title,
         author=author(context),
         case_id=context.case_id,
-        today=context.now.date(),
+        today=context.today,
         citizen_name=data.get("citizen_name") or "",
         kind=kind,
         consent_date=consent_date,

@@ -24,7 +24,7 @@ def register(context: HandlerContext, data: dict[str, Any]) -> dict[str, Any]:
     username = data.get("coordinator")
     if not username:
         raise ValueError("coordinator is missing; appoint a coordinator before registering")
-    today = context.now.date()
+    today = context.today
     history = [dict(entry) for entry in data.get("coordinator_history") or []]
     current = history[-1].get("username") if history else None
     context.effects.set_coordinator(username)

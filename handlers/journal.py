@@ -62,7 +62,7 @@ def note(context: HandlerContext, data: dict[str, Any]) -> None:
         f"journal/{kind}.txt",
         title=title,
         case_id=context.case_id,
-        today=context.now.date(),
+        today=context.today,
         author=author(context),
         citizen_name=data.get("citizen_name") or "",
         coordinator_name=_name(context, coordinator),

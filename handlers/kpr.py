@@ -20,7 +20,7 @@ def _record(context: HandlerContext, action: str) -> None:
     or ``all`` for both."""
     service = param(context, "service", choices=(*SERVICES, "all"))
     for each in SERVICES if service == "all" else (service,):
-        context.effects.kpr(each, action, context.now.date())
+        context.effects.kpr(each, action, context.today)
 
 
 @handler("kpr.start")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from handlers.dates import add_months, local_date, parse_date
+from handlers.dates import add_months, parse_date
 from handlers.registry import HandlerContext, handler
 
 PLAN_PERIOD_MONTHS = 12
@@ -28,7 +28,7 @@ def set_revision_date(context: HandlerContext, data: dict[str, Any]) -> dict[str
     would be the previous period's, and the evaluation timer would fire at once); one that
     arrives anyway is an error to look at, never silently moved.
     """
-    revision = revision_date_for(data, local_date(context.now))
+    revision = revision_date_for(data, context.today)
     if revision == parse_date(data.get("revision_date")):
         return None
     return {"revision_date": revision.isoformat()}

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol, TypeVar
 
+from handlers.dates import local_date
+
 
 class Directory(Protocol):
     """What a handler may ask about the municipality's staff (answered by the engine)."""
@@ -89,6 +91,13 @@ class HandlerContext:
     params: dict[str, Any] = field(default_factory=dict)
     settings: HandlerSettings = field(default_factory=HandlerSettings)
     actor: Caseworker | None = None
+
+    @property
+    def today(self) -> date:
+        """The date in Norway now: a letter's date, a deadline's start or "not in the future"
+        is a Norwegian date, so between midnight in Oslo and midnight UTC it is already
+        tomorrow."""
+        return local_date(self.now)
 
 
 Handler = Callable[[HandlerContext, dict[str, Any]], dict[str, Any] | None]

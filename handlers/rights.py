@@ -23,7 +23,7 @@ def end_ip(context: HandlerContext, data: dict[str, Any]) -> dict[str, Any]:
     """The individual plan ends today; the coordinator goes on. No new plan is made unless the
     citizen asks and consents again. When the plan ends at its revision date, the coordinator's
     follow-up gets a review date a year on, so it too is looked at again."""
-    today = context.now.date()
+    today = context.today
     result: dict[str, Any] = {"ip_ended_on": today.isoformat(), "wants_ip": False,
                               "consent_to_plan": False, "plan_established": False}
     revision = safe_date(data.get("revision_date"))
@@ -40,7 +40,7 @@ def mark_established(context: HandlerContext, data: dict[str, Any]) -> dict[str,
     if medium not in PLAN_MEDIA:
         raise ValueError(f"plan_medium is {medium!r}; expected one of {PLAN_MEDIA}")
     return {"plan_established": True, "plan_medium": medium,
-            "plan_established_on": context.now.date().isoformat()}
+            "plan_established_on": context.today.isoformat()}
 
 
 def _ip_active(data: dict[str, Any]) -> bool:

@@ -17,7 +17,6 @@ from handlers.dates import (
     MUNICIPAL_TZ,
     format_date,
     format_datetime,
-    local_date,
     parse_date,
     parse_datetime,
 )
@@ -43,7 +42,7 @@ def report(context: HandlerContext, data: dict[str, Any]) -> dict[str, str]:
     responsibility are named, since they are the ones who consent; a guardian's number, when
     given, is valid too. A barnekoordinator is asked for a child or a family expecting one
     (pbrl. § 2-5 c), and a copy of the letters only for a reporting pårørende."""
-    today = local_date(context.now)
+    today = context.today
     message = validate_nin(data.get("citizen_nin"), today)
     if message:
         return {"citizen_nin": message}
@@ -141,10 +140,10 @@ def consent(context: HandlerContext, data: dict[str, Any]) -> dict[str, str]:
         return {"consent_given_by": "Oppgi hvem som har gitt samtykke."}
     if any(_blank(entry.get("name")) for entry in given_by):
         return {"consent_given_by": "Oppgi navnet på alle som har gitt samtykke."}
-    age = age_on(data["citizen_nin"], local_date(context.now))
+    age = age_on(data["citizen_nin"], context.today)
     errors = consent_errors(age, list(data.get("guardians") or []), given_by,
                             data.get("child_view"))
-    consented = parse_date(data.get("consent_date")) or local_date(context.now)
+    consented = parse_date(data.get("consent_date")) or context.today
     revision = parse_date(data.get("revision_date"))
     if revision is not None and revision <= consented:
         errors["revision_date"] = ("Revisjonsdatoen må være etter datoen for samtykket "
@@ -195,7 +194,7 @@ def _plan_period_errors(context: HandlerContext, data: dict[str, Any]) -> dict[s
 def _past_revision(context: HandlerContext, data: dict[str, Any]) -> dict[str, str]:
     """A revision date before today (the engine's clock) is refused, never moved: the
     evaluation would be due at once, and only the person knows which date was meant."""
-    today = local_date(context.now)
+    today = context.today
     revision = parse_date(data.get("revision_date"))
     if revision is not None and revision < today:
         return {"revision_date": (f"Revisjonsdatoen {format_date(revision)} er passert. Velg en "

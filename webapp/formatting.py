@@ -123,7 +123,7 @@ def duration(delta: timedelta) -> str:
 
 def local_today() -> date:
     """Today in Norway, by the engine's clock."""
-    return clock.now().astimezone(MUNICIPAL_TZ).date()
+    return clock.today()
 
 
 def age_on(birth: date | None, today: date) -> int | None:

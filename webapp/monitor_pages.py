@@ -282,7 +282,8 @@ def dashboard() -> Any:
         role_choices=summary.roles,
         heat=heat, charts=charts, days=days, sort_link=lambda key: _sort_link(filters, key),
         actions=_action_rows(monitor_actions.recent_actions(db(), actor), people),
-        expiring=consents.expiring(db(), actor, _consents_paging(), day=now.date()),
+        expiring=consents.expiring(db(), actor, _consents_paging(),
+                                   day=now.astimezone(MUNICIPAL_TZ).date()),
         consents_url=_consents_url,
         csv_url=url_for("monitor.stuck_csv", **filters.args()),
         reason_labels=REASON_LABELS, sort_labels=SORT_LABELS, role_label=role_label)

@@ -25,7 +25,6 @@ from engine.kernel.models import Case, SharingConsent
 from engine.kernel.paging import Page, Paging, read_page
 from engine.kernel.vocabulary import RUNNING_CASE_STATES
 from engine.runtime.users import Actor
-from handlers.dates import local_date
 
 EXPIRING_WITHIN_DAYS = 30
 
@@ -50,11 +49,6 @@ class SharingRow:
                 for key, value in asdict(self).items()}
 
 
-def today() -> date:
-    """The engine clock's date in Norway, as handlers date consents and withdrawals."""
-    return local_date(clock.now())
-
-
 def _active_on(day: date) -> ColumnElement[bool]:
     return and_(SharingConsent.valid_from <= day, SharingConsent.valid_until >= day,
                 or_(SharingConsent.withdrawn_on.is_(None), SharingConsent.withdrawn_on > day))
@@ -71,7 +65,7 @@ def _row(consent: SharingConsent, day: date) -> SharingRow:
 def case_sharing(session: Session, case_id: int, day: date | None = None) -> list[SharingRow]:
     """Every sharing consent of the case, oldest first, each marked active or not on ``day``
     (today by the engine clock). The caller has checked that the actor may see the case."""
-    day = day or today()
+    day = day or clock.today()
     rows = session.scalars(select(SharingConsent).where(SharingConsent.case_id == case_id)
                            .order_by(SharingConsent.valid_from, SharingConsent.id))
     return [_row(row, day) for row in rows]
@@ -92,7 +86,7 @@ def expiring(db: Database, actor: Actor, paging: Paging,
     days of ``day``, soonest first (for the monitor: renew them with the citizen or let them
     lapse)."""
     require_monitor(actor)
-    on = day or today()
+    on = day or clock.today()
     with db.reading() as session:
         return read_page(session, select(SharingConsent).join(
             Case, Case.id == SharingConsent.case_id)

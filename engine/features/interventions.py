@@ -23,6 +23,7 @@ from engine.kernel.vocabulary import FINAL_CASE_STATES, CaseState, EventKind, Ro
 from engine.runtime.access import may_act
 from engine.runtime.case_run import CaseRun
 from engine.runtime.users import Actor, Colleague, all_actors, with_case_counts
+from handlers.dates import local_date
 
 MAX_REASON_LENGTH = 2000
 
@@ -145,7 +146,7 @@ def cancel_case(db: Database, case_id: int, reason: str | None, actor: Actor) ->
             incident.resolved_by = actor.username
         for record in session.scalars(select(KprRecord).where(KprRecord.case_id == case.id,
                                                               KprRecord.to_date.is_(None))):
-            record.to_date = run.now.date()
+            record.to_date = local_date(run.now)
             run.event(EventKind.KPR_END, None, {"service": record.service,
                                         "date": record.to_date.isoformat()})
         case.status = CaseState.CANCELLED

@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
-from handlers.dates import MUNICIPAL_TZ
+from handlers.dates import MUNICIPAL_TZ, local_date
 
-__all__ = ["MUNICIPAL_TZ", "frozen_at", "now"]
+__all__ = ["MUNICIPAL_TZ", "frozen_at", "now", "today"]
 
 _frozen: ContextVar[datetime | None] = ContextVar("ipflow_frozen_now", default=None)
 
@@ -23,6 +23,12 @@ _frozen: ContextVar[datetime | None] = ContextVar("ipflow_frozen_now", default=N
 def now() -> datetime:
     """The current time in UTC, or the time set by :func:`frozen_at`."""
     return _frozen.get() or datetime.now(UTC)
+
+
+def today() -> date:
+    """The date in Norway now (the clock's ``now`` is UTC, and from midnight in Oslo to
+    midnight UTC the two dates differ)."""
+    return local_date(now())
 
 
 @contextmanager

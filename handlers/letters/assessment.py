@@ -113,7 +113,7 @@ def interim_reply(context: HandlerContext, data: dict[str, Any]) -> dict[str, An
          + (f" (nr. {number})" if number > 1 else ""),
          citizen_recipients(context, data), number=number,
          delay_reason=text(data, "delay_reason") or DEFAULT_DELAY_REASON,
-         expected_by=context.now.date() + INTERIM_ANSWER_WITHIN,
+         expected_by=context.today + INTERIM_ANSWER_WITHIN,
          basis=basis("interim", parts=requested_parts(data)))
     return {"interim_replies_sent": number}
 

@@ -69,7 +69,7 @@ def is_under(context: HandlerContext, data: dict[str, Any], age: int) -> bool:
     fødselsnummer when the case has a valid one (age is a fact of the moment), otherwise by
     the flags the case keeps (an under-16 is under 18 too)."""
     try:
-        return age_on(str(data["citizen_nin"]), context.now.date()) < age
+        return age_on(str(data["citizen_nin"]), context.today) < age
     except (KeyError, ValueError):
         pass
     if age == 18 and data.get("citizen_under_18") is not None:
@@ -154,7 +154,7 @@ def basis(*keys: str, parts: list[str] | tuple[str, ...] = ()) -> list[str]:
 
 
 def letter_date(context: HandlerContext) -> date:
-    return context.now.date()
+    return context.today
 
 
 def received_on(context: HandlerContext) -> date:

@@ -78,6 +78,17 @@ def test_an_appeal_by_post_cannot_be_received_in_the_future(context: HandlerCont
     assert set(errors) == {"text", "received_on"}
 
 
+def test_an_appeal_received_today_in_norway_is_not_in_the_future_before_midnight_utc(
+        make_context: Callable[..., HandlerContext]) -> None:
+    """At 23.30 UTC it is already the next day in Oslo: that day is today, not the future."""
+    late_evening = make_context(now=datetime.fromisoformat("2026-12-06T23:30:00+00:00"))
+    assert late_evening.today.isoformat() == "2026-12-07"
+    message = {"text": "Jeg klager.", "received_on": "2026-12-07"}
+    assert appeals.appeal_message(late_evening, {"message": message}) == {}
+    tomorrow = {**message, "received_on": "2026-12-08"}
+    assert set(appeals.appeal_message(late_evening, {"message": tomorrow})) == {"received_on"}
+
+
 def test_ending_the_ip_keeps_the_coordinator_and_the_plan_needs_one(
         context: HandlerContext) -> None:
     assert rights.end_ip(context, {})["wants_ip"] is False
