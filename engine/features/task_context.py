@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from engine.kernel.models import Case, Event, Task
 from engine.kernel.vocabulary import EventKind, TaskState
 from engine.runtime import forms
+from handlers.dates import local_date
 
 CONTEXT = "x-context"
 ANSWERS = "answers"
@@ -160,7 +161,7 @@ def _coordinator_wishes(session: Session, case: Case, data: Mapping[str, Any]
     for event in reversed(_completions(session, case.id, "appointment")):
         wish = str((event.data.get("data") or {}).get("citizen_wishes") or "").strip()
         if wish:
-            found.append(Wish("appointment", wish, event.at.date().isoformat()))
+            found.append(Wish("appointment", wish, local_date(event.at).isoformat()))
     return tuple(found)
 
 
