@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from cli.main import cli
 from engine.demo import CITIZENS, PASSWORD, USERNAMES
 from engine.features.kpr import COLUMNS
+from engine.kernel import clock
 from engine.kernel.db import Database
 from engine.kernel.models import AccessLog, Case, Document, ProcessVersion, Timer, User
 from engine.runtime import logins, users
@@ -138,7 +139,7 @@ def test_kpr_export_lists_the_demo_coordinators(demo_db: Database) -> None:
     assert coordinator_rows == with_coordinator
     for row in rows:
         assert row["fodselsnummer"] in CITIZENS
-        assert date.fromisoformat(row["fra_dato"]) <= datetime.now(UTC).date()
+        assert date.fromisoformat(row["fra_dato"]) <= clock.today()
         assert row["til_dato"] == ""
     assert {r["tjeneste"] for r in rows} == {"koordinator", "individuell_plan"}
 

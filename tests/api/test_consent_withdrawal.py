@@ -73,7 +73,7 @@ def test_withdrawn_sharing_consent_keeps_the_follow_up(api: Api, db: Database) -
     case_id = in_follow_up(db)
     before = api.task(case_id, "follow_up", "koordinator")
     (timer,) = revision_timers(db, case_id)
-    today = clock.now().date().isoformat()
+    today = clock.today().isoformat()
 
     assert withdraw(api, case_id, "koordinator", kind="sharing", participant="Fastlege",
                     reason="Har byttet fastlege.") == {"ok": True}
@@ -119,7 +119,7 @@ def test_withdrawn_plan_consent_ends_the_plan_and_the_coordinator_goes_on(
     assert case["status"] == "active"
     after = api.task(case_id, "follow_up", "koordinator")
     assert after["id"] != before["id"], "follow-up goes on with the coordinator only"
-    today = clock.now().date().isoformat()
+    today = clock.today().isoformat()
     periods = {row["tjeneste"]: row["til_dato"] for row in kpr_rows(db, case_id)}
     assert periods == {"individuell_plan": today, "koordinator": ""}
     notes = journal(api, case_id)
@@ -140,7 +140,7 @@ def test_withdrawn_plan_consent_closes_when_no_coordinator_is_wanted(
     assert not [t for t in case["tasks"] if t["state"] == "ready"]
     rows = kpr_rows(db, case_id)
     assert sorted(row["tjeneste"] for row in rows) == ["individuell_plan", "koordinator"]
-    assert all(row["til_dato"] == clock.now().date().isoformat() for row in rows)
+    assert all(row["til_dato"] == clock.today().isoformat() for row in rows)
     assert "Individuell plan er avsluttet" in journal(api, case_id)
     assert not revision_timers(db, case_id)
 
@@ -155,7 +155,7 @@ def test_the_citizen_withdraws_their_own_consent(api: Api, db: Database) -> None
     withdraw(api, case_id, "innbygger", kind="plan")
     assert "Meldt av: Kari Nordmann" in journal(api, case_id)[PLAN_NOTE]
     periods = {row["tjeneste"]: row["til_dato"] for row in kpr_rows(db, case_id)}
-    assert periods["individuell_plan"] == clock.now().date().isoformat()
+    assert periods["individuell_plan"] == clock.today().isoformat()
 
 
 def test_withdrawal_outside_follow_up_is_409(api: Api, db: Database) -> None:

@@ -104,7 +104,7 @@ def test_citizen_reads_consents_and_renews_an_empty_consent(visitor, server, db)
     _shot(person, "consent-first")
     # The consent gates the plan: nothing of the plan waits until she has answered.
     assert _open_steps(db, staff, case_id) == {"give_consent"}
-    today = clock.now().date().isoformat()
+    today = clock.today().isoformat()
     _consent(person, today, "Fastlege")
     assert _open_steps(db, staff, case_id) == {"describe_goals"}
 

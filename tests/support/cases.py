@@ -42,9 +42,9 @@ FIRST_SUMMARY = "Første periode: målene er delvis nådd."
 
 
 def meeting(db: Database, coordinator: Actor, case_id: int, minutes: str, item: str) -> None:
-    deadline = (clock.now().date() + timedelta(days=30)).isoformat()
+    deadline = (clock.today() + timedelta(days=30)).isoformat()
     demo.do(db, coordinator, case_id, "follow_up", {
-        "meeting_date": clock.now().date().isoformat(),
+        "meeting_date": clock.today().isoformat(),
         "meeting_participants": ["Innbygger", "Koordinator"], "minutes": minutes,
         "action_items": [{"description": item, "owner": "Koordinator", "deadline": deadline}],
         "evaluate_now": True})
