@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import click
@@ -25,7 +26,7 @@ from sqlalchemy.engine import make_url
 import processes
 from cli.bench.group import bench
 from cli.bench.report import progress, show
-from cli.bench.scratch import new_postgresql, temporary_sqlite
+from cli.bench.scratch import kept_sqlite, new_postgresql, temporary_sqlite
 from engine import demo
 from engine.features import bench_copy, deploy
 from engine.kernel import clock
@@ -42,9 +43,15 @@ STAGES = ("assess_report", "appoint_coordinator", "ensure_training", "summon_sta
           "give_consent", "describe_goals", "establish_plan", "follow_up", "refused")
 
 
-def scratch(kind: str, url: str | None) -> AbstractContextManager[Database]:
+def scratch(kind: str, url: str | None, keep: Path | None = None) -> AbstractContextManager[
+        Database]:
     """A new, empty database that is removed afterwards; never an existing one (the default
-    PostgreSQL name is the benchmark's own, so one a killed run left is replaced)."""
+    PostgreSQL name is the benchmark's own, so one a killed run left is replaced). With
+    ``keep``, the SQLite file of that name instead, made if missing and kept afterwards."""
+    if keep is not None:
+        if kind != "sqlite" or url:
+            raise click.UsageError("--keep: bare med --db sqlite.")
+        return kept_sqlite(keep)
     if kind == "sqlite" and not url:
         return temporary_sqlite()
     target = make_url(url or SCRATCH_PG)
@@ -227,18 +234,25 @@ def query_plans(app: Any, client: FlaskClient, url: str, headers: dict[str, str]
               help="Cases run through the engine (each stage in each service area).")
 @click.option("--requests", default=100, show_default=True, type=click.IntRange(1),
               help="Requests timed per read.")
+@click.option("--keep", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="A SQLite file to seed and keep, or, when it exists, to time again "
+              "without seeding (migrated first).")
 @click.option("--explain", is_flag=True, help="First print the plan of each read's queries.")
 @click.option("--json", "as_json", is_flag=True, help="End with one line of JSON.")
 def reads(cases: int, kind: str, database_url: str | None, sample: int, requests: int,
-          explain: bool, as_json: bool) -> None:
+          keep: Path | None, explain: bool, as_json: bool) -> None:
     """Seed CASES cases over every step, then time the inbox, the case and the monitor."""
-    with scratch(kind, database_url) as db:
+    reused = keep is not None and keep.exists()
+    with scratch(kind, database_url, keep) as db:
         started = time.perf_counter()
-        sample = min(sample, cases)
-        with progress("Saker gjennom motoren", sample) as advance:
-            run_sample(db, sample, advance)
-        with progress("Saker kopiert", max(0, cases - sample)) as advance:
-            bench_copy.copy_cases(db, cases, advance)
+        if reused:
+            db.migrate()
+        else:
+            sample = min(sample, cases)
+            with progress("Saker gjennom motoren", sample) as advance:
+                run_sample(db, sample, advance)
+            with progress("Saker kopiert", max(0, cases - sample)) as advance:
+                bench_copy.copy_cases(db, cases, advance)
         seeded = time.perf_counter() - started
         with db.reading() as session:
             count = session.scalar(select(func.count(Case.id))) or 1

@@ -26,6 +26,16 @@ def temporary_sqlite() -> Iterator[Database]:
 
 
 @contextmanager
+def kept_sqlite(path: Path) -> Iterator[Database]:
+    """A SQLite file that outlives the run, so a seeded database can be timed again."""
+    db = Database(f"sqlite:///{path.resolve()}")
+    try:
+        yield db
+    finally:
+        db.dispose()
+
+
+@contextmanager
 def new_postgresql(target: URL, replace: bool = False) -> Iterator[Database]:
     """The database ``target`` names, made new on its server and dropped afterwards. One that
     exists already is refused, unless ``replace`` (the benchmark's own default name, left by a
