@@ -19,7 +19,7 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, func, select, t
 from sqlalchemy.engine import Connection
 
 from engine.kernel.db import Database
-from engine.kernel.models import Base, searchable
+from engine.kernel.models import Base, inbox_counts, searchable
 
 CHUNK = 5_000
 FIRST_NAMES = ("Kari", "Ola", "Emma", "Per", "Ingrid", "Lars", "Nora", "Jonas", "Sofie", "Aksel",
@@ -147,7 +147,9 @@ def copy_cases(db: Database, total: int, advance: Callable[[int], None]) -> int:
 
 
 def _after_bulk(connection: Connection, copied: list[Table], postgresql: bool) -> None:
-    """Sequences past the copied ids (PostgreSQL) and fresh planner statistics."""
+    """Sequences past the copied ids (PostgreSQL), the inbox's counts of the copied tasks
+    and fresh planner statistics."""
+    inbox_counts.rebuild(connection)
     if postgresql:
         for table in copied:
             connection.execute(text(

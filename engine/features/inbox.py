@@ -11,14 +11,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, false, func, or_
+from sqlalchemy import Select, false, func, or_, select, true
 
 from engine.features.snapshots import TaskFacts
 from engine.kernel import clock
 from engine.kernel.db import Database
-from engine.kernel.models import Case, Task, searchable
+from engine.kernel.models import Case, InboxCount, Task, searchable
 from engine.kernel.paging import Paging
-from engine.runtime.access import actionable_tasks
+from engine.runtime.access import actionable, actionable_tasks
 from engine.runtime.users import Actor
 
 VIEWS = ("mine", "group", "all")
@@ -107,52 +107,61 @@ class InboxPage:
                 "counts": dict(self.counts)}
 
 
-def _mine(actor: Actor) -> Any:
+def _mine(actor: Actor, rows: type[Task] | type[InboxCount] = Task) -> Any:
     """Claimed by or assigned to the actor; never NULL, so that NOT of it is the group's."""
-    return func.coalesce(or_(Task.claimed_by == actor.username,
-                             Task.assignee == actor.username), false())
+    return func.coalesce(or_(rows.claimed_by == actor.username,
+                             rows.assignee == actor.username), false())
 
 
-def _filtered(query: Select[Any], q: InboxQuery) -> Select[Any]:
-    if q.step:
-        query = query.where(Task.bpmn_id == q.step)
-    if q.service_area:
-        query = query.where(Task.service_area == q.service_area)
-    if q.search:
-        term = q.search.strip()
-        if term.isdigit():
-            query = query.where(Case.citizen_nin.startswith(term))
-        else:
-            query = query.where(Case.citizen_name_folded.contains(searchable(term),
-                                                                  autoescape=True))
-    return query
+def _tab(actor: Actor, view: str, rows: type[Task] | type[InboxCount] = Task) -> Any:
+    """Which of the actor's tasks a tab shows."""
+    mine = _mine(actor, rows)
+    return {"mine": mine, "group": ~mine}.get(view, true())
+
+
+def _search(query: Select[Any], term: str) -> Select[Any]:
+    if term.isdigit():
+        return query.where(Case.citizen_nin.startswith(term))
+    return query.where(Case.citizen_name_folded.contains(searchable(term), autoescape=True))
+
+
+def _filters(q: InboxQuery, rows: type[Task] | type[InboxCount] = Task) -> list[Any]:
+    """The step and service-area filters, over tasks or their counts."""
+    return ([rows.bpmn_id == q.step] if q.step else []) + (
+        [rows.service_area == q.service_area] if q.service_area else [])
 
 
 def inbox_page(db: Database, actor: Actor, q: InboxQuery) -> InboxPage:
     """One page of the actor's inbox, soonest due first, with counts for both tabs.
 
-    The counts and the steps read the ``task`` table alone (the partial index of ready tasks,
-    ``ix_task_ready``, covers them); ``case_`` is joined for the page's rows, and for the
-    count only when the search needs the citizen."""
-    base = actionable_tasks(actor)
-    mine, group = base.where(_mine(actor)), base.where(~_mine(actor))
-    chosen = {"mine": mine, "group": group}.get(q.view, base)
-    filtered = _filtered(chosen.join(Case, Case.id == Task.case_id) if q.search else chosen, q)
+    The counts, the steps and the total are sums over ``inbox_count`` (the ready tasks
+    counted by the columns who may act and the filters depend on) with the same conditions as
+    the tasks' own; only a search by the citizen counts tasks, joined with their cases. The
+    page's rows are read in the order of the partial index ``ix_task_inbox``."""
+    counted = select(InboxCount).where(actionable(actor, InboxCount), InboxCount.tasks > 0)
+    tasks = (actionable_tasks(actor).where(_tab(actor, q.view), *_filters(q))
+             .join(Case, Case.id == Task.case_id))
+    term = q.search.strip() if q.search else ""
+    if term:
+        tasks = _search(tasks, term)
     now = clock.now()
     with db.reading() as session:
-        counts = {name: session.scalar(query.with_only_columns(func.count())) or 0
-                  for name, query in (("mine", mine), ("group", group))}
-        total = (sum(counts[view] for view in counts if q.view in (view, "all"))
-                 if filtered is chosen
-                 else session.scalar(filtered.with_only_columns(func.count())) or 0)
+        tabs = session.execute(counted.with_only_columns(*(
+            func.sum(InboxCount.tasks).filter(_tab(actor, view, InboxCount))
+            for view in ("mine", "group")))).one()
+        counts = {"mine": int(tabs[0] or 0), "group": int(tabs[1] or 0)}
+        total = (session.scalar(tasks.with_only_columns(func.count())) if term
+                 else session.scalar(counted.where(_tab(actor, q.view, InboxCount),
+                                                   *_filters(q, InboxCount))
+                                     .with_only_columns(func.sum(InboxCount.tasks)))) or 0
         page = q.paging.clamp(total)
-        rows = session.execute(
-            _filtered(chosen.join(Case, Case.id == Task.case_id), q)
-            .with_only_columns(Task, Case.citizen_name, Case.citizen_nin)
+        rows = session.execute(  # none to read when the counts say so
+            tasks.with_only_columns(Task, Case.citizen_name, Case.citizen_nin)
             .order_by(Task.due_at.is_(None), Task.due_at, Task.id)
-            .offset((page - 1) * q.paging.per_page).limit(q.paging.per_page)).all()
-        steps = session.execute(base.with_only_columns(Task.bpmn_id, Task.name).distinct()
-                                .order_by(Task.name)).all()
+            .offset((page - 1) * q.paging.per_page).limit(q.paging.per_page)
+        ).all() if total else []
+        steps = session.execute(counted.with_only_columns(InboxCount.bpmn_id, InboxCount.name)
+                                .distinct().order_by(InboxCount.name)).all()
     return InboxPage(tuple(InboxRow.of(task, name, nin, now) for task, name, nin in rows),
                      total, page, q.paging.per_page, counts,
                      tuple((bpmn_id, name) for bpmn_id, name in steps))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, update
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -26,7 +26,7 @@ from engine.kernel.errors import (
     NotFound,
     TaskTaken,
 )
-from engine.kernel.models import Case, Event, Task, TaskDraft
+from engine.kernel.models import Case, Event, Task, TaskDraft, inbox_counts
 from engine.kernel.models.cases import CASE_FOR_RUN
 from engine.kernel.vocabulary import EventKind, TaskState
 from engine.runtime import forms
@@ -76,6 +76,7 @@ def _take(session: Session, task: Task, actor: Actor) -> None:
     """A conditional update, so that of two people taking the task at once only one wins; the
     loser is told who won."""
     now = clock.now()
+    before = inbox_counts.group_of(task)
     result = cast(CursorResult[Any], session.execute(update(Task).where(
         Task.id == task.id, Task.state == TaskState.READY,
         (Task.claimed_by.is_(None)) | (Task.claimed_by == actor.username),
@@ -88,6 +89,7 @@ def _take(session: Session, task: Task, actor: Actor) -> None:
     # What the update wrote, known to the session without being written a second time.
     set_committed_value(task, "claimed_by", actor.username)
     set_committed_value(task, "claimed_at", now)
+    inbox_counts.moved(session, before, inbox_counts.group_of(task))
     record_event(session, task.case_id, actor, EventKind.TASK_CLAIMED, task.bpmn_id,
                  {"name": task.name})
 
@@ -180,6 +182,7 @@ def colleagues_by_task(db: Database, task_ids: list[int], actor: Actor
     result: dict[int, list[tuple[str, str]]] = {}
     with db.reading() as session:
         everyone = all_actors(session)
+        session.scalars(select(Task).where(Task.id.in_(task_ids))).all()  # one read, not one each
         for task_id in task_ids:
             try:
                 task = _task_for_action(session, task_id, actor)

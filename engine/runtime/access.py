@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from engine.kernel import clock
 from engine.kernel.errors import NotFound
-from engine.kernel.models import AccessLog, Case, Task, User
+from engine.kernel.models import AccessLog, Case, InboxCount, Task, User
 from engine.kernel.vocabulary import Role, TaskState
 from engine.runtime.users import CASEWORK_ROLES, OVERSIGHT_ROLES, Actor
 
@@ -67,23 +67,27 @@ def log_read(session: Session, case_id: int, actor: Actor, what: str) -> None:
     session.add(AccessLog(case_id=case_id, username=actor.username, at=clock.now(), what=what))
 
 
-def actionable_tasks(actor: Actor) -> Select[Task]:
-    """Open tasks the actor may act on now (not claimed by somebody else)."""
-    conditions = [Task.assignee == actor.username]
+def actionable(actor: Actor, rows: type[Task] | type[InboxCount] = Task) -> ColumnElement[bool]:
+    """Whom a ready task is for, the actor included, and not claimed by somebody else: over
+    ``task`` rows, or over the ready tasks' counts (``inbox_count``), which have the same
+    columns."""
+    conditions = [rows.assignee == actor.username]
     if actor.has_role(Role.SYSTEMKOORDINATOR):
-        conditions.append(Task.role == Role.SYSTEMKOORDINATOR)
+        conditions.append(rows.role == Role.SYSTEMKOORDINATOR)
     for role in (Role.FAGLEDER, Role.KOORDINATOR):
         areas = actor.roles.get(role)
         if areas is None:
             continue
-        in_area = Task.service_area.is_not(None) if None in areas else Task.service_area.in_(
+        in_area = rows.service_area.is_not(None) if None in areas else rows.service_area.in_(
             [a for a in areas if a])
-        conditions.append(and_(Task.role == role, in_area))
-    return select(Task).where(
-        Task.state == TaskState.READY,
-        or_(Task.claimed_by.is_(None), Task.claimed_by == actor.username),
-        or_(*conditions),
-    )
+        conditions.append(and_(rows.role == role, in_area))
+    return and_(or_(rows.claimed_by.is_(None), rows.claimed_by == actor.username),
+                or_(*conditions))
+
+
+def actionable_tasks(actor: Actor) -> Select[Task]:
+    """Open tasks the actor may act on now (not claimed by somebody else)."""
+    return select(Task).where(Task.state == TaskState.READY, actionable(actor))
 
 
 def may_act(actor: Actor, task: Task) -> bool:

@@ -18,6 +18,7 @@ from engine.kernel.models.cases import (
     searchable,
 )
 from engine.kernel.models.designer import ProcessDraft, VersionNote
+from engine.kernel.models.inbox_counts import InboxCount
 from engine.kernel.models.notices import PlanDraft, ReadMark, TaskDraft
 from engine.kernel.models.people import ApiToken, LoginThrottle, Membership, ServiceArea, User
 from engine.kernel.models.plans import ActionItem, PlanProposal, PlanRevision, SharingConsent
@@ -26,7 +27,8 @@ from engine.kernel.models.records import Attachment, CaseMessage, Document, KprR
 
 __all__ = [
     "AccessLog", "ActionItem", "ApiToken", "Attachment", "Base", "Case", "CaseMessage",
-    "Document", "Event", "Incident", "JsonType", "KprRecord", "LoginThrottle", "Membership",
+    "Document", "Event", "InboxCount", "Incident", "JsonType", "KprRecord", "LoginThrottle",
+    "Membership",
     "NUDGE_EVENTS",
     "Outbox", "PlanDraft", "PlanProposal", "PlanRevision", "ProcessDraft", "ProcessVersion",
     "ReadMark", "ServiceArea", "SharingConsent", "Task", "TaskDraft", "TaskEscalation", "Timer",

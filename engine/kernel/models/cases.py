@@ -197,6 +197,12 @@ Index("ix_task_case_state_due", Task.case_id, Task.state, Task.due_at)
 READY = Task.state == "ready"
 Index("ix_task_ready", Task.role, Task.service_area, Task.claimed_by, Task.assignee,
       Task.due_at, Task.id, sqlite_where=READY, postgresql_where=READY)
+# An inbox page is read in this index's order (soonest due first, no deadline last); it
+# carries who may act on each task, so the tasks that are not the reader's are passed over
+# without reading their rows.
+Index("ix_task_inbox", Task.due_at.is_(None), Task.due_at, Task.id, Task.role,
+      Task.service_area, Task.claimed_by, Task.assignee, sqlite_where=READY,
+      postgresql_where=READY)
 OPEN = Task.completed_at.is_(None)
 Index("ix_task_open_due", Task.due_at, sqlite_where=OPEN, postgresql_where=OPEN)
 Index("ix_task_open_created", Task.created_at, sqlite_where=OPEN, postgresql_where=OPEN)
