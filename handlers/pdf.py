@@ -3,6 +3,11 @@
 A letter is archived as the exact bytes that were sent (Noark/arkivforskriften want a
 long-term format), so the PDF is made once, when the letter is written, and the engine stores
 it. WeasyPrint lays out the HTML with its own CSS engine; fonts are embedded, as PDF/A requires.
+
+The output intent PDF/A requires is sRGB, as WeasyPrint's own, but from a compact profile
+(``templates/srgb.icc``, 588 bytes: LittleCMS's built-in sRGB, parametric curves, written by
+Pillow's ``ImageCms.createProfile("sRGB")`` with the header's version set to 4.2 and a fixed
+date) instead of WeasyPrint's 3 KB table-based one: 2.6 KB less in every archived letter.
 """
 
 from __future__ import annotations
@@ -10,18 +15,25 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from pathlib import Path
 
-from weasyprint import HTML
+from weasyprint import CSS, HTML
 
 _printing: ContextVar[bool] = ContextVar("ipflow_pdf_printing", default=True)
 STAND_IN = b"%PDF-1.7\n% not printed: ipflow bench engine\n%%EOF\n"
+SRGB = Path(__file__).parent / "templates" / "srgb.icc"
 
 
 def pdf_a(document: str) -> bytes:
     """``document`` (a whole HTML page with its own stylesheet) as PDF/A-2b bytes."""
     if not _printing.get():
         return STAND_IN
-    return bytes(HTML(string=document).write_pdf(pdf_variant="pdf/a-2b"))
+    profiles: dict[str, object] = {}
+    intent = CSS(string=f"@color-profile --srgb {{ src: url({SRGB.as_uri()}); components: r g b }}",
+                 color_profiles=profiles)
+    return bytes(HTML(string=document).write_pdf(
+        pdf_variant="pdf/a-2b", output_intent="--srgb", stylesheets=[intent],
+        color_profiles=profiles))
 
 
 @contextmanager
