@@ -15,7 +15,8 @@ import pytest
 
 SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "system-packages.sh"
 PANGO = "\tlibpango-1.0.so.0 (libc6,x86-64) => /lib/libpango-1.0.so.0\n" \
-        "\tlibpangoft2-1.0.so.0 (libc6,x86-64) => /lib/libpangoft2-1.0.so.0\n"
+        "\tlibpangoft2-1.0.so.0 (libc6,x86-64) => /lib/libpangoft2-1.0.so.0\n" \
+        "\tlibharfbuzz-subset.so.0 (libc6,x86-64) => /lib/libharfbuzz-subset.so.0\n"
 
 
 class FakeSystem:
@@ -75,7 +76,7 @@ def test_root_installs_what_is_missing_with_apt_get(system: FakeSystem) -> None:
     assert result.returncode == 0, result.stderr
     assert system.calls() == [
         "apt-get update -qq",
-        "apt-get install -y -qq chromium libpango-1.0-0 libpangoft2-1.0-0",
+        "apt-get install -y -qq chromium libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0",
     ]
 
 
@@ -96,7 +97,8 @@ def test_a_user_who_may_not_install_is_told_the_one_command(system: FakeSystem) 
     system.machine(uid=1000, chromium=True, pango=False, sudo=False)
     result = system.run()
     assert result.returncode == 1
-    assert "sudo apt-get install -y libpango-1.0-0 libpangoft2-1.0-0" in result.stderr
+    assert ("sudo apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"
+            in result.stderr)
     assert [call for call in system.calls() if "apt-get" in call] == []
 
 
@@ -106,7 +108,7 @@ def test_make_install_asks_only_for_pango_which_the_app_itself_needs(system: Fak
     assert result.returncode == 0, result.stderr
     assert system.calls() == [
         "apt-get update -qq",
-        "apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0",
+        "apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0",
     ]
 
 
