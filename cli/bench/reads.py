@@ -53,11 +53,11 @@ def scratch(kind: str, url: str | None, keep: Path | None = None) -> AbstractCon
             raise click.UsageError("--keep: bare med --db sqlite.")
         return kept_sqlite(keep)
     if kind == "sqlite" and not url:
-        return temporary_sqlite()
+        return temporary_sqlite(unsynced=True)
     target = make_url(url or SCRATCH_PG)
     if target.get_backend_name() != "postgresql":
         raise click.UsageError("--database-url: en PostgreSQL-database som ikke finnes ennå.")
-    return new_postgresql(target, replace=not url)
+    return new_postgresql(target, replace=not url, unsynced=True)
 
 
 def run_sample(db: Database, size: int, advance: Callable[[int], None]) -> None:
