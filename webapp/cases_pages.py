@@ -21,6 +21,7 @@ from webapp.case_view import build_case_page, task_url
 from webapp.edge import paging_arg
 from webapp.formatting import as_datetime
 from webapp.labels import STATUS_LABELS
+from webapp.notices import current_notices
 from webapp.people import directory
 from webapp.timeline import DEFAULT_GROUPS, TIMELINE_GROUPS, access_rows
 
@@ -88,6 +89,7 @@ def mine() -> Any:
     own = overview.my_cases(db(), actor)
     own_ids = {c.id for c in own}
     tasks = [t for t in case_queries.inbox(db(), actor) if t["case_id"] in own_ids]
+    current_notices([task["id"] for task in tasks])  # the tasks' unread marks
     who = directory()
     by_case: dict[int, list[dict[str, Any]]] = {}
     now = clock.now()

@@ -22,6 +22,7 @@ from engine.kernel.paging import DEFAULT_PER_PAGE
 from engine.kernel.vocabulary import Role
 from engine.runtime.users import OVERSIGHT_ROLES, people
 from webapp.auth import db, login_required, signed_in_actor
+from webapp.notices import current_notices
 from webapp.redirects import local_path
 
 bp = Blueprint("inbox", __name__)
@@ -74,6 +75,7 @@ def inbox() -> str:
     actor = signed_in_actor()
     q = _query()
     page = inbox_page(db(), actor, q)
+    current_notices([row.id for row in page.rows])  # the rows' unread marks
     who = people(db())
     areas, names = who.areas, who.names
     colleagues = {task_id: [(username, name) for username, name in choices

@@ -7,17 +7,23 @@ and only by a page that shows it, so the login and error pages cost nothing.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from flask import Flask, g, url_for
 
 from engine.features import notices
 from webapp.auth import current_actor, db
 
 
-def current_notices() -> notices.Notices:
-    """What is unread for the signed-in person (nothing without one), read once per request."""
+def current_notices(task_ids: Collection[int] = ()) -> notices.Notices:
+    """What is unread for the signed-in person (nothing without one), read once per request;
+    which of ``task_ids`` are unread is asked by the first call only (a page that lists tasks
+    calls it with theirs before it renders: every page counts the unread tasks, none reads
+    them all)."""
     if "notices" not in g:
         actor = current_actor()
-        g.notices = notices.unread(db(), actor) if actor is not None else notices.Notices()
+        g.notices = (notices.unread(db(), actor, task_ids) if actor is not None
+                     else notices.Notices())
     found: notices.Notices = g.notices
     return found
 

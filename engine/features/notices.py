@@ -4,8 +4,10 @@ to them and tasks of theirs that are past their deadline.
 A ``read_mark`` row per person and item says when they last read it (a case's thread and
 letters when they open the case, a task when they open it); what is newer than the mark, or
 has no mark, is unread. A task that was read before its deadline is unread again once the
-deadline has passed. :func:`unread` answers with three grouped queries whatever the number of
-cases (the header shows its total on every page), never by reading each case.
+deadline has passed. :func:`unread` answers with grouped queries whatever the number of
+cases (the header shows its total on every page), never by reading each case, and counts the
+unread tasks from the inbox's counts and the person's read marks, never by reading every task
+they hold.
 
 Whose thread a message is in: the case's coordinator's (the koordinerende enhet's while the
 case has none) and the citizen's it concerns. Letters are the citizen's.
@@ -13,19 +15,19 @@ case has none) and the citizen's it concerns. Letters are the citizen's.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from engine.kernel import clock
 from engine.kernel.db import Database
-from engine.kernel.models import Case, CaseMessage, Document, ReadMark, Task
+from engine.kernel.models import Case, CaseMessage, Document, InboxCount, ReadMark, Task
 from engine.kernel.vocabulary import Role, TaskState
 from engine.runtime.access import visible_case
 from engine.runtime.users import Actor
@@ -56,12 +58,15 @@ class Notices:
 
     messages: Mapping[int, int] = field(default_factory=dict)
     letters: Mapping[int, int] = field(default_factory=dict)
+    # The unread tasks asked about (a page's rows), or all of them; every one is counted in
+    # ``task_count`` either way.
     tasks: Mapping[int, UnreadTask] = field(default_factory=dict)
     citizens: Mapping[int, str] = field(default_factory=dict)  # whom each case with news is about
+    task_count: int = 0
 
     @property
     def total(self) -> int:
-        return sum(self.messages.values()) + sum(self.letters.values()) + len(self.tasks)
+        return sum(self.messages.values()) + sum(self.letters.values()) + self.task_count
 
     def in_case(self, case_id: int) -> int:
         """Unread messages, letters and tasks of one case."""
@@ -102,22 +107,24 @@ def _own_case(actor: Actor) -> ColumnElement[bool]:
     return false()
 
 
-def _unread_messages(actor: Actor) -> Select[int, str, int]:
+def _unread_messages(actor: Actor) -> Select[int, int]:
+    """Unread messages per case; the cases followed are a subquery of ids, so that no case row
+    is read (on SQLite a case row holds its workflow state) for cases without news."""
     mark, on = _mark(actor, ReadTopic.CASE, CaseMessage.case_id)
-    return (select(CaseMessage.case_id, Case.citizen_name, func.count(CaseMessage.id))
-            .join(Case, Case.id == CaseMessage.case_id).outerjoin(mark, on)
-            .where(_followed(actor), CaseMessage.author != actor.username,
+    return (select(CaseMessage.case_id, func.count(CaseMessage.id)).outerjoin(mark, on)
+            .where(CaseMessage.case_id.in_(select(Case.id).where(_followed(actor))),
+                   CaseMessage.author != actor.username,
                    or_(mark.read_at.is_(None), CaseMessage.at > mark.read_at))
-            .group_by(CaseMessage.case_id, Case.citizen_name))
+            .group_by(CaseMessage.case_id))
 
 
-def _unread_letters(actor: Actor) -> Select[int, str, int]:
+def _unread_letters(actor: Actor) -> Select[int, int]:
     mark, on = _mark(actor, ReadTopic.CASE, Document.case_id)
-    return (select(Document.case_id, Case.citizen_name, func.count(Document.id))
-            .join(Case, Case.id == Document.case_id).outerjoin(mark, on)
-            .where(_own_case(actor), Document.kind == LETTER,
+    return (select(Document.case_id, func.count(Document.id)).outerjoin(mark, on)
+            .where(Document.case_id.in_(select(Case.id).where(_own_case(actor))),
+                   Document.kind == LETTER,
                    or_(mark.read_at.is_(None), Document.created_at > mark.read_at))
-            .group_by(Document.case_id, Case.citizen_name))
+            .group_by(Document.case_id))
 
 
 def _unread_tasks(actor: Actor, now: datetime) -> Select[int, int, bool]:
@@ -131,27 +138,64 @@ def _unread_tasks(actor: Actor, now: datetime) -> Select[int, int, bool]:
                        and_(overdue, or_(mark.read_at.is_(None), mark.read_at < Task.due_at)))))
 
 
-def _counts(session: Session, query: Select[int, str, int],
-            citizens: dict[int, str]) -> dict[int, int]:
-    """Case id → count, noting whom each case is about in ``citizens``."""
-    counts = {}
-    for case_id, citizen, count in session.execute(query):
-        counts[case_id] = count
-        citizens[case_id] = citizen
-    return counts
+def _unread_task_count(session: Session, actor: Actor, now: datetime) -> int:
+    """How many tasks :func:`_unread_tasks` finds, without reading the person's tasks (a
+    coordinator may hold thousands): those assigned to them from the inbox's counts, those
+    they took that are past their deadline (few), and a correction for each task of theirs
+    they have a read mark for (one per task they opened) — marked, it is unread only when
+    past its deadline since it was read."""
+    me = actor.username
+    assigned, taken = session.execute(select(
+        func.sum(InboxCount.tasks).filter(InboxCount.assignee == me),
+        func.sum(InboxCount.tasks).filter(InboxCount.claimed_by == me,
+                                          InboxCount.assignee.is_distinct_from(me)))).one()
+    count = assigned or 0
+    if taken:
+        count += session.scalar(select(func.count()).where(
+            Task.state == TaskState.READY, Task.claimed_by == me,
+            Task.assignee.is_distinct_from(me), Task.due_at < now)) or 0
+    overdue = func.coalesce(Task.due_at < now, false())
+    counted = or_(Task.assignee == me, overdue)  # what the two counts above took in
+    unread = and_(overdue, ReadMark.read_at < Task.due_at)
+    count += session.scalar(
+        select(func.coalesce(func.sum(case((unread, 1), else_=0) - case((counted, 1),
+                                                                          else_=0)), 0))
+        .select_from(ReadMark).join(Task, Task.id == ReadMark.item_id)
+        .where(ReadMark.username == me, ReadMark.topic == ReadTopic.TASK,
+               Task.state == TaskState.READY, or_(Task.assignee == me, Task.claimed_by == me))
+    ) or 0
+    return count
 
 
-def unread(db: Database, actor: Actor) -> Notices:
-    """What is unread for the actor, in three queries."""
-    citizens: dict[int, str] = {}
+def _counts(session: Session, query: Select[int, int]) -> dict[int, int]:
+    """Case id → count."""
+    return {case_id: count for case_id, count in session.execute(query)}
+
+
+def _citizens(session: Session, *counts: Mapping[int, int]) -> dict[int, str]:
+    """Whom each case with news is about."""
+    ids = set().union(*counts)
+    return dict(session.execute(select(Case.id, Case.citizen_name).where(Case.id.in_(ids)))
+                .tuples().all()) if ids else {}
+
+
+def unread(db: Database, actor: Actor, task_ids: Collection[int] | None = None) -> Notices:
+    """What is unread for the actor: the messages and letters per case, the unread tasks
+    among ``task_ids`` (all of them when None) and how many unread tasks there are in all."""
+    now = clock.now()
+    tasks = _unread_tasks(actor, now)
+    if task_ids is not None:
+        tasks = tasks.where(Task.id.in_(task_ids))
     with db.reading() as session:
+        messages = _counts(session, _unread_messages(actor))
+        letters = _counts(session, _unread_letters(actor))
         return Notices(
-            messages=_counts(session, _unread_messages(actor), citizens),
-            letters=_counts(session, _unread_letters(actor), citizens),
+            messages=messages, letters=letters,
             tasks={task_id: UnreadTask(task_id, case_id, bool(overdue))
-                   for task_id, case_id, overdue
-                   in session.execute(_unread_tasks(actor, clock.now()))},
-            citizens=citizens)
+                   for task_id, case_id, overdue in session.execute(tasks)
+                   } if task_ids is None or task_ids else {},
+            citizens=_citizens(session, messages, letters),
+            task_count=_unread_task_count(session, actor, now))
 
 
 def _read(session: Session, actor: Actor, topic: ReadTopic, item_id: int, at: datetime) -> None:
@@ -172,11 +216,8 @@ def open_case(db: Database, case_id: int, actor: Actor) -> CaseNotices:
         mark = session.scalar(select(ReadMark.read_at).where(
             ReadMark.username == actor.username, ReadMark.topic == ReadTopic.CASE,
             ReadMark.item_id == case.id))
-        citizens: dict[int, str] = {}
-        messages = _counts(session, _unread_messages(actor).where(CaseMessage.case_id == case.id),
-                           citizens)
-        letters = _counts(session, _unread_letters(actor).where(Document.case_id == case.id),
-                          citizens)
+        messages = _counts(session, _unread_messages(actor).where(CaseMessage.case_id == case.id))
+        letters = _counts(session, _unread_letters(actor).where(Document.case_id == case.id))
         _read(session, actor, ReadTopic.CASE, case.id, clock.now())
         return CaseNotices(messages.get(case.id, 0), letters.get(case.id, 0), mark)
 

@@ -182,7 +182,8 @@ def colleagues_by_task(db: Database, task_ids: list[int], actor: Actor
     result: dict[int, list[tuple[str, str]]] = {}
     with db.reading() as session:
         everyone = all_actors(session)
-        session.scalars(select(Task).where(Task.id.in_(task_ids))).all()  # one read, not one each
+        # Read in one query and held here, so each lookup below finds its task in the session.
+        held = session.scalars(select(Task).where(Task.id.in_(task_ids))).all()
         for task_id in task_ids:
             try:
                 task = _task_for_action(session, task_id, actor)
@@ -191,6 +192,7 @@ def colleagues_by_task(db: Database, task_ids: list[int], actor: Actor
                 continue
             result[task_id] = [(other.username, other.full_name) for other in everyone
                                if may_act(other, task)]
+    del held
     return result
 
 

@@ -5,7 +5,7 @@ and counted with the same few queries however many cases there are."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
@@ -92,24 +92,36 @@ def test_the_coordinators_answer_and_the_letters_are_news_to_the_citizen(
     assert (after.messages, after.letters) == ({}, {})
 
 
+def _tasks(db: Database, actor: Actor) -> Mapping[int, notices.UnreadTask]:
+    """The actor's unread tasks, and the check that counting them (the header's figure, from
+    the inbox's counts and the read marks) gives as many."""
+    found = notices.unread(db, actor)
+    assert found.task_count == len(found.tasks)
+    return found.tasks
+
+
 def test_a_task_given_to_me_is_new_until_i_open_it_and_unread_again_when_overdue(
         db: Database, staff: dict[str, Actor], at_t0: None) -> None:
     case_id = _appointed(db, staff)
     citizen = staff["innbygger"]
     task_id = demo.open_task(db, case_id, "give_consent")
-    mine = notices.unread(db, citizen).tasks
+    mine = _tasks(db, citizen)
     assert mine[task_id] == notices.UnreadTask(task_id, case_id, overdue=False)
-    assert task_id not in notices.unread(db, staff["koordinator"]).tasks, "per person"
+    asked = notices.unread(db, citizen, [task_id])
+    assert (dict(asked.tasks), asked.task_count) == (dict(mine), 1), "a page's rows"
+    counted = notices.unread(db, citizen, [])
+    assert (counted.tasks, counted.task_count) == ({}, 1), "counted, not listed"
+    assert task_id not in _tasks(db, staff["koordinator"]), "per person"
 
     notices.open_task(db, task_id, staff["koordinator"])  # not theirs: marks nothing
-    assert task_id in notices.unread(db, citizen).tasks
+    assert task_id in _tasks(db, citizen)
     notices.open_task(db, task_id, citizen)
-    assert task_id not in notices.unread(db, citizen).tasks
+    assert task_id not in _tasks(db, citizen)
 
     with clock.frozen_at(T0 + timedelta(days=400)):
-        assert notices.unread(db, citizen).tasks[task_id].overdue, "past its deadline"
+        assert _tasks(db, citizen)[task_id].overdue, "past its deadline"
         notices.open_task(db, task_id, citizen)
-        assert task_id not in notices.unread(db, citizen).tasks
+        assert task_id not in _tasks(db, citizen)
 
 
 def test_a_group_task_is_news_only_once_claimed_and_overdue(
@@ -117,16 +129,17 @@ def test_a_group_task_is_news_only_once_claimed_and_overdue(
     case_id = demo.report(db, staff["koordinator"], OLA)
     task_id = demo.open_task(db, case_id, "assess_report")
     boss = staff["systemkoordinator"]
-    assert task_id not in notices.unread(db, boss).tasks, "the group's, not given to anyone"
+    assert task_id not in _tasks(db, boss), "the group's, not given to anyone"
     task_actions.claim_task(db, task_id, boss)
-    assert task_id not in notices.unread(db, boss).tasks, "taking it oneself is not news"
+    assert task_id not in _tasks(db, boss), "taking it oneself is not news"
     with clock.frozen_at(T0 + timedelta(days=31)):
-        assert notices.unread(db, boss).tasks[task_id].overdue
+        assert _tasks(db, boss)[task_id].overdue
 
 
-def test_the_unread_count_takes_three_queries_however_many_cases(
+def test_the_unread_count_takes_the_same_few_queries_however_many_cases(
         db: Database, staff: dict[str, Actor], at_t0: None) -> None:
-    """No query per case: the header asks on every page."""
+    """No query per case: the header asks on every page (messages, letters, whom they are
+    about, the tasks asked for, and the unread tasks counted in two)."""
     reporter, boss = staff["koordinator"], staff["systemkoordinator"]
     counts = []
     for _round in range(2):
@@ -137,4 +150,4 @@ def test_the_unread_count_takes_three_queries_however_many_cases(
             seen = notices.unread(db, boss)
         counts.append(len([s for s in statements if s.lstrip().upper().startswith("SELECT")]))
         assert len(seen.messages) == 3 * (_round + 1), "cases without a coordinator are the KE's"
-    assert counts == [3, 3]
+    assert counts == [6, 6]
