@@ -48,8 +48,10 @@ def monitor_config() -> monitor.MonitorConfig:
 @api.get("/monitor/stuck")
 def monitor_stuck() -> Any:
     """Stuck cases as of ``now``, a page at a time: ``{now, rows: [{case_id, reason, step,
-    role, assignee, service_area, since, overdue_days, ...}], total, page, per_page,
-    pages}``, filtered and sorted like the page (by the database)."""
+    role, assignee, service_area, since, overdue_days, ...}], total, total_capped, page,
+    per_page, pages}``, filtered and sorted like the page (by the database). The rows are
+    counted up to ``monitor.COUNT_CAP``: ``total_capped`` says the total is that many or
+    more."""
     now = _moment_arg() or clock.now()
     errors: dict[str, str] = {}
     paging = Paging.parse(request.args, errors)
@@ -65,7 +67,7 @@ def monitor_stuck() -> Any:
         descending=None if order is None else order == "desc")
     page = monitor.stuck_page(db(), signed_in_actor(), now, monitor_config(), query, paging)
     return jsonify({"now": now.isoformat(), "rows": [row.as_json() for row in page.rows],
-                    **page.meta()})
+                    **page.meta(), "total_capped": page.total >= monitor.COUNT_CAP})
 
 
 @api.get("/monitor/overview")

@@ -66,8 +66,8 @@ STUCK_ROW = obj(["case_id", "reason", "since", "overdue_days"], case_id=WHOLE, r
                 role={"type": ["string", "null"]}, assignee={"type": ["string", "null"]},
                 service_area={"type": ["string", "null"]})
 STUCK_PAGE = paged("rows", STUCK_ROW)
-STUCK_PAGE["required"].append("now")
-STUCK_PAGE["properties"]["now"] = TEXT
+STUCK_PAGE["required"] += ["now", "total_capped"]
+STUCK_PAGE["properties"].update(now=TEXT, total_capped={"type": "boolean"})
 
 NOW = query("now", description="ISO 8601 time the monitor looks from (default: now)")
 THRESHOLD: Schema = {"type": "number"}

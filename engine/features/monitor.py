@@ -41,9 +41,13 @@ from sqlalchemy.orm import Session
 from engine.features.incident_causes import IncidentCause, cause_at
 from engine.features.monitor_stuck import (
     Limits,
+    Part,
+    count_rows,
+    first_rows,
     ordering,
     overdue_deadlines,
     places,
+    stuck_parts,
     stuck_rows,
 )
 from engine.kernel import clock
@@ -56,6 +60,9 @@ from engine.runtime.users import OVERSIGHT_ROLES, Actor
 
 REASONS = ("overdue", "unclaimed", "incident", "idle", "action_item")
 CASE_WIDE = ("idle", "action_item")  # reasons of the whole case, shown at its first place
+# The stuck list counts its rows up to this many: past it, a count would read every stuck
+# case; a total of COUNT_CAP means "at least" (200 pages of 50: more than anybody reads).
+COUNT_CAP = 10_000
 SORT_KEYS = ("overdue_days", "since", "case_id", "reason", "step", "service_area", "role")
 
 
@@ -181,10 +188,14 @@ class StuckQuery:
         """Whether the case-wide reasons' places must be known to choose the rows."""
         return bool(self.step or self.role) or self.sort in ("step", "role")
 
-    def order(self, rows: Subquery) -> list[ColumnElement[Any]]:
+    @property
+    def key(self) -> tuple[str, bool]:
+        """The sort key and whether it runs from high to low."""
         key = self.sort if self.sort in SORT_KEYS else "overdue_days"
-        descending = key == "overdue_days" if self.descending is None else self.descending
-        return ordering(rows, key, descending)
+        return key, key == "overdue_days" if self.descending is None else self.descending
+
+    def order(self, rows: Subquery) -> list[ColumnElement[Any]]:
+        return ordering(rows, *self.key)
 
 
 def _limits(now: datetime, config: MonitorConfig) -> Limits:
@@ -226,18 +237,34 @@ def _as_rows(session: Session, found: Iterable[Any], now: datetime,
     return rows
 
 
+def _parts(session: Session, now: datetime, config: MonitorConfig, query: StuckQuery
+           ) -> list[Part]:
+    """The parts of the stuck list ``query`` may find rows in (all, or its reason's)."""
+    parts = stuck_parts(_limits(now, config), overdue_deadlines(session, now), query.placed)
+    return [part for part in parts if not query.reason or part.reason == query.reason]
+
+
 def find_stuck(session: Session, now: datetime, config: MonitorConfig,
                query: StuckQuery = StuckQuery(), paging: Paging | None = None
                ) -> Page[StuckRow]:
     """The reasons open cases are stuck at ``now`` that ``query`` asks for, in its order: one
-    page of them with their total, or all of them without ``paging``."""
-    rows = _stuck_rows(session, now, config, query.placed)
-    chosen = select(rows).where(*query.where(rows)).order_by(*query.order(rows))
+    page of them with their total, or all of them without ``paging``. A page reads, of each
+    reason's rows, only as many as it and the pages before it show (:func:`first_rows`)."""
+    parts = _parts(session, now, config, query)
+    if not parts:
+        return Page((), 0, 1, paging.per_page if paging else 1)
     if paging is None:
-        found = session.execute(chosen).all()
+        first, *rest = [part.rows for part in parts]
+        rows = first.union_all(*rest).subquery("stuck")
+        found = session.execute(select(rows).where(*query.where(rows))
+                                .order_by(*query.order(rows))).all()
         return Page(tuple(_as_rows(session, found, now, config)), len(found), 1,
                     max(1, len(found)))
-    found, total, page = fetch_page(session, chosen, paging)
+    total = sum(count_rows(session, parts, query.where, COUNT_CAP).values())
+    page = paging.clamp(total)
+    rows = first_rows(parts, query.where, *query.key, page * paging.per_page)
+    found = session.execute(select(rows).order_by(*query.order(rows))
+                            .offset((page - 1) * paging.per_page).limit(paging.per_page)).all()
     return Page(tuple(_as_rows(session, found, now, config)), total, page, paging.per_page)
 
 

@@ -11,6 +11,7 @@ date arithmetic the two databases spell differently.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -22,7 +23,6 @@ from sqlalchemy import (
     Select,
     String,
     Subquery,
-    and_,
     case,
     func,
     literal,
@@ -69,6 +69,15 @@ def _epoch_postgresql(element: epoch, compiler: Any, **kw: Any) -> str:
 
 
 @dataclass(frozen=True)
+class Part:
+    """The rows of one reason that one index finds, each ``since`` the moment its reason
+    began (so the part's rows in ``since`` order are its rows in ``limit_end`` order)."""
+
+    reason: str
+    rows: Select[Any]
+
+
+@dataclass(frozen=True)
 class Limits:
     """When each reason's limit runs out, as of ``now``."""
 
@@ -93,7 +102,7 @@ def _or_null(value: Any, kind: Any) -> Any:
     return null().cast(kind) if value is None else value
 
 
-def _task_reasons(limits: Limits) -> list[Select[Any]]:
+def _task_reasons(limits: Limits) -> list[Part]:
     """Overdue and long unclaimed open tasks. A task open at ``now`` is one not completed, or
     completed after ``now``: two selects, so each finds its tasks by an index."""
     common = (Task.bpmn_id, Task.name, Task.role, func.coalesce(Task.claimed_by, Task.assignee),
@@ -102,24 +111,28 @@ def _task_reasons(limits: Limits) -> list[Select[Any]]:
     for still_open in (Task.completed_at.is_(None), Task.completed_at > now):
         base = select().select_from(Task).join(Case, Case.id == Task.case_id).where(
             still_open, Task.created_at <= now, case_open_at(now))
-        parts.append(base.add_columns(*_row(Task.case_id, "overdue", *common, Task.due_at, 0.0,
-                                            Task.id)).where(Task.due_at < now))
-        parts.append(base.add_columns(*_row(
+        parts.append(Part("overdue", base.add_columns(*_row(
+            Task.case_id, "overdue", *common, Task.due_at, 0.0, Task.id)).where(
+            Task.due_at < now)))
+        parts.append(Part("unclaimed", base.add_columns(*_row(
             Task.case_id, "unclaimed", *common, Task.created_at,
             limits.unclaimed.total_seconds(), Task.id)).where(
             Task.claimed_by.is_(None), Task.assignee.is_(None),
-            Task.created_at < now - limits.unclaimed))
+            Task.created_at < now - limits.unclaimed)))
     return parts
 
 
-def _incidents(limits: Limits) -> Select[Any]:
-    return select(*_row(Incident.case_id, "incident", Incident.bpmn_id, null().cast(String),
-                        literal(Role.SYSTEMKOORDINATOR, String), null().cast(String),
-                        Case.service_area, Incident.created_at, 0.0,
-                        incident_id=Incident.id, detail=Incident.error,
-                        handler=Incident.handler)).join(
-        Case, Case.id == Incident.case_id).where(incident_open_at(limits.now),
-                                                case_open_at(limits.now))
+def _incidents(limits: Limits) -> list[Part]:
+    """Open incidents: unresolved, or resolved after ``now`` (two selects, each by an index,
+    as for tasks)."""
+    now = limits.now
+    return [Part("incident", select(*_row(
+        Incident.case_id, "incident", Incident.bpmn_id, null().cast(String),
+        literal(Role.SYSTEMKOORDINATOR, String), null().cast(String), Case.service_area,
+        Incident.created_at, 0.0, incident_id=Incident.id, detail=Incident.error,
+        handler=Incident.handler)).join(Case, Case.id == Incident.case_id).where(
+        still_open, Incident.created_at <= now, case_open_at(now)))
+        for still_open in (Incident.resolved_at.is_(None), Incident.resolved_at > now)]
 
 
 def _place(limits: Limits) -> tuple[Any, Any]:
@@ -170,23 +183,24 @@ def places(limits: Limits, case_ids: list[int]) -> Select[Any]:
         Case.id.in_(case_ids))
 
 
-def _idle(limits: Limits, placed: bool) -> Select[Any]:
-    """Open cases without progress for ``idle``: by the stored last progress, or, for a case
-    that progressed after ``now`` (the monitor asked about the past), by its events."""
+def _idle(limits: Limits, placed: bool) -> list[Part]:
+    """Open cases without progress for ``idle``: by the stored last progress (an index range,
+    in its order), or, for a case that progressed after ``now`` (the monitor asked about the
+    past), by its events."""
     cutoff, now = limits.now - limits.idle, limits.now
-    then = (select(func.max(Event.at)).where(Event.case_id == Case.id, Event.at <= now,
-                                             Event.kind.not_in(NUDGE_EVENTS))
-            .correlate(Case).scalar_subquery())
-    progress = case((Case.last_progress_at <= now, Case.last_progress_at),
-                    else_=func.coalesce(then, Case.created_at))
-    return _case_wide(limits, "idle", progress, limits.idle.total_seconds(),
-                      placed=placed).where(
-        case_open_at(now), or_(Case.last_progress_at < cutoff,
-                               and_(Case.last_progress_at > now,
-                                    func.coalesce(then, Case.created_at) < cutoff)))
+    then = func.coalesce(
+        select(func.max(Event.at)).where(Event.case_id == Case.id, Event.at <= now,
+                                         Event.kind.not_in(NUDGE_EVENTS))
+        .correlate(Case).scalar_subquery(), Case.created_at)
+    past = limits.idle.total_seconds()
+    return [Part("idle", _case_wide(limits, "idle", Case.last_progress_at, past,
+                                    placed=placed).where(
+                case_open_at(now), Case.last_progress_at < cutoff)),
+            Part("idle", _case_wide(limits, "idle", then, past, placed=placed).where(
+                case_open_at(now), Case.last_progress_at > now, then < cutoff))]
 
 
-def _action_items(limits: Limits, deadlines: list[date], placed: bool) -> Select[Any] | None:
+def _action_items(limits: Limits, deadlines: list[date], placed: bool) -> Part | None:
     """Overdue open action items; a deadline (a date) runs out at the end of that day in
     Norway, looked up per date, since the databases know no Norwegian time zone alike."""
     if not deadlines:
@@ -196,10 +210,10 @@ def _action_items(limits: Limits, deadlines: list[date], placed: bool) -> Select
                   for day in deadlines))
     chosen = _case_wide(limits, "action_item", ends, 0.0, ActionItem.description,
                         ActionItem.owner, placed)
-    return chosen.join(ActionItem, ActionItem.case_id == Case.id).where(
+    return Part("action_item", chosen.join(ActionItem, ActionItem.case_id == Case.id).where(
         case_open_at(now), ActionItem.deadline.in_(deadlines),
         ActionItem.status.in_(OPEN_ITEM_STATUSES),
-        or_(ActionItem.recorded_at.is_(None), ActionItem.recorded_at <= now))
+        or_(ActionItem.recorded_at.is_(None), ActionItem.recorded_at <= now)))
 
 
 def overdue_deadlines(session: Any, now: datetime) -> list[date]:
@@ -209,15 +223,17 @@ def overdue_deadlines(session: Any, now: datetime) -> list[date]:
         ActionItem.deadline < today, ActionItem.status.in_(OPEN_ITEM_STATUSES))))
 
 
-def stuck_rows(limits: Limits, deadlines: list[date], placed: bool) -> Subquery:
-    """Every reason every open case is stuck at ``limits.now``, one row each; a case-wide
-    reason's place only when ``placed``."""
-    parts: list[Select[Any]] = [*_task_reasons(limits), _incidents(limits),
-                                _idle(limits, placed)]
+def stuck_parts(limits: Limits, deadlines: list[date], placed: bool) -> list[Part]:
+    """Every reason every open case is stuck at ``limits.now``, one select per reason and
+    index; a case-wide reason's place only when ``placed``."""
+    parts = [*_task_reasons(limits), *_incidents(limits), *_idle(limits, placed)]
     items = _action_items(limits, deadlines, placed)
-    if items is not None:
-        parts.append(items)
-    first, *rest = parts
+    return parts if items is None else [*parts, items]
+
+
+def stuck_rows(limits: Limits, deadlines: list[date], placed: bool) -> Subquery:
+    """:func:`stuck_parts` as one list of rows."""
+    first, *rest = [part.rows for part in stuck_parts(limits, deadlines, placed)]
     return first.union_all(*rest).subquery("stuck")
 
 
@@ -231,3 +247,44 @@ def ordering(rows: Subquery, key: str, descending: bool) -> list[ColumnElement[A
         column = rows.c[key]
     return [column.is_(None), column.desc() if descending else column.asc(), rows.c.since,
             rows.c.case_id]
+
+
+def first_rows(parts: list[Part], where: Callable[[Subquery], list[ColumnElement[bool]]],
+               key: str, descending: bool, limit: int) -> Subquery:
+    """The first ``limit`` rows of each part (filtered by ``where``) in the list's order: the
+    first ``limit`` of the whole list are among them. Sorted by how long or since when, a
+    part's order is its ``since`` order, which its index gives, so only ``limit`` rows of each
+    are read, however many cases are stuck."""
+    chosen = []
+    for part in parts:
+        rows = part.rows.subquery()
+        order: list[ColumnElement[Any]]
+        if key in ("overdue_days", "since"):
+            later_first = not descending if key == "overdue_days" else descending
+            order = [rows.c.since.desc() if later_first else rows.c.since, rows.c.case_id]
+        else:
+            order = ordering(rows, key, descending)
+        chosen.append(select(select(rows).where(*where(rows)).order_by(*order).limit(limit)
+                             .subquery()))
+    first, *rest = chosen
+    return first.union_all(*rest).subquery("stuck") if rest else first.subquery("stuck")
+
+
+def count_rows(session: Any, parts: list[Part],
+               where: Callable[[Subquery], list[ColumnElement[bool]]],
+               cap: int) -> dict[str, int]:
+    """How many rows each reason has (filtered by ``where``), counted part by part, each an
+    index range read no further than the ``cap`` rows still to count: past ``cap`` rows in
+    all, the rest are not counted (the reasons not reached count 0), so a count reads at
+    most ``cap`` rows however many cases are stuck."""
+    counted: dict[str, int] = {}
+    left = cap
+    for part in parts:
+        if left <= 0:
+            break
+        rows = part.rows.subquery()
+        found = session.scalar(select(func.count()).select_from(
+            select(rows.c.case_id).where(*where(rows)).limit(left).subquery())) or 0
+        counted[part.reason] = counted.get(part.reason, 0) + found
+        left -= found
+    return counted

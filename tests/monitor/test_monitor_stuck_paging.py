@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from engine.features import monitor
 from engine.kernel.db import Database
 from engine.kernel.models import NUDGE_EVENTS, Case, Event, Incident, Task
+from engine.kernel.paging import Paging
 from engine.runtime.users import get_actor
 from tests.support.clock import T0
 from tests.support.people import EMMA, KARI, OLA, PER
@@ -94,3 +95,37 @@ def test_the_stuck_list_is_paged(flow: Callable[..., Any], api: Any) -> None:
     for bad in ("page=0", "per_page=501", "per_page=x", "order=up"):
         refused = api.get(f"/monitor/stuck?{bad}", "leder", expect=400)
         assert refused["code"] == "invalid_query" and refused["errors"]
+
+
+def test_pages_read_from_each_reason_are_the_whole_list_in_order(
+        flow: Callable[..., Any], api: Any, db: Database, monkeypatch: Any) -> None:
+    """A page reads only the first rows of each reason (``first_rows``): page after page it
+    is the whole list in its order, as time moves on and the thresholds change; past
+    ``COUNT_CAP`` rows the total stops there and says so."""
+    f = flow()
+    for nin in (OLA, PER, EMMA):
+        f.report("koordinator", nin)
+        f.wait(days=2)
+    f.approve("helse")
+    leder = get_actor(db, "leder")
+    for days, config in ((5, monitor.MonitorConfig(unclaimed_hours=24, idle_days=3)),
+                         (40, monitor.MonitorConfig()),
+                         (40, monitor.MonitorConfig(unclaimed_hours=2000, idle_days=0))):
+        now = T0 + timedelta(days=days)
+        for sort, descending in (("overdue_days", None), ("overdue_days", False),
+                                 ("since", True), ("case_id", None)):
+            query = monitor.StuckQuery(sort=sort, descending=descending)
+            whole = monitor.stuck_cases(db, leder, now, config, query)
+            assert {(r.case_id, r.reason, r.since, r.overdue_days) for r in whole
+                    if r.reason != "action_item"} == {
+                row[:4] for row in reference(db, now, config)}
+            pages = [monitor.stuck_page(db, leder, now, config, query, Paging(n, 2))
+                     for n in range(1, -(-len(whole) // 2) + 1)]
+            assert {page.total for page in pages} == {len(whole)}
+            paged = [row for page in pages for row in page.rows]
+            key = (lambda r: (r.case_id, r.reason, r.since, r.task_id))
+            assert [key(r) for r in paged] == [key(r) for r in whole], (days, sort)
+    monkeypatch.setattr(monitor, "COUNT_CAP", 3)
+    capped = api.get(f"/monitor/stuck?now={(T0 + timedelta(days=40)).isoformat()}&per_page=2",
+                     "leder")
+    assert (capped["total"], capped["pages"], capped["total_capped"]) == (3, 2, True)

@@ -204,8 +204,11 @@ Index("ix_task_inbox", Task.due_at.is_(None), Task.due_at, Task.id, Task.role,
       Task.service_area, Task.claimed_by, Task.assignee, sqlite_where=READY,
       postgresql_where=READY)
 OPEN = Task.completed_at.is_(None)
-Index("ix_task_open_due", Task.due_at, sqlite_where=OPEN, postgresql_where=OPEN)
-Index("ix_task_open_created", Task.created_at, sqlite_where=OPEN, postgresql_where=OPEN)
+# Both carry what the stuck list's count tests, so it reads no task rows (0008_monitor).
+Index("ix_task_open_due", Task.due_at, Task.created_at, Task.case_id, sqlite_where=OPEN,
+      postgresql_where=OPEN)
+Index("ix_task_open_created", Task.created_at, Task.claimed_by, Task.assignee, Task.due_at,
+      Task.case_id, sqlite_where=OPEN, postgresql_where=OPEN)
 Index("ix_task_completed", Task.completed_at)
 # The monitor reads a case's open interval and service area for each stuck row: these indexes
 # carry them, so SQLite need not read past the (large) workflow state in the row to find
