@@ -277,9 +277,9 @@ def dashboard() -> Any:
                                       page=page if page > 1 else None) + "#fastlaste",
         total_rows=summary.cases, stuck_cases=summary.cases,
         reasons=reasons, overview=seen, areas=areas, people=people,
-        step_choices=sorted({(step, names.get(step, name or step))
-                             for step, name in summary.steps}, key=lambda c: c[1]),
-        role_choices=summary.roles,
+        step_choices=sorted({(load.step, load.name) for load in seen.per_step},
+                            key=lambda c: c[1]),
+        role_choices=seen.roles,
         heat=heat, charts=charts, days=days, sort_link=lambda key: _sort_link(filters, key),
         actions=_action_rows(monitor_actions.recent_actions(db(), actor), people),
         expiring=consents.expiring(db(), actor, _consents_paging(),

@@ -30,12 +30,12 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Subquery, func, select
+from sqlalchemy import ColumnElement, Subquery, select
 from sqlalchemy.orm import Session
 
 from engine.features.incident_causes import IncidentCause, cause_at
@@ -48,13 +48,13 @@ from engine.features.monitor_stuck import (
     overdue_deadlines,
     places,
     stuck_parts,
-    stuck_rows,
+    union_rows,
 )
 from engine.kernel import clock
 from engine.kernel.db import Database
 from engine.kernel.errors import Forbidden, InvalidData
 from engine.kernel.models import Case, ProcessVersion, Task
-from engine.kernel.paging import Page, Paging, fetch_page
+from engine.kernel.paging import Page, Paging
 from engine.kernel.vocabulary import Role
 from engine.runtime.users import OVERSIGHT_ROLES, Actor
 
@@ -184,6 +184,10 @@ class StuckQuery:
         return wanted
 
     @property
+    def filtered(self) -> bool:
+        return bool(self.reason or self.service_area or self.role or self.step or self.case_id)
+
+    @property
     def placed(self) -> bool:
         """Whether the case-wide reasons' places must be known to choose the rows."""
         return bool(self.step or self.role) or self.sort in ("step", "role")
@@ -201,11 +205,6 @@ class StuckQuery:
 def _limits(now: datetime, config: MonitorConfig) -> Limits:
     return Limits(now, timedelta(hours=config.unclaimed_hours),
                   timedelta(days=config.idle_days))
-
-
-def _stuck_rows(session: Session, now: datetime, config: MonitorConfig,
-                placed: bool = False) -> Subquery:
-    return stuck_rows(_limits(now, config), overdue_deadlines(session, now), placed)
 
 
 def _as_rows(session: Session, found: Iterable[Any], now: datetime,
@@ -254,8 +253,7 @@ def find_stuck(session: Session, now: datetime, config: MonitorConfig,
     if not parts:
         return Page((), 0, 1, paging.per_page if paging else 1)
     if paging is None:
-        first, *rest = [part.rows for part in parts]
-        rows = first.union_all(*rest).subquery("stuck")
+        rows = union_rows([part.rows for part in parts])
         found = session.execute(select(rows).where(*query.where(rows))
                                 .order_by(*query.order(rows))).all()
         return Page(tuple(_as_rows(session, found, now, config)), len(found), 1,
@@ -298,42 +296,82 @@ def stuck_page(db: Database, actor: Actor, now: datetime, config: MonitorConfig,
 
 @dataclass(frozen=True)
 class StuckSummary:
-    """The whole stuck list in numbers (for the monitor's counts and filter choices)."""
+    """The whole stuck list in numbers, each counted up to :data:`COUNT_CAP` (a count of
+    ``COUNT_CAP`` means that many or more)."""
 
     cases: int
     reasons: dict[str, int]
-    steps: tuple[tuple[str, str | None], ...]
-    roles: tuple[str, ...]
+
+    @property
+    def capped(self) -> bool:
+        return self.cases >= COUNT_CAP
+
+
+def _count_cases(session: Session, parts: list[Part],
+                 where: Callable[[Subquery], list[ColumnElement[bool]]]) -> int:
+    """How many cases the parts' rows (filtered by ``where``) are of, up to
+    :data:`COUNT_CAP`: each part's case numbers up to the cap are read, case-wide reasons
+    (each case once) first."""
+    seen: set[int] = set()
+    for part in sorted(parts, key=lambda part: part.reason not in CASE_WIDE):
+        rows = part.rows.subquery()
+        seen.update(session.scalars(select(rows.c.case_id).where(*where(rows))
+                                    .limit(COUNT_CAP)))
+        if len(seen) >= COUNT_CAP:
+            return COUNT_CAP
+    return len(seen)
+
+
+def _first_cases(session: Session, parts: list[Part], query: StuckQuery, wanted: int
+                 ) -> list[int]:
+    """The first ``wanted`` cases in the list's order (each where its first row stands),
+    from the first rows of each part: twice as many rows each round until enough cases, or
+    every row, are in hand."""
+    limit = 2 * wanted
+    while True:
+        rows = first_rows(parts, query.where, *query.key, limit)
+        found = session.scalars(select(rows.c.case_id).order_by(*query.order(rows))
+                                .limit(limit)).all()
+        cases = list(dict.fromkeys(found))
+        if len(cases) >= wanted or len(found) < limit:
+            return cases[:wanted]
+        limit *= 2
+
+
+def _rows_of(session: Session, parts: list[Part], query: StuckQuery, case_ids: list[int]
+             ) -> list[Any]:
+    """Every row of ``case_ids`` the query asks for, in its order."""
+    chosen = []
+    for part in parts:
+        rows = part.rows.subquery()
+        chosen.append(select(rows).where(rows.c.case_id.in_(case_ids), *query.where(rows)))
+    rows = union_rows(chosen)
+    return list(session.execute(select(rows).order_by(*query.order(rows))))
 
 
 def stuck_by_case(db: Database, actor: Actor, now: datetime, config: MonitorConfig,
                   query: StuckQuery, paging: Paging) -> tuple[Page[StuckCase], StuckSummary]:
     """One page of stuck cases (each with every reason it is stuck for, cases ordered by
-    their most pressing reason) and the summary of the whole list, unfiltered."""
+    their most pressing reason) and the summary of the whole list, unfiltered. Like
+    :func:`find_stuck`, it reads the first rows of each reason and counts up to a cap."""
     require_monitor(actor)
     with db.reading() as session:
-        rows = _stuck_rows(session, now, config, placed=True)
-        chosen = select(rows).where(*query.where(rows)).subquery("chosen")
-        ranked = select(chosen.c.case_id, func.row_number().over(
-            order_by=query.order(chosen)).label("rank")).subquery("ranked")
-        first = func.min(ranked.c.rank)
-        ids, total, page = fetch_page(session, select(ranked.c.case_id).group_by(
-            ranked.c.case_id).order_by(first), paging)
-        found = session.execute(select(chosen).where(
-            chosen.c.case_id.in_([row.case_id for row in ids])).order_by(*query.order(chosen)))
+        limits, deadlines = _limits(now, config), overdue_deadlines(session, now)
+        every = stuck_parts(limits, deadlines, placed=False)
+        reasons: dict[str, int] = {}
+        for reason in REASONS:
+            reasons.update(count_rows(session, [p for p in every if p.reason == reason],
+                                      StuckQuery().where, COUNT_CAP))
+        summary = StuckSummary(_count_cases(session, every, StuckQuery().where),
+                               {reason: count for reason, count in reasons.items() if count})
+        parts = [part for part in stuck_parts(limits, deadlines, query.placed)
+                 if not query.reason or part.reason == query.reason]
+        total = _count_cases(session, parts, query.where) if query.filtered else summary.cases
+        page = paging.clamp(total)
+        ids = _first_cases(session, parts, query, page * paging.per_page)[
+            (page - 1) * paging.per_page:] if parts else []
+        found = _rows_of(session, parts, query, ids) if ids else []
         by_id = {stuck.case_id: stuck for stuck in by_case(_as_rows(session, found, now,
                                                                     config))}
-        cases = tuple(by_id[row.case_id] for row in ids)
-        groups = session.execute(select(rows.c.reason, rows.c.step, rows.c.step_name,
-                                        rows.c.role, func.count()).group_by(
-            rows.c.reason, rows.c.step, rows.c.step_name, rows.c.role)).all()
-        reasons: dict[str, int] = {}
-        for group in groups:
-            reasons[group.reason] = reasons.get(group.reason, 0) + group[-1]
-        summary = StuckSummary(
-            cases=session.scalar(select(func.count(func.distinct(rows.c.case_id)))) or 0,
-            reasons=reasons,
-            steps=tuple(sorted({(g.step, g.step_name) for g in groups if g.step},
-                               key=lambda s: s[1] or s[0])),
-            roles=tuple(sorted({g.role for g in groups if g.role})))
-    return Page(cases, total, page, paging.per_page), summary
+    return Page(tuple(by_id[case_id] for case_id in ids), total, page,
+                paging.per_page), summary

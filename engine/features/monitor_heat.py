@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import math
 import statistics
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from engine.features.diagram import enclosing_phases
 from engine.features.monitor import require_monitor
@@ -47,6 +47,7 @@ class Overview:
     process_version: int | None = None
     bpmn_xml: str | None = None
     heat: list[StepLoad] = field(default_factory=list)
+    roles: tuple[str, ...] = ()  # who is to act where cases wait (the monitor's role filter)
 
     def as_json(self) -> dict[str, Any]:
         return {"now": self.now.isoformat(), "active_cases": self.active_cases,
@@ -106,28 +107,29 @@ def overview(db: Database, actor: Actor, now: datetime | None = None,
     moment = now or clock.now()
     with db.reading() as session:
         places = positions(session, moment)
-        per_area = Counter(area for area in session.scalars(
-            select(Case.service_area).where(case_open_at(moment))))
-        active = sum(per_area.values())
+        per_area: dict[str | None, int] = {area: count for area, count in session.execute(
+            select(Case.service_area, func.count()).where(case_open_at(moment))
+            .group_by(Case.service_area))}
         versions = select(ProcessVersion).order_by(ProcessVersion.key, ProcessVersion.version
                                                    .desc())
         if process_key:
             versions = versions.where(ProcessVersion.key == process_key)
         newest = session.scalars(versions.limit(1)).first()
-        process_cases: set[int] | None = None
+        elsewhere: set[int] = set()  # open cases of other processes than the newest's (few)
         if newest is not None:
-            process_cases = set(session.scalars(
-                select(Case.id).join(ProcessVersion).where(ProcessVersion.key == newest.key,
+            elsewhere = set(session.scalars(
+                select(Case.id).join(ProcessVersion).where(ProcessVersion.key != newest.key,
                                                            case_open_at(moment))))
         bpmn_xml = newest.bpmn_xml if newest else None  # deferred: read while in the session
     per_step = step_loads(places, moment)
-    in_process = [p for p in places if process_cases is None or p.case_id in process_cases]
+    in_process = [p for p in places if p.case_id not in elsewhere]
     heat = step_loads(in_process, moment)
     if newest is not None and bpmn_xml is not None:
         heat += phase_loads(in_process, moment, newest.checksum, bpmn_xml)
     return Overview(
-        now=moment, active_cases=active, per_step=per_step,
+        now=moment, active_cases=sum(per_area.values()), per_step=per_step,
         per_area=sorted(per_area.items(), key=lambda item: (item[0] is None, item[0] or "")),
         process_key=newest.key if newest else None,
         process_version=newest.version if newest else None,
-        bpmn_xml=bpmn_xml, heat=heat)
+        bpmn_xml=bpmn_xml, heat=heat,
+        roles=tuple(sorted({place.role for place in places if place.role})))

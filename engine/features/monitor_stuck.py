@@ -231,10 +231,10 @@ def stuck_parts(limits: Limits, deadlines: list[date], placed: bool) -> list[Par
     return parts if items is None else [*parts, items]
 
 
-def stuck_rows(limits: Limits, deadlines: list[date], placed: bool) -> Subquery:
-    """:func:`stuck_parts` as one list of rows."""
-    first, *rest = [part.rows for part in stuck_parts(limits, deadlines, placed)]
-    return first.union_all(*rest).subquery("stuck")
+def union_rows(parts: list[Select[Any]]) -> Subquery:
+    """Selects of stuck rows as one list."""
+    first, *rest = parts
+    return (first.union_all(*rest) if rest else first).subquery("stuck")
 
 
 def ordering(rows: Subquery, key: str, descending: bool) -> list[ColumnElement[Any]]:
@@ -266,8 +266,7 @@ def first_rows(parts: list[Part], where: Callable[[Subquery], list[ColumnElement
             order = ordering(rows, key, descending)
         chosen.append(select(select(rows).where(*where(rows)).order_by(*order).limit(limit)
                              .subquery()))
-    first, *rest = chosen
-    return first.union_all(*rest).subquery("stuck") if rest else first.subquery("stuck")
+    return union_rows(chosen)
 
 
 def count_rows(session: Any, parts: list[Part],
