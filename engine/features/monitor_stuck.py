@@ -246,7 +246,14 @@ def ordering(rows: Subquery, key: str, descending: bool) -> list[ColumnElement[A
     else:
         column = rows.c[key]
     return [column.is_(None), column.desc() if descending else column.asc(), rows.c.since,
-            rows.c.case_id]
+            *tie_break(rows)]
+
+
+def tie_break(rows: Subquery) -> list[ColumnElement[Any]]:
+    """After the sort key and ``since``: one order for rows alike in both, so that each page,
+    read by a query of its own, continues where the one before ended."""
+    return [rows.c[name] for name in ("case_id", "reason", "task_id", "incident_id",
+                                      "detail")]
 
 
 def first_rows(parts: list[Part], where: Callable[[Subquery], list[ColumnElement[bool]]],
@@ -261,7 +268,7 @@ def first_rows(parts: list[Part], where: Callable[[Subquery], list[ColumnElement
         order: list[ColumnElement[Any]]
         if key in ("overdue_days", "since"):
             later_first = not descending if key == "overdue_days" else descending
-            order = [rows.c.since.desc() if later_first else rows.c.since, rows.c.case_id]
+            order = [rows.c.since.desc() if later_first else rows.c.since, *tie_break(rows)]
         else:
             order = ordering(rows, key, descending)
         chosen.append(select(select(rows).where(*where(rows)).order_by(*order).limit(limit)
