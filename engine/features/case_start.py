@@ -76,7 +76,7 @@ def start_case(db: Database, process_key: str, data: dict[str, Any], actor: Acto
                     created_by=actor.username, created_at=now, updated_at=now)
         session.add(case)
         session.flush()
-        run = CaseRun(session, case, actor)
+        run = CaseRun(session, case, actor, new_case=True)
         workflow = run.new_workflow()
         for task in workflow.get_tasks(state=spiff.TaskState.READY):
             task.data.update(clean)

@@ -26,7 +26,8 @@ from engine.kernel.errors import (
     NotFound,
     TaskTaken,
 )
-from engine.kernel.models import Case, Event, Task, TaskDraft, inbox_counts
+from engine.kernel.history import add_event
+from engine.kernel.models import Case, Task, TaskDraft, inbox_counts
 from engine.kernel.models.cases import CASE_FOR_RUN
 from engine.kernel.vocabulary import EventKind, TaskState
 from engine.runtime import forms
@@ -108,13 +109,15 @@ def complete_task(db: Database, task_id: int, data: dict[str, Any], actor: Actor
     very request, which then claims it in the same transaction.
     """
     with db.transaction() as session:
+        # Held here, so that the checks below find both in the session instead of reading them.
+        _held, loaded, has_draft = _load_with_case(session, task_id, actor)
         task = _task_for_action(session, task_id, actor)
         if not holds(task, actor):
             if not take:
                 raise NotClaimed("Ta oppgaven før du fullfører den, så ser kollegene at du "
                                  "arbeider med den.")
             _take(session, task, actor)
-        case = session.get(Case, task.case_id, options=CASE_FOR_RUN)
+        case = loaded or session.get(Case, task.case_id, options=CASE_FOR_RUN)
         assert case is not None
         run = CaseRun(session, case, actor)
         workflow = run.load_workflow()
@@ -134,10 +137,26 @@ def complete_task(db: Database, task_id: int, data: dict[str, Any], actor: Actor
             case.service_area = clean["service_area"]
         run.event(EventKind.TASK_COMPLETED, task.bpmn_id,
                   {"name": task.name, "data": clean, "on_behalf_of": task.on_behalf_of})
-        session.execute(delete(TaskDraft).where(TaskDraft.task_id == task.id,
-                                                TaskDraft.username == actor.username))
+        if has_draft:
+            session.execute(delete(TaskDraft).where(TaskDraft.task_id == task.id,
+                                                    TaskDraft.username == actor.username))
         run.advance(workflow)
         run.save(workflow)
+
+
+def _load_with_case(session: Session, task_id: int, actor: Actor
+                    ) -> tuple[Task | None, Case | None, bool]:
+    """The task and its case with its version, in one query, and whether the actor left a
+    draft of the task's form to remove."""
+    draft = (select(TaskDraft.id).where(TaskDraft.task_id == Task.id,
+                                        TaskDraft.username == actor.username)
+             .limit(1).scalar_subquery())
+    found = session.execute(select(Task, Case, draft).join(Case, Case.id == Task.case_id)
+                            .options(*CASE_FOR_RUN).where(Task.id == task_id)).first()
+    if found is None:
+        return None, None, False
+    task, case, draft_id = found
+    return task, case, draft_id is not None
 
 
 def claim_task(db: Database, task_id: int, actor: Actor) -> None:
@@ -199,5 +218,4 @@ def colleagues_by_task(db: Database, task_ids: list[int], actor: Actor
 def record_event(session: Session, case_id: int, actor: Actor, kind: EventKind,
                  bpmn_id: str | None, data: dict[str, Any]) -> None:
     """An event in the case history for an action that does not move the token."""
-    session.add(Event(case_id=case_id, at=clock.now(), actor=actor.username, kind=kind,
-                      bpmn_id=bpmn_id, data=data))
+    add_event(session, case_id, clock.now(), actor.username, kind, bpmn_id, data)

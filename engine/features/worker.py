@@ -141,11 +141,10 @@ def fire_case(db: Database, case_id: int, now: datetime, settings: WorkerSetting
         case = session.scalar(query)
         if case is None:
             return False
-        # Checked again under the lock: what was due when the list was read may be fired now.
-        if session.scalar(select(Timer.id).where(Timer.case_id == case_id, _due_timer(now))
-                          .limit(1)) is None:
-            return False
         run = CaseRun(session, case, SYSTEM)
+        # Checked again under the lock: what was due when the list was read may be fired now.
+        if not any(timer.due_at <= now for timer in run.rows().timers):
+            return False
         workflow = run.load_workflow()
         run.fire_timers(workflow)
         run.save(workflow)

@@ -20,6 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from engine.kernel import lengths  # noqa: F401  (refuses overlong text at every flush)
 from engine.kernel.errors import Conflict
+from engine.kernel.history import keep_history
 
 CHANGED_MEANWHILE = "Saken ble endret av noen andre i mellomtiden. Last inn på nytt og prøv igjen."
 
@@ -49,6 +50,7 @@ class Database:
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        keep_history(self._sessions)
 
     @property
     def is_postgresql(self) -> bool:

@@ -22,11 +22,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.kernel import clock, spiff, spiff_scripts
+from engine.kernel.history import add_event
 from engine.kernel.models import (
+    ActionItem,
     Attachment,
     Case,
     Document,
-    Event,
     Incident,
     KprRecord,
     Outbox,
@@ -36,19 +37,20 @@ from engine.kernel.models import (
 )
 from engine.kernel.settings import handler_settings
 from engine.kernel.vocabulary import CaseState, EventKind, Role, TaskState
-from engine.runtime import plan_store
+from engine.runtime import case_rows, plan_store
 from engine.runtime.access import assignee_for
 from engine.runtime.deadlines import task_due
 from engine.runtime.handler_context import CaseEffects, SessionDirectory, caseworker
 from engine.runtime.users import Actor
 from handlers.catalogue import get_handler
-from handlers.registry import Caseworker, HandlerContext
+from handlers.registry import HandlerContext
 
 
 class CaseRun:
     """Everything one engine call does to one case."""
 
-    def __init__(self, session: Session, case: Case, actor: Actor) -> None:
+    def __init__(self, session: Session, case: Case, actor: Actor, new_case: bool = False
+                 ) -> None:
         # Everything the call writes goes to the database in one flush at the commit: one
         # ``UPDATE case_`` with the version check, and each table's new rows in one statement.
         # Queries from here on do not flush first, so what they must see is flushed by hand
@@ -61,16 +63,17 @@ class CaseRun:
         self.version = case.process_version
         self.script_engine = spiff_scripts.HandlerScriptEngine(self._call_handler)
         self.incident_opened = False
-        self._caseworker_of_run: Caseworker | None = None
+        self.directory = SessionDirectory(session)
+        # A case started in this call has no rows yet: nothing to read.
+        self._rows: case_rows.CaseRows | None = case_rows.CaseRows() if new_case else None
         self._incidents: list[Incident] | None = None
 
-    def _caseworker(self) -> Caseworker | None:
-        """The caseworker, looked up once and without flushing: a flush here would send the
-        case's version update early and turn a lost race into the wrong error."""
-        if self._caseworker_of_run is None and self.actor.is_staff:
-            with self.session.no_autoflush:
-                self._caseworker_of_run = caseworker(self.session, self.actor)
-        return self._caseworker_of_run
+    def rows(self) -> case_rows.CaseRows:
+        """The case's open tasks, timers, incidents and action items, read once per call (the
+        call's own changes are made to these objects; new rows are not in the lists)."""
+        if self._rows is None:
+            self._rows = case_rows.read(self.session, self.case.id)
+        return self._rows
 
     # ---------------------------------------------------------------- workflow in and out
 
@@ -118,8 +121,8 @@ class CaseRun:
 
     def event(self, kind: EventKind, bpmn_id: str | None = None, data: dict[str, Any] | None = None,
               actor: str | None = None) -> None:
-        self.session.add(Event(case_id=self.case.id, at=self.now, kind=kind, bpmn_id=bpmn_id,
-                               actor=actor or self.actor.username, data=data or {}))
+        add_event(self.session, self.case.id, self.now, actor or self.actor.username, kind,
+                  bpmn_id, data or {})
 
     def _record_step(self, task: spiff.SpiffTask) -> None:
         spec = task.task_spec
@@ -143,9 +146,9 @@ class CaseRun:
         handler = get_handler(name)
         effects = CaseEffects()
         context = HandlerContext(case_id=self.case.id, now=clock.now(),
-                                 directory=SessionDirectory(self.session), effects=effects,
+                                 directory=self.directory, effects=effects,
                                  params=params, settings=handler_settings(),
-                                 actor=self._caseworker())
+                                 actor=caseworker(self.actor))
         result = handler(context, copy.deepcopy(task.data))
         self._apply(effects, task.task_spec.bpmn_id)
         self.event(EventKind.STEP_COMPLETED, task.task_spec.bpmn_id,
@@ -254,10 +257,8 @@ class CaseRun:
     def open_incidents(self) -> list[Incident]:
         """The case's open incidents, read once per call and kept up to date by it."""
         if self._incidents is None:
-            rows = self.session.scalars(select(Incident).where(
-                Incident.case_id == self.case.id, Incident.resolved_at.is_(None)))
             # Asked again of the rows themselves: one resolved in this call is not flushed yet.
-            self._incidents = [row for row in rows if row.resolved_at is None]
+            self._incidents = [row for row in self.rows().incidents if row.resolved_at is None]
         return self._incidents
 
     def _resolve_incidents(self) -> None:
@@ -272,9 +273,7 @@ class CaseRun:
     def _open_tasks(self) -> list[Task]:
         """Open task rows; asked again of the rows themselves, since the one completed in this
         call is not flushed yet."""
-        rows = self.session.scalars(select(Task).where(
-            Task.case_id == self.case.id, Task.state == TaskState.READY))
-        return [row for row in rows if row.state == TaskState.READY]
+        return [row for row in self.rows().tasks if row.state == TaskState.READY]
 
     def _sync_tasks(self, workflow: spiff.BpmnWorkflow) -> None:
         ready = {str(t.id): t for t in spiff.ready_user_tasks(workflow)}
@@ -306,8 +305,7 @@ class CaseRun:
 
     def _sync_timers(self, workflow: spiff.BpmnWorkflow) -> None:
         waiting = {str(task.id): (task, due) for task, due in spiff.waiting_timers(workflow)}
-        rows = list(self.session.scalars(select(Timer).where(
-            Timer.case_id == self.case.id, Timer.fired_at.is_(None), Timer.cancelled.is_(False))))
+        rows = [row for row in self.rows().timers if row.fired_at is None and not row.cancelled]
         for row in rows:
             if row.spiff_id in waiting:
                 task, due = waiting[row.spiff_id]
@@ -334,7 +332,7 @@ class CaseRun:
         meetings: Any = workflow.last_task.data.get("meetings") if workflow.last_task else None
         for task in workflow.get_tasks(state=spiff.TaskState.READY | spiff.TaskState.WAITING):
             meetings = task.data.get("meetings", meetings)
-        plan_store.add_new_items(self.session, self.case.id, meetings)
+        plan_store.add_new_items(self.session, self.case.id, meetings, self.rows().last_position)
 
     def _update_status(self, workflow: spiff.BpmnWorkflow) -> None:
         open_incident = bool(self.open_incidents())
@@ -359,9 +357,13 @@ class CaseRun:
             self.case.closed_at = None
 
     def close_open_items(self) -> None:
-        """The case ends: its open action items are closed, and the history says which."""
-        self.session.flush()  # items of a meeting saved in this very call count too
-        closed = plan_store.close_open_items(self.session, self.case.id, "system", self.now)
+        """The case ends: its open action items are closed, and the history says which; items
+        of a meeting saved in this very call count too (flushed first: the history names ids)."""
+        new = [row for row in self.session.new
+               if isinstance(row, ActionItem) and row.case_id == self.case.id]
+        if new:
+            self.session.flush()
+        closed = plan_store.close_items([*self.rows().action_items, *new], "system", self.now)
         if closed:
             self.event(EventKind.ACTION_ITEMS_CLOSED, None, {"items": closed}, actor="system")
 

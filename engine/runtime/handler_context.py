@@ -19,10 +19,12 @@ from handlers.registry import Caseworker
 
 
 class SessionDirectory:
-    """Answers handlers' questions about staff from the database."""
+    """Answers handlers' questions about staff from the database; a name is read once per
+    engine call (a letter names the coordinator, the closing letters name them again)."""
 
     def __init__(self, session: Session) -> None:
         self._session = session
+        self._names: dict[str, str] = {}
 
     def is_coordinator(self, username: str, service_area: str | None) -> bool:
         query = select(Membership.service_area).join(User).where(
@@ -31,19 +33,18 @@ class SessionDirectory:
         return bool(areas) and (None in areas or service_area is None or service_area in areas)
 
     def display_name(self, username: str) -> str:
-        name = self._session.scalar(select(User.full_name).where(User.username == username))
-        return name or username
+        if username not in self._names:
+            name = self._session.scalar(select(User.full_name).where(User.username == username))
+            self._names[username] = name or username
+        return self._names[username]
 
 
-def caseworker(session: Session, actor: Actor) -> Caseworker | None:
+def caseworker(actor: Actor) -> Caseworker | None:
     """The staff member a step runs for, with their contact; None for the system (timers) and
     for a citizen's own message, so letters are then signed by the unit, not by the citizen."""
     if not actor.is_staff:
         return None
-    contact = session.execute(select(User.phone, User.email).where(
-        User.username == actor.username)).first()
-    phone, email = contact if contact else (None, None)
-    return Caseworker(actor.username, actor.full_name, phone=phone, email=email)
+    return Caseworker(actor.username, actor.full_name, phone=actor.phone, email=actor.email)
 
 
 @dataclass(frozen=True)

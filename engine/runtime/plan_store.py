@@ -138,14 +138,11 @@ def meeting_items(meetings: Any) -> list[dict[str, Any]]:
     return items
 
 
-def add_new_items(session: Session, case_id: int, meetings: Any) -> None:
-    """Rows for the action items of meetings saved since the last call; existing rows (and the
-    status people gave them) are left alone."""
+def add_new_items(session: Session, case_id: int, meetings: Any, known: int | None) -> None:
+    """Rows for the action items of meetings saved since the last call (``known``: the case's
+    highest position so far); existing rows (and the status people gave them) are left
+    alone."""
     found = meeting_items(meetings)
-    if not found:
-        return
-    known = session.scalar(select(ActionItem.position).where(ActionItem.case_id == case_id)
-                           .order_by(ActionItem.position.desc()).limit(1))
     start = -1 if known is None else known
     for position, values in enumerate(found):
         if position > start:
@@ -159,10 +156,13 @@ def items(session: Session, case_id: int, open_only: bool = False) -> list[Actio
     return list(session.scalars(query.order_by(ActionItem.position)))
 
 
-def close_open_items(session: Session, case_id: int, by: str, at: datetime) -> list[int]:
-    """A case that ends leaves no open items behind: they are closed (``lukket``) by ``by``."""
+def close_items(candidates: list[ActionItem], by: str, at: datetime) -> list[int]:
+    """A case that ends leaves no open items behind: those of ``candidates`` still open are
+    closed (``lukket``) by ``by``, in position order; their ids."""
     closed = []
-    for item in items(session, case_id, open_only=True):
+    for item in sorted(candidates, key=lambda item: item.position):
+        if item.status not in OPEN_ITEM_STATUSES:
+            continue
         item.status, item.changed_by, item.changed_at = "lukket", by, at
         closed.append(item.id)
     return closed

@@ -43,12 +43,15 @@ _DUMMY_HASH = _hasher.hash("ipflow-no-such-user")
 
 @dataclass(frozen=True)
 class Actor:
-    """Who is acting, with roles as ``{role: {service areas}}`` (None: every area)."""
+    """Who is acting, with roles as ``{role: {service areas}}`` (None: every area), and the
+    contact letters print when they are the caseworker (read with the user, not per call)."""
 
     username: str
     full_name: str
     roles: dict[str, frozenset[str | None]] = field(default_factory=dict)
     nin: str | None = None
+    phone: str | None = None
+    email: str | None = None
 
     def has_role(self, role: str) -> bool:
         return role in self.roles
@@ -82,7 +85,8 @@ def actor_for(user: User) -> Actor:
     for membership in user.memberships:
         roles.setdefault(membership.role, set()).add(membership.service_area)
     return Actor(user.username, user.full_name,
-                 {role: frozenset(areas) for role, areas in roles.items()}, user.nin)
+                 {role: frozenset(areas) for role, areas in roles.items()}, user.nin,
+                 user.phone, user.email)
 
 
 def create_service_area(db: Database, code: str, name: str) -> None:

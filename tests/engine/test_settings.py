@@ -57,10 +57,9 @@ def test_only_staff_sign_letters_with_their_contact(db, siri_contact) -> None:
     siri = get_actor(db, "systemkoordinator")
     fagleder = get_actor(db, "fagleder")
     citizen = get_actor(db, "innbygger")
-    with db.reading() as session:
-        assert caseworker(session, siri) == Caseworker(
-            "systemkoordinator", siri.full_name, phone="57 00 11 22",
-            email="siri@fjordvik.kommune.no")
-        assert caseworker(session, fagleder) == Caseworker("fagleder", fagleder.full_name)
-        assert caseworker(session, citizen) is None
-        assert caseworker(session, SYSTEM) is None
+    assert caseworker(siri) == Caseworker(
+        "systemkoordinator", siri.full_name, phone="57 00 11 22",
+        email="siri@fjordvik.kommune.no")
+    assert caseworker(fagleder) == Caseworker("fagleder", fagleder.full_name)
+    assert caseworker(citizen) is None
+    assert caseworker(SYSTEM) is None

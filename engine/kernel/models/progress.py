@@ -27,14 +27,20 @@ _PENDING = "ipflow_progress_pending"
 def _progress(session: Session, _context: Any, _instances: Any) -> None:
     """Note each case's newest new event; a case this flush updates anyway takes it in that
     same ``UPDATE``."""
-    pending: dict[int, Any] = session.info.setdefault(_PENDING, {})
     for obj in session.new:
         if isinstance(obj, Case) and obj.last_progress_at is None:
             obj.last_progress_at = obj.created_at
-        elif (isinstance(obj, Event) and obj.kind not in NUDGE_EVENTS
-                and (obj.case_id not in pending or pending[obj.case_id] < obj.at)):
-            pending[obj.case_id] = obj.at
-    _fold_into_updates(session, pending)
+        elif isinstance(obj, Event):
+            note_event(session, obj.case_id, obj.kind, obj.at)
+    _fold_into_updates(session, session.info.setdefault(_PENDING, {}))
+
+
+def note_event(session: Session, case_id: int, kind: str, at: Any) -> None:
+    """A new event moves its case's progress, unless it is a nudge; also for the events
+    :mod:`engine.kernel.history` writes without ORM objects."""
+    pending: dict[int, Any] = session.info.setdefault(_PENDING, {})
+    if kind not in NUDGE_EVENTS and (case_id not in pending or pending[case_id] < at):
+        pending[case_id] = at
 
 
 @event.listens_for(Session, "before_commit")
