@@ -17,6 +17,7 @@ from engine.kernel.errors import Forbidden, InvalidData
 from engine.kernel.models import Case
 from engine.kernel.vocabulary import CaseState, EventKind, Role
 from engine.runtime import forms
+from engine.runtime.case_rows import CaseRows
 from engine.runtime.case_run import CaseRun
 from engine.runtime.users import PROCEDURE_ROLES, Actor
 
@@ -76,7 +77,7 @@ def start_case(db: Database, process_key: str, data: dict[str, Any], actor: Acto
                     created_by=actor.username, created_at=now, updated_at=now)
         session.add(case)
         session.flush()
-        run = CaseRun(session, case, actor, new_case=True)
+        run = CaseRun(session, case, actor, CaseRows())  # a new case has none
         workflow = run.new_workflow()
         for task in workflow.get_tasks(state=spiff.TaskState.READY):
             task.data.update(clean)

@@ -38,7 +38,7 @@ from engine.kernel.db import Database
 from engine.kernel.errors import Conflict
 from engine.kernel.models import Case, Incident, ProcessVersion, Task, Timer
 from engine.kernel.vocabulary import RUNNING_CASE_STATES, EventKind, Role, TaskState
-from engine.runtime.access import assignee_for
+from engine.runtime.access import assignee_for, citizen_username
 from engine.runtime.case_run import CaseRun
 from engine.runtime.deadlines import due_after
 from engine.runtime.users import Actor
@@ -212,7 +212,8 @@ def _update_rows(session: Session, case: Case, workflow: spiff.BpmnWorkflow,
         role = spec.lane or Role.SYSTEMKOORDINATOR
         if role != row.role:
             row.role = role
-            row.assignee, row.on_behalf_of = assignee_for(session, role, case)
+            row.assignee, row.on_behalf_of = assignee_for(
+                role, case, lambda: citizen_username(session, case.citizen_nin))
             row.claimed_by, row.claimed_at = None, None
     for timer in session.scalars(select(Timer).where(Timer.case_id == case.id,
                                                      Timer.fired_at.is_(None))):

@@ -8,9 +8,10 @@ validates what they send, and only then moves the token. A refused request chang
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, select, update
+from sqlalchemy import CursorResult, delete, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -27,10 +28,9 @@ from engine.kernel.errors import (
     TaskTaken,
 )
 from engine.kernel.history import add_event
-from engine.kernel.models import Case, Task, TaskDraft, inbox_counts
-from engine.kernel.models.cases import CASE_FOR_RUN
+from engine.kernel.models import Task, TaskDraft, inbox_counts
 from engine.kernel.vocabulary import EventKind, TaskState
-from engine.runtime import forms
+from engine.runtime import case_rows, forms
 from engine.runtime.access import can_see_case, may_act
 from engine.runtime.case_run import CaseRun
 from engine.runtime.users import Actor, all_actors, find_actor
@@ -73,23 +73,28 @@ def _task_for_action(session: Session, task_id: int, actor: Actor) -> Task:
     return task
 
 
-def _take(session: Session, task: Task, actor: Actor) -> None:
+def _take(session: Session, task: Task, actor: Actor, completed_at: datetime | None = None
+          ) -> None:
     """A conditional update, so that of two people taking the task at once only one wins; the
-    loser is told who won."""
+    loser is told who won. Taken to be completed at once (``completed_at``), the same update
+    marks it completed too: the task row is written once."""
     now = clock.now()
     before = inbox_counts.group_of(task)
+    values: dict[str, Any] = {"claimed_by": actor.username, "claimed_at": now}
+    if completed_at is not None:
+        values.update(state=TaskState.COMPLETED, completed_at=completed_at,
+                      completed_by=actor.username)
     result = cast(CursorResult[Any], session.execute(update(Task).where(
         Task.id == task.id, Task.state == TaskState.READY,
         (Task.claimed_by.is_(None)) | (Task.claimed_by == actor.username),
-    ).values(claimed_by=actor.username, claimed_at=now)
-        .execution_options(synchronize_session=False)))
+    ).values(**values).execution_options(synchronize_session=False)))
     if result.rowcount != 1:
         session.refresh(task)
         raise _refusal(session, task, actor) or Conflict(
             "Oppgaven ble tatt av noen andre i mellomtiden.")
     # What the update wrote, known to the session without being written a second time.
-    set_committed_value(task, "claimed_by", actor.username)
-    set_committed_value(task, "claimed_at", now)
+    for name, value in values.items():
+        set_committed_value(task, name, value)
     inbox_counts.moved(session, before, inbox_counts.group_of(task))
     record_event(session, task.case_id, actor, EventKind.TASK_CLAIMED, task.bpmn_id,
                  {"name": task.name})
@@ -109,17 +114,18 @@ def complete_task(db: Database, task_id: int, data: dict[str, Any], actor: Actor
     very request, which then claims it in the same transaction.
     """
     with db.transaction() as session:
-        # Held here, so that the checks below find both in the session instead of reading them.
-        _held, loaded, has_draft = _load_with_case(session, task_id, actor)
+        # Held here, so that the checks below find the task in the session instead of reading it.
+        found = case_rows.read_for_task(session, task_id, actor.username)
         task = _task_for_action(session, task_id, actor)
-        if not holds(task, actor):
-            if not take:
-                raise NotClaimed("Ta oppgaven før du fullfører den, så ser kollegene at du "
-                                 "arbeider med den.")
-            _take(session, task, actor)
-        case = loaded or session.get(Case, task.case_id, options=CASE_FOR_RUN)
-        assert case is not None
-        run = CaseRun(session, case, actor)
+        taking = not holds(task, actor)
+        if taking and not take:
+            raise NotClaimed("Ta oppgaven før du fullfører den, så ser kollegene at du "
+                             "arbeider med den.")
+        assert found is not None  # the task exists: it was found above
+        case = found.case
+        run = CaseRun(session, case, actor, found.rows)
+        if taking:
+            _take(session, task, actor, completed_at=run.now)
         workflow = run.load_workflow()
         spiff_task = workflow.get_task_from_id(spiff.task_uuid(task.spiff_id))
         if spiff_task is None or not spiff_task.has_state(spiff.TaskState.READY):
@@ -130,33 +136,19 @@ def complete_task(db: Database, task_id: int, data: dict[str, Any], actor: Actor
         spiff_task.data.update(forms.omitted_answers(form["schema"], clean))
         spiff_task.data.update(clean)
         spiff_task.run()
-        task.state = TaskState.COMPLETED
-        task.completed_at = run.now
-        task.completed_by = actor.username
+        if not taking:
+            task.state = TaskState.COMPLETED
+            task.completed_at = run.now
+            task.completed_by = actor.username
         if "service_area" in clean:
             case.service_area = clean["service_area"]
         run.event(EventKind.TASK_COMPLETED, task.bpmn_id,
                   {"name": task.name, "data": clean, "on_behalf_of": task.on_behalf_of})
-        if has_draft:
+        if found.has_draft:
             session.execute(delete(TaskDraft).where(TaskDraft.task_id == task.id,
                                                     TaskDraft.username == actor.username))
         run.advance(workflow)
         run.save(workflow)
-
-
-def _load_with_case(session: Session, task_id: int, actor: Actor
-                    ) -> tuple[Task | None, Case | None, bool]:
-    """The task and its case with its version, in one query, and whether the actor left a
-    draft of the task's form to remove."""
-    draft = (select(TaskDraft.id).where(TaskDraft.task_id == Task.id,
-                                        TaskDraft.username == actor.username)
-             .limit(1).scalar_subquery())
-    found = session.execute(select(Task, Case, draft).join(Case, Case.id == Task.case_id)
-                            .options(*CASE_FOR_RUN).where(Task.id == task_id)).first()
-    if found is None:
-        return None, None, False
-    task, case, draft_id = found
-    return task, case, draft_id is not None
 
 
 def claim_task(db: Database, task_id: int, actor: Actor) -> None:

@@ -64,7 +64,8 @@ def validated(session: Session, case_id: int, form: dict[str, Any], data: dict[s
     wanted = {prop.get("x-source") for prop in form["schema"].get("properties", {}).values()
               if isinstance(prop, dict)}
     schema = forms.with_sources(form["schema"], sources(
-        session, session.get(Case, case_id), {name for name in wanted if name}))
+        session, session.get(Case, case_id) if case_id else None,
+        {name for name in wanted if name}))
     clean = forms.declared_fields(forms.normalized(data, schema), schema)
     errors = {**forms.schema_errors(clean, schema), **forms.source_errors(clean, schema)}
     if not errors and validator_name:

@@ -6,6 +6,8 @@ all apply the same rules.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
 from sqlalchemy.orm import Session
 
@@ -106,16 +108,18 @@ def citizen_username(session: Session, nin: str) -> str | None:
     return session.scalar(select(User.username).where(User.nin == nin, User.active))
 
 
-def assignee_for(session: Session, role: str, case: Case) -> tuple[str | None, str | None]:
+def assignee_for(role: str, case: Case, citizen_login: Callable[[], str | None]
+                 ) -> tuple[str | None, str | None]:
     """(assignee, on behalf of) for a new task in ``role``'s lane.
 
-    Coordinator tasks go to the case's coordinator; citizen tasks to the citizen's own login,
-    or, when there is none, to the coordinator acting on the citizen's behalf.
+    Coordinator tasks go to the case's coordinator; citizen tasks to the citizen's own login
+    (``citizen_login``, asked only for those), or, when there is none, to the coordinator
+    acting on the citizen's behalf.
     """
     if role == Role.KOORDINATOR:
         return case.coordinator, None
     if role == Role.INNBYGGER:
-        citizen = citizen_username(session, case.citizen_nin)
+        citizen = citizen_login()
         if citizen:
             return citizen, None
         return case.coordinator, case.citizen_name

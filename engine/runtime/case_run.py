@@ -38,7 +38,7 @@ from engine.kernel.models import (
 from engine.kernel.settings import handler_settings
 from engine.kernel.vocabulary import CaseState, EventKind, Role, TaskState
 from engine.runtime import case_rows, plan_store
-from engine.runtime.access import assignee_for
+from engine.runtime.access import assignee_for, citizen_username
 from engine.runtime.deadlines import task_due
 from engine.runtime.handler_context import CaseEffects, SessionDirectory, caseworker
 from engine.runtime.users import Actor
@@ -49,8 +49,8 @@ from handlers.registry import HandlerContext
 class CaseRun:
     """Everything one engine call does to one case."""
 
-    def __init__(self, session: Session, case: Case, actor: Actor, new_case: bool = False
-                 ) -> None:
+    def __init__(self, session: Session, case: Case, actor: Actor,
+                 rows: case_rows.CaseRows | None = None) -> None:
         # Everything the call writes goes to the database in one flush at the commit: one
         # ``UPDATE case_`` with the version check, and each table's new rows in one statement.
         # Queries from here on do not flush first, so what they must see is flushed by hand
@@ -64,16 +64,30 @@ class CaseRun:
         self.script_engine = spiff_scripts.HandlerScriptEngine(self._call_handler)
         self.incident_opened = False
         self.directory = SessionDirectory(session)
-        # A case started in this call has no rows yet: nothing to read.
-        self._rows: case_rows.CaseRows | None = case_rows.CaseRows() if new_case else None
+        # Given when the caller read them with the case (or knows there are none: a new case).
+        self._rows = rows
+        self._know_coordinator()
         self._incidents: list[Incident] | None = None
 
     def rows(self) -> case_rows.CaseRows:
         """The case's open tasks, timers, incidents and action items, read once per call (the
         call's own changes are made to these objects; new rows are not in the lists)."""
         if self._rows is None:
-            self._rows = case_rows.read(self.session, self.case.id)
+            self._rows = case_rows.read(self.session, self.case)
+            self._know_coordinator()
         return self._rows
+
+    def _citizen_login(self) -> str | None:
+        rows = self.rows()
+        if rows.people_read:
+            return rows.citizen_login
+        return citizen_username(self.session, self.case.citizen_nin)
+
+    def _know_coordinator(self) -> None:
+        """Letters name the case's coordinator: their name came with the case's rows."""
+        rows = self._rows
+        if rows is not None and self.case.coordinator and rows.coordinator_name:
+            self.directory.remember(self.case.coordinator, rows.coordinator_name)
 
     # ---------------------------------------------------------------- workflow in and out
 
@@ -209,13 +223,14 @@ class CaseRun:
                                 subject=subject, body=body, created_at=self.now))
 
     def _kpr(self, service: str, action: str, on: date) -> None:
-        self.session.flush()  # a record started earlier in this call counts
-        open_records = list(self.session.scalars(select(KprRecord).where(
-            KprRecord.citizen_nin == self.case.citizen_nin, KprRecord.service == service,
-            KprRecord.to_date.is_(None))))
+        # The citizen's open periods, with those started earlier in this call.
+        known = self.rows().kpr_records
+        open_records = [row for row in known if row.service == service and row.to_date is None]
         if action == "start" and not open_records:
-            self.session.add(KprRecord(case_id=self.case.id, citizen_nin=self.case.citizen_nin,
-                                       service=service, from_date=on))
+            record = KprRecord(case_id=self.case.id, citizen_nin=self.case.citizen_nin,
+                               service=service, from_date=on)
+            self.session.add(record)
+            known.append(record)
         elif action == "end":
             for record in open_records:
                 record.to_date = on
@@ -293,7 +308,7 @@ class CaseRun:
         spec = task.task_spec
         props = spiff.task_properties(spec)
         role = spec.lane or Role.SYSTEMKOORDINATOR
-        assignee, on_behalf = assignee_for(self.session, role, self.case)
+        assignee, on_behalf = assignee_for(role, self.case, self._citizen_login)
         self.session.add(Task(
             case_id=self.case.id, spiff_id=spiff_id, bpmn_id=spec.bpmn_id,
             name=spec.bpmn_name or spec.bpmn_id, role=role, form=props.get("form", ""),

@@ -32,6 +32,10 @@ class SessionDirectory:
         areas = set(self._session.scalars(query))
         return bool(areas) and (None in areas or service_area is None or service_area in areas)
 
+    def remember(self, username: str, full_name: str) -> None:
+        """A name read along with something else (the case's coordinator's, with its rows)."""
+        self._names[username] = full_name
+
     def display_name(self, username: str) -> str:
         if username not in self._names:
             name = self._session.scalar(select(User.full_name).where(User.username == username))
