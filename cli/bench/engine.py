@@ -32,8 +32,11 @@ PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 @click.option("--long-case", is_flag=True,
               help="Also store a case after 100 follow-up meetings and 5 renewals, and give "
                    "its size (long_case_state_bytes).")
+@click.option("--statements", is_flag=True,
+              help="Also print the SQL each engine call of the last case sent.")
 @click.option("--json", "as_json", is_flag=True, help="End with the figures as one JSON line.")
-def engine_bench(cases: int, kind: str, url: str | None, long_case: bool, as_json: bool) -> None:
+def engine_bench(cases: int, kind: str, url: str | None, long_case: bool, statements: bool,
+                 as_json: bool) -> None:
     """The happy path (report, nine tasks, the revision timer) in SpiffWorkflow alone and
     through ipflow's engine on a fresh database, case by case in turn."""
     with _scratch_database(kind, url) as db:
@@ -50,6 +53,11 @@ def engine_bench(cases: int, kind: str, url: str | None, long_case: bool, as_jso
                 figures["long_case_state_bytes"] = bench_engine.long_running_state_bytes(db)
                 advance()
     calls = len(result.sql_per_call)
+    if statements:
+        for name, sql in result.statements_of_last_case:
+            click.echo(f"{name}: {len(sql)}")
+            for statement in sql:
+                click.echo(f"    {_abridged(statement)}")
     show(f"ipflow bench engine ({figures['db']}, {cases} saker hver)",
          ["", "saker/s", "SQL per sak", "state (byte)"],
          [["SpiffWorkflow alene", figures["raw_cases_per_s"], "–", figures["raw_state_bytes"]],
@@ -61,6 +69,12 @@ def engine_bench(cases: int, kind: str, url: str | None, long_case: bool, as_jso
           *([["etter 100 møter og 5 fornyelser", "", "", figures["long_case_state_bytes"]]]
             if long_case else [])],
          figures, as_json)
+
+
+def _abridged(statement: str, width: int = 150) -> str:
+    """A statement on one line, its middle (the column lists) left out when long."""
+    line = " ".join(statement.split())
+    return line if len(line) <= width else f"{line[:width - 60]} … {line[-55:]}"
 
 
 def _scratch_database(kind: str, url: str | None) -> AbstractContextManager[Database]:

@@ -55,6 +55,11 @@ class Step:
     user: str = ""
     data: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def name(self) -> str:
+        """The engine call as the figures name it: the task's id, or ``start``, ``timer``."""
+        return self.bpmn_id or self.kind
+
 
 def happy_path() -> list[Step]:
     """Report, assessment, appointment, training, summons, consent, goals, plan, one meeting,
@@ -141,12 +146,14 @@ def meeting(day: str, number: int) -> dict[str, Any]:
 
 
 class StatementCount:
-    """SQL statements the database is sent, counted only inside :meth:`call`."""
+    """SQL statements the database is sent, counted only inside :meth:`call`; the statements
+    themselves too, for ``ipflow bench engine --statements``."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
         self.per_call: list[int] = []
         self.case_updates_per_call: list[int] = []  # the issue asks for one per call
+        self.statements: list[list[str]] = []
         self._on = False
         event.listen(db.engine, "before_cursor_execute", self._count)
 
@@ -154,11 +161,18 @@ class StatementCount:
         if self._on:
             self.per_call[-1] += 1
             self.case_updates_per_call[-1] += statement.startswith("UPDATE case_ ")
+            self.statements[-1].append(statement)
+
+    def clear(self) -> None:
+        self.per_call.clear()
+        self.case_updates_per_call.clear()
+        self.statements.clear()
 
     @contextmanager
     def call(self) -> Iterator[None]:
         self.per_call.append(0)
         self.case_updates_per_call.append(0)
+        self.statements.append([])
         self._on = True
         try:
             yield
@@ -306,6 +320,7 @@ class EngineBench:
     raw_seconds: float
     ipflow_seconds: float
     sql_per_call: tuple[int, ...]
+    statements_of_last_case: tuple[tuple[str, tuple[str, ...]], ...]  # (step, its SQL)
     raw_state_bytes: int
     ipflow_state_bytes: int
 
@@ -333,6 +348,7 @@ class EngineBench:
                 "ratio": round(self.ratio, 3), "sql_per_case": round(self.sql_per_case, 1),
                 "sql_per_call_max": max(self.sql_per_call),
                 "sql_per_call_mean": round(sum(self.sql_per_call) / len(self.sql_per_call), 2),
+                "sql_per_step": {name: len(sql) for name, sql in self.statements_of_last_case},
                 "raw_state_bytes": self.raw_state_bytes,
                 "ipflow_state_bytes": self.ipflow_state_bytes}
 
@@ -367,8 +383,7 @@ def run(db: Database, cases: int, advance: Callable[[], None] = lambda: None) ->
     try:
         raw.run(steps)
         ipflow.run(steps)
-        counter.per_call.clear()
-        counter.case_updates_per_call.clear()
+        counter.clear()
         for _case in range(cases):
             for name, side in (("raw", raw), ("ipflow", ipflow)):
                 began = time.perf_counter()
@@ -377,5 +392,9 @@ def run(db: Database, cases: int, advance: Callable[[], None] = lambda: None) ->
             advance()
     finally:
         counter.close()
+    last_case = zip([step.name for step in steps], counter.statements[-len(steps):],
+                    strict=True)
     return EngineBench(cases, db.engine.dialect.name, timings["raw"], timings["ipflow"],
-                       tuple(counter.per_call), raw.state_bytes, ipflow.state_bytes)
+                       tuple(counter.per_call),
+                       tuple((name, tuple(sql)) for name, sql in last_case),
+                       raw.state_bytes, ipflow.state_bytes)

@@ -132,7 +132,8 @@ def complete_task(db: Database, task_id: int, data: dict[str, Any], actor: Actor
             raise Conflict("Oppgaven er ikke lenger aktiv.")
         props = spiff.task_properties(spiff_task.task_spec)
         form = case.process_version.forms[task.form]
-        clean = validated(session, case.id, form, data, props.get("validator"), spiff_task.data)
+        clean = validated(session, case.id, form, data, props.get("validator"), spiff_task.data,
+                          run.directory)
         spiff_task.data.update(forms.omitted_answers(form["schema"], clean))
         spiff_task.data.update(clean)
         spiff_task.run()

@@ -23,18 +23,23 @@ from handlers.registry import HandlerContext
 
 
 def sources(session: Session, case: Case | None = None,
-            wanted: Collection[str] = tuple(forms.SOURCES)) -> dict[str, list[forms.Choice]]:
+            wanted: Collection[str] = tuple(forms.SOURCES),
+            directory: SessionDirectory | None = None) -> dict[str, list[forms.Choice]]:
     """The municipality's own lists a form's choices may come from (``x-source``): its service
     areas, the coordinators of the case's service area with how many active cases each has,
     and the participants the citizen's consent lets the case share information with today.
-    Only the ``wanted`` ones are read (each is a query or two; most forms use none)."""
+    Only the ``wanted`` ones are read (each is a query; most forms use none). The coordinators
+    read are told to ``directory``, which the validator and the step then ask."""
     found: dict[str, list[forms.Choice]] = {}
     if "service_areas" in wanted:
         found["service_areas"] = [forms.Choice(code, name)
                                   for code, name in service_areas(session).items()]
     if "coordinators" in wanted:
-        found["coordinators"] = [_coordinator(person) for person in
-                                 coordinators(session, case.service_area if case else None)]
+        area = case.service_area if case else None
+        people = coordinators(session, area)
+        found["coordinators"] = [_coordinator(person) for person in people]
+        if directory is not None:
+            directory.remember_coordinators(area, [(p.username, p.full_name) for p in people])
     if "sharing_participants" in wanted:
         sharing = consents.case_sharing(session, case.id) if case is not None else []
         found["sharing_participants"] = [forms.Choice(name, name) for name in dict.fromkeys(
@@ -50,29 +55,33 @@ def _coordinator(person: Colleague) -> forms.Choice:
                         {"en": f"{person.full_name} ({cases_en})"})
 
 
-def validation_context(session: Session, case_id: int) -> HandlerContext:
+def validation_context(session: Session, case_id: int,
+                       directory: SessionDirectory | None = None) -> HandlerContext:
     """Validators may look things up but never cause effects: theirs are thrown away."""
-    return HandlerContext(case_id=case_id, now=clock.now(), directory=SessionDirectory(session),
-                          effects=CaseEffects())
+    return HandlerContext(case_id=case_id, now=clock.now(),
+                          directory=directory or SessionDirectory(session), effects=CaseEffects())
 
 
 def validated(session: Session, case_id: int, form: dict[str, Any], data: dict[str, Any],
-              validator_name: str | None, context_data: dict[str, Any]) -> dict[str, Any]:
-    """The declared fields of ``data`` when valid; raises InvalidData otherwise."""
+              validator_name: str | None, context_data: dict[str, Any],
+              directory: SessionDirectory | None = None) -> dict[str, Any]:
+    """The declared fields of ``data`` when valid; raises InvalidData otherwise. ``directory``:
+    the engine call's, which keeps what the form's lists read for the steps that follow."""
     if not isinstance(data, dict):
         raise InvalidData({"_form": "Skjemadata må være et JSON-objekt."})
     wanted = {prop.get("x-source") for prop in form["schema"].get("properties", {}).values()
               if isinstance(prop, dict)}
     schema = forms.with_sources(form["schema"], sources(
         session, session.get(Case, case_id) if case_id else None,
-        {name for name in wanted if name}))
+        {name for name in wanted if name}, directory))
     clean = forms.declared_fields(forms.normalized(data, schema), schema)
     errors = {**forms.schema_errors(clean, schema), **forms.source_errors(clean, schema)}
     if not errors and validator_name:
         # The validator sees the data as completing will leave it: an answer left out this time
         # is not last time's (a renewal's revision date is the new period's, not the old one).
         as_stored = {**context_data, **forms.omitted_answers(schema, clean), **clean}
-        errors = get_validator(validator_name)(validation_context(session, case_id), as_stored)
+        errors = get_validator(validator_name)(validation_context(session, case_id, directory),
+                                               as_stored)
     if errors:
         raise InvalidData(errors)
     return clean

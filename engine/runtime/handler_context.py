@@ -25,8 +25,19 @@ class SessionDirectory:
     def __init__(self, session: Session) -> None:
         self._session = session
         self._names: dict[str, str] = {}
+        # Coordinators of a service area (None: of any), from a list read for a form.
+        self._coordinators: dict[str | None, set[str]] = {}
+
+    def remember_coordinators(self, service_area: str | None,
+                              people: Sequence[tuple[str, str]]) -> None:
+        """The (username, full name) of the coordinators of ``service_area``, read for a form's
+        choices: the validator asks of the one chosen, and a letter names them."""
+        self._coordinators.setdefault(service_area, set()).update(name for name, _ in people)
+        self._names.update(people)
 
     def is_coordinator(self, username: str, service_area: str | None) -> bool:
+        if username in self._coordinators.get(service_area, ()):
+            return True
         query = select(Membership.service_area).join(User).where(
             User.username == username, User.active, Membership.role == Role.KOORDINATOR)
         areas = set(self._session.scalars(query))
