@@ -15,9 +15,11 @@ from engine.kernel.db import Database
 from engine.kernel.models import Case, Event
 
 KEYS = {"raw_cases_per_s", "ipflow_cases_per_s", "ratio", "sql_per_case"}
-# Measured on the happy path (docs/benchmarks.md): the most any one call sends. The target is
-# 6; this is where the engine stands, kept from growing.
+# Measured on the happy path (docs/benchmarks.md): the most any one call sends, and the mean
+# over the eleven calls. The target is 6; this is where the engine stands, kept from growing.
+# The calls above 6 write letters (document, PDF, outbox), KPR periods or a plan revision.
 MOST_STATEMENTS_PER_CALL = {"sqlite": 11, "postgresql": 10}
+MEAN_STATEMENTS_PER_CALL = {"sqlite": 7.6, "postgresql": 7.3}
 
 
 def test_the_command_prints_a_table_and_its_figures_as_json() -> None:
@@ -43,12 +45,14 @@ def test_each_engine_call_of_the_happy_path_sends_few_statements(db: Database) -
     finally:
         counter.close()
     assert len(counter.per_call) == 11  # the start, nine tasks, the timer
-    assert max(counter.per_call) <= MOST_STATEMENTS_PER_CALL[db.engine.dialect.name]
-    # The case row is written once per call, its version check and last progress together;
-    # twice where a call must flush midway to read its own rows (a coordinator appointed,
-    # action items closed at the end).
-    assert max(counter.case_updates_per_call) <= 2
-    assert sum(counter.case_updates_per_call) <= 11 + 2
+    dialect = db.engine.dialect.name
+    assert max(counter.per_call) <= MOST_STATEMENTS_PER_CALL[dialect]
+    assert sum(counter.per_call) / 11 <= MEAN_STATEMENTS_PER_CALL[dialect]
+    # The case row is written once per call, its version check and last progress together.
+    assert counter.case_updates_per_call == [1] * 11
+    # A task call reads once: the task, its case and version, and the case's open rows.
+    completed = counter.statements[6]  # describe_goals: an assigned task, no letter
+    assert [sql.split()[0] for sql in completed].count("SELECT") == 1
 
 
 def test_a_case_that_runs_for_years_keeps_a_small_workflow(db: Database) -> None:
