@@ -9,8 +9,9 @@ few hundred rows with the same conditions (:func:`engine.runtime.access.may_act_
 
 The rows follow every session's flush, so no writer of tasks needs to remember them: each new,
 changed or deleted task moves its count from the group it was in to the one it is in now, and
-the moves are written at the commit, in the same transaction, one ``INSERT ... ON CONFLICT``
-per group, in key order (two commits that move the same groups lock them in the same order).
+the moves are written at the commit, in the same transaction, in one ``INSERT ... ON CONFLICT``
+with a row per group, in key order (two commits that move the same groups lock them in the
+same order).
 A writer that changes tasks by a statement instead of through the session says so with
 :func:`moved`; a bulk load of tasks calls :func:`rebuild`.
 """
@@ -115,7 +116,8 @@ def _note_tasks(session: Session, _context: Any, _instances: Any) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _write_at_commit(session: Session) -> None:
-    """At the commit, after its last flush: each group's move in one upsert."""
+    """At the commit, after its last flush: every group's move in one multi-row upsert, its
+    rows in key order (the order the rows are locked in)."""
     session.flush()
     pending: Counter[Group] = session.info.pop(_PENDING, Counter())
     changes = sorted((_key(group), group, change) for group, change in pending.items() if change)
@@ -123,11 +125,11 @@ def _write_at_commit(session: Session) -> None:
         return
     dialect = session.get_bind().dialect.name
     upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    for key, group, change in changes:
-        statement = upsert(InboxCount).values(key=key, tasks=change, **dict(zip(
-            GROUPED, group, strict=True)))
-        session.execute(statement.on_conflict_do_update(
-            index_elements=["key"], set_={"tasks": InboxCount.tasks + statement.excluded.tasks}))
+    statement = upsert(InboxCount).values([
+        {"key": key, "tasks": change, **dict(zip(GROUPED, group, strict=True))}
+        for key, group, change in changes])
+    session.execute(statement.on_conflict_do_update(
+        index_elements=["key"], set_={"tasks": InboxCount.tasks + statement.excluded.tasks}))
 
 
 @event.listens_for(Session, "after_soft_rollback")
