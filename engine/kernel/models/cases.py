@@ -112,7 +112,7 @@ class Event(Base):
 
     __tablename__ = "event"
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case_.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_.id"))  # ix_event_case_at leads with it
     at: Mapped[datetime]
     actor: Mapped[str] = mapped_column(String(80))
     kind: Mapped[str] = mapped_column(String(60))
