@@ -8,7 +8,7 @@ import math
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -95,7 +95,8 @@ def phase_loads(places: Iterable[Position], now: datetime, checksum: str,
     """The heat of each phase (a sub-process): the cases waiting at any step inside it, so the
     top of the diagram shows where cases are and each step's heat is one click down."""
     phases = enclosing_phases(checksum, bpmn_xml)
-    inside = [replace(place, step=phase_id, name=phase_name) for place in places
+    inside = [Position(place.case_id, phase_id, phase_name, place.since, place.service_area)
+              for place in places
               for phase_id, phase_name in phases.get(place.step, [])]
     return step_loads(inside, now)
 
