@@ -149,9 +149,10 @@ class Colleague:
 
 
 def with_case_counts(session: Session, actors: list[Actor]) -> list[Colleague]:
-    """``actors`` as colleagues, each with the number of open cases they coordinate."""
+    """``actors`` as colleagues, each with the number of open cases they coordinate: counted
+    in ``ix_case_coordinator_status`` alone, for the listed people only."""
     rows = session.execute(
-        select(Case.coordinator, func.count(Case.id))
+        select(Case.coordinator, func.count())
         .where(Case.coordinator.in_([a.username for a in actors]),
                Case.status.in_(RUNNING_CASE_STATES))
         .group_by(Case.coordinator)).all()
