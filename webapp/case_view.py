@@ -18,7 +18,9 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from engine.features import audience, overview
+from engine.features.case_events import CaseEvents
 from engine.features.diagram import PhaseStart, Step
+from engine.features.notices import CaseNotices
 from engine.features.snapshots import CaseFacts, DocumentRow, EventRow, MessageRow, TaskRow
 from engine.kernel import clock
 from engine.runtime import forms, plan_store, users
@@ -245,6 +247,10 @@ class CasePage:
     coordinators: list[dict[str, Any]]
     messages: list[dict[str, Any]]
     citizen_view: bool
+    # The legal-event panel's links and whether the incident panel is asked for.
+    offered: CaseEvents
+    open_incident: bool
+    notices: CaseNotices | None  # what was new when the reader opened the page
     access_log: list[dict[str, Any]] = field(default_factory=list)
     access_log_total: int = 0
     may_read_access_log: bool = False
@@ -264,9 +270,10 @@ def _messages(messages: Iterable[MessageRow], actor: users.Actor) -> list[dict[s
              "mine": m.author == actor.username} for m in messages]
 
 
-def build_case_page(case_id: int, actor: users.Actor) -> CasePage:
-    """Read the case (logged) and shape it for the page; NotFound when it is not visible."""
-    seen = overview.case_overview(db(), case_id, actor)
+def build_case_page(case_id: int, actor: users.Actor, opened: bool = False) -> CasePage:
+    """Read the case (logged) and shape it for the page; NotFound when it is not visible.
+    ``opened``: the reader opens the page (its thread and letters are read from now on)."""
+    seen = overview.case_overview(db(), case_id, actor, opened=opened)
     case = seen.facts
     data = seen.data
     who = directory()
@@ -316,10 +323,11 @@ def build_case_page(case_id: int, actor: users.Actor) -> CasePage:
         sharing_consents=_sharing(data.get("sharing_consents"), who),
         coordinators=_coordinators(data, who),
         messages=_messages(seen.messages, actor), citizen_view=citizen_view,
-        may_read_access_log=citizen_view or actor.has_role("systemkoordinator"))
-    if page.may_read_access_log:
+        offered=seen.offered, open_incident=seen.open_incident, notices=seen.notices,
+        may_read_access_log=seen.access_log is not None)
+    if seen.access_log is not None:
         # The citizen sees the staff's reads here; their own are on the log's page on request.
-        entries = overview.access_log(db(), case.id, actor, without_own=citizen_view)
+        entries = seen.access_log
         # A read of a task the citizen is not told of is named by its number only.
         shown_tasks = (audience.citizen_tasks(seen.tasks, seen.steps) if citizen_view
                        else seen.tasks)

@@ -12,7 +12,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from engine.features import case_queries, notices, overview
+from engine.features import case_queries, overview
 from engine.kernel import clock
 from engine.kernel.errors import InvalidData
 from engine.kernel.paging import Paging
@@ -29,21 +29,20 @@ bp = Blueprint("cases", __name__)
 
 
 def _render_case(case_id: int, status: int = 200, message_error: str | None = None,
-                 message_body: str = "",
-                 case_notices: notices.CaseNotices | None = None) -> tuple[str, int]:
-    page = build_case_page(case_id, signed_in_actor())
+                 message_body: str = "", opened: bool = False) -> tuple[str, int]:
+    page = build_case_page(case_id, signed_in_actor(), opened)
     # The history's filter works without JavaScript too: ``?vis=tasks&vis=letters``.
     shown = set(request.args.getlist("vis")) & set(TIMELINE_GROUPS) or DEFAULT_GROUPS
     return render_template("case.html", page=page, message_error=message_error,
                            message_body=message_body, timeline_groups=TIMELINE_GROUPS,
-                           shown_groups=shown, case_notices=case_notices), status
+                           shown_groups=shown, case_notices=page.notices), status
 
 
 @bp.get("/cases/<int:case_id>")
 @login_required
 def case(case_id: int) -> Any:
     """The case page; its thread and letters count as read from now on."""
-    return _render_case(case_id, case_notices=notices.open_case(db(), case_id, signed_in_actor()))
+    return _render_case(case_id, opened=True)
 
 
 @bp.post("/cases/<int:case_id>/messages")

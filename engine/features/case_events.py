@@ -106,38 +106,49 @@ class CaseEvents:
 
 
 def available_events(db: Database, case_id: int, actor: Actor) -> CaseEvents:
-    """The events ``actor`` may send to the case now, one per message, in diagram order."""
+    """The events ``actor`` may send to the case now, one per message, in diagram order, each
+    with its form's ``x-source`` choices filled for this case."""
     with db.reading() as session:
         case = visible_case(session, actor, case_id)
         run = CaseRun(session, case, actor)
-        workflow = run.load_workflow()
-        current = spiff.refresh_catchers(workflow)
-        offered: dict[str, AvailableEvent] = {}
-        refused: dict[str, RefusedEvent] = {}
-        choices = sources(session, case)
-        for waiting in waiting_messages(workflow):
-            if waiting.name in offered or not may_send(actor, waiting.name):
-                continue
-            if accepted(run, waiting, current, None):
-                offered[waiting.name] = _event(waiting, case.process_version.forms, choices)
-            else:
-                refused.setdefault(waiting.name, RefusedEvent(
-                    waiting.name, waiting.element.bpmn_name or waiting.name,
-                    refused_because(waiting)))
-        return CaseEvents(case_id=case.id, events=tuple(offered.values()),
-                          today=local_date(run.now),
-                          appeal_deadline=safe_date(current.get("appeal_deadline")),
-                          files=attachments.of_case(session, case.id),
-                          refused=tuple(e for name, e in refused.items() if name not in offered))
+        return events_of(run, run.load_workflow())
+
+
+def events_of(run: CaseRun, workflow: spiff.BpmnWorkflow, with_forms: bool = True) -> CaseEvents:
+    """:func:`available_events` of the case ``run`` has loaded, with its restored workflow (the
+    case page reads them with the rest of the case). ``with_forms`` False leaves the forms'
+    choices unread: a page that only links to the events need not count every coordinator's
+    open cases or read the consents."""
+    session, case = run.session, run.case
+    current = spiff.refresh_catchers(workflow)
+    offered: dict[str, AvailableEvent] = {}
+    refused: dict[str, RefusedEvent] = {}
+    choices = sources(session, case) if with_forms else None
+    for waiting in waiting_messages(workflow):
+        if waiting.name in offered or not may_send(run.actor, waiting.name):
+            continue
+        if accepted(run, waiting, current, None):
+            offered[waiting.name] = _event(waiting, case.process_version.forms, choices)
+        else:
+            refused.setdefault(waiting.name, RefusedEvent(
+                waiting.name, waiting.element.bpmn_name or waiting.name,
+                refused_because(waiting)))
+    return CaseEvents(case_id=case.id, events=tuple(offered.values()),
+                      today=local_date(run.now),
+                      appeal_deadline=safe_date(current.get("appeal_deadline")),
+                      files=attachments.of_case(session, case.id),
+                      refused=tuple(e for name, e in refused.items() if name not in offered))
 
 
 def _event(waiting: WaitingMessage, version_forms: Mapping[str, Any],
-           choices: Mapping[str, Sequence[forms.Choice]]) -> AvailableEvent:
-    """The event as offered, its form's ``x-source`` choices filled for this case."""
+           choices: Mapping[str, Sequence[forms.Choice]] | None) -> AvailableEvent:
+    """The event as offered, its form's ``x-source`` choices filled for this case (left as
+    declared without ``choices``)."""
     element = waiting.element
     following = leads_to(element)
     form = dict(event_form(waiting, version_forms))
-    form["schema"] = forms.with_sources(form["schema"], choices)
+    if choices is not None:
+        form["schema"] = forms.with_sources(form["schema"], choices)
     return AvailableEvent(
         message=waiting.name, element=element.bpmn_id,
         label=element.bpmn_name or waiting.name,

@@ -212,14 +212,18 @@ def _read(session: Session, actor: Actor, topic: ReadTopic, item_id: int, at: da
 def open_case(db: Database, case_id: int, actor: Actor) -> CaseNotices:
     """The actor opens the case: what was new in its thread and letters, now read."""
     with db.transaction() as session:
-        case = visible_case(session, actor, case_id)
-        mark = session.scalar(select(ReadMark.read_at).where(
-            ReadMark.username == actor.username, ReadMark.topic == ReadTopic.CASE,
-            ReadMark.item_id == case.id))
-        messages = _counts(session, _unread_messages(actor).where(CaseMessage.case_id == case.id))
-        letters = _counts(session, _unread_letters(actor).where(Document.case_id == case.id))
-        _read(session, actor, ReadTopic.CASE, case.id, clock.now())
-        return CaseNotices(messages.get(case.id, 0), letters.get(case.id, 0), mark)
+        return opened(session, visible_case(session, actor, case_id), actor)
+
+
+def opened(session: Session, case: Case, actor: Actor) -> CaseNotices:
+    """:func:`open_case` of a case already read (the case page's own read)."""
+    mark = session.scalar(select(ReadMark.read_at).where(
+        ReadMark.username == actor.username, ReadMark.topic == ReadTopic.CASE,
+        ReadMark.item_id == case.id))
+    messages = _counts(session, _unread_messages(actor).where(CaseMessage.case_id == case.id))
+    letters = _counts(session, _unread_letters(actor).where(Document.case_id == case.id))
+    _read(session, actor, ReadTopic.CASE, case.id, clock.now())
+    return CaseNotices(messages.get(case.id, 0), letters.get(case.id, 0), mark)
 
 
 def open_task(db: Database, task_id: int, actor: Actor) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from engine.features import case_events, notices
 from engine.features.diagram import diagram_steps, passed_starts, start_events
 from engine.features.snapshots import (
     AccessRow,
@@ -31,6 +32,7 @@ from engine.kernel.models import (
     CaseMessage,
     Document,
     Event,
+    Incident,
     Task,
     Timer,
 )
@@ -52,11 +54,16 @@ def current_data(session: Session, case: Case, actor: Actor) -> dict[str, Any]:
     return spiff.case_data(CaseRun(session, case, actor).load_workflow())
 
 
-def case_overview(db: Database, case_id: int, actor: Actor) -> CaseSnapshot:
-    """Everything the case page shows, in one read (logged as an access)."""
+def case_overview(db: Database, case_id: int, actor: Actor, *,
+                  opened: bool = False) -> CaseSnapshot:
+    """Everything the case page shows, in one read (logged as an access): the case is loaded
+    and its workflow restored once, for its data and the legal events it can take, and every
+    other query reads the case's own rows. ``opened``: the reader opens the page, so its thread
+    and letters count as read from now on (``notices`` says what was new)."""
     with db.transaction() as session:
         case = visible_case(session, actor, case_id)
         version = case.process_version
+        news = notices.opened(session, case, actor) if opened else None
         tasks = list(session.scalars(select(Task).where(Task.case_id == case.id)
                                      .order_by(Task.id)))
         events = list(session.scalars(select(Event).where(Event.case_id == case.id)
@@ -72,8 +79,17 @@ def case_overview(db: Database, case_id: int, actor: Actor) -> CaseSnapshot:
             files.setdefault(document_id, []).append(attachment_id)
         messages = session.scalars(select(CaseMessage).where(
             CaseMessage.case_id == case.id).order_by(CaseMessage.at, CaseMessage.id))
-        data = current_data(session, case, actor) if case.state else {}
+        run = CaseRun(session, case, actor)
+        workflow = run.load_workflow()
+        data = spiff.case_data(workflow) if case.state else {}
+        offered = case_events.events_of(run, workflow, with_forms=False)
+        open_incident = session.scalar(select(Incident.id).where(
+            Incident.case_id == case.id, Incident.resolved_at.is_(None)).limit(1)) is not None
         log_read(session, case.id, actor, "case_page")
+        session.flush()  # the log shown below has this read (CaseRun turned autoflush off)
+        reads = (tuple(AccessRow.of(entry) for entry in session.scalars(
+            _log_query(case, actor, without_own=_own_reads_left_out(actor, case))))
+            if _may_read_log(actor, case) else None)
         current = {t.bpmn_id for t in tasks if t.state == TaskState.READY} | set(waiting)
         passed = {e.bpmn_id for e in events if e.kind in PASSED_KINDS and e.bpmn_id}
         # Start events leave no event of their own: a started case has passed its process's,
@@ -89,7 +105,19 @@ def case_overview(db: Database, case_id: int, actor: Actor) -> CaseSnapshot:
             documents=tuple(DocumentRow.of(d, files.get(d.id, ())) for d in documents),
             messages=tuple(MessageRow.of(m) for m in messages),
             plan=plan_store.snapshot(session, case.id),
-            keeps_plan=keeps_plan(actor, case), own_case=is_own_case(actor, case))
+            keeps_plan=keeps_plan(actor, case), own_case=is_own_case(actor, case),
+            offered=offered, open_incident=open_incident, access_log=reads, notices=news)
+
+
+def _may_read_log(actor: Actor, case: Case) -> bool:
+    """Who may read the case's access log: the citizen it concerns and the koordinerende
+    enhet."""
+    return actor.nin == case.citizen_nin or actor.has_role(Role.SYSTEMKOORDINATOR)
+
+
+def _own_reads_left_out(actor: Actor, case: Case) -> bool:
+    """The citizen looks for the staff's reads on their case page: their own are left out."""
+    return bool(actor.nin) and actor.nin == case.citizen_nin
 
 
 def access_log(db: Database, case_id: int, actor: Actor,
@@ -113,8 +141,12 @@ def access_log_page(db: Database, case_id: int, actor: Actor, paging: Paging,
 def _access_query(session: Session, case_id: int, actor: Actor,
                   without_own: bool) -> Select[Any]:
     case = visible_case(session, actor, case_id)
-    if actor.nin != case.citizen_nin and not actor.has_role(Role.SYSTEMKOORDINATOR):
+    if not _may_read_log(actor, case):
         raise NotFound("Saken finnes ikke.")
+    return _log_query(case, actor, without_own)
+
+
+def _log_query(case: Case, actor: Actor, without_own: bool) -> Select[Any]:
     query = select(AccessLog).where(AccessLog.case_id == case.id)
     if without_own:
         query = query.where(AccessLog.username != actor.username)

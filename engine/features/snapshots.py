@@ -13,8 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from engine.features.case_events import CaseEvents
 from engine.features.diagram import PhaseStart, Step
 from engine.features.incident_causes import IncidentCause, cause_at
+from engine.features.notices import CaseNotices
 from engine.features.task_context import PreviousAnswers, TaskContext
 from engine.kernel.models import (
     AccessLog,
@@ -246,6 +248,14 @@ class CaseSnapshot:
     plan: Mapping[str, Any]
     keeps_plan: bool
     own_case: bool
+    # The legal events the reader may send now, their forms' choices unread (the page links
+    # to each event's own page), and whether the case has stopped on an error.
+    offered: CaseEvents
+    open_incident: bool
+    # The case's reads, newest first, when the reader may see them (the citizen, without
+    # their own, and the koordinerende enhet); what was new to the reader when they opened it.
+    access_log: tuple[AccessRow, ...] | None = None
+    notices: CaseNotices | None = None
 
     @property
     def open_tasks(self) -> tuple[TaskRow, ...]:
