@@ -18,7 +18,7 @@ from flask_limiter.util import get_remote_address
 from flask_wtf.csrf import CSRFProtect
 
 from engine.kernel.db import Database
-from webapp import edge
+from webapp import edge, translation
 
 LOCALES = ("nb", "en")
 csrf = CSRFProtect()
@@ -63,7 +63,7 @@ def create_app(database_url: str | None = None, config: dict[str, Any] | None = 
         app.config["SECRET_KEY"] = _secret_key(app)
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.extensions["ipflow_db"] = Database(database_url)
-    Babel(app, locale_selector=select_locale)
+    translation.install(app, Babel(app, locale_selector=select_locale))
     edge.install(app)  # first: the id converter before any route, the check before CSRF
     csrf.init_app(app)
     limiter.init_app(app)

@@ -2,13 +2,20 @@
 from typing import Any
 
 from babel import Locale
+from babel.support import NullTranslations
 from flask import Flask
 
 class LazyString:
     def __str__(self) -> str: ...
     def __html__(self) -> str: ...
 
+class Domain:
+    def __init__(self, translation_directories: str | list[str] | None = ...,
+                 domain: str = ...) -> None: ...
+    def get_translations(self) -> NullTranslations: ...
+
 class Babel:
+    domain_instance: Domain
     def __init__(self, app: Flask | None = ..., **kwargs: Any) -> None: ...
     def init_app(self, app: Flask, **kwargs: Any) -> None: ...
 
