@@ -29,7 +29,6 @@ from engine.kernel import clock
 from engine.kernel.db import Database
 from engine.kernel.models import Case, CaseMessage, Document, InboxCount, ReadMark, Task
 from engine.kernel.vocabulary import Role, TaskState
-from engine.runtime.access import visible_case
 from engine.runtime.users import Actor
 
 LETTER = "letter"
@@ -209,14 +208,9 @@ def _read(session: Session, actor: Actor, topic: ReadTopic, item_id: int, at: da
         set_={"read_at": statement.excluded.read_at}))
 
 
-def open_case(db: Database, case_id: int, actor: Actor) -> CaseNotices:
-    """The actor opens the case: what was new in its thread and letters, now read."""
-    with db.transaction() as session:
-        return opened(session, visible_case(session, actor, case_id), actor)
-
-
 def opened(session: Session, case: Case, actor: Actor) -> CaseNotices:
-    """:func:`open_case` of a case already read (the case page's own read)."""
+    """The actor opens the case (its page, which has read the case in ``session``): what was
+    new in its thread and letters, now read."""
     mark = session.scalar(select(ReadMark.read_at).where(
         ReadMark.username == actor.username, ReadMark.topic == ReadTopic.CASE,
         ReadMark.item_id == case.id))

@@ -22,6 +22,13 @@ from tests.support.clock import T0
 from tests.support.people import KARI, OLA
 
 
+def opening(db: Database, case_id: int, actor: Actor) -> notices.CaseNotices:
+    """What was new to ``actor`` when they opened the case's page (read from then on)."""
+    news = overview.case_overview(db, case_id, actor, opened=True).notices
+    assert news is not None
+    return news
+
+
 @pytest.fixture()
 def at_t0() -> Iterator[None]:
     with clock.frozen_at(T0):
@@ -66,14 +73,14 @@ def test_a_citizens_message_is_unread_for_the_coordinator_until_the_case_is_open
     with pytest.raises(dataclasses.FrozenInstanceError):
         seen.messages = {}  # type: ignore[misc]
 
-    opened = notices.open_case(db, case_id, coordinator)
+    opened = opening(db, case_id, coordinator)
     assert (opened.messages, opened.last_read) == (2, None)
     assert notices.unread(db, coordinator).messages == {}
 
     with clock.frozen_at(T0 + timedelta(minutes=5)):
         overview.post_message(db, case_id, "Takk!", citizen)
         assert notices.unread(db, coordinator).messages == {case_id: 1}
-        assert notices.open_case(db, case_id, coordinator).last_read == T0
+        assert opening(db, case_id, coordinator).last_read == T0
 
 
 def test_the_coordinators_answer_and_the_letters_are_news_to_the_citizen(
@@ -86,7 +93,7 @@ def test_the_coordinators_answer_and_the_letters_are_news_to_the_citizen(
 
     overview.post_message(db, case_id, "Møtet er flyttet.", staff["koordinator"])
     assert notices.unread(db, citizen).messages == {case_id: 1}
-    opened = notices.open_case(db, case_id, citizen)
+    opened = opening(db, case_id, citizen)
     assert (opened.messages, opened.letters) == (1, letters[case_id])
     after = notices.unread(db, citizen)
     assert (after.messages, after.letters) == ({}, {})
