@@ -41,9 +41,9 @@ from engine.features.monitor import responsible_for
 from engine.kernel import clock
 from engine.kernel.db import Database
 from engine.kernel.errors import Conflict
-from engine.kernel.models import Case, Event, Membership, Outbox, Task, TaskEscalation, Timer, User
-from engine.kernel.models.cases import CASE_FOR_RUN
-from engine.kernel.vocabulary import FINAL_CASE_STATES, EventKind, Role, TaskState
+from engine.kernel.models import Event, Membership, Outbox, Task, TaskEscalation, Timer, User
+from engine.kernel.vocabulary import EventKind, Role, TaskState
+from engine.runtime import case_rows
 from engine.runtime.case_run import CaseRun
 from engine.runtime.users import SYSTEM
 
@@ -134,16 +134,13 @@ def fire_case(db: Database, case_id: int, now: datetime, settings: WorkerSetting
     """Fire the case's due timers in one transaction; False when there was nothing to do here
     (another worker holds the case or has just fired it, or it is closed)."""
     with clock.frozen_at(now), db.transaction() as session:
-        query = select(Case).options(*CASE_FOR_RUN).where(
-            Case.id == case_id, Case.status.not_in(FINAL_CASE_STATES))
-        if db.is_postgresql:
-            query = query.with_for_update(skip_locked=True, of=Case)
-        case = session.scalar(query)
-        if case is None:
+        found = case_rows.read_for_case(session, case_id, lock=db.is_postgresql)
+        if found is None:
             return False
-        run = CaseRun(session, case, SYSTEM)
+        case, rows = found
+        run = CaseRun(session, case, SYSTEM, rows)
         # Checked again under the lock: what was due when the list was read may be fired now.
-        if not any(timer.due_at <= now for timer in run.rows().timers):
+        if not any(timer.due_at <= now for timer in rows.timers):
             return False
         workflow = run.load_workflow()
         run.fire_timers(workflow)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import and_, func, literal_column, or_, select, union_all
+from sqlalchemy import and_, func, literal_column, null, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from engine.kernel.models import (
@@ -27,7 +27,7 @@ from engine.kernel.models import (
     User,
 )
 from engine.kernel.models.cases import CASE_FOR_RUN
-from engine.kernel.vocabulary import TaskState
+from engine.kernel.vocabulary import FINAL_CASE_STATES, TaskState
 from engine.runtime.plan_store import OPEN_ITEM_STATUSES
 
 
@@ -73,7 +73,7 @@ def read_for_task(session: Session, task_id: int, username: str) -> TaskWithCase
     draft = (select(TaskDraft.id).where(TaskDraft.task_id == task_id,
                                         TaskDraft.username == username)
              .limit(1).scalar_subquery())
-    rows, (case, draft_id) = _read(session, case_id, nin, coordinator, task_id, draft)
+    rows, (case, draft_id) = _read(session, case_id, nin, coordinator, case_id, task_id, draft)
     task = next((row for row in rows.tasks if row.id == task_id), None)
     if task is None or case is None:
         return None
@@ -81,19 +81,33 @@ def read_for_task(session: Session, task_id: int, username: str) -> TaskWithCase
     return TaskWithCase(task, case, rows, draft_id is not None)
 
 
-def _read(session: Session, case_id: Any, nin: Any, coordinator: Any, task_id: int | None = None,
-          draft: Any = None) -> tuple[CaseRows, tuple[Case | None, int | None]]:
+def read_for_case(session: Session, case_id: int, lock: bool) -> tuple[Case, CaseRows] | None:
+    """A running case with its version and its open rows in one statement, for the worker;
+    None when it has ended, or when ``lock`` (PostgreSQL) and another worker holds it: the
+    case's row is locked ``FOR UPDATE SKIP LOCKED`` by the subquery that finds it."""
+    running = select(Case.id).where(Case.id == case_id, Case.status.not_in(FINAL_CASE_STATES))
+    if lock:
+        running = running.with_for_update(skip_locked=True)
+    nin = select(Case.citizen_nin).where(Case.id == case_id).scalar_subquery()
+    coordinator = select(Case.coordinator).where(Case.id == case_id).scalar_subquery()
+    rows, (case, _draft) = _read(session, case_id, nin, coordinator, running.scalar_subquery())
+    return None if case is None else (case, rows)
+
+
+def _read(session: Session, case_id: Any, nin: Any, coordinator: Any, case_key: Any = None,
+          task_id: int | None = None, draft: Any = None
+          ) -> tuple[CaseRows, tuple[Case | None, int | None]]:
     """One row per open thing of the case, tagged by kind, with the people new tasks and
-    letters name beside it; with ``task_id`` also that task (open or not) and, as a sixth
-    kind, the case itself with its version."""
-    with_case = task_id is not None
+    letters name beside it; with ``case_key`` also, as a sixth kind, the case it finds with
+    its version, and with ``task_id`` that task (open or not) and the person's draft's id."""
+    with_case = case_key is not None
     kinds = union_all(*(select(literal_column(str(n)).label("kind"))
                         for n in range(6 if with_case else 5))).subquery("kinds")
     kind = kinds.c.kind
     last_position = (select(func.max(ActionItem.position))
                      .where(ActionItem.case_id == case_id).scalar_subquery())
     task_wanted = Task.state == TaskState.READY
-    if with_case:
+    if task_id is not None:
         task_wanted = or_(task_wanted, Task.id == task_id)
     login = select(User.username).where(User.nin == nin, User.active).limit(1).scalar_subquery()
     name = select(User.full_name).where(User.username == coordinator).scalar_subquery()
@@ -110,8 +124,8 @@ def _read(session: Session, case_id: Any, nin: Any, coordinator: Any, task_id: i
         .outerjoin(KprRecord, and_(kind == 4, KprRecord.citizen_nin == nin,
                                    KprRecord.to_date.is_(None))))
     if with_case:
-        query = (query.add_columns(Case, draft)
-                 .outerjoin(Case, and_(kind == 5, Case.id == case_id)).options(*CASE_FOR_RUN))
+        query = (query.add_columns(Case, draft if draft is not None else null())
+                 .outerjoin(Case, and_(kind == 5, Case.id == case_key)).options(*CASE_FOR_RUN))
     rows = CaseRows(people_read=True)
     case, draft_id = None, None
     for found_row in session.execute(query):
