@@ -42,6 +42,8 @@ from webapp.procedure_texts import drawn_diagram
 from webapp.timeline import access_rows, document_entries, history, timeline
 
 AGE_OF_CONSENT = 16
+# The newest reads the case page shows (its Innsyn tab and its history); the log's own page
+# has them all, paged.
 ACCESS_LOG_ON_CASE_PAGE = 20
 
 
@@ -273,7 +275,8 @@ def _messages(messages: Iterable[MessageRow], actor: users.Actor) -> list[dict[s
 def build_case_page(case_id: int, actor: users.Actor, opened: bool = False) -> CasePage:
     """Read the case (logged) and shape it for the page; NotFound when it is not visible.
     ``opened``: the reader opens the page (its thread and letters are read from now on)."""
-    seen = overview.case_overview(db(), case_id, actor, opened=opened)
+    seen = overview.case_overview(db(), case_id, actor, opened=opened,
+                                  reads_shown=ACCESS_LOG_ON_CASE_PAGE)
     case = seen.facts
     data = seen.data
     who = directory()
@@ -332,8 +335,8 @@ def build_case_page(case_id: int, actor: users.Actor, opened: bool = False) -> C
         shown_tasks = (audience.citizen_tasks(seen.tasks, seen.steps) if citizen_view
                        else seen.tasks)
         task_names = {task.id: task.name for task in shown_tasks}
-        page.access_log = access_rows(entries[:ACCESS_LOG_ON_CASE_PAGE], who, task_names)
-        page.access_log_total = len(entries)
+        page.access_log = access_rows(entries, who, task_names)
+        page.access_log_total = seen.access_log_total
         page.timeline += access_rows(entries, who, task_names)
     page.timeline = history(page.timeline)
     return page

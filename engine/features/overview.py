@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from engine.features import case_events, notices
@@ -55,11 +55,12 @@ def current_data(session: Session, case: Case, actor: Actor) -> dict[str, Any]:
 
 
 def case_overview(db: Database, case_id: int, actor: Actor, *,
-                  opened: bool = False) -> CaseSnapshot:
+                  opened: bool = False, reads_shown: int = 20) -> CaseSnapshot:
     """Everything the case page shows, in one read (logged as an access): the case is loaded
     and its workflow restored once, for its data and the legal events it can take, and every
     other query reads the case's own rows. ``opened``: the reader opens the page, so its thread
-    and letters count as read from now on (``notices`` says what was new)."""
+    and letters count as read from now on (``notices`` says what was new). Of the access log,
+    the newest ``reads_shown`` reads and the count of all are read."""
     with db.transaction() as session:
         case = visible_case(session, actor, case_id)
         version = case.process_version
@@ -87,9 +88,14 @@ def case_overview(db: Database, case_id: int, actor: Actor, *,
             Incident.case_id == case.id, Incident.resolved_at.is_(None)).limit(1)) is not None
         log_read(session, case.id, actor, "case_page")
         session.flush()  # the log shown below has this read (CaseRun turned autoflush off)
-        reads = (tuple(AccessRow.of(entry) for entry in session.scalars(
-            _log_query(case, actor, without_own=_own_reads_left_out(actor, case))))
-            if _may_read_log(actor, case) else None)
+        reads: tuple[AccessRow, ...] | None = None
+        reads_total = 0
+        if _may_read_log(actor, case):
+            log = _log_query(case, actor, without_own=_own_reads_left_out(actor, case))
+            reads = tuple(AccessRow.of(entry)
+                          for entry in session.scalars(log.limit(reads_shown)))
+            reads_total = (len(reads) if len(reads) < reads_shown else session.scalar(
+                select(func.count()).select_from(log.order_by(None).subquery())) or 0)
         current = {t.bpmn_id for t in tasks if t.state == TaskState.READY} | set(waiting)
         passed = {e.bpmn_id for e in events if e.kind in PASSED_KINDS and e.bpmn_id}
         # Start events leave no event of their own: a started case has passed its process's,
@@ -106,7 +112,8 @@ def case_overview(db: Database, case_id: int, actor: Actor, *,
             messages=tuple(MessageRow.of(m) for m in messages),
             plan=plan_store.snapshot(session, case.id),
             keeps_plan=keeps_plan(actor, case), own_case=is_own_case(actor, case),
-            offered=offered, open_incident=open_incident, access_log=reads, notices=news)
+            offered=offered, open_incident=open_incident, access_log=reads,
+            access_log_total=reads_total, notices=news)
 
 
 def _may_read_log(actor: Actor, case: Case) -> bool:

@@ -252,9 +252,12 @@ class CaseSnapshot:
     # to each event's own page), and whether the case has stopped on an error.
     offered: CaseEvents
     open_incident: bool
-    # The case's reads, newest first, when the reader may see them (the citizen, without
-    # their own, and the koordinerende enhet); what was new to the reader when they opened it.
+    # The case's newest reads, newest first, when the reader may see them (the citizen,
+    # without their own, and the koordinerende enhet), and how many there are in all (a case
+    # read daily for years has thousands: the log's own page is paged); what was new to the
+    # reader when they opened it.
     access_log: tuple[AccessRow, ...] | None = None
+    access_log_total: int = 0
     notices: CaseNotices | None = None
 
     @property

@@ -52,3 +52,17 @@ def test_the_page_read_is_in_the_access_log_as_rows(db: Database,
     overview.case_overview(db, case_id, reader)
     [entry] = overview.access_log(db, case_id, reader)
     assert entry == AccessRow(at=entry.at, username=reader.username, what="case_page")
+
+
+def test_the_page_reads_the_newest_reads_of_a_long_log_and_counts_them_all(
+        db: Database, staff: dict[str, Actor]) -> None:
+    """A case opened daily for years has thousands of reads: the page reads only the newest."""
+    case_id = demo.report(db, staff["koordinator"], OLA)
+    reader = staff["systemkoordinator"]
+    for _ in range(4):
+        overview.case_overview(db, case_id, staff["koordinator"])
+    seen = overview.case_overview(db, case_id, reader, reads_shown=3)
+    assert seen.access_log == tuple(overview.access_log(db, case_id, reader)[:3])
+    assert seen.access_log_total == 5, "four reads by the koordinator and this one"
+    few = overview.case_overview(db, case_id, reader, reads_shown=10)
+    assert few.access_log is not None and len(few.access_log) == few.access_log_total == 6
