@@ -38,7 +38,7 @@ from webapp.labels import (
     role_label,
 )
 from webapp.people import Directory, directory
-from webapp.procedure_texts import drawn_diagram
+from webapp.procedure_texts import diagram_url
 from webapp.timeline import access_rows, document_entries, history, timeline
 
 AGE_OF_CONSENT = 16
@@ -307,7 +307,8 @@ def build_case_page(case_id: int, actor: users.Actor, opened: bool = False) -> C
                          plan.get("revision_date") if open_case else None,
                          staff_at_work=len(open_tasks) < len(seen.open_tasks)),
         report=_report(data, label), open_tasks=task_rows, waiting=waiting,
-        diagram={} if citizen_view else {"xml": drawn_diagram(seen.bpmn_xml),
+        diagram={} if citizen_view else {"url": diagram_url(case.process_key,
+                                                              case.process_version),
                                           "passed": sorted(passed - current),
                                           "current": sorted(current)},
         steps=_step_rows(shown_steps, passed, current,

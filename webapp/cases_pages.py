@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from engine.features import case_queries, overview
@@ -23,6 +23,7 @@ from webapp.formatting import as_datetime
 from webapp.labels import STATUS_LABELS
 from webapp.notices import current_notices
 from webapp.people import directory
+from webapp.procedure_texts import drawn_diagram
 from webapp.timeline import DEFAULT_GROUPS, TIMELINE_GROUPS, access_rows
 
 bp = Blueprint("cases", __name__)
@@ -43,6 +44,20 @@ def _render_case(case_id: int, status: int = 200, message_error: str | None = No
 def case(case_id: int) -> Any:
     """The case page; its thread and letters count as read from now on."""
     return _render_case(case_id, opened=True)
+
+
+@bp.get("/processes/<key>/<int:version>/diagram.bpmn")
+@login_required
+def diagram(key: str, version: int) -> Response:
+    """A deployed diagram for the case page's, an incident's and the heat map's viewer: fetched
+    when drawn rather than written into every page (it is most of a case page's bytes), and
+    kept by the browser, since a deployed version never changes (``lang`` is in the address)."""
+    xml = drawn_diagram(case_queries.deployed_diagram(db(), key, version, signed_in_actor()))
+    response = Response(xml, mimetype="application/xml")
+    response.cache_control.private = True
+    response.cache_control.max_age = 7 * 24 * 3600
+    response.cache_control.immutable = True
+    return response
 
 
 @bp.post("/cases/<int:case_id>/messages")

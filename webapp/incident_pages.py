@@ -26,7 +26,7 @@ from webapp.auth import current_actor, db, login_required, signed_in_actor
 from webapp.edge import whole_id
 from webapp.error_pages import flash_outcome
 from webapp.incident_text import plain_error
-from webapp.procedure_texts import drawn_diagram
+from webapp.procedure_texts import diagram_url
 
 bp = Blueprint("incident_pages", __name__)
 
@@ -103,7 +103,7 @@ def incident_panel(case_id: int) -> IncidentPanel | None:
         newer_versions=repair.newer_versions, failed_elements=repair.failed_elements,
         missing=tuple(dict.fromkeys(i.cause.missing_variable for i in repair.incidents
                                     if i.cause.missing_variable)),
-        diagram={"xml": drawn_diagram(repair.bpmn_xml), "passed": [],
+        diagram={"url": diagram_url(repair.process_key, repair.version), "passed": [],
                  "current": list(repair.failed_elements)})
 
 

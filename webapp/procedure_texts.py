@@ -14,7 +14,7 @@ from collections.abc import Collection, Iterator
 from functools import lru_cache
 from typing import IO, Any
 
-from flask import g, has_request_context
+from flask import g, has_request_context, url_for
 from flask_babel import get_locale, gettext
 
 from engine.features.diagram import documentation_texts, named_elements
@@ -53,6 +53,14 @@ def drawn_diagram(bpmn_xml: str) -> str:
     if not bpmn_xml or locale is None or locale.language == "nb":
         return bpmn_xml
     return _drawn(bpmn_xml, locale.language)
+
+
+def diagram_url(key: str, version: int) -> str:
+    """Where the viewer fetches a deployed diagram in the page's language (one address per
+    language, so a browser keeps each once)."""
+    locale = get_locale() if has_request_context() else None
+    return url_for("cases.diagram", key=key, version=version,
+                   lang=locale.language if locale else None)
 
 
 @lru_cache(maxsize=32)

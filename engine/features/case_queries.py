@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from engine.features import audience, consents, task_context
+from engine.features import audience, consents, deploy, task_context
 from engine.features.diagram import diagram_steps
 from engine.features.snapshots import EventRow, TaskDetail, TaskFacts
 from engine.features.validation import sources
@@ -138,3 +138,12 @@ def list_documents(db: Database, case_id: int, actor: Actor, paging: Paging
                            "created_at": d.created_at.isoformat(),
                            "attachments": files.get(d.id, [])} for d in documents.rows),
                     documents.total, documents.page, documents.per_page)
+
+
+def deployed_diagram(db: Database, key: str, version: int, actor: Actor) -> str:
+    """The BPMN of a deployed version, for staff to draw a case's way on (the case page, an
+    incident, the monitor's heat map fetch it once and keep it: a version never changes)."""
+    if not actor.is_staff:
+        raise NotFound("Diagrammet finnes ikke.")
+    with db.reading() as session:
+        return deploy.version_row(session, key, version).bpmn_xml

@@ -71,7 +71,6 @@ class CaseRepair:
     incidents: tuple[OpenIncident, ...]
     variables: Mapping[str, Any]
     newer_versions: tuple[int, ...]
-    bpmn_xml: str  # the case's version, to draw the failed element on
 
     @property
     def failed_elements(self) -> tuple[str, ...]:
@@ -97,7 +96,7 @@ def case_repair(db: Database, case_id: int, actor: Actor) -> CaseRepair:
         case = _case(session, case_id)
         version = case.process_version
         if not _open_incidents(session, case.id):
-            return CaseRepair(case.id, version.key, version.version, (), {}, (), "")
+            return CaseRepair(case.id, version.key, version.version, (), {}, ())
         run = CaseRun(session, case, actor)
         data = spiff.case_data(run.load_workflow()) if case.state else {}
         newer = tuple(session.scalars(select(ProcessVersion.version).where(
@@ -110,7 +109,7 @@ def case_repair(db: Database, case_id: int, actor: Actor) -> CaseRepair:
             may_skip=cause.element_kind != "gateway") for i in _open_incidents(session, case.id))
         log_read(session, case.id, actor, "hendelse")
         return CaseRepair(case.id, version.key, version.version, found,
-                          dict(sorted(data.items())), newer, version.bpmn_xml)
+                          dict(sorted(data.items())), newer)
 
 
 def _case(session: Session, case_id: int) -> Case:

@@ -102,7 +102,7 @@ def case_overview(db: Database, case_id: int, actor: Actor, *,
         # and a phase's once it has entered the phase.
         passed |= passed_starts(version.checksum, version.bpmn_xml, passed | current)
         return CaseSnapshot(
-            facts=CaseFacts.of(case), data=data, forms=version.forms, bpmn_xml=version.bpmn_xml,
+            facts=CaseFacts.of(case), data=data, forms=version.forms,
             steps=diagram_steps(version.checksum, version.bpmn_xml),
             starts=start_events(version.checksum, version.bpmn_xml),
             passed=frozenset(passed), current=frozenset(current),

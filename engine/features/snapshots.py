@@ -42,6 +42,7 @@ class CaseFacts:
     coordinator: str | None
     created_at: datetime
     closed_at: datetime | None
+    process_key: str
     process_name: str
     process_version: int
 
@@ -50,7 +51,8 @@ class CaseFacts:
         return cls(id=case.id, status=case.status, citizen_name=case.citizen_name,
                    citizen_nin=case.citizen_nin, service_area=case.service_area,
                    coordinator=case.coordinator, created_at=case.created_at,
-                   closed_at=case.closed_at, process_name=case.process_version.name,
+                   closed_at=case.closed_at, process_key=case.process_version.key,
+                   process_name=case.process_version.name,
                    process_version=case.process_version.version)
 
 
@@ -236,7 +238,6 @@ class CaseSnapshot:
     facts: CaseFacts
     data: Mapping[str, Any]
     forms: Mapping[str, Any]
-    bpmn_xml: str
     steps: tuple[Step, ...]
     starts: tuple[PhaseStart, ...]
     passed: frozenset[str]

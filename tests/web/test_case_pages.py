@@ -84,7 +84,8 @@ def test_case_page_shows_every_section_with_real_content(cast: Cast, username: s
 
 
 def test_case_page_marks_the_diagram_and_lists_the_steps_as_text(cast: Cast) -> None:
-    page = cast.users_client("koordinator").get(f"/cases/{cast.case_id}").get_data(as_text=True)
+    client = cast.users_client("koordinator")
+    page = client.get(f"/cases/{cast.case_id}").get_data(as_text=True)
     block = re.search(r'<script type="application/json" id="bpmn-diagram-data">(.*?)</script>',
                       page, flags=re.S)
     assert block, "the diagram data block is missing"
@@ -95,7 +96,26 @@ def test_case_page_marks_the_diagram_and_lists_the_steps_as_text(cast: Cast) -> 
 
         case = session.get(Case, cast.case_id)
         assert case is not None
-        assert diagram["xml"] == case.process_version.bpmn_xml
+        version = case.process_version
+        # The page names the diagram; the viewer fetches it, and the browser keeps it.
+        assert diagram["url"] == f"/processes/{version.key}/{version.version}/diagram.bpmn?lang=nb"
+        assert version.bpmn_xml not in page
+        fetched = client.get(diagram["url"])
+        assert fetched.get_data(as_text=True) == version.bpmn_xml
+        assert fetched.mimetype == "application/xml"
+        assert fetched.cache_control.private and fetched.cache_control.immutable
+        # In English the address differs (the browser keeps each language) and so do the names.
+        client.post("/language", data={"locale": "en", "next": "/inbox",
+                                       "csrf_token": csrf_token(page)})
+        english_page = client.get(f"/cases/{cast.case_id}").get_data(as_text=True)
+        english_url = diagram["url"].replace("lang=nb", "lang=en")
+        assert json.dumps(english_url) in english_page
+        english = client.get(english_url).get_data(as_text=True)
+        assert 'name="Assess and decide"' in english
+        citizen = cast.users_client("innbygger").get(diagram["url"])
+        assert citizen.status_code == 404, "the diagram is drawn for staff only"
+        assert cast.users_client("koordinator").get(
+            f"/processes/{version.key}/99/diagram.bpmn").status_code == 404
     assert {"report_received", "assess_report", "establish_plan", "record_meeting"} <= set(
         diagram["passed"])
     assert {"follow_up", "revision_date_reached"} <= set(diagram["current"])

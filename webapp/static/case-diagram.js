@@ -1,7 +1,8 @@
 /* The case's BPMN diagram with where the case has been and where it stands.
  *
- * Reads the diagram and the passed/current element ids from the JSON block the server
- * rendered (#bpmn-diagram-data), draws it with bpmn-js's NavigatedViewer served from
+ * Reads the diagram's address and the passed/current element ids from the JSON block the
+ * server rendered (#bpmn-diagram-data), fetches the diagram (the browser keeps it: a deployed
+ * version never changes), draws it with bpmn-js's NavigatedViewer served from
  * /static/vendor/, and marks elements with the CSS classes `passed` and `current`.
  * The phases are collapsed sub-processes whose steps sit on planes of their own, so a phase
  * carries the mark of the steps inside it: the top plane shows which phase the case is in.
@@ -107,7 +108,11 @@
     // Visible before import: the viewer measures its container to fit the diagram.
     container.hidden = false;
     var viewer = new window.BpmnJS({ container: container });
-    viewer.importXML(payload.xml).then(function () {
+    fetch(payload.url, { credentials: "same-origin" }).then(function (response) {
+      return response.ok ? response.text() : Promise.reject(new Error(response.status));
+    }).then(function (xml) {
+      return viewer.importXML(xml);
+    }).then(function () {
       var canvas = viewer.get("canvas");
       var registry = viewer.get("elementRegistry");
       var top = canvas.getRootElement();
