@@ -82,6 +82,7 @@ MATRIX: list[tuple[str, str, str]] = [
     ("GET cases.case", "emma",             "ok    ok    ok    ok    404   404   ok    login"),
     ("GET cases.case", "kari",             "ok    ok    ok    404   ok    404   ok    login"),
     ("GET cases.case", "per",              "ok    ok    ok    404   404   404   ok    login"),
+    ("GET cases.diagram", "-",             "ok    ok    ok    ok    404   404   ok    login"),
     ("GET cases.mine", "-",                "ok    ok    ok    ok    ok    ok    ok    login"),
     ("POST cases.post_message", "emma",    "ok    ok    ok    ok    404   404   ok    login"),
     ("POST cases.post_message", "kari",    "ok    ok    ok    404   ok    404   ok    login"),
