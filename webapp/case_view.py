@@ -338,6 +338,6 @@ def build_case_page(case_id: int, actor: users.Actor, opened: bool = False) -> C
         task_names = {task.id: task.name for task in shown_tasks}
         page.access_log = access_rows(entries, who, task_names)
         page.access_log_total = seen.access_log_total
-        page.timeline += access_rows(entries, who, task_names)
+        page.timeline += page.access_log
     page.timeline = history(page.timeline)
     return page

@@ -49,9 +49,9 @@ def case(case_id: int) -> Any:
 @bp.get("/processes/<key>/<int:version>/diagram.bpmn")
 @login_required
 def diagram(key: str, version: int) -> Response:
-    """A deployed diagram for the case page's, an incident's and the heat map's viewer: fetched
-    when drawn rather than written into every page (it is most of a case page's bytes), and
-    kept by the browser, since a deployed version never changes (``lang`` is in the address)."""
+    """A deployed diagram for the case page's and an incident's viewer: fetched when drawn
+    rather than written into every page (it is most of a case page's bytes), and kept by the
+    browser, since a deployed version never changes (``lang`` is in the address)."""
     xml = drawn_diagram(case_queries.deployed_diagram(db(), key, version, signed_in_actor()))
     response = Response(xml, mimetype="application/xml")
     response.cache_control.private = True

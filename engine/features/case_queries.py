@@ -141,8 +141,8 @@ def list_documents(db: Database, case_id: int, actor: Actor, paging: Paging
 
 
 def deployed_diagram(db: Database, key: str, version: int, actor: Actor) -> str:
-    """The BPMN of a deployed version, for staff to draw a case's way on (the case page, an
-    incident, the monitor's heat map fetch it once and keep it: a version never changes)."""
+    """The BPMN of a deployed version, for staff to draw a case's way on (the case page and an
+    incident's panel fetch it once and keep it: a version never changes)."""
     if not actor.is_staff:
         raise NotFound("Diagrammet finnes ikke.")
     with db.reading() as session:

@@ -166,7 +166,7 @@ def coordinators(session: Session, service_area: str | None) -> list[Colleague]:
     the open cases they coordinate."""
     in_area = (or_(Membership.service_area.is_(None), Membership.service_area == service_area)
                if service_area else true())
-    active_cases = (select(func.count(Case.id))
+    active_cases = (select(func.count())  # not count(id): the index alone answers it
                     .where(Case.coordinator == User.username,
                            Case.status.in_(RUNNING_CASE_STATES))
                     .correlate(User).scalar_subquery())
