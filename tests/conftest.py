@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher, profiles
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import delete, select, text
@@ -24,6 +25,7 @@ from engine.demo import PASSWORD, seed_users
 from engine.features import deploy
 from engine.kernel.db import Database
 from engine.kernel.models import Base, Membership, ProcessVersion, User
+from engine.runtime import users
 from engine.runtime.users import SYSTEM, Actor, create_user
 from tests.support.api import Api
 from tests.support.pages import Browser
@@ -33,6 +35,21 @@ from webapp import create_app, limiter
 KEPT_TABLES = {"app_user", "membership", "service_area", "alembic_version", "process_version"}
 SEEDED_USERS: set[str] = set()  # the users every test starts with (filled once per run)
 SHIPPED_VERSIONS: set[int] = set()  # the shipped diagrams, deployed once per run
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashes() -> Iterator[None]:
+    """Passwords hashed and checked with argon2's cheapest parameters, by the same code.
+
+    The production cost (64 MiB, three passes: about 0.25 s a login on a 2-core machine, more
+    under load) was most of the suite's time: every test logs its people in. The parameters
+    travel inside each hash, so a server the tests start in another process checks these
+    hashes just as cheaply."""
+    hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(users, "_hasher", hasher)
+        patch.setattr(users, "_DUMMY_HASH", hasher.hash("ipflow-no-such-user"))
+        yield
 
 
 @pytest.fixture(scope="session")
