@@ -116,7 +116,8 @@ def serve(host: str, port: int, workers: int | None, threads: int, timeout: int,
                    "[default: IPFLOW_ESCALATION_NOTICE_DAYS or 7].")
 def run_worker(once: bool, now_text: str | None, interval: int, outbox_dir: str,
                batch_size: int, notice_after_days: float | None) -> None:
-    """Fire due timers, escalate overdue tasks and deliver letters and notifications.
+    """Fire due timers, escalate overdue tasks, deliver letters and notifications, and
+    compute the monitor's figures every IPFLOW_MONITOR_REFRESH_MINUTES (default 5).
 
     On PostgreSQL run as many workers as you like (rows are claimed with SKIP LOCKED); on
     SQLite run one.
@@ -137,6 +138,8 @@ def run_worker(once: bool, now_text: str | None, interval: int, outbox_dir: str,
                    f"påminnelser og {result.notices} varsler til fagleder.")
         if result.anonymised:
             click.echo(f"{result.anonymised} avsluttede saker anonymisert (oppbevaringstid).")
+        if result.monitor_refreshed:
+            click.echo("Monitorens tall regnet ut på nytt.")
         for error in result.errors:
             click.echo(f"Feil: {error}", err=True)
         if once:

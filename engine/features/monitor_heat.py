@@ -1,5 +1,9 @@
 """Where cases wait, summed up: open cases per step and per service area, and the heat map of
 the newest diagram (each step and each phase coloured by how many cases wait there).
+
+Computing this reads every open case's position (O(open cases)); the monitor reads it as the
+worker last computed it (:mod:`engine.features.monitor_snapshot`), and computes it here only
+when asked about another moment than now.
 """
 
 from __future__ import annotations
@@ -12,7 +16,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session
 
 from engine.features.diagram import enclosing_phases
 from engine.features.monitor import require_monitor
@@ -48,9 +53,12 @@ class Overview:
     bpmn_xml: str | None = None
     heat: list[StepLoad] = field(default_factory=list)
     roles: tuple[str, ...] = ()  # who is to act where cases wait (the monitor's role filter)
+    computed_at: datetime | None = None  # the moment the figures are of (≤ ``now``)
 
     def as_json(self) -> dict[str, Any]:
-        return {"now": self.now.isoformat(), "active_cases": self.active_cases,
+        return {"now": self.now.isoformat(),
+                "computed_at": (self.computed_at or self.now).isoformat(),
+                "active_cases": self.active_cases,
                 "per_step": [s.as_json() for s in self.per_step],
                 "per_area": [{"service_area": a, "cases": n} for a, n in self.per_area],
                 "heatmap": {"process": self.process_key, "version": self.process_version,
@@ -101,36 +109,76 @@ def phase_loads(places: Iterable[Position], now: datetime, checksum: str,
     return step_loads(inside, now)
 
 
+@dataclass(frozen=True)
+class Diagram:
+    """The newest deployed version of a process: the heat map is drawn on it."""
+
+    key: str
+    version: int
+    checksum: str
+    bpmn_xml: str
+
+
+def newest_diagrams(session: Session, process_key: str | None = None) -> list[Diagram]:
+    """The newest version of each process (or of ``process_key`` only), by process key."""
+    newest = select(ProcessVersion.key, func.max(ProcessVersion.version).label("version")
+                    ).group_by(ProcessVersion.key)
+    if process_key:
+        newest = newest.where(ProcessVersion.key == process_key)
+    found = newest.subquery()
+    return [Diagram(*row) for row in session.execute(
+        select(ProcessVersion.key, ProcessVersion.version, ProcessVersion.checksum,
+               ProcessVersion.bpmn_xml)
+        .join(found, and_(found.c.key == ProcessVersion.key,
+                          found.c.version == ProcessVersion.version))
+        .order_by(ProcessVersion.key))]
+
+
+def area_counts(session: Session, moment: datetime) -> list[tuple[str | None, int]]:
+    """Open cases per service area (not decided yet last)."""
+    counts = session.execute(select(Case.service_area, func.count()).where(case_open_at(moment))
+                             .group_by(Case.service_area))
+    return sorted(((area, count) for area, count in counts),
+                  key=lambda item: (item[0] is None, item[0] or ""))
+
+
+def process_keys(session: Session) -> dict[int, str]:
+    """Each process version's process key (a handful of rows)."""
+    return {version_id: key for version_id, key in session.execute(
+        select(ProcessVersion.id, ProcessVersion.key))}
+
+
+def heat_map(places: Iterable[Position], moment: datetime, diagram: Diagram,
+             keys: dict[int, str]) -> list[StepLoad]:
+    """The heat of each step and phase of ``diagram``: the cases of its process (any
+    version) where they wait."""
+    inside = [place for place in places if keys.get(place.version_id or 0) == diagram.key]
+    return (step_loads(inside, moment)
+            + phase_loads(inside, moment, diagram.checksum, diagram.bpmn_xml))
+
+
+def roles_of(places: Iterable[Position]) -> tuple[str, ...]:
+    return tuple(sorted({place.role for place in places if place.role}))
+
+
 def overview(db: Database, actor: Actor, now: datetime | None = None,
              process_key: str | None = None) -> Overview:
-    """Open cases per step and per service area, and the heat map of the newest diagram."""
+    """Open cases per step and per service area, and the heat map of the newest diagram (of
+    ``process_key``, else of the first process by key), computed now from every open case's
+    position (:mod:`engine.features.monitor_snapshot` reads the worker's computation)."""
     require_monitor(actor)
     moment = now or clock.now()
     with db.reading() as session:
         places = positions(session, moment)
-        per_area: dict[str | None, int] = {area: count for area, count in session.execute(
-            select(Case.service_area, func.count()).where(case_open_at(moment))
-            .group_by(Case.service_area))}
-        versions = select(ProcessVersion).order_by(ProcessVersion.key, ProcessVersion.version
-                                                   .desc())
-        if process_key:
-            versions = versions.where(ProcessVersion.key == process_key)
-        newest = session.scalars(versions.limit(1)).first()
-        elsewhere: set[int] = set()  # open cases of other processes than the newest's (few)
-        if newest is not None:
-            elsewhere = set(session.scalars(
-                select(Case.id).join(ProcessVersion).where(ProcessVersion.key != newest.key,
-                                                           case_open_at(moment))))
-        bpmn_xml = newest.bpmn_xml if newest else None  # deferred: read while in the session
-    per_step = step_loads(places, moment)
-    in_process = [p for p in places if p.case_id not in elsewhere]
-    heat = step_loads(in_process, moment)
-    if newest is not None and bpmn_xml is not None:
-        heat += phase_loads(in_process, moment, newest.checksum, bpmn_xml)
+        per_area = area_counts(session, moment)
+        diagrams = newest_diagrams(session, process_key)[:1]
+        keys = process_keys(session)
+    newest = diagrams[0] if diagrams else None
     return Overview(
-        now=moment, active_cases=sum(per_area.values()), per_step=per_step,
-        per_area=sorted(per_area.items(), key=lambda item: (item[0] is None, item[0] or "")),
+        now=moment, active_cases=sum(count for _area, count in per_area),
+        per_step=step_loads(places, moment), per_area=per_area,
         process_key=newest.key if newest else None,
         process_version=newest.version if newest else None,
-        bpmn_xml=bpmn_xml, heat=heat,
-        roles=tuple(sorted({place.role for place in places if place.role})))
+        bpmn_xml=newest.bpmn_xml if newest else None,
+        heat=heat_map(places, moment, newest, keys) if newest else [],
+        roles=roles_of(places), computed_at=moment)

@@ -30,6 +30,7 @@ class Position:
     since: datetime
     service_area: str | None
     role: str | None = None
+    version_id: int | None = None  # the case's process version (whose heat map it is on)
 
 
 def case_open_at(now: datetime) -> ColumnElement[bool]:
@@ -63,22 +64,23 @@ def positions(session: Session, now: datetime) -> list[Position]:
     before ``now``)."""
     found = [Position(*row) for row in session.execute(
         select(Task.case_id, Task.bpmn_id, Task.name, Task.created_at, Task.service_area,
-               Task.role).join(Case, Case.id == Task.case_id)
+               Task.role, Case.process_version_id).join(Case, Case.id == Task.case_id)
         .where(task_open_at(now), case_open_at(now)).order_by(Task.case_id, Task.id))]
-    found += [Position(case_id, step, None, since, area, Role.SYSTEMKOORDINATOR)
-              for case_id, step, since, area in session.execute(
+    found += [Position(case_id, step, None, since, area, Role.SYSTEMKOORDINATOR, version)
+              for case_id, step, since, area, version in session.execute(
                   select(Incident.case_id, Incident.bpmn_id, Incident.created_at,
-                         Case.service_area).join(Case, Case.id == Incident.case_id)
+                         Case.service_area, Case.process_version_id)
+                  .join(Case, Case.id == Incident.case_id)
                   .where(incident_open_at(now), case_open_at(now)).order_by(Incident.id))]
     placed = {p.case_id for p in found}
     waiting = session.execute(
-        select(Timer.case_id, Timer.bpmn_id, progress_at(now), Case.service_area)
-        .join(Case, Case.id == Timer.case_id)
+        select(Timer.case_id, Timer.bpmn_id, progress_at(now), Case.service_area,
+               Case.process_version_id).join(Case, Case.id == Timer.case_id)
         .where(case_open_at(now), Timer.cancelled.is_(False),
                or_(Timer.fired_at.is_(None), Timer.fired_at > now))
         .order_by(Timer.case_id, Timer.due_at))
-    for case_id, step, since, area in waiting:
+    for case_id, step, since, area, version in waiting:
         if case_id not in placed:
             placed.add(case_id)
-            found.append(Position(case_id, step, None, since, area))
+            found.append(Position(case_id, step, None, since, area, None, version))
     return found

@@ -1,4 +1,5 @@
-"""Background work: fire due timers, escalate overdue tasks, deliver the outbox.
+"""Background work: fire due timers, escalate overdue tasks, deliver the outbox, and compute
+the monitor's figures every few minutes (:mod:`engine.features.monitor_snapshot`).
 
 The worker reads the ``timer``, ``task`` and ``outbox`` tables to find due work, so it never
 opens cases that have nothing due. Every item (one case's timers, one task's escalation step,
@@ -36,9 +37,10 @@ from typing import Any
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 
-from engine.features import retention
+from engine.features import monitor_snapshot, retention
 from engine.features.monitor import responsible_for
 from engine.kernel import clock
+from engine.kernel import settings as operator_settings
 from engine.kernel.db import Database
 from engine.kernel.errors import Conflict
 from engine.kernel.models import Event, Membership, Outbox, Task, TaskEscalation, Timer, User
@@ -66,11 +68,13 @@ class WorkerSettings:
     batch_size: int = 100
     notice_after: timedelta = timedelta(days=7)
     item_pause: float = 0.0
+    monitor_refresh: timedelta = timedelta(minutes=operator_settings.MONITOR_REFRESH_DEFAULT)
 
     @classmethod
     def from_env(cls, **overrides: Any) -> WorkerSettings:
         settings = cls(notice_after=timedelta(days=float(os.environ.get(NOTICE_AFTER_ENV, "7"))),
-                       item_pause=float(os.environ.get(ITEM_PAUSE_ENV, "0") or 0))
+                       item_pause=float(os.environ.get(ITEM_PAUSE_ENV, "0") or 0),
+                       monitor_refresh=operator_settings.monitor_refresh())
         for name, value in overrides.items():
             if value is not None:
                 setattr(settings, name, value)
@@ -88,6 +92,7 @@ class RoundResult:
     reminders: int = 0
     notices: int = 0
     anonymised: int = 0
+    monitor_refreshed: bool = False
     errors: list[str] = field(default_factory=list)
 
 
@@ -338,8 +343,9 @@ def file_delivery(folder: Path) -> Deliver:
 
 def run_once(db: Database, deliver: Deliver, now: datetime | None = None,
              settings: WorkerSettings | None = None) -> RoundResult:
-    """One round: fire what is due at ``now`` (default: the clock), escalate, deliver, then
-    anonymise the closed cases whose retention period has run out."""
+    """One round: fire what is due at ``now`` (default: the clock), escalate, deliver,
+    anonymise the closed cases whose retention period has run out, then compute the
+    monitor's figures when the newest are ``monitor_refresh`` old."""
     settings = settings or WorkerSettings()
     moment = now or clock.now()
     result = RoundResult()
@@ -347,4 +353,9 @@ def run_once(db: Database, deliver: Deliver, now: datetime | None = None,
     escalate_overdue(db, moment, result, settings)
     deliver_outbox(db, deliver, result, settings=settings, now=moment)
     result.anonymised = len(retention.run(db, moment).case_ids)
+    try:
+        result.monitor_refreshed = monitor_snapshot.refresh(
+            db, moment, settings.monitor_refresh) is not None
+    except Conflict:  # SQLite's writer lock: computed again next round
+        result.conflicts += 1
     return result

@@ -7,12 +7,14 @@ received the letter; both differ between municipalities, so they are configurati
     IPFLOW_MUNICIPALITY_PHONE, IPFLOW_MUNICIPALITY_EMAIL, IPFLOW_LETTER_DELIVERY_DAYS
 
 Unset variables keep the demo municipality's values (``handlers.registry.HandlerSettings``).
+The monitor's refresh interval (``IPFLOW_MONITOR_REFRESH_MINUTES``) is the operator's too.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import fields
+from datetime import timedelta
 
 from handlers.registry import HandlerSettings
 
@@ -42,3 +44,25 @@ def handler_settings() -> HandlerSettings:
         else:
             values[field.name] = raw
     return HandlerSettings(**values)  # type: ignore[arg-type]
+
+
+MONITOR_REFRESH_ENV = "IPFLOW_MONITOR_REFRESH_MINUTES"
+MONITOR_REFRESH_DEFAULT = 5.0
+
+
+def monitor_refresh() -> timedelta:
+    """How often the worker computes the monitor's figures (heat map, areas, trends) again:
+    ``IPFLOW_MONITOR_REFRESH_MINUTES``, default 5. Computing them reads every open case, so
+    the page reads the newest computed figures instead; a value that is not a positive
+    number of minutes is a configuration error and raises ValueError naming the variable."""
+    raw = os.environ.get(MONITOR_REFRESH_ENV, "").strip()
+    if not raw:
+        return timedelta(minutes=MONITOR_REFRESH_DEFAULT)
+    try:
+        minutes = float(raw)
+    except ValueError:
+        minutes = 0.0
+    if not 0 < minutes < 24 * 60:
+        raise ValueError(f"{MONITOR_REFRESH_ENV} must be a number of minutes above 0 and "
+                         f"under a day, not {raw!r}")
+    return timedelta(minutes=minutes)

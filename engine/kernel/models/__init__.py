@@ -19,6 +19,7 @@ from engine.kernel.models.cases import (
 )
 from engine.kernel.models.designer import ProcessDraft, VersionNote
 from engine.kernel.models.inbox_counts import InboxCount
+from engine.kernel.models.monitor import MonitorSnapshot
 from engine.kernel.models.notices import PlanDraft, ReadMark, TaskDraft
 from engine.kernel.models.people import ApiToken, LoginThrottle, Membership, ServiceArea, User
 from engine.kernel.models.plans import ActionItem, PlanProposal, PlanRevision, SharingConsent
@@ -28,7 +29,7 @@ from engine.kernel.models.records import Attachment, CaseMessage, Document, KprR
 __all__ = [
     "AccessLog", "ActionItem", "ApiToken", "Attachment", "Base", "Case", "CaseMessage",
     "Document", "Event", "InboxCount", "Incident", "JsonType", "KprRecord", "LoginThrottle",
-    "Membership",
+    "Membership", "MonitorSnapshot",
     "NUDGE_EVENTS",
     "Outbox", "PlanDraft", "PlanProposal", "PlanRevision", "ProcessDraft", "ProcessVersion",
     "ReadMark", "ServiceArea", "SharingConsent", "Task", "TaskDraft", "TaskEscalation", "Timer",
