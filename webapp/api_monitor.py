@@ -12,8 +12,7 @@ from typing import Any
 
 from flask import current_app, jsonify, request
 
-from engine.features import consents, interventions, monitor, monitor_heat
-from engine.features.monitor_trends import trends
+from engine.features import consents, interventions, monitor, monitor_snapshot
 from engine.kernel import clock
 from engine.kernel.errors import InvalidData, InvalidQuery
 from engine.kernel.paging import Paging
@@ -72,16 +71,19 @@ def monitor_stuck() -> Any:
 
 @api.get("/monitor/overview")
 def monitor_overview() -> Any:
-    """Open cases per step and service area, and the heat map (cases and median wait)."""
-    return jsonify(monitor_heat.overview(db(), signed_in_actor(), _moment_arg(),
-                                    request.args.get("process")).as_json())
+    """Open cases per step and service area, and the heat map (cases and median wait): as
+    the worker last computed them (``computed_at``), or as of ``now`` when it is given."""
+    return jsonify(monitor_snapshot.overview(db(), signed_in_actor(), _moment_arg(),
+                                             request.args.get("process")).as_json())
 
 
 @api.get("/monitor/trends")
 def monitor_trends() -> Any:
-    """Monthly median lead times and cases opened/closed for the last ``months`` months."""
+    """Monthly median lead times and cases opened/closed for the last ``months`` months (up
+    to 60), as the worker last computed them (``computed_at``), or as of ``now``."""
     months = request.args.get("months", 12, type=whole_id) or 12
-    return jsonify(trends(db(), signed_in_actor(), _moment_arg(), months).as_json())
+    return jsonify(monitor_snapshot.trends(db(), signed_in_actor(), _moment_arg(), months)
+                   .as_json())
 
 
 @api.get("/monitor/consents-expiring")

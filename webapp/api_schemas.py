@@ -69,7 +69,23 @@ STUCK_PAGE = paged("rows", STUCK_ROW)
 STUCK_PAGE["required"] += ["now", "total_capped"]
 STUCK_PAGE["properties"].update(now=TEXT, total_capped={"type": "boolean"})
 
-NOW = query("now", description="ISO 8601 time the monitor looks from (default: now)")
+NOW = query("now", description="ISO 8601 time the monitor looks from (default: now). Without "
+            "it the overview and trends are the worker's newest computation "
+            "(IPFLOW_MONITOR_REFRESH_MINUTES, default 5); with it they are computed for that "
+            "moment")
+COMPUTED_AT: Schema = {"type": "string", "description": "ISO 8601 time the figures are of: when the "
+               "worker computed them, or the now asked for"}
+NULLABLE_TEXT: Schema = {"type": ["string", "null"]}
+NULLABLE_WHOLE: Schema = {"type": ["integer", "null"]}
+MONITOR_OVERVIEW = obj(
+    ["now", "computed_at", "active_cases", "per_step", "per_area", "heatmap"], now=TEXT,
+    computed_at=COMPUTED_AT, active_cases=WHOLE, per_step=ROWS, per_area=ROWS,
+    heatmap=obj(["process", "version", "steps"], process=NULLABLE_TEXT,
+                version=NULLABLE_WHOLE, steps=ROWS))
+MONITOR_TRENDS = obj(["computed_at", "months", "lead_times", "opened", "closed"],
+                     computed_at=COMPUTED_AT, months={"type": "array", "items": TEXT},
+                     lead_times=ANY_OBJECT, opened={"type": "array", "items": WHOLE},
+                     closed={"type": "array", "items": WHOLE})
 THRESHOLD: Schema = {"type": "number"}
 
 # endpoint → {"body": request schema, "responses": {status: schema}, "query": [parameters]}
@@ -129,9 +145,9 @@ OPERATIONS: dict[str, dict[str, Any]] = {
                   query("sort"), query("order", {"enum": ["asc", "desc"]}), *PAGING],
         "responses": {"200": STUCK_PAGE}},
     "api.monitor_overview": {"query": [NOW, query("process")],
-                             "responses": {"200": ANY_OBJECT}},
+                             "responses": {"200": MONITOR_OVERVIEW}},
     "api.monitor_trends": {"query": [NOW, query("months", {"type": "integer"})],
-                           "responses": {"200": ANY_OBJECT}},
+                           "responses": {"200": MONITOR_TRENDS}},
     "api.monitor_consents_expiring": {
         "query": [query("days", {"type": "number", "minimum": 0, "maximum": 366}), *PAGING],
         "responses": {"200": paged("consents", ANY_OBJECT)}},

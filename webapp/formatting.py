@@ -58,7 +58,7 @@ def as_date(value: Any) -> date | None:
     return None
 
 
-def _time(moment: datetime) -> str:
+def clock_time(moment: datetime) -> str:
     """Norwegian writes ``10.00`` (as the letters do); other languages ``10:00``."""
     pattern = "HH.mm" if locale().startswith(("nb", "no", "nn")) else "HH:mm"
     return format_time(moment.timetz(), format=pattern, locale=locale())
@@ -75,7 +75,7 @@ def long_datetime(value: Any) -> str:
     moment = as_datetime(value)
     if moment is None:
         return long_date(value)
-    return _("%(date)s kl. %(time)s", date=long_date(moment), time=_time(moment))
+    return _("%(date)s kl. %(time)s", date=long_date(moment), time=clock_time(moment))
 
 
 def short_date(value: Any) -> str:

@@ -41,10 +41,11 @@ from engine.features import (
     monitor,
     monitor_actions,
     monitor_heat,
+    monitor_snapshot,
     monitor_trends,
 )
 from engine.features.diagram import diagram_steps
-from engine.kernel import clock
+from engine.kernel import clock, settings
 from engine.kernel.clock import MUNICIPAL_TZ
 from engine.kernel.errors import InvalidData
 from engine.kernel.paging import Paging
@@ -52,7 +53,7 @@ from engine.runtime import users
 from webapp.auth import current_actor, db, login_required, signed_in_actor
 from webapp.charts import Column, bar_rows, line_chart, number_table, step_bars
 from webapp.edge import SPAN_LIMIT, number_arg, whole_id
-from webapp.formatting import csv_cell, days, duration
+from webapp.formatting import clock_time, csv_cell, days, duration, long_datetime
 from webapp.labels import role_label
 from webapp.procedure_texts import drawn_diagram, step_name
 
@@ -104,8 +105,8 @@ def no_store(response: Response) -> Response:
 # ---------------------------------------------------------------- query string
 
 
-def _now() -> datetime:
-    """``?now=`` lets a leder look at the list as it stood at another time (default: now)."""
+def _asked() -> datetime | None:
+    """``?now=`` lets a leder look at the list as it stood at another time (None: now)."""
     text = (request.args.get("now") or "").strip().replace(" ", "+")
     if text:
         try:
@@ -114,7 +115,7 @@ def _now() -> datetime:
             flash(_("Tidspunktet %(now)s forstås ikke; viser nå.", now=text), "error")
         else:
             return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return clock.now()
+    return None
 
 
 def _config() -> monitor.MonitorConfig:
@@ -244,14 +245,15 @@ def _sort_link(filters: Filters, key: str) -> tuple[str, str]:
 @login_required
 def dashboard() -> Any:
     actor = signed_in_actor()
-    now = _now()
+    asked = _asked()
+    now = asked or clock.now()
     config = _config()
     filters = Filters.from_request()
     page, summary = monitor.stuck_by_case(db(), actor, now, config, filters.query,
                                           Paging.parse(request.args, {}))
-    seen = monitor_heat.overview(db(), actor, now)
     months = request.args.get("months", 12, type=whole_id) or 12
-    trend = monitor_trends.trends(db(), actor, now, months)
+    seen, trend, snapshot = monitor_snapshot.figures(db(), actor, asked, months=months)
+    every = settings.monitor_refresh()
     people, areas = _names()
     names = _step_names(seen)
     for load in [*seen.per_step, *seen.heat]:
@@ -271,7 +273,9 @@ def dashboard() -> Any:
     reasons = {key: summary.reasons.get(key, 0) for key in REASON_LABELS}
     return render_template(
         "monitor/dashboard.html", now=now, now_local=now.astimezone(MUNICIPAL_TZ),
-        thresholds=config,
+        thresholds=config, figures_at=_figures_time(snapshot, now),
+        figures_stale=snapshot is not None and snapshot.stale(now, every),
+        refresh_minutes=round(every.total_seconds() / 60),
         filters=filters, rows=_case_view(page.rows, now, people, areas, names), page=page,
         page_url=lambda page: url_for("monitor.dashboard", **filters.args(),
                                       page=page if page > 1 else None) + "#fastlaste",
@@ -287,6 +291,17 @@ def dashboard() -> Any:
         consents_url=_consents_url,
         csv_url=url_for("monitor.stuck_csv", **filters.args()),
         reason_labels=REASON_LABELS, sort_labels=SORT_LABELS, role_label=role_label)
+
+
+def _figures_time(snapshot: monitor_snapshot.Snapshot | None, now: datetime) -> str | None:
+    """When the worker computed the figures the page shows, as a leder reads it: ``kl.
+    10.05`` today, else with the date; None when they were computed for this request."""
+    if snapshot is None:
+        return None
+    at = snapshot.computed_at.astimezone(MUNICIPAL_TZ)
+    if at.date() == now.astimezone(MUNICIPAL_TZ).date():
+        return _("kl. %(time)s", time=clock_time(at))
+    return long_datetime(at)
 
 
 def _consents_paging() -> Paging:
@@ -319,10 +334,11 @@ def stuck_csv() -> Response:
     Excel opens it: ``;`` between cells, a UTF-8 byte order mark, names instead of codes,
     and local times."""
     actor = signed_in_actor()
-    now = _now()
+    asked = _asked()
+    now = asked or clock.now()
     rows = monitor.stuck_cases(db(), actor, now, _config(), Filters.from_request().query)
     people, areas = _names()
-    steps = _step_names(monitor_heat.overview(db(), actor, now))
+    steps = _step_names(monitor_snapshot.figures(db(), actor)[0])  # the newest diagram's
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow([str(c) for c in CSV_COLUMNS])
