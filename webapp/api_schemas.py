@@ -73,8 +73,8 @@ NOW = query("now", description="ISO 8601 time the monitor looks from (default: n
             "it the overview and trends are the worker's newest computation "
             "(IPFLOW_MONITOR_REFRESH_MINUTES, default 5); with it they are computed for that "
             "moment")
-COMPUTED_AT: Schema = {"type": "string", "description": "ISO 8601 time the figures are of: when the "
-               "worker computed them, or the now asked for"}
+COMPUTED_AT: Schema = {"type": "string", "description": "ISO 8601 time the figures are of: "
+                       "when the worker computed them, or the now asked for"}
 NULLABLE_TEXT: Schema = {"type": ["string", "null"]}
 NULLABLE_WHOLE: Schema = {"type": ["integer", "null"]}
 MONITOR_OVERVIEW = obj(

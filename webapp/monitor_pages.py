@@ -249,10 +249,11 @@ def dashboard() -> Any:
     now = asked or clock.now()
     config = _config()
     filters = Filters.from_request()
-    page, summary = monitor.stuck_by_case(db(), actor, now, config, filters.query,
-                                          Paging.parse(request.args, {}))
     months = request.args.get("months", 12, type=whole_id) or 12
     seen, trend, snapshot = monitor_snapshot.figures(db(), actor, asked, months=months)
+    page, summary = monitor.stuck_by_case(db(), actor, now, config, filters.query,
+                                          Paging.parse(request.args, {}),
+                                          snapshot.stuck(config) if snapshot else None)
     every = settings.monitor_refresh()
     people, areas = _names()
     names = _step_names(seen)

@@ -42,6 +42,7 @@ from engine.features.incident_causes import IncidentCause, cause_at
 from engine.features.monitor_stuck import (
     Limits,
     Part,
+    changed_after,
     count_rows,
     first_rows,
     ordering,
@@ -239,7 +240,8 @@ def _as_rows(session: Session, found: Iterable[Any], now: datetime,
 def _parts(session: Session, now: datetime, config: MonitorConfig, query: StuckQuery
            ) -> list[Part]:
     """The parts of the stuck list ``query`` may find rows in (all, or its reason's)."""
-    parts = stuck_parts(_limits(now, config), overdue_deadlines(session, now), query.placed)
+    parts = stuck_parts(_limits(now, config), overdue_deadlines(session, now), query.placed,
+                        changed_after(session, now))
     return [part for part in parts if not query.reason or part.reason == query.reason]
 
 
@@ -349,24 +351,38 @@ def _rows_of(session: Session, parts: list[Part], query: StuckQuery, case_ids: l
     return list(session.execute(select(rows).order_by(*query.order(rows))))
 
 
+def stuck_summary(session: Session, now: datetime, config: MonitorConfig) -> StuckSummary:
+    """The whole stuck list in numbers: rows per reason and stuck cases, each up to the cap
+    (the monitor's key figures, which the worker also computes for the page,
+    :mod:`engine.features.monitor_snapshot`)."""
+    every = stuck_parts(_limits(now, config), overdue_deadlines(session, now), placed=False,
+                        changed=changed_after(session, now))
+    reasons: dict[str, int] = {}
+    for reason in REASONS:
+        reasons.update(count_rows(session, [p for p in every if p.reason == reason],
+                                  StuckQuery().where, COUNT_CAP))
+    return StuckSummary(_count_cases(session, every, StuckQuery().where),
+                        {reason: count for reason, count in reasons.items() if count})
+
+
 def stuck_by_case(db: Database, actor: Actor, now: datetime, config: MonitorConfig,
-                  query: StuckQuery, paging: Paging) -> tuple[Page[StuckCase], StuckSummary]:
+                  query: StuckQuery, paging: Paging, summary: StuckSummary | None = None
+                  ) -> tuple[Page[StuckCase], StuckSummary]:
     """One page of stuck cases (each with every reason it is stuck for, cases ordered by
-    their most pressing reason) and the summary of the whole list, unfiltered. Like
-    :func:`find_stuck`, it reads the first rows of each reason and counts up to a cap."""
+    their most pressing reason) and the summary of the whole list, unfiltered: counted here
+    unless given (the worker's, of the same thresholds; the page's total is counted here
+    then). Like :func:`find_stuck`, it reads the first rows of each reason and counts up to a
+    cap."""
     require_monitor(actor)
     with db.reading() as session:
+        counted = summary is None
+        summary = summary or stuck_summary(session, now, config)
         limits, deadlines = _limits(now, config), overdue_deadlines(session, now)
-        every = stuck_parts(limits, deadlines, placed=False)
-        reasons: dict[str, int] = {}
-        for reason in REASONS:
-            reasons.update(count_rows(session, [p for p in every if p.reason == reason],
-                                      StuckQuery().where, COUNT_CAP))
-        summary = StuckSummary(_count_cases(session, every, StuckQuery().where),
-                               {reason: count for reason, count in reasons.items() if count})
-        parts = [part for part in stuck_parts(limits, deadlines, query.placed)
+        parts = [part for part in stuck_parts(limits, deadlines, query.placed,
+                                              changed_after(session, now))
                  if not query.reason or part.reason == query.reason]
-        total = _count_cases(session, parts, query.where) if query.filtered else summary.cases
+        total = (summary.cases if counted and not query.filtered
+                 else _count_cases(session, parts, query.where))
         page = paging.clamp(total)
         ids = _first_cases(session, parts, query, page * paging.per_page)[
             (page - 1) * paging.per_page:] if parts else []

@@ -9,6 +9,10 @@ reads the newest row: one indexed row, however many cases there are. The page sa
 figures were computed, and that they are old when the worker has not computed them for two
 intervals. The stuck list is not here: it stays a live read (indexed, bounded).
 
+The stuck list's key figures (rows per reason, stuck cases: counts of up to 10,000 index
+entries each) are stored too, with the thresholds they were counted with; the page uses them
+when its thresholds are those, and counts the list it shows (its total, its page) itself.
+
 What the monitor's filters need is stored: the heat map of every process's newest diagram
 (the API's ``?process=``), the roles where cases wait (the page's role filter), and 60 months
 of trends (``?months=`` up to 60: each month's figures stand alone, so the last *n* are a
@@ -33,7 +37,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from engine.features import monitor_heat, monitor_trends
-from engine.features.monitor import require_monitor
+from engine.features.monitor import MonitorConfig, StuckSummary, require_monitor, stuck_summary
 from engine.features.monitor_heat import Overview, StepLoad
 from engine.features.monitor_positions import positions
 from engine.features.monitor_trends import MAX_MONTHS, Trends
@@ -54,6 +58,15 @@ class Snapshot:
     seconds: float
     figures: dict[str, Any]
 
+    def stuck(self, config: MonitorConfig) -> StuckSummary | None:
+        """The stuck list's key figures, when they were counted with ``config``'s
+        thresholds (the worker's are the environment's; a page may ask for others)."""
+        found = self.figures.get("stuck")
+        if not found or (found["unclaimed_hours"], found["idle_days"]) != (
+                config.unclaimed_hours, config.idle_days):
+            return None
+        return StuckSummary(found["cases"], dict(found["reasons"]))
+
     def stale(self, now: datetime, every: timedelta) -> bool:
         """Whether the worker has missed computing them twice (it may not be running)."""
         return self.computed_at < now - 2 * every
@@ -61,6 +74,8 @@ class Snapshot:
 
 def compute(session: Session, moment: datetime) -> dict[str, Any]:
     """Every figure the monitor shows from a snapshot, as of ``moment``, as JSON."""
+    config = MonitorConfig.from_env()
+    stuck = stuck_summary(session, moment, config)
     places = positions(session, moment)
     per_area = monitor_heat.area_counts(session, moment)
     keys = monitor_heat.process_keys(session)
@@ -72,6 +87,8 @@ def compute(session: Session, moment: datetime) -> dict[str, Any]:
             load.as_json() for load in monitor_heat.heat_map(places, moment, diagram, keys)]}
             for diagram in monitor_heat.newest_diagrams(session)},
         "trends": monitor_trends.trend_figures(session, moment, MAX_MONTHS).as_json(),
+        "stuck": {"unclaimed_hours": config.unclaimed_hours, "idle_days": config.idle_days,
+                  "cases": stuck.cases, "reasons": stuck.reasons},
     }
 
 

@@ -102,13 +102,24 @@ def _or_null(value: Any, kind: Any) -> Any:
     return null().cast(kind) if value is None else value
 
 
-def _task_reasons(limits: Limits) -> list[Part]:
+def changed_after(session: Any, now: datetime) -> bool:
+    """Whether a task was completed, an incident resolved or a case progressed after ``now``
+    (the monitor asked about the past), each an index look-up. Only then can the parts that
+    find what was open at ``now`` and changed since hold rows; asked about the present,
+    :func:`stuck_parts` leaves them out, and each list, count and page has four selects less
+    to read."""
+    return any(session.scalar(select(column).where(column > now).limit(1)) is not None
+               for column in (Task.completed_at, Incident.resolved_at, Case.last_progress_at))
+
+
+def _task_reasons(limits: Limits, changed: bool) -> list[Part]:
     """Overdue and long unclaimed open tasks. A task open at ``now`` is one not completed, or
-    completed after ``now``: two selects, so each finds its tasks by an index."""
+    completed after ``now`` (when any was): two selects, so each finds its tasks by an
+    index."""
     common = (Task.bpmn_id, Task.name, Task.role, func.coalesce(Task.claimed_by, Task.assignee),
               Task.service_area)
     now, parts = limits.now, []
-    for still_open in (Task.completed_at.is_(None), Task.completed_at > now):
+    for still_open in (Task.completed_at.is_(None), Task.completed_at > now)[:1 + changed]:
         base = select().select_from(Task).join(Case, Case.id == Task.case_id).where(
             still_open, Task.created_at <= now, case_open_at(now))
         parts.append(Part("overdue", base.add_columns(*_row(
@@ -122,7 +133,7 @@ def _task_reasons(limits: Limits) -> list[Part]:
     return parts
 
 
-def _incidents(limits: Limits) -> list[Part]:
+def _incidents(limits: Limits, changed: bool) -> list[Part]:
     """Open incidents: unresolved, or resolved after ``now`` (two selects, each by an index,
     as for tasks)."""
     now = limits.now
@@ -132,7 +143,8 @@ def _incidents(limits: Limits) -> list[Part]:
         Incident.created_at, 0.0, incident_id=Incident.id, detail=Incident.error,
         handler=Incident.handler)).join(Case, Case.id == Incident.case_id).where(
         still_open, Incident.created_at <= now, case_open_at(now)))
-        for still_open in (Incident.resolved_at.is_(None), Incident.resolved_at > now)]
+        for still_open in (Incident.resolved_at.is_(None), Incident.resolved_at > now)[
+            :1 + changed]]
 
 
 def _place(limits: Limits) -> tuple[Any, Any]:
@@ -183,7 +195,7 @@ def places(limits: Limits, case_ids: list[int]) -> Select[Any]:
         Case.id.in_(case_ids))
 
 
-def _idle(limits: Limits, placed: bool) -> list[Part]:
+def _idle(limits: Limits, placed: bool, changed: bool) -> list[Part]:
     """Open cases without progress for ``idle``: by the stored last progress (an index range,
     in its order), or, for a case that progressed after ``now`` (the monitor asked about the
     past), by its events."""
@@ -197,7 +209,7 @@ def _idle(limits: Limits, placed: bool) -> list[Part]:
                                     placed=placed).where(
                 case_open_at(now), Case.last_progress_at < cutoff)),
             Part("idle", _case_wide(limits, "idle", then, past, placed=placed).where(
-                case_open_at(now), Case.last_progress_at > now, then < cutoff))]
+                case_open_at(now), Case.last_progress_at > now, then < cutoff))][:1 + changed]
 
 
 def _action_items(limits: Limits, deadlines: list[date], placed: bool) -> Part | None:
@@ -223,10 +235,13 @@ def overdue_deadlines(session: Any, now: datetime) -> list[date]:
         ActionItem.deadline < today, ActionItem.status.in_(OPEN_ITEM_STATUSES))))
 
 
-def stuck_parts(limits: Limits, deadlines: list[date], placed: bool) -> list[Part]:
+def stuck_parts(limits: Limits, deadlines: list[date], placed: bool, changed: bool = True
+                ) -> list[Part]:
     """Every reason every open case is stuck at ``limits.now``, one select per reason and
-    index; a case-wide reason's place only when ``placed``."""
-    parts = [*_task_reasons(limits), *_incidents(limits), *_idle(limits, placed)]
+    index; a case-wide reason's place only when ``placed``; the selects of what changed
+    after ``now`` only when something did (``changed``, :func:`changed_after`)."""
+    parts = [*_task_reasons(limits, changed), *_incidents(limits, changed),
+             *_idle(limits, placed, changed)]
     items = _action_items(limits, deadlines, placed)
     return parts if items is None else [*parts, items]
 

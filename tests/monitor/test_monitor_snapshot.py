@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from engine.features import monitor_heat, monitor_snapshot, monitor_trends, worker
+from engine.features import monitor, monitor_heat, monitor_snapshot, monitor_trends, worker
 from engine.kernel import clock
 from engine.kernel.db import Database
 from engine.kernel.models import MonitorSnapshot
@@ -138,6 +138,32 @@ def test_a_fresh_install_computes_them_once_and_the_page_says_when(
     asked = web("leder").get(f"/monitor?now={f.now.isoformat().replace('+', '%2B')}")
     assert not asked.all(id="figures-at")
     assert asked.by_id("count-active").text.strip() == "2"
+
+
+def test_the_stuck_key_figures_come_with_them_and_the_list_is_live(
+        flow: Callable[..., Any], db: Database, web: Web, api: Any) -> None:
+    f = flow()
+    first = f.report("koordinator", OLA)
+    f.report("koordinator", PER)
+    f.wait(days=40)                                    # both overdue and unclaimed
+    page = web("leder").get("/monitor")
+    assert page.by_id("count-stuck").text.strip() == "2"
+    with db.reading() as session:
+        counted = monitor.stuck_summary(session, f.now, monitor.MonitorConfig.from_env())
+    assert monitor_snapshot.current(db, f.now).stuck(monitor.MonitorConfig.from_env()
+                                                     ) == counted
+
+    api.post(f"/monitor/cases/{first}/cancel", "leder", {"reason": "Dobbeltregistrert."})
+    page = web("leder").get("/monitor")
+    assert page.by_id("count-stuck").text.strip() == "2"          # as the worker counted
+    assert [int(e.get("data-case")) for e in page.all("tr") if e.get("data-case")] != [first]
+    assert inside(page, "stuck-count").startswith("1 sak ")        # the list: now
+    # other thresholds than the worker's: the key figures are counted for this page
+    assert web("leder").get("/monitor?unclaimed_hours=24").by_id(
+        "count-stuck").text.strip() == "1"
+    f.wait(minutes=5)
+    f.run_worker()
+    assert web("leder").get("/monitor").by_id("count-stuck").text.strip() == "1"
 
 
 def test_the_api_says_when_the_figures_were_computed(flow: Callable[..., Any], db: Database,

@@ -139,9 +139,12 @@ class Incident(Base):
     """A handler that raised: the case waits at that step until retried."""
 
     __tablename__ = "incident"
-    # The open incidents' list, oldest first, without reading the resolved ones.
+    # The open incidents' list, oldest first, without reading the resolved ones; the
+    # monitor's open incidents (and those resolved after a moment) by an index range, so the
+    # stuck list starts from the few incidents and not from every case.
     __table_args__ = (Index("ix_incident_open", "id", sqlite_where=OPEN_INCIDENT,
-                            postgresql_where=OPEN_INCIDENT),)
+                            postgresql_where=OPEN_INCIDENT),
+                      Index("ix_incident_resolved", "resolved_at", "created_at"))
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_.id"), index=True)
     bpmn_id: Mapped[str] = mapped_column(String(120))
