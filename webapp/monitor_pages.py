@@ -45,7 +45,7 @@ from engine.features import (
     monitor_trends,
 )
 from engine.features.diagram import diagram_steps
-from engine.kernel import clock, settings
+from engine.kernel import clock
 from engine.kernel.clock import MUNICIPAL_TZ
 from engine.kernel.errors import InvalidData
 from engine.kernel.paging import Paging
@@ -254,7 +254,7 @@ def dashboard() -> Any:
     page, summary = monitor.stuck_by_case(db(), actor, now, config, filters.query,
                                           Paging.parse(request.args, {}),
                                           snapshot.stuck(config) if snapshot else None)
-    every = settings.monitor_refresh()
+    every = monitor_snapshot.interval()
     people, areas = _names()
     names = _step_names(seen)
     for load in [*seen.per_step, *seen.heat]:

@@ -72,6 +72,11 @@ class Snapshot:
         return self.computed_at < now - 2 * every
 
 
+def interval() -> timedelta:
+    """How often the worker computes the figures (the operator's setting)."""
+    return settings.monitor_refresh()
+
+
 def compute(session: Session, moment: datetime) -> dict[str, Any]:
     """Every figure the monitor shows from a snapshot, as of ``moment``, as JSON."""
     config = MonitorConfig.from_env()
@@ -110,7 +115,7 @@ def refresh(db: Database, now: datetime | None = None, every: timedelta | None =
     also drops the older snapshots. The new snapshot, or None when none was computed: one is
     fresh, or (PostgreSQL) another process is computing one and ``wait`` is false."""
     moment = now or clock.now()
-    interval = settings.monitor_refresh() if every is None else every
+    every = interval() if every is None else every
     with db.transaction() as session:
         if db.is_postgresql:
             if wait:
@@ -118,7 +123,7 @@ def refresh(db: Database, now: datetime | None = None, every: timedelta | None =
             elif not session.scalar(select(func.pg_try_advisory_xact_lock(LOCK_KEY))):
                 return None
         found = _newest(session, moment)
-        if found is not None and moment - found.computed_at < interval:
+        if found is not None and moment - found.computed_at < every:
             return None
         started = time.perf_counter()
         figures = compute(session, moment)
