@@ -43,7 +43,7 @@ from sqlalchemy.types import TypeEngine
 from engine.kernel import clock
 from engine.kernel.db import Database
 from engine.kernel.errors import EngineError
-from engine.kernel.models import Base
+from engine.kernel.models import Base, PackedJson
 
 FORMAT = "ipflow-backup"
 FORMAT_VERSION = 1
@@ -63,8 +63,11 @@ def tables() -> list[Table]:
 
 
 def _type(table: Table, name: str) -> TypeEngine[Any]:
-    """The column's storage type (a decorated type's own, e.g. UTC times are a DateTime)."""
+    """The column's storage type (a decorated type's own, e.g. UTC times are a DateTime),
+    except packed JSON, which the engine reads as JSON and a backup holds as JSON."""
     kind = table.c[name].type
+    if isinstance(kind, PackedJson):
+        return kind
     return kind.impl_instance if isinstance(kind, TypeDecorator) else kind
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import zlib
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, TypeDecorator
+from sqlalchemy import JSON, DateTime, LargeBinary, TypeDecorator
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase
 
@@ -29,6 +31,47 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class PackedJson(TypeDecorator[dict[str, Any]]):
+    """A large JSON document stored as compact JSON compressed with zlib, on every database.
+
+    For the workflow state (``case_.state``, 15 KB of JSON a case): SQLite keeps text as it
+    is given, and PostgreSQL's TOAST compression (pglz or lz4) took it to 5.4 KB where zlib
+    takes it to 2.7. The keys keep their order (Spiff restores tasks in the stored order), and
+    the column is never read in SQL, only whole by the engine."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value: dict[str, Any] | None, dialect: Any) -> bytes | None:
+        if value is None:
+            return None
+        return pack(value)
+
+    def process_result_value(self, value: bytes | None, dialect: Any) -> dict[str, Any] | None:
+        return None if value is None else unpack(value)
+
+
+def compact(value: dict[str, Any]) -> str:
+    """``value`` as JSON without spaces, non-ASCII letters as they are."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+def pack(value: dict[str, Any]) -> bytes:
+    """``value`` as :class:`PackedJson` stores it."""
+    return pack_text(compact(value))
+
+
+def pack_text(document: str) -> bytes:
+    """A JSON document's text (:func:`compact`) as :class:`PackedJson` stores it."""
+    return zlib.compress(document.encode("utf-8"))
+
+
+def unpack(packed: bytes) -> dict[str, Any]:
+    """What :func:`pack` packed."""
+    value: dict[str, Any] = json.loads(zlib.decompress(packed))
+    return value
 
 
 class Base(DeclarativeBase):

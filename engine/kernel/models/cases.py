@@ -8,7 +8,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
     Boolean,
     ForeignKey,
     Index,
@@ -20,7 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, defer, joinedload, mapped_column, relationship, validates
 
-from engine.kernel.models.base import Base
+from engine.kernel.models.base import Base, PackedJson
 
 OPEN_INCIDENT = text("resolved_at IS NULL")
 
@@ -62,8 +61,8 @@ class Case(Base):
     citizen_nin: Mapped[str] = mapped_column(String(11), index=True)
     service_area: Mapped[str | None] = mapped_column(String(40), index=True)
     coordinator: Mapped[str | None] = mapped_column(String(80))
-    # Plain JSON, not JSONB: Spiff restores tasks in the stored key order, which JSONB loses.
-    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # Packed, not JSONB: Spiff restores tasks in the stored key order, which JSONB loses.
+    state: Mapped[dict[str, Any]] = mapped_column(PackedJson)
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_by: Mapped[str] = mapped_column(String(80))
     created_at: Mapped[datetime]
