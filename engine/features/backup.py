@@ -43,7 +43,7 @@ from sqlalchemy.types import TypeEngine
 from engine.kernel import clock
 from engine.kernel.db import Database
 from engine.kernel.errors import EngineError
-from engine.kernel.models import Base, PackedJson
+from engine.kernel.models import Base, PackedJson, PackedText
 
 FORMAT = "ipflow-backup"
 FORMAT_VERSION = 1
@@ -64,9 +64,9 @@ def tables() -> list[Table]:
 
 def _type(table: Table, name: str) -> TypeEngine[Any]:
     """The column's storage type (a decorated type's own, e.g. UTC times are a DateTime),
-    except packed JSON, which the engine reads as JSON and a backup holds as JSON."""
+    except packed JSON and text, which a backup holds as the engine reads them."""
     kind = table.c[name].type
-    if isinstance(kind, PackedJson):
+    if isinstance(kind, PackedJson | PackedText):
         return kind
     return kind.impl_instance if isinstance(kind, TypeDecorator) else kind
 

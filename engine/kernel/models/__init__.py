@@ -5,7 +5,7 @@ rows; they never deserialize workflow state to list work. Every table is importa
 so callers need not know which module holds it.
 """
 
-from engine.kernel.models.base import Base, JsonType, PackedJson, UTCDateTime
+from engine.kernel.models.base import Base, JsonType, PackedJson, PackedText, UTCDateTime
 from engine.kernel.models.cases import (
     AccessLog,
     Case,
@@ -29,7 +29,7 @@ from engine.kernel.models.records import Attachment, CaseMessage, Document, KprR
 __all__ = [
     "AccessLog", "ActionItem", "ApiToken", "Attachment", "Base", "Case", "CaseMessage",
     "Document", "Event", "InboxCount", "Incident", "JsonType", "KprRecord", "LoginThrottle",
-    "PackedJson",
+    "PackedJson", "PackedText",
     "Membership", "MonitorSnapshot",
     "NUDGE_EVENTS",
     "Outbox", "PlanDraft", "PlanProposal", "PlanRevision", "ProcessDraft", "ProcessVersion",

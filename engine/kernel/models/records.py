@@ -8,7 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from engine.kernel.models.base import Base, JsonType
+from engine.kernel.models.base import Base, JsonType, PackedText
 
 
 class Document(Base):
@@ -23,7 +23,7 @@ class Document(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("case_.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     title: Mapped[str] = mapped_column(String(300))
-    body: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(PackedText)
     recipients: Mapped[list[str]] = mapped_column(JsonType, default=list)
     bpmn_id: Mapped[str | None] = mapped_column(String(120))
     created_at: Mapped[datetime]
