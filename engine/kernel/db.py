@@ -21,6 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from engine.kernel import lengths  # noqa: F401  (refuses overlong text at every flush)
 from engine.kernel.errors import Conflict
 from engine.kernel.history import keep_history
+from engine.kernel.models.base import compact
 
 CHANGED_MEANWHILE = "Saken ble endret av noen andre i mellomtiden. Last inn på nytt og prøv igjen."
 
@@ -46,7 +47,9 @@ class Database:
 
     def __init__(self, url: str | None = None) -> None:
         self.url = url or database_url()
-        self.engine: Engine = create_engine(self.url, future=True, pool_pre_ping=True)
+        # JSON without spaces or escaped letters: SQLite keeps the text as it is given.
+        self.engine: Engine = create_engine(self.url, future=True, pool_pre_ping=True,
+                                            json_serializer=compact)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)

@@ -53,8 +53,9 @@ class PackedJson(TypeDecorator[dict[str, Any]]):
         return None if value is None else unpack(value)
 
 
-def compact(value: dict[str, Any]) -> str:
-    """``value`` as JSON without spaces, non-ASCII letters as they are."""
+def compact(value: Any) -> str:
+    """``value`` as JSON without spaces, non-ASCII letters as they are (how every JSON
+    column is written, and a packed document before it is compressed)."""
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
