@@ -89,14 +89,17 @@ def _mark(actor: Actor, topic: ReadTopic, item: Any) -> Any:
     return mark, on
 
 
-def _followed(actor: Actor) -> ColumnElement[bool]:
-    """Cases whose thread is the actor's: as coordinator, as the koordinerende enhet while a
-    case has no coordinator, or as the citizen it concerns."""
-    conditions: list[ColumnElement[bool]] = [Case.coordinator == actor.username]
+def _followed_threads(actor: Actor) -> ColumnElement[bool]:
+    """Cases whose thread is the actor's and has a message: as coordinator, as the
+    koordinerende enhet while a case has no coordinator, or as the citizen it concerns. The
+    thread's condition is in each branch, so that each is one range of an index."""
+    has_thread = Case.last_message_at.is_not(None)
+    conditions: list[ColumnElement[bool]] = [and_(Case.coordinator == actor.username,
+                                                  has_thread)]
     if actor.has_role(Role.SYSTEMKOORDINATOR):
-        conditions.append(Case.coordinator.is_(None))
+        conditions.append(and_(Case.coordinator.is_(None), has_thread))
     if actor.nin and actor.has_role(Role.INNBYGGER):
-        conditions.append(Case.citizen_nin == actor.nin)
+        conditions.append(and_(Case.citizen_nin == actor.nin, has_thread))
     return or_(*conditions)
 
 
@@ -108,10 +111,12 @@ def _own_case(actor: Actor) -> ColumnElement[bool]:
 
 def _unread_messages(actor: Actor) -> Select[int, int]:
     """Unread messages per case; the cases followed are a subquery of ids, so that no case row
-    is read (on SQLite a case row holds its workflow state) for cases without news."""
+    is read (on SQLite a case row holds its workflow state) for cases without news, and only
+    those whose thread has a message (``ix_case_thread``): a coordinator may follow thousands
+    of cases, most of them without messages, and each would be a probe of the messages."""
     mark, on = _mark(actor, ReadTopic.CASE, CaseMessage.case_id)
     return (select(CaseMessage.case_id, func.count(CaseMessage.id)).outerjoin(mark, on)
-            .where(CaseMessage.case_id.in_(select(Case.id).where(_followed(actor))),
+            .where(CaseMessage.case_id.in_(select(Case.id).where(_followed_threads(actor))),
                    CaseMessage.author != actor.username,
                    or_(mark.read_at.is_(None), CaseMessage.at > mark.read_at))
             .group_by(CaseMessage.case_id))

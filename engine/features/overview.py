@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from engine.features import case_events, notices
@@ -174,6 +174,10 @@ def post_message(db: Database, case_id: int, body: str, actor: Actor) -> None:
                                 author_name=actor.full_name, at=now, body=text))
         session.add(Event(case_id=case.id, at=now, actor=actor.username,
                           kind=EventKind.THREAD_MESSAGE, bpmn_id=None, data={}))
+        # A statement, not the case object: a message is no edit of the case, so its
+        # version (which a concurrent engine call checks) is left alone.
+        session.execute(update(Case).where(Case.id == case.id).values(last_message_at=now)
+                        .execution_options(synchronize_session=False))
 
 
 def my_cases(db: Database, actor: Actor) -> list[CaseFacts]:

@@ -50,8 +50,11 @@ def searchable(text: str) -> str:
 
 class Case(Base):
     __tablename__ = "case_"
-    # A coordinator's open cases are counted from the index alone (users.with_case_counts).
-    __table_args__ = (Index("ix_case_coordinator_status", "coordinator", "status"),)
+    # A coordinator's open cases are counted from the index alone (users.with_case_counts);
+    # the threads a coordinator follows that have messages are found from the index alone
+    # (the unread mark on every page: engine.features.notices).
+    __table_args__ = (Index("ix_case_coordinator_status", "coordinator", "status"),
+                      Index("ix_case_thread", "coordinator", "last_message_at"))
     id: Mapped[int] = mapped_column(primary_key=True)
     process_version_id: Mapped[int] = mapped_column(ForeignKey("process_version.id"))
     status: Mapped[str] = mapped_column(String(20), index=True)
@@ -72,6 +75,9 @@ class Case(Base):
     # creation), kept by :mod:`engine.kernel.models.progress` as events are written, so the
     # monitor finds idle cases by an index instead of grouping every event ever written.
     last_progress_at: Mapped[datetime | None]
+    # When the case's thread last had a message (None: it has none), set by
+    # ``overview.post_message``: the unread mark probes the messages of these cases only.
+    last_message_at: Mapped[datetime | None]
     process_version: Mapped[ProcessVersion] = relationship(lazy="joined")
     __mapper_args__ = {"version_id_col": version}
 
