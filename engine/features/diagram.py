@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Set
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 from engine.kernel import spiff
 
@@ -32,6 +32,36 @@ STEP_KINDS = frozenset({"startEvent", "endEvent", "userTask", "serviceTask", "sc
                         "intermediateThrowEvent"})
 START = f"{{{BPMN_NS}}}startEvent"
 SUB_PROCESS = f"{{{BPMN_NS}}}subProcess"
+
+
+class DeployedDiagram(Protocol):
+    """What :func:`deployed_xml` reads of a version: its checksum and (once) its diagram."""
+
+    @property
+    def checksum(self) -> str: ...
+
+    @property
+    def bpmn_xml(self) -> str: ...
+
+
+# A version's diagram by checksum (the sha256 of the text itself), for the few versions a
+# process meets; the oldest goes first past the bound.
+_XML_KEPT = 16
+_xml_by_checksum: dict[str, str] = {}
+
+
+def deployed_xml(version: DeployedDiagram) -> str:
+    """A deployed version's BPMN text, read from its row only the first time this process
+    meets its checksum: a page can load its case's version without the diagram (a deferred
+    column of about 230 KB, ``models.CASE_FOR_RUN``), and the caches below, keyed by the
+    checksum and the text, hit on the same text object without a read."""
+    found = _xml_by_checksum.get(version.checksum)
+    if found is None:
+        found = version.bpmn_xml
+        while len(_xml_by_checksum) >= _XML_KEPT:
+            del _xml_by_checksum[next(iter(_xml_by_checksum))]
+        _xml_by_checksum[version.checksum] = found
+    return found
 
 
 @dataclass(frozen=True)

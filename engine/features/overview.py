@@ -12,7 +12,7 @@ from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 from engine.features import case_events, notices
-from engine.features.diagram import diagram_steps, passed_starts, start_events
+from engine.features.diagram import deployed_xml, diagram_steps, passed_starts, start_events
 from engine.features.snapshots import (
     AccessRow,
     CaseFacts,
@@ -36,6 +36,7 @@ from engine.kernel.models import (
     Task,
     Timer,
 )
+from engine.kernel.models.cases import CASE_FOR_RUN
 from engine.kernel.paging import Page, Paging, read_page
 from engine.kernel.vocabulary import EventKind, Role, TaskState
 from engine.runtime import plan_store
@@ -62,8 +63,11 @@ def case_overview(db: Database, case_id: int, actor: Actor, *,
     and letters count as read from now on (``notices`` says what was new). Of the access log,
     the newest ``reads_shown`` reads and the count of all are read."""
     with db.transaction() as session:
-        case = visible_case(session, actor, case_id)
+        # The version without its diagram and serialized spec (about 370 KB, 6 ms a page to
+        # read and decode on SQLite): both are kept per checksum, read only on a miss.
+        case = visible_case(session, actor, case_id, CASE_FOR_RUN)
         version = case.process_version
+        bpmn_xml = deployed_xml(version)
         news = notices.opened(session, case, actor) if opened else None
         tasks = list(session.scalars(select(Task).where(Task.case_id == case.id)
                                      .order_by(Task.id)))
@@ -100,11 +104,11 @@ def case_overview(db: Database, case_id: int, actor: Actor, *,
         passed = {e.bpmn_id for e in events if e.kind in PASSED_KINDS and e.bpmn_id}
         # Start events leave no event of their own: a started case has passed its process's,
         # and a phase's once it has entered the phase.
-        passed |= passed_starts(version.checksum, version.bpmn_xml, passed | current)
+        passed |= passed_starts(version.checksum, bpmn_xml, passed | current)
         return CaseSnapshot(
             facts=CaseFacts.of(case), data=data, forms=version.forms,
-            steps=diagram_steps(version.checksum, version.bpmn_xml),
-            starts=start_events(version.checksum, version.bpmn_xml),
+            steps=diagram_steps(version.checksum, bpmn_xml),
+            starts=start_events(version.checksum, bpmn_xml),
             passed=frozenset(passed), current=frozenset(current),
             tasks=tuple(TaskRow.of(t, may_act(actor, t)) for t in tasks),
             events=tuple(EventRow.of(e, version) for e in events),

@@ -6,10 +6,11 @@ all apply the same rules.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.base import ExecutableOption
 
 from engine.kernel import clock
 from engine.kernel.errors import NotFound
@@ -56,10 +57,12 @@ def can_see_case(session: Session, actor: Actor, case_id: int) -> bool:
     return session.scalar(query) is not None
 
 
-def visible_case(session: Session, actor: Actor, case_id: int) -> Case:
+def visible_case(session: Session, actor: Actor, case_id: int,
+                 options: Sequence[ExecutableOption] = ()) -> Case:
     """The case, when the actor may see it; NotFound otherwise (not telling that it exists).
-    One query: the rule of :func:`visible_cases` for this case's row."""
-    case = session.scalar(visible_cases(actor).where(Case.id == case_id))
+    One query: the rule of :func:`visible_cases` for this case's row (loaded with
+    ``options``)."""
+    case = session.scalar(visible_cases(actor).where(Case.id == case_id).options(*options))
     if case is None:
         raise NotFound("Saken finnes ikke.")
     return case
