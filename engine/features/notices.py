@@ -19,15 +19,39 @@ from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, false, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Integer,
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from engine.kernel import clock
 from engine.kernel.db import Database
-from engine.kernel.models import Case, CaseMessage, Document, InboxCount, ReadMark, Task
+from engine.kernel.models import (
+    Case,
+    CaseMessage,
+    Document,
+    InboxCount,
+    ReadMark,
+    Task,
+    UTCDateTime,
+)
 from engine.kernel.vocabulary import Role, TaskState
 from engine.runtime.users import Actor
 
@@ -82,98 +106,143 @@ class CaseNotices:
     last_read: datetime | None
 
 
-def _mark(actor: Actor, topic: ReadTopic, item: Any) -> Any:
-    """The actor's read mark for ``item`` (a column holding a case or task id), outer-joined."""
+# The statements below are built once per shape and sent with the reader's values: every
+# page asks them, and building them anew was about 2 ms of each page's 6.
+ME = bindparam("me", type_=String())
+NIN = bindparam("nin", type_=String())
+NOW = bindparam("now", type_=UTCDateTime())
+CASE_ID = bindparam("case_id", type_=Integer())
+TASK_IDS = bindparam("task_ids", type_=Integer(), expanding=True)
+MESSAGE, LETTER_NEWS = "message", "letter"
+
+
+@dataclass(frozen=True)
+class _Reader:
+    """What the statements' shape depends on: which threads and letters the reader follows."""
+
+    systemkoordinator: bool
+    citizen: bool
+
+    @staticmethod
+    def of(actor: Actor) -> _Reader:
+        return _Reader(actor.has_role(Role.SYSTEMKOORDINATOR),
+                       bool(actor.nin) and actor.has_role(Role.INNBYGGER))
+
+
+def _values(actor: Actor, **more: Any) -> dict[str, Any]:
+    return {"me": actor.username, "nin": actor.nin or "", **more}
+
+
+def _mark(topic: ReadTopic, item: Any) -> Any:
+    """The reader's read mark for ``item`` (a column holding a case or task id), outer-joined."""
     mark = aliased(ReadMark)
-    on = and_(mark.username == actor.username, mark.topic == topic, mark.item_id == item)
+    on = and_(mark.username == ME, mark.topic == topic, mark.item_id == item)
     return mark, on
 
 
-def _followed_threads(actor: Actor) -> ColumnElement[bool]:
-    """Cases whose thread is the actor's and has a message: as coordinator, as the
+def _followed_threads(reader: _Reader) -> ColumnElement[bool]:
+    """Cases whose thread is the reader's and has a message: as coordinator, as the
     koordinerende enhet while a case has no coordinator, or as the citizen it concerns. The
     thread's condition is in each branch, so that each is one range of an index."""
     has_thread = Case.last_message_at.is_not(None)
-    conditions: list[ColumnElement[bool]] = [and_(Case.coordinator == actor.username,
-                                                  has_thread)]
-    if actor.has_role(Role.SYSTEMKOORDINATOR):
+    conditions: list[ColumnElement[bool]] = [and_(Case.coordinator == ME, has_thread)]
+    if reader.systemkoordinator:
         conditions.append(and_(Case.coordinator.is_(None), has_thread))
-    if actor.nin and actor.has_role(Role.INNBYGGER):
-        conditions.append(and_(Case.citizen_nin == actor.nin, has_thread))
+    if reader.citizen:
+        conditions.append(and_(Case.citizen_nin == NIN, has_thread))
     return or_(*conditions)
 
 
-def _own_case(actor: Actor) -> ColumnElement[bool]:
-    if actor.nin and actor.has_role(Role.INNBYGGER):
-        return Case.citizen_nin == actor.nin
-    return false()
-
-
-def _unread_messages(actor: Actor) -> Select[int, int]:
+def _unread_messages(reader: _Reader) -> Select[str, int, int]:
     """Unread messages per case; the cases followed are a subquery of ids, so that no case row
     is read (on SQLite a case row holds its workflow state) for cases without news, and only
     those whose thread has a message (``ix_case_thread``): a coordinator may follow thousands
     of cases, most of them without messages, and each would be a probe of the messages."""
-    mark, on = _mark(actor, ReadTopic.CASE, CaseMessage.case_id)
-    return (select(CaseMessage.case_id, func.count(CaseMessage.id)).outerjoin(mark, on)
-            .where(CaseMessage.case_id.in_(select(Case.id).where(_followed_threads(actor))),
-                   CaseMessage.author != actor.username,
+    mark, on = _mark(ReadTopic.CASE, CaseMessage.case_id)
+    return (select(literal(MESSAGE), CaseMessage.case_id, func.count(CaseMessage.id))
+            .outerjoin(mark, on)
+            .where(CaseMessage.case_id.in_(select(Case.id).where(_followed_threads(reader))),
+                   CaseMessage.author != ME,
                    or_(mark.read_at.is_(None), CaseMessage.at > mark.read_at))
             .group_by(CaseMessage.case_id))
 
 
-def _unread_letters(actor: Actor) -> Select[int, int]:
-    mark, on = _mark(actor, ReadTopic.CASE, Document.case_id)
-    return (select(Document.case_id, func.count(Document.id)).outerjoin(mark, on)
-            .where(Document.case_id.in_(select(Case.id).where(_own_case(actor))),
+def _unread_letters(reader: _Reader) -> Select[str, int, int]:
+    """Unread letters per case: a citizen's, of their own cases."""
+    mark, on = _mark(ReadTopic.CASE, Document.case_id)
+    own_case = Case.citizen_nin == NIN if reader.citizen else false()
+    return (select(literal(LETTER_NEWS), Document.case_id, func.count(Document.id))
+            .outerjoin(mark, on)
+            .where(Document.case_id.in_(select(Case.id).where(own_case)),
                    Document.kind == LETTER,
                    or_(mark.read_at.is_(None), Document.created_at > mark.read_at))
             .group_by(Document.case_id))
 
 
-def _unread_tasks(actor: Actor, now: datetime) -> Select[int, int, bool]:
-    mark, on = _mark(actor, ReadTopic.TASK, Task.id)
-    overdue = Task.due_at < now
-    return (select(Task.id, Task.case_id, func.coalesce(overdue, false()))
-            .outerjoin(mark, on)
-            .where(Task.state == TaskState.READY,
-                   or_(Task.assignee == actor.username, Task.claimed_by == actor.username),
-                   or_(and_(mark.read_at.is_(None), Task.assignee == actor.username),
-                       and_(overdue, or_(mark.read_at.is_(None), mark.read_at < Task.due_at)))))
+@lru_cache(maxsize=8)
+def _news(reader: _Reader, one_case: bool) -> CompoundSelect[str, int, int]:
+    """Unread messages and letters per case in one statement: (kind, case id, count); with
+    ``one_case``, of the case ``case_id`` only."""
+    messages, letters = _unread_messages(reader), _unread_letters(reader)
+    if one_case:
+        messages = messages.where(CaseMessage.case_id == CASE_ID)
+        letters = letters.where(Document.case_id == CASE_ID)
+    return union_all(messages, letters)
+
+
+@lru_cache(maxsize=2)
+def _unread_tasks(some: bool) -> Select[int, int, bool]:
+    """The reader's unread tasks (with ``some``, among ``task_ids``)."""
+    mark, on = _mark(ReadTopic.TASK, Task.id)
+    overdue = Task.due_at < NOW
+    query = (select(Task.id, Task.case_id, func.coalesce(overdue, false()))
+             .outerjoin(mark, on)
+             .where(Task.state == TaskState.READY,
+                    or_(Task.assignee == ME, Task.claimed_by == ME),
+                    or_(and_(mark.read_at.is_(None), Task.assignee == ME),
+                        and_(overdue, or_(mark.read_at.is_(None), mark.read_at < Task.due_at)))))
+    return query.where(Task.id.in_(TASK_IDS)) if some else query
+
+
+def _task_counts() -> Select[int | None, int | None, int]:
+    """The counts :func:`_unread_task_count` starts from, in one statement: the tasks assigned
+    to the reader (from the inbox's counts), those they took (ditto), and the correction for
+    each task of theirs they have a read mark for (one per task they opened) — marked, it is
+    unread only when past its deadline since it was read."""
+    overdue = func.coalesce(Task.due_at < NOW, false())
+    counted = or_(Task.assignee == ME, overdue)  # what the other counts take in
+    unread = and_(overdue, ReadMark.read_at < Task.due_at)
+    return select(
+        select(func.sum(InboxCount.tasks)).where(InboxCount.assignee == ME).scalar_subquery(),
+        select(func.sum(InboxCount.tasks)).where(
+            InboxCount.claimed_by == ME, InboxCount.assignee.is_distinct_from(ME))
+        .scalar_subquery(),
+        select(func.coalesce(func.sum(case((unread, 1), else_=0)
+                                      - case((counted, 1), else_=0)), 0))
+        .select_from(ReadMark).join(Task, Task.id == ReadMark.item_id)
+        .where(ReadMark.username == ME, ReadMark.topic == ReadTopic.TASK,
+               Task.state == TaskState.READY, or_(Task.assignee == ME, Task.claimed_by == ME))
+        .scalar_subquery())
+
+
+_TASK_COUNTS = _task_counts()
+# The tasks the reader took (not assigned to them) that are past their deadline: few, and
+# asked only when they have taken any.
+_TAKEN_OVERDUE = select(func.count()).where(
+    Task.state == TaskState.READY, Task.claimed_by == ME, Task.assignee.is_distinct_from(ME),
+    Task.due_at < NOW)
 
 
 def _unread_task_count(session: Session, actor: Actor, now: datetime) -> int:
     """How many tasks :func:`_unread_tasks` finds, without reading the person's tasks (a
     coordinator may hold thousands): those assigned to them from the inbox's counts, those
-    they took that are past their deadline (few), and a correction for each task of theirs
-    they have a read mark for (one per task they opened) — marked, it is unread only when
-    past its deadline since it was read."""
-    me = actor.username
-    assigned, taken = session.execute(select(
-        func.sum(InboxCount.tasks).filter(InboxCount.assignee == me),
-        func.sum(InboxCount.tasks).filter(InboxCount.claimed_by == me,
-                                          InboxCount.assignee.is_distinct_from(me)))).one()
-    count = assigned or 0
+    they took that are past their deadline (few), corrected by their read marks."""
+    values = _values(actor, now=now)
+    assigned, taken, correction = session.execute(_TASK_COUNTS, values).one()
+    count = (assigned or 0) + (correction or 0)
     if taken:
-        count += session.scalar(select(func.count()).where(
-            Task.state == TaskState.READY, Task.claimed_by == me,
-            Task.assignee.is_distinct_from(me), Task.due_at < now)) or 0
-    overdue = func.coalesce(Task.due_at < now, false())
-    counted = or_(Task.assignee == me, overdue)  # what the two counts above took in
-    unread = and_(overdue, ReadMark.read_at < Task.due_at)
-    count += session.scalar(
-        select(func.coalesce(func.sum(case((unread, 1), else_=0) - case((counted, 1),
-                                                                          else_=0)), 0))
-        .select_from(ReadMark).join(Task, Task.id == ReadMark.item_id)
-        .where(ReadMark.username == me, ReadMark.topic == ReadTopic.TASK,
-               Task.state == TaskState.READY, or_(Task.assignee == me, Task.claimed_by == me))
-    ) or 0
+        count += session.scalar(_TAKEN_OVERDUE, values) or 0
     return count
-
-
-def _counts(session: Session, query: Select[int, int]) -> dict[int, int]:
-    """Case id → count."""
-    return {case_id: count for case_id, count in session.execute(query)}
 
 
 def _citizens(session: Session, *counts: Mapping[int, int]) -> dict[int, str]:
@@ -183,23 +252,30 @@ def _citizens(session: Session, *counts: Mapping[int, int]) -> dict[int, str]:
                 .tuples().all()) if ids else {}
 
 
+def _read_news(session: Session, actor: Actor, **case: int) -> tuple[dict[int, int],
+                                                                      dict[int, int]]:
+    """Unread messages and letters per case (of ``case_id`` only, when given)."""
+    news: dict[str, dict[int, int]] = {MESSAGE: {}, LETTER_NEWS: {}}
+    for kind, case_id, count in session.execute(_news(_Reader.of(actor), bool(case)),
+                                                _values(actor, **case)):
+        news[kind][case_id] = count
+    return news[MESSAGE], news[LETTER_NEWS]
+
+
 def unread(db: Database, actor: Actor, task_ids: Collection[int] | None = None) -> Notices:
     """What is unread for the actor: the messages and letters per case, the unread tasks
     among ``task_ids`` (all of them when None) and how many unread tasks there are in all."""
     now = clock.now()
-    tasks = _unread_tasks(actor, now)
-    if task_ids is not None:
-        tasks = tasks.where(Task.id.in_(task_ids))
     with db.reading() as session:
-        messages = _counts(session, _unread_messages(actor))
-        letters = _counts(session, _unread_letters(actor))
-        return Notices(
-            messages=messages, letters=letters,
-            tasks={task_id: UnreadTask(task_id, case_id, bool(overdue))
-                   for task_id, case_id, overdue in session.execute(tasks)
-                   } if task_ids is None or task_ids else {},
-            citizens=_citizens(session, messages, letters),
-            task_count=_unread_task_count(session, actor, now))
+        messages, letters = _read_news(session, actor)
+        tasks = ({} if task_ids is not None and not task_ids else {
+            task_id: UnreadTask(task_id, case_id, bool(overdue))
+            for task_id, case_id, overdue in session.execute(
+                _unread_tasks(task_ids is not None),
+                _values(actor, now=now, task_ids=list(task_ids or ())))})
+        return Notices(messages=messages, letters=letters, tasks=tasks,
+                       citizens=_citizens(session, messages, letters),
+                       task_count=_unread_task_count(session, actor, now))
 
 
 def _read(session: Session, actor: Actor, topic: ReadTopic, item_id: int, at: datetime) -> None:
@@ -219,8 +295,7 @@ def opened(session: Session, case: Case, actor: Actor) -> CaseNotices:
     mark = session.scalar(select(ReadMark.read_at).where(
         ReadMark.username == actor.username, ReadMark.topic == ReadTopic.CASE,
         ReadMark.item_id == case.id))
-    messages = _counts(session, _unread_messages(actor).where(CaseMessage.case_id == case.id))
-    letters = _counts(session, _unread_letters(actor).where(Document.case_id == case.id))
+    messages, letters = _read_news(session, actor, case_id=case.id)
     _read(session, actor, ReadTopic.CASE, case.id, clock.now())
     return CaseNotices(messages.get(case.id, 0), letters.get(case.id, 0), mark)
 

@@ -145,8 +145,9 @@ def test_a_group_task_is_news_only_once_claimed_and_overdue(
 
 def test_the_unread_count_takes_the_same_few_queries_however_many_cases(
         db: Database, staff: dict[str, Actor], at_t0: None) -> None:
-    """No query per case: the header asks on every page (messages, letters, whom they are
-    about, the tasks asked for, and the unread tasks counted in two)."""
+    """No query per case: the header asks on every page (messages and letters in one, whom
+    they are about, the tasks asked for, and the unread tasks counted in one: nobody here has
+    taken a task)."""
     reporter, boss = staff["koordinator"], staff["systemkoordinator"]
     counts = []
     for _round in range(2):
@@ -157,4 +158,4 @@ def test_the_unread_count_takes_the_same_few_queries_however_many_cases(
             seen = notices.unread(db, boss)
         counts.append(len([s for s in statements if s.lstrip().upper().startswith("SELECT")]))
         assert len(seen.messages) == 3 * (_round + 1), "cases without a coordinator are the KE's"
-    assert counts == [6, 6]
+    assert counts == [4, 4]
