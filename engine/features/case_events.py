@@ -118,9 +118,11 @@ def events_of(run: CaseRun, workflow: spiff.BpmnWorkflow, with_forms: bool = Tru
     """:func:`available_events` of the case ``run`` has loaded, with its restored workflow (the
     case page reads them with the rest of the case). ``with_forms`` False leaves the forms'
     choices unread: a page that only links to the events need not count every coordinator's
-    open cases or read the consents."""
+    open cases or read the consents. A read: the conditions are asked of the case's data as
+    it stands, so the waiting events' own data and dates are not refreshed here (the sending
+    and every save do that; a date timer's expression costs a sandbox call)."""
     session, case = run.session, run.case
-    current = spiff.refresh_catchers(workflow)
+    current = spiff.case_data(workflow)
     offered: dict[str, AvailableEvent] = {}
     refused: dict[str, RefusedEvent] = {}
     choices = sources(session, case) if with_forms else None
