@@ -81,7 +81,7 @@ def inbox() -> str:
     colleagues = {task_id: [(username, name) for username, name in choices
                             if username != actor.username]
                   for task_id, choices in task_actions.colleagues_by_task(
-                      db(), [row.id for row in page.rows], actor).items()}
+                      db(), [row.id for row in page.rows], actor, who.actors).items()}
 
     def url(**changes: Any) -> str:
         return _inbox_url(q, **changes)

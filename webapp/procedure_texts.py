@@ -72,11 +72,12 @@ def _drawn(bpmn_xml: str, language: str) -> str:
 
 def _diagram_names() -> dict[str, str]:
     """The deployed diagrams' names in the page's language, read once per request (none in
-    bokmål, the language the diagrams are written in)."""
-    locale = get_locale() if has_request_context() else None
-    if locale is None or locale.language == "nb":
+    bokmål, the language the diagrams are written in); a page names a step a hundred times."""
+    if not has_request_context():
         return {}
     if "diagram_names" not in g:
-        g.diagram_names = translated_names(db(), locale.language)
+        locale = get_locale()
+        g.diagram_names = ({} if locale is None or locale.language == "nb"
+                           else translated_names(db(), locale.language))
     names: dict[str, str] = g.diagram_names
     return names

@@ -8,6 +8,7 @@ validates what they send, and only then moves the token. A refused request chang
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
@@ -187,13 +188,16 @@ def ensure_in_reach(db: Database, task_id: int, actor: Actor) -> None:
         task_in_reach(session, task_id, actor)
 
 
-def colleagues_by_task(db: Database, task_ids: list[int], actor: Actor
+def colleagues_by_task(db: Database, task_ids: list[int], actor: Actor,
+                       everyone: Sequence[Actor] | None = None
                        ) -> dict[int, list[tuple[str, str]]]:
     """(username, full name) of everyone who may act on each task, for the assign lists of an
-    inbox page, reading the users once. A task the actor may not act on gets an empty list."""
+    inbox page, reading the users once (not at all when the page has read ``everyone``, the
+    active users by name). A task the actor may not act on gets an empty list."""
     result: dict[int, list[tuple[str, str]]] = {}
     with db.reading() as session:
-        everyone = all_actors(session)
+        if everyone is None:
+            everyone = all_actors(session)
         # Read in one query and held here, so each lookup below finds its task in the session.
         held = session.scalars(select(Task).where(Task.id.in_(task_ids))).all()
         for task_id in task_ids:

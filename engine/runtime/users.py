@@ -185,6 +185,8 @@ class People:
     names: dict[str, str]
     roles: dict[str, tuple[str, ...]]
     areas: dict[str, str]
+    # Everyone active, by name: a page that also asks who may act on its tasks asks them.
+    actors: tuple[Actor, ...] = ()
 
 
 def people(db: Database) -> People:
@@ -193,7 +195,7 @@ def people(db: Database) -> People:
         actors = all_actors(session)
         return People({a.username: a.full_name for a in actors},
                       {a.username: tuple(sorted(a.roles)) for a in actors},
-                      service_areas(session))
+                      service_areas(session), tuple(actors))
 
 
 def get_actor(db: Database, username: str) -> Actor:
