@@ -15,7 +15,6 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import url_for
-from flask_babel import gettext as _
 
 from engine.features import audience, overview
 from engine.features.case_events import CaseEvents
@@ -40,6 +39,7 @@ from webapp.labels import (
 from webapp.people import Directory, directory
 from webapp.procedure_texts import diagram_url
 from webapp.timeline import access_rows, document_entries, history, timeline
+from webapp.translation import gettext as _
 
 AGE_OF_CONSENT = 16
 # The newest reads the case page shows (its Innsyn tab and its history); the log's own page

@@ -7,9 +7,8 @@ you or the municipality, never the staff's roles.
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
-
 from engine.kernel.vocabulary import Role
+from webapp.translation import gettext as _
 
 
 def lane_for_citizen(lane: str | None) -> str:

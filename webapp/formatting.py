@@ -14,11 +14,11 @@ from typing import Any
 from babel.dates import format_date, format_time
 from flask import Flask
 from flask_babel import get_locale
-from flask_babel import gettext as _
 
 from engine.kernel import clock
 from engine.kernel.clock import MUNICIPAL_TZ
 from webapp.procedure_texts import step_name
+from webapp.translation import gettext as _
 
 
 def locale() -> str:

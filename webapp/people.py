@@ -8,11 +8,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
-
 from engine.runtime import users
 from webapp.auth import db
 from webapp.labels import role_label
+from webapp.translation import gettext as _
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,6 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from engine.features import documents, drafts, plans
@@ -33,6 +32,7 @@ from webapp.edge import whole_id
 from webapp.form_page import DraftButtons, render_form, submit_form
 from webapp.formatting import local_today
 from webapp.redirects import local_path
+from webapp.translation import gettext as _
 
 bp = Blueprint("plan", __name__)
 

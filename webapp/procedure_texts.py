@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import IO, Any
 
 from flask import g, has_request_context, url_for
-from flask_babel import get_locale, gettext
+from flask_babel import get_locale
 
 from engine.features.diagram import documentation_texts, named_elements
 from engine.features.diagram_translations import (
@@ -25,6 +25,7 @@ from engine.features.diagram_translations import (
     translated_names,
 )
 from webapp.auth import db
+from webapp.translation import gettext
 
 
 def extract_bpmn(fileobj: IO[bytes], keywords: Collection[str], comment_tags: Collection[str],

@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from engine.features.diagram import Step
@@ -25,6 +24,7 @@ from webapp.incident_text import plain_error
 from webapp.labels import DOCUMENT_KIND_LABELS, KPR_SERVICE_LABELS
 from webapp.people import Directory
 from webapp.procedure_texts import step_name
+from webapp.translation import gettext as _
 
 # Workflow bookkeeping that says nothing new to the reader of a case history.
 HIDDEN_EVENTS = {K.TASK_CREATED}
