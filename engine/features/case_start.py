@@ -57,15 +57,19 @@ def start_case(db: Database, process_key: str, data: dict[str, Any], actor: Acto
     if not isinstance(data, dict):  # a process without a start form takes its data as given
         raise InvalidData({"data": "Meldingens data må være et JSON-objekt."})
     with db.transaction() as session:
-        version = latest_version(session, process_key)
+        reported_nin = str(data.get("citizen_nin", ""))
+        version, open_cases = duplicates.version_and_open_cases(session, process_key,
+                                                                reported_nin)
         props = spiff.start_properties(version)
         clean = data
         if props.get("form"):
             clean = validated(session, 0, version.forms[props["form"]], data,
                               props.get("validator"), {})
         _citizen_reports_as_self_only_for_self(actor, clean)
-        target, reason, found = duplicates.decide(session, str(clean.get("citizen_nin", "")),
-                                                  actor, attach_to, duplicate_reason)
+        nin = str(clean.get("citizen_nin", ""))
+        target, reason, found = duplicates.decide(
+            session, nin, actor, attach_to, duplicate_reason,
+            open_cases if nin == reported_nin else None)
         if target is not None:
             duplicates.attach(session, target, version.forms.get(props.get("form", ""), {}),
                               clean, actor)

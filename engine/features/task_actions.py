@@ -134,7 +134,7 @@ def complete_task(db: Database, task_id: int, data: dict[str, Any], actor: Actor
         props = spiff.task_properties(spiff_task.task_spec)
         form = case.process_version.forms[task.form]
         clean = validated(session, case.id, form, data, props.get("validator"), spiff_task.data,
-                          run.directory)
+                          run.directory, found.service_areas)
         spiff_task.data.update(forms.omitted_answers(form["schema"], clean))
         spiff_task.data.update(clean)
         spiff_task.run()

@@ -24,16 +24,19 @@ from handlers.registry import HandlerContext
 
 def sources(session: Session, case: Case | None = None,
             wanted: Collection[str] = tuple(forms.SOURCES),
-            directory: SessionDirectory | None = None) -> dict[str, list[forms.Choice]]:
+            directory: SessionDirectory | None = None,
+            areas: dict[str, str] | None = None) -> dict[str, list[forms.Choice]]:
     """The municipality's own lists a form's choices may come from (``x-source``): its service
     areas, the coordinators of the case's service area with how many active cases each has,
     and the participants the citizen's consent lets the case share information with today.
     Only the ``wanted`` ones are read (each is a query; most forms use none). The coordinators
-    read are told to ``directory``, which the validator and the step then ask."""
+    read are told to ``directory``, which the validator and the step then ask. ``areas``: the
+    service areas, when the caller read them already."""
     found: dict[str, list[forms.Choice]] = {}
     if "service_areas" in wanted:
         found["service_areas"] = [forms.Choice(code, name)
-                                  for code, name in service_areas(session).items()]
+                                  for code, name in (areas if areas is not None
+                                                     else service_areas(session)).items()]
     if "coordinators" in wanted:
         area = case.service_area if case else None
         people = coordinators(session, area)
@@ -64,16 +67,18 @@ def validation_context(session: Session, case_id: int,
 
 def validated(session: Session, case_id: int, form: dict[str, Any], data: dict[str, Any],
               validator_name: str | None, context_data: dict[str, Any],
-              directory: SessionDirectory | None = None) -> dict[str, Any]:
+              directory: SessionDirectory | None = None,
+              areas: dict[str, str] | None = None) -> dict[str, Any]:
     """The declared fields of ``data`` when valid; raises InvalidData otherwise. ``directory``:
-    the engine call's, which keeps what the form's lists read for the steps that follow."""
+    the engine call's, which keeps what the form's lists read for the steps that follow;
+    ``areas``: the service areas, when the caller read them already."""
     if not isinstance(data, dict):
         raise InvalidData({"_form": "Skjemadata må være et JSON-objekt."})
     wanted = {prop.get("x-source") for prop in form["schema"].get("properties", {}).values()
               if isinstance(prop, dict)}
     schema = forms.with_sources(form["schema"], sources(
         session, session.get(Case, case_id) if case_id else None,
-        {name for name in wanted if name}, directory))
+        {name for name in wanted if name}, directory, areas))
     clean = forms.declared_fields(forms.normalized(data, schema), schema)
     errors = {**forms.schema_errors(clean, schema), **forms.source_errors(clean, schema)}
     if not errors and validator_name:

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine.kernel import lengths  # noqa: F401  (refuses overlong text at every flush)
+from engine.kernel.commit_rows import write_at_commit
 from engine.kernel.errors import Conflict
-from engine.kernel.history import keep_history
 from engine.kernel.models.base import compact
 
 CHANGED_MEANWHILE = "Saken ble endret av noen andre i mellomtiden. Last inn på nytt og prøv igjen."
@@ -53,7 +53,7 @@ class Database:
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_pragmas)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        keep_history(self._sessions)
+        write_at_commit(self._sessions)
 
     @property
     def is_postgresql(self) -> bool:

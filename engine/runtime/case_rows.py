@@ -21,6 +21,7 @@ from engine.kernel.models import (
     Case,
     Incident,
     KprRecord,
+    ServiceArea,
     Task,
     TaskDraft,
     Timer,
@@ -56,6 +57,7 @@ class TaskWithCase:
     case: Case
     rows: CaseRows
     has_draft: bool
+    service_areas: dict[str, str]  # code: name, by name (a form may list them: ``x-source``)
 
 
 def read(session: Session, case: Case) -> CaseRows:
@@ -73,12 +75,14 @@ def read_for_task(session: Session, task_id: int, username: str) -> TaskWithCase
     draft = (select(TaskDraft.id).where(TaskDraft.task_id == task_id,
                                         TaskDraft.username == username)
              .limit(1).scalar_subquery())
-    rows, (case, draft_id) = _read(session, case_id, nin, coordinator, case_id, task_id, draft)
+    areas: dict[str, str] = {}
+    rows, (case, draft_id) = _read(session, case_id, nin, coordinator, case_id, task_id, draft,
+                                   areas)
     task = next((row for row in rows.tasks if row.id == task_id), None)
     if task is None or case is None:
         return None
     rows.tasks = [row for row in rows.tasks if row.state == TaskState.READY]
-    return TaskWithCase(task, case, rows, draft_id is not None)
+    return TaskWithCase(task, case, rows, draft_id is not None, areas)
 
 
 def read_for_case(session: Session, case_id: int, lock: bool) -> tuple[Case, CaseRows] | None:
@@ -95,14 +99,16 @@ def read_for_case(session: Session, case_id: int, lock: bool) -> tuple[Case, Cas
 
 
 def _read(session: Session, case_id: Any, nin: Any, coordinator: Any, case_key: Any = None,
-          task_id: int | None = None, draft: Any = None
+          task_id: int | None = None, draft: Any = None, areas: dict[str, str] | None = None
           ) -> tuple[CaseRows, tuple[Case | None, int | None]]:
     """One row per open thing of the case, tagged by kind, with the people new tasks and
     letters name beside it; with ``case_key`` also, as a sixth kind, the case it finds with
-    its version, and with ``task_id`` that task (open or not) and the person's draft's id."""
+    its version, and with ``task_id`` that task (open or not) and the person's draft's id;
+    with ``areas``, as a seventh kind, the service areas (a few rows), put into it."""
     with_case = case_key is not None
+    count = 7 if areas is not None else 6 if with_case else 5
     kinds = union_all(*(select(literal_column(str(n)).label("kind"))
-                        for n in range(6 if with_case else 5))).subquery("kinds")
+                        for n in range(count))).subquery("kinds")
     kind = kinds.c.kind
     last_position = (select(func.max(ActionItem.position))
                      .where(ActionItem.case_id == case_id).scalar_subquery())
@@ -126,6 +132,9 @@ def _read(session: Session, case_id: Any, nin: Any, coordinator: Any, case_key: 
     if with_case:
         query = (query.add_columns(Case, draft if draft is not None else null())
                  .outerjoin(Case, and_(kind == 5, Case.id == case_key)).options(*CASE_FOR_RUN))
+    if areas is not None:
+        query = (query.add_columns(ServiceArea.code, ServiceArea.name)
+                 .outerjoin(ServiceArea, kind == 6).order_by(ServiceArea.name))
     rows = CaseRows(people_read=True)
     case, draft_id = None, None
     for found_row in session.execute(query):
@@ -134,6 +143,8 @@ def _read(session: Session, case_id: Any, nin: Any, coordinator: Any, case_key: 
         if with_case:
             case = case or found_row[8]
             draft_id = found_row[9]
+        if areas is not None and found_row[10] is not None:
+            areas[found_row[10]] = found_row[11]
         found_in_row: tuple[tuple[Any, list[Any]], ...] = (
             (task, rows.tasks), (timer, rows.timers), (incident, rows.incidents),
             (item, rows.action_items), (record, rows.kpr_records))

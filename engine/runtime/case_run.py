@@ -21,7 +21,7 @@ from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import EventBased
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.kernel import clock, spiff, spiff_scripts
+from engine.kernel import clock, commit_rows, spiff, spiff_scripts
 from engine.kernel.history import add_event
 from engine.kernel.models import (
     ActionItem,
@@ -174,17 +174,17 @@ class CaseRun:
             document = Document(case_id=self.case.id, kind=archived.kind, title=archived.title,
                                 body=archived.body, recipients=list(archived.recipients),
                                 bpmn_id=bpmn_id, created_at=self.now)
-            self.session.add(document)
+            commit_rows.add(self.session, document)
             if archived.pdf is not None:
-                self.session.add(Attachment(
+                commit_rows.add(self.session, Attachment(
                     case_id=self.case.id, document=document, filename=f"{archived.kind}.pdf",
                     media_type="application/pdf", size=len(archived.pdf),
                     content=archived.pdf, created_at=self.now))
             if archived.kind == "letter":
                 for recipient in archived.recipients or (self.case.citizen_name,):
-                    self.session.add(Outbox(case_id=self.case.id, kind="letter",
-                                            recipient=recipient, subject=archived.title,
-                                            document=document, created_at=self.now))
+                    commit_rows.add(self.session, Outbox(
+                        case_id=self.case.id, kind="letter", recipient=recipient,
+                        subject=archived.title, document=document, created_at=self.now))
         for service, action, on in effects.kpr_changes:
             self._kpr(service, action, on)
         for recipient, subject, body in effects.notifications:
@@ -200,7 +200,7 @@ class CaseRun:
                                                      "changed": revision.changed,
                                                      "source": source})
         for participant, scope, valid_from, valid_until, period in effects.shared:
-            self.session.add(SharingConsent(
+            commit_rows.add(self.session, SharingConsent(
                 case_id=self.case.id, participant=participant[:200], scope=scope,
                 period=period[:40], valid_from=valid_from, valid_until=valid_until,
                 recorded_at=self.now))
@@ -210,17 +210,19 @@ class CaseRun:
     def _unshare(self, key: str, on: date, by: str | None) -> None:
         """Mark the case's consents to share with the participant ``key`` (casefolded)
         withdrawn; a consent withdrawn before keeps its first date (engine.features.consents
-        reads)."""
+        reads). Those given earlier in this call are among them."""
         self.session.flush()
-        for row in self.session.scalars(select(SharingConsent).where(
-                SharingConsent.case_id == self.case.id, SharingConsent.withdrawn_on.is_(None))):
-            if row.participant.strip().casefold() == key:
+        stored = self.session.scalars(select(SharingConsent).where(
+            SharingConsent.case_id == self.case.id, SharingConsent.withdrawn_on.is_(None)))
+        for row in [*stored, *commit_rows.queued(self.session, SharingConsent)]:
+            if row.withdrawn_on is None and row.participant.strip().casefold() == key:
                 row.withdrawn_on = on
                 row.withdrawn_by = by
 
     def _outbox(self, kind: str, recipient: str, subject: str, body: str) -> None:
-        self.session.add(Outbox(case_id=self.case.id, kind=kind, recipient=recipient,
-                                subject=subject, body=body, created_at=self.now))
+        commit_rows.add(self.session, Outbox(case_id=self.case.id, kind=kind,
+                                             recipient=recipient, subject=subject, body=body,
+                                             created_at=self.now))
 
     def _kpr(self, service: str, action: str, on: date) -> None:
         # The citizen's open periods, with those started earlier in this call.
@@ -229,7 +231,7 @@ class CaseRun:
         if action == "start" and not open_records:
             record = KprRecord(case_id=self.case.id, citizen_nin=self.case.citizen_nin,
                                service=service, from_date=on)
-            self.session.add(record)
+            commit_rows.add(self.session, record)  # written as it stands at the commit
             known.append(record)
         elif action == "end":
             for record in open_records:

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.kernel import commit_rows
 from engine.kernel.models import ActionItem, Case, PlanProposal, PlanRevision, ProcessVersion
 from engine.kernel.vocabulary import FINAL_CASE_STATES, CaseState
 from engine.runtime import forms
@@ -58,10 +59,13 @@ def current_revision(session: Session, case_id: int) -> PlanRevision | None:
 def add_revision(session: Session, case: Case, content: dict[str, Any], author: str,
                  source: str, at: datetime, proposal_id: int | None = None
                  ) -> PlanRevision | None:
-    """A new revision unless the plan is unchanged. Two writers of the same number collide on
-    the unique key (case, number), so one of them gets a conflict instead of a lost update."""
-    session.flush()  # a revision written earlier in the same call counts
-    current = current_revision(session, case.id)
+    """A new revision unless the plan is unchanged, written at the commit
+    (:mod:`engine.kernel.commit_rows`): nothing reads it back from the database in the call.
+    Two writers of the same number collide on the unique key (case, number) at the commit, so
+    one of them gets a conflict instead of a lost update."""
+    added = [row for row in commit_rows.queued(session, PlanRevision) if row.case_id == case.id]
+    # A revision added earlier in the same call is the current one.
+    current = added[-1] if added else current_revision(session, case.id)
     old = current.content if current else {}
     changed = changed_fields(case.process_version, old, content)
     if not changed:
@@ -69,8 +73,7 @@ def add_revision(session: Session, case: Case, content: dict[str, Any], author: 
     revision = PlanRevision(case_id=case.id, number=(current.number if current else 0) + 1,
                             content=content, changed=changed, author=author, at=at,
                             source=source, proposal_id=proposal_id)
-    session.add(revision)
-    session.flush()
+    commit_rows.add(session, revision)
     return revision
 
 

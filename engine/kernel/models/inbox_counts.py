@@ -11,7 +11,8 @@ The rows follow every session's flush, so no writer of tasks needs to remember t
 changed or deleted task moves its count from the group it was in to the one it is in now, and
 the moves are written at the commit, in the same transaction, in one ``INSERT ... ON CONFLICT``
 with a row per group, in key order (two commits that move the same groups lock them in the
-same order).
+same order); on PostgreSQL within the commit's one statement of new rows
+(:mod:`engine.kernel.commit_rows`).
 A writer that changes tasks by a statement instead of through the session says so with
 :func:`moved`; a bulk load of tasks calls :func:`rebuild`.
 """
@@ -28,10 +29,8 @@ from sqlalchemy import String, delete, event, func, insert, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.sql.dml import Insert
 
-# Imported first so that it listens first: its statements at the commit come before the
-# counts' upserts, which are the commit's last (they lock the rows many commits share).
-from engine.kernel.models import progress  # noqa: F401
 from engine.kernel.models.base import Base
 from engine.kernel.models.cases import Task
 from engine.kernel.vocabulary import TaskState
@@ -114,22 +113,21 @@ def _note_tasks(session: Session, _context: Any, _instances: Any) -> None:
             moved(session, _committed_group(obj), None)
 
 
-@event.listens_for(Session, "before_commit")
-def _write_at_commit(session: Session) -> None:
-    """At the commit, after its last flush: every group's move in one multi-row upsert, its
-    rows in key order (the order the rows are locked in)."""
-    session.flush()
+def upsert_at_commit(session: Session) -> Insert | None:
+    """The moves to write at the commit, after its last flush: every group's in one multi-row
+    upsert, its rows in key order (the order the rows are locked in); None when nothing
+    moved. :mod:`engine.kernel.commit_rows` sends it with the call's other new rows."""
     pending: Counter[Group] = session.info.pop(_PENDING, Counter())
     changes = sorted((_key(group), group, change) for group, change in pending.items() if change)
     if not changes:
-        return
+        return None
     dialect = session.get_bind().dialect.name
     upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = upsert(InboxCount).values([
         {"key": key, "tasks": change, **dict(zip(GROUPED, group, strict=True))}
         for key, group, change in changes])
-    session.execute(statement.on_conflict_do_update(
-        index_elements=["key"], set_={"tasks": InboxCount.tasks + statement.excluded.tasks}))
+    return statement.on_conflict_do_update(
+        index_elements=["key"], set_={"tasks": InboxCount.tasks + statement.excluded.tasks})
 
 
 @event.listens_for(Session, "after_soft_rollback")
