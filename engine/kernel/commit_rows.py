@@ -8,8 +8,8 @@ flush (on SQLite one ``INSERT … RETURNING`` per row whose id is wanted), and o
 statement is a round trip. Queued here instead, they are written at the commit after its last
 flush: on PostgreSQL as one statement (data-modifying ``WITH`` queries; a letter's PDF and
 outbox rows take their document's id from the document's own ``RETURNING``); on SQLite, which
-has neither such statements nor round trips, one ``INSERT`` per document (its rows need its id)
-and one executemany per table.
+has neither such statements nor round trips, and for a bulk job's many rows, one ``INSERT`` per
+document (its rows need its id) and one executemany per table.
 
 An object is read when it is written, so the call may still change it (a KPR period started
 and ended in one call is written ended). Rows of a table keep the order they were added in
@@ -28,6 +28,9 @@ from sqlalchemy.sql.dml import Insert
 from engine.kernel.models import Base, Document, Event, inbox_counts
 
 _PENDING = "ipflow.pending_rows"
+# More rows than an engine call adds (a bulk job's thousands of events) go table by table, in
+# executemany batches: one statement's parameters are limited (PostgreSQL: 65,535).
+ONE_STATEMENT_ROWS = 200
 
 
 def add(session: Session, row: Base) -> None:
@@ -95,7 +98,8 @@ def _write(session: Session) -> None:
     if not pending and counts is None:
         return
     documents, batches = _batches(pending)
-    if session.get_bind().dialect.name == "postgresql":
+    if (session.get_bind().dialect.name == "postgresql"
+            and len(pending) + (counts is not None) <= ONE_STATEMENT_ROWS):
         _write_at_once(session, documents, batches, counts)
         return
     connection = session.connection()
