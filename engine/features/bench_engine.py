@@ -147,7 +147,10 @@ def meeting(day: str, number: int) -> dict[str, Any]:
 
 class StatementCount:
     """SQL statements the database is sent, counted only inside :meth:`call`; the statements
-    themselves too, for ``ipflow bench engine --statements``."""
+    themselves too, for ``ipflow bench engine --statements``. Each statement SQLAlchemy hands a
+    cursor counts once (a multi-row ``INSERT`` or an executemany batch too; a ``SAVEPOINT``
+    would count, none is made); ``BEGIN`` and ``COMMIT``, which the drivers send themselves, and
+    the pool's ping when a call takes a connection are not counted."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
