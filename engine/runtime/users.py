@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, exists, func, or_, select, true, update
+from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select, true, update
 from sqlalchemy.orm import Session
 
 from engine.kernel import clock
@@ -148,13 +148,18 @@ class Colleague:
     active_cases: int
 
 
+def _coordinated_open_case(coordinator: ColumnElement[bool]) -> ColumnElement[bool]:
+    """What a coordinator's count of open cases counts, in one place for every list of
+    coordinators: the cases still running that ``coordinator`` picks out."""
+    return and_(coordinator, Case.status.in_(RUNNING_CASE_STATES))
+
+
 def with_case_counts(session: Session, actors: list[Actor]) -> list[Colleague]:
     """``actors`` as colleagues, each with the number of open cases they coordinate: counted
     in ``ix_case_coordinator_status`` alone, for the listed people only."""
     rows = session.execute(
         select(Case.coordinator, func.count())
-        .where(Case.coordinator.in_([a.username for a in actors]),
-               Case.status.in_(RUNNING_CASE_STATES))
+        .where(_coordinated_open_case(Case.coordinator.in_([a.username for a in actors])))
         .group_by(Case.coordinator)).all()
     counts = {str(username): int(count) for username, count in rows}
     return [Colleague(a.username, a.full_name, counts.get(a.username, 0)) for a in actors]
@@ -167,8 +172,7 @@ def coordinators(session: Session, service_area: str | None) -> list[Colleague]:
     in_area = (or_(Membership.service_area.is_(None), Membership.service_area == service_area)
                if service_area else true())
     active_cases = (select(func.count())  # not count(id): the index alone answers it
-                    .where(Case.coordinator == User.username,
-                           Case.status.in_(RUNNING_CASE_STATES))
+                    .where(_coordinated_open_case(Case.coordinator == User.username))
                     .correlate(User).scalar_subquery())
     rows = session.execute(
         select(User.username, User.full_name, active_cases)
