@@ -96,7 +96,9 @@ class Task(Base):
         UniqueConstraint("case_id", "spiff_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("case_.id"), index=True)
+    # No index of its own: the unique (case_id, spiff_id) and ix_task_case_state_due lead
+    # with it (0009_bytes3).
+    case_id: Mapped[int] = mapped_column(ForeignKey("case_.id"))
     spiff_id: Mapped[str] = mapped_column(String(36))
     bpmn_id: Mapped[str] = mapped_column(String(120))
     name: Mapped[str] = mapped_column(String(300))
