@@ -8,6 +8,9 @@ The output intent PDF/A requires is sRGB, as WeasyPrint's own, but from a compac
 (``templates/srgb.icc``, 588 bytes: LittleCMS's built-in sRGB, parametric curves, written by
 Pillow's ``ImageCms.createProfile("sRGB")`` with the header's version set to 4.2 and a fixed
 date) instead of WeasyPrint's 3 KB table-based one: 2.6 KB less in every archived letter.
+
+Before the file is written, :func:`handlers.pdf_slim.slimmed` takes out what WeasyPrint
+writes and nothing draws or reads (1.1 KB of an 11.1 KB letter).
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from contextvars import ContextVar
 from pathlib import Path
 
 from weasyprint import CSS, HTML
+
+from handlers.pdf_slim import slimmed
 
 _printing: ContextVar[bool] = ContextVar("ipflow_pdf_printing", default=True)
 STAND_IN = b"%PDF-1.7\n% not printed: ipflow bench engine\n%%EOF\n"
@@ -33,7 +38,7 @@ def pdf_a(document: str) -> bytes:
                  color_profiles=profiles)
     return bytes(HTML(string=document).write_pdf(
         pdf_variant="pdf/a-2b", output_intent="--srgb", stylesheets=[intent],
-        color_profiles=profiles))
+        color_profiles=profiles, finisher=slimmed))
 
 
 @contextmanager
