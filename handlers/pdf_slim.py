@@ -4,8 +4,8 @@ the file is written (WeasyPrint's ``finisher``; issue 12's 30 KB a case).
 A letter's PDF/A was 11.1 KB on average (the 36 letters of ``bench reads``' sample cases) and
 is 10.0 KB: on SQLite most now take two 4 KB overflow pages and half a leaf page instead of
 three pages, on PostgreSQL 1.1 KB less TOAST. The pages look the same and their text reads
-the same (pypdf reads it back in the tests, which also compare every glyph drawn with
-DejaVu's own). What goes:
+the same (tests/handlers/test_pdf_slim.py compares the text pypdf reads and every glyph
+drawn, outline and width, with WeasyPrint's own PDF of the same page). What goes:
 
 - zero adjustments between the glyphs of a text run (``[<0036>0<0044>]`` is
   ``[<00360044>]``; WeasyPrint writes one whenever Pango's was a fraction of a unit);
