@@ -6,11 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 
-from engine.kernel.db import MIGRATIONS
+from tests.support.migrations import upgraded_but
 
 LETTER = "0007_letters_once"
 AFTER = "0009_bytes"  # depends on it: upgrading that head would run it first
@@ -18,12 +16,7 @@ AFTER = "0009_bytes"  # depends on it: upgrading that head would run it first
 
 def test_old_copies_refer_to_their_document_and_strays_keep_their_text(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'old.sqlite'}"
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", url)
-    for head in ScriptDirectory.from_config(config).get_heads():
-        if head not in (LETTER, AFTER):
-            command.upgrade(config, head)
+    config = upgraded_but(url, LETTER, AFTER)
     raw = create_engine(url)  # without the app's foreign key check: no case rows needed
     with raw.begin() as connection:
         connection.execute(text(

@@ -8,13 +8,11 @@ import json
 from pathlib import Path
 
 from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, select, text
 
-from engine.kernel.db import MIGRATIONS
 from engine.kernel.models import Case, Document
 from engine.kernel.models.base import pack, unpack
+from tests.support.migrations import upgraded_but
 
 BYTES = "0009_bytes"
 # Spiff restores tasks in the stored order: the keys must come back as written.
@@ -32,12 +30,7 @@ def test_pack_keeps_the_keys_order_and_letters() -> None:
 
 def test_old_states_are_packed_and_unpacked_again(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'old.sqlite'}"
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", url)
-    for head in ScriptDirectory.from_config(config).get_heads():
-        if head != BYTES:
-            command.upgrade(config, head)
+    config = upgraded_but(url, BYTES)
     raw = create_engine(url)  # without the app's foreign key check: no process version needed
     with raw.begin() as connection:
         connection.execute(text(

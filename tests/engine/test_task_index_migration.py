@@ -7,13 +7,12 @@ import importlib.util
 from pathlib import Path
 
 from alembic import command
-from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.operations import Operations
-from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, inspect, text
 
 from engine.kernel.db import MIGRATIONS
+from tests.support.migrations import upgraded_but
 
 BYTES3 = "0009_bytes3"
 
@@ -24,12 +23,7 @@ def _task_indexes(url: str) -> set[str]:
 
 def test_the_case_id_index_goes_and_comes_back(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'old.sqlite'}"
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.set_main_option("sqlalchemy.url", url)
-    for head in ScriptDirectory.from_config(config).get_heads():
-        if head != BYTES3:
-            command.upgrade(config, head)
+    config = upgraded_but(url, BYTES3)
     assert "ix_task_case_id" in _task_indexes(url)
     with create_engine(url).begin() as connection:
         connection.execute(text(
