@@ -12,6 +12,8 @@ import click
 import processes
 from cli.bench import bench
 from engine.features import (
+    archive_transport,
+    archiving,
     backup,
     deploy,
     diagram_rules,
@@ -109,13 +111,16 @@ def serve(host: str, port: int, workers: int | None, threads: int, timeout: int,
 @click.option("--interval", default=30, show_default=True, help="Seconds between rounds.")
 @click.option("--outbox-dir", default="outbox", show_default=True, type=click.Path(),
               help="Folder where delivered letters and notifications are written.")
+@click.option("--archive-dir", default="arkiv", show_default=True, type=click.Path(),
+              help="Folder where arkivmeldinger are written, one folder each (unless "
+                   "IPFLOW_ARCHIVE_AMQP_URL sends them to the archive over AMQP).")
 @click.option("--batch-size", default=100, show_default=True, type=click.IntRange(min=1),
               help="Due items read per query (each is then done in its own transaction).")
 @click.option("--notice-after-days", type=click.FloatRange(min=0), default=None,
               help="Days after the reminder of an overdue task before the fagleder is told "
                    "[default: IPFLOW_ESCALATION_NOTICE_DAYS or 7].")
 def run_worker(once: bool, now_text: str | None, interval: int, outbox_dir: str,
-               batch_size: int, notice_after_days: float | None) -> None:
+               archive_dir: str, batch_size: int, notice_after_days: float | None) -> None:
     """Fire due timers, escalate overdue tasks, deliver letters and notifications, and
     compute the monitor's figures every IPFLOW_MONITOR_REFRESH_MINUTES (default 5).
 
@@ -130,14 +135,18 @@ def run_worker(once: bool, now_text: str | None, interval: int, outbox_dir: str,
         batch_size=batch_size,
         notice_after=None if notice_after_days is None else timedelta(days=notice_after_days))
     db, deliver = _db(), worker.file_delivery(Path(outbox_dir))
+    archive = archive_transport.from_env(Path(archive_dir))
     while True:
-        result = worker.run_once(db, deliver, now, settings)
+        result = worker.run_once(db, deliver, now, settings, archive)
         click.echo(f"{result.cases_fired} saker med tidsfrister kjørt, {result.delivered} "
                    f"meldinger levert, {result.conflicts} konflikter, "
                    f"{result.failed_deliveries} feilet levering, {result.reminders} "
                    f"påminnelser og {result.notices} varsler til fagleder.")
         if result.anonymised:
             click.echo(f"{result.anonymised} avsluttede saker anonymisert (oppbevaringstid).")
+        if result.archived or result.failed_archiving or result.receipts:
+            click.echo(f"{result.archived} dokumenter sendt til arkivet, "
+                       f"{result.failed_archiving} feilet, {result.receipts} kvitteringer.")
         if result.monitor_refreshed:
             click.echo("Monitorens tall regnet ut på nytt.")
         for error in result.errors:
@@ -215,6 +224,25 @@ def kpr_export(output: str | None) -> None:
         Path(output).write_text(text, encoding="utf-8")
     else:
         click.echo(text, nl=False)
+
+
+@cli.group(name="archive")
+def archive_group() -> None:
+    """The municipality's archive (Fiks Arkiv arkivmeldinger)."""
+
+
+@archive_group.command(name="export")
+@click.argument("case_id", type=int)
+@click.option("--output", "-o", default="arkiv-eksport", show_default=True,
+              type=click.Path(file_okay=False), help="Folder to write into.")
+def archive_export(case_id: int, output: str) -> None:
+    """Write the arkivmelding of every record of one case, one folder each (arkivmelding.xml
+    and the documents), as the worker's directory target does; nothing is marked sent."""
+    try:
+        references = archiving.export_case(_db(), case_id, Path(output), SYSTEM.username)
+    except EngineError as error:
+        _fail(error)
+    click.echo(f"{len(references)} arkivmeldinger for sak {case_id} skrevet til {output}.")
 
 
 @cli.command(name="backup")

@@ -37,7 +37,8 @@ from typing import Any
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 
-from engine.features import monitor_snapshot, retention
+from engine.features import archiving, monitor_snapshot, retention
+from engine.features.archive_transport import Transport
 from engine.features.monitor import responsible_for
 from engine.kernel import clock
 from engine.kernel import settings as operator_settings
@@ -92,6 +93,9 @@ class RoundResult:
     reminders: int = 0
     notices: int = 0
     anonymised: int = 0
+    archived: int = 0
+    failed_archiving: int = 0
+    receipts: int = 0
     monitor_refreshed: bool = False
     errors: list[str] = field(default_factory=list)
 
@@ -342,8 +346,10 @@ def file_delivery(folder: Path) -> Deliver:
 
 
 def run_once(db: Database, deliver: Deliver, now: datetime | None = None,
-             settings: WorkerSettings | None = None) -> RoundResult:
+             settings: WorkerSettings | None = None, archive: Transport | None = None
+             ) -> RoundResult:
     """One round: fire what is due at ``now`` (default: the clock), escalate, deliver,
+    send new documents to the ``archive`` (when given) and record its kvitteringer,
     anonymise the closed cases whose retention period has run out, then compute the
     monitor's figures when the newest are ``monitor_refresh`` old."""
     settings = settings or WorkerSettings()
@@ -352,6 +358,11 @@ def run_once(db: Database, deliver: Deliver, now: datetime | None = None,
     fire_timers(db, moment, result, settings)
     escalate_overdue(db, moment, result, settings)
     deliver_outbox(db, deliver, result, settings=settings, now=moment)
+    if archive is not None:
+        archived = archiving.archive_pending(db, archive, moment, settings.batch_size)
+        result.archived, result.failed_archiving = archived.sent, archived.failed
+        result.receipts = archived.receipts
+        result.errors.extend(archived.errors)
     result.anonymised = len(retention.run(db, moment).case_ids)
     try:
         result.monitor_refreshed = monitor_snapshot.refresh(

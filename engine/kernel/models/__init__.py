@@ -5,6 +5,7 @@ rows; they never deserialize workflow state to list work. Every table is importa
 so callers need not know which module holds it.
 """
 
+from engine.kernel.models.archive import ArchiveRecord, CaseArchive
 from engine.kernel.models.base import Base, JsonType, PackedJson, PackedText, UTCDateTime
 from engine.kernel.models.cases import (
     AccessLog,
@@ -27,7 +28,8 @@ from engine.kernel.models.progress import NUDGE_EVENTS
 from engine.kernel.models.records import Attachment, CaseMessage, Document, KprRecord, Outbox
 
 __all__ = [
-    "AccessLog", "ActionItem", "ApiToken", "Attachment", "Base", "Case", "CaseMessage",
+    "AccessLog", "ActionItem", "ApiToken", "ArchiveRecord", "Attachment", "Base", "Case",
+    "CaseArchive", "CaseMessage",
     "Document", "Event", "InboxCount", "Incident", "JsonType", "KprRecord", "LoginThrottle",
     "PackedJson", "PackedText",
     "Membership", "MonitorSnapshot",

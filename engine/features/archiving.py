@@ -1,0 +1,215 @@
+"""Archiving: every document of a case goes to the municipality's archive as a Fiks Arkiv
+arkivmelding, and the archive's kvittering is recorded on the case.
+
+The worker finds the documents not yet handed to the archive (no ``archive_record`` with
+``sent_at``), writes one arkivmelding per document (:mod:`engine.features.arkivmelding`) and
+hands it to the configured transport (:mod:`engine.features.archive_transport`), each in its
+own transaction. Delivery is *at least once with an idempotent reference*: a worker killed
+after the transport took the message but before the commit sends it again next round with
+the same reference (``ipflow-dokument-<id>``, also the journalpost's external key), which the
+directory target writes over and an archive recognises (it answers «Eksisterende»).
+
+A kvittering gives the saksmappe's systemID and saksnummer; they are kept in
+``case_archive``, and every later message of the case refers to that saksmappe instead of
+describing it again. Until then each message carries the saksmappe with ipflow's key of the
+case, so the archive files them all in one saksmappe however fast they come.
+
+What is archived: letters (their PDF/A), journal notes, consents recorded as journal notes,
+the report of need and letters that came by post. A document without a file (a journal note
+is text) travels as a UTF-8 text file, an archival format (RA-TEKST) like PDF/A.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.features.archive_transport import DirectoryTarget, Message, Transport
+from engine.features.arkivmelding import (
+    KINDS,
+    ArchiveFile,
+    Folder,
+    InvalidArkivmelding,
+    Record,
+    arkivmelding,
+    read_receipt,
+)
+from engine.kernel import clock
+from engine.kernel.db import Database
+from engine.kernel.errors import Conflict, NotFound
+from engine.kernel.models import AccessLog, ArchiveRecord, Attachment, Case, CaseArchive, Document
+
+log = logging.getLogger(__name__)
+REFERENCE_PREFIX = "ipflow-dokument-"
+
+
+@dataclass
+class ArchiveResult:
+    """What one archiving round did."""
+
+    sent: int = 0
+    failed: int = 0
+    receipts: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def folder_of(session: Session, case: Case) -> Folder:
+    """The case as a saksmappe, with the archive's keys when it has given them."""
+    keys = session.get(CaseArchive, case.id)
+    return Folder(case_id=case.id, citizen_name=case.citizen_name,
+                  citizen_nin=case.citizen_nin, created_at=case.created_at,
+                  closed=case.closed_at is not None,
+                  system_id=keys.system_id if keys else None,
+                  saksnummer=keys.saksnummer if keys else None)
+
+
+def record_of(session: Session, document: Document) -> Record:
+    """The document as a journalpost: its stored files (a letter's PDF/A), or its text."""
+    attachments = session.scalars(select(Attachment).where(
+        Attachment.document_id == document.id).order_by(Attachment.id)).all()
+    files = tuple(
+        ArchiveFile(name=f"dokument-{document.id}-{number}{_suffix(item.media_type)}",
+                    filename=item.filename, media_type=item.media_type,
+                    content=item.content)
+        for number, item in enumerate(attachments, start=1))
+    if not files:
+        files = (ArchiveFile(name=f"dokument-{document.id}-1.txt",
+                             filename=f"{document.kind}.txt", media_type="text/plain",
+                             content=document.body.encode("utf-8")),)
+    return Record(document_id=document.id, kind=document.kind, title=document.title,
+                  created_at=document.created_at, recipients=tuple(document.recipients),
+                  files=files)
+
+
+def _suffix(media_type: str) -> str:
+    return {"application/pdf": ".pdf", "text/plain": ".txt", "image/jpeg": ".jpg",
+            "image/png": ".png"}.get(media_type, ".bin")
+
+
+def message_for(session: Session, document: Document) -> Message:
+    """The validated arkivmelding of one document with its files."""
+    case = session.get(Case, document.case_id)
+    if case is None:
+        raise NotFound(f"sak {document.case_id} finnes ikke")
+    record = record_of(session, document)
+    return Message(reference=record.reference, case_id=case.id,
+                   xml=arkivmelding(folder_of(session, case), record), files=record.files)
+
+
+def _pending_ids(db: Database, after: int, limit: int) -> list[int]:
+    sent = select(ArchiveRecord.document_id).where(ArchiveRecord.sent_at.is_not(None))
+    with db.reading() as session:
+        return list(session.scalars(
+            select(Document.id).where(Document.id > after, Document.kind.in_(list(KINDS)),
+                                      Document.id.not_in(sent))
+            .order_by(Document.id).limit(limit)))
+
+
+def send_document(db: Database, document_id: int, transport: Transport, now: datetime
+                  ) -> bool | None:
+    """Write, hand over and mark one document in one transaction: True sent, False failed
+    (the error kept on its ``archive_record``, tried again next round), None when another
+    worker has it or has sent it."""
+    with db.transaction() as session:
+        query = select(Document).where(Document.id == document_id)
+        if db.is_postgresql:
+            query = query.with_for_update(skip_locked=True)
+        document = session.scalar(query)
+        row = session.scalar(select(ArchiveRecord).where(
+            ArchiveRecord.document_id == document_id))
+        if document is None or (row is not None and row.sent_at is not None):
+            return None
+        if row is None:
+            row = ArchiveRecord(document_id=document_id, case_id=document.case_id, attempts=0)
+            session.add(row)
+        row.attempts += 1
+        try:
+            transport.send(message_for(session, document))
+        except (InvalidArkivmelding, OSError) as exc:
+            row.last_error = str(exc)[:2000]
+            return False
+        row.sent_at = now
+        row.last_error = None
+        return True
+
+
+def archive_pending(db: Database, transport: Transport, now: datetime,
+                    batch_size: int = 100) -> ArchiveResult:
+    """Send every document not yet archived, then record the kvitteringer that came back."""
+    result = ArchiveResult()
+    after = 0
+    while ids := _pending_ids(db, after, batch_size):
+        for document_id in ids:
+            try:
+                outcome = send_document(db, document_id, transport, now)
+            except Conflict:
+                continue
+            except Exception as exc:  # noqa: BLE001  (a transport that breaks oddly: retry)
+                log.exception("archiving document %s failed", document_id)
+                result.errors.append(f"dokument {document_id}: {exc}")
+                outcome = False
+            if outcome is True:
+                result.sent += 1
+            elif outcome is False:
+                result.failed += 1
+        after = ids[-1]
+    try:
+        result.receipts = transport.collect(lambda ref, body: record_receipt(db, ref, body, now))
+    except Exception as exc:  # noqa: BLE001  (the archive unreachable: read them next round)
+        log.exception("reading the archive's kvitteringer failed")
+        result.errors.append(f"kvitteringer fra arkivet: {exc}")
+    return result
+
+
+def record_receipt(db: Database, reference: str, body: bytes, now: datetime) -> None:
+    """Keep what the archive's kvittering for the message ``reference`` says: the
+    journalpost's systemID, and the saksmappe's keys on the case (the first ones stay).
+    An invalid kvittering or one that reports a failure is kept as the record's error."""
+    if not reference.startswith(REFERENCE_PREFIX):
+        raise InvalidArkivmelding(f"ukjent referanse i kvittering: {reference!r}")
+    document_id = int(reference.removeprefix(REFERENCE_PREFIX))
+    with db.transaction() as session:
+        row = session.scalar(select(ArchiveRecord).where(
+            ArchiveRecord.document_id == document_id))
+        if row is None:
+            raise InvalidArkivmelding(f"kvittering for dokument {document_id} som ikke er sendt")
+        try:
+            receipt = read_receipt(body)
+        except InvalidArkivmelding as exc:
+            row.last_error = exc.message[:2000]
+            return
+        row.receipt_at = now
+        row.system_id = receipt.record_system_id
+        row.last_error = "; ".join(receipt.errors)[:2000] or None
+        if receipt.folder_system_id and session.get(CaseArchive, row.case_id) is None:
+            session.add(CaseArchive(case_id=row.case_id, system_id=receipt.folder_system_id,
+                                    saksnummer=receipt.saksnummer, recorded_at=now))
+
+
+def _case_documents(session: Session, case_id: int) -> Iterator[Document]:
+    yield from session.scalars(select(Document).where(
+        Document.case_id == case_id, Document.kind.in_(list(KINDS))).order_by(Document.id))
+
+
+def export_case(db: Database, case_id: int, folder: Path, actor: str) -> list[str]:
+    """Write the arkivmeldinger of every record of one case into ``folder`` (one folder per
+    message, as the directory target does), without marking anything sent; the references.
+    The export reads the case's personal data, so it is written to the access log."""
+    target = DirectoryTarget(folder)
+    with db.transaction() as session:
+        if session.get(Case, case_id) is None:
+            raise NotFound(f"sak {case_id} finnes ikke")
+        session.add(AccessLog(case_id=case_id, username=actor, at=clock.now(),
+                              what="documents"))
+        references = []
+        for document in _case_documents(session, case_id):
+            message = message_for(session, document)
+            target.send(message)
+            references.append(message.reference)
+    return references
