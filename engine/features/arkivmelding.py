@@ -312,7 +312,7 @@ def read_receipt(message: bytes) -> Receipt:
     if mappe is not None and _text(mappe, "k:saksaar") and _text(mappe, "k:sakssekvensnummer"):
         saksnummer = f"{_text(mappe, 'k:saksaar')}/{_text(mappe, 'k:sakssekvensnummer')}"
     registrering = root.find("k:registreringKvittering", {"k": NS_KVITTERING})
-    errors = tuple(f"{_text(e, 'k:feilId')}: {_text(e, 'k:feilmelding')}"
+    errors = tuple(f"{e.findtext('{*}feilId')}: {e.findtext('{*}feilmelding')}"
                    for e in root.findall("k:*", {"k": NS_KVITTERING})
                    if e.tag.endswith("Feilet"))
     return Receipt(folder_system_id=_text(mappe, "k:systemID") if mappe is not None else None,
