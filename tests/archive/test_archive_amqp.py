@@ -1,0 +1,105 @@
+"""Fiks Arkiv over AMQP against the RabbitMQ server on 127.0.0.1:5672 (guest/guest), which
+runs on every machine of this project: the worker publishes arkivmeldinger, the archive's side
+(this test, with pika) takes them from the queue, checks them against KS's schema and answers
+with kvitteringer, which the worker records so the next record lands in the same saksmappe."""
+
+from __future__ import annotations
+
+import io
+import uuid
+import zipfile
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pika
+import pytest
+from sqlalchemy import select
+
+from engine import demo
+from engine.features import worker
+from engine.features.archive_transport import AmqpTarget
+from engine.features.arkivmelding import KVITTERING, OPPRETT
+from engine.kernel import clock
+from engine.kernel.db import Database
+from engine.kernel.models import ArchiveRecord, CaseArchive
+from engine.runtime.users import Actor
+from tests.support import fiks_arkiv
+from tests.support.people import PER
+
+URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
+T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+FOLDER_ID = str(uuid.uuid4())
+
+
+@pytest.fixture()
+def broker() -> Iterator[tuple[Any, AmqpTarget]]:
+    """A channel on the local RabbitMQ and a target on queues of this test's own."""
+    try:
+        connection = pika.BlockingConnection(pika.URLParameters(URL))
+    except pika.exceptions.AMQPError as exc:
+        pytest.fail(f"RabbitMQ on 127.0.0.1:5672 (guest/guest) is not reachable: {exc!r}; "
+                    "it runs on every machine of this project (start rabbitmq-server)")
+    channel = connection.channel()
+    name = f"ipflow-test-{uuid.uuid4().hex[:8]}"
+    target = AmqpTarget(URL, name, name + ".kvittering")
+    yield channel, target
+    target.close()
+    channel.queue_delete(name)
+    channel.queue_delete(name + ".kvittering")
+    connection.close()
+
+
+def _archive_answers(channel: Any, target: AmqpTarget) -> list[Any]:
+    """Take every arkivmelding off the queue, check it, answer it; the parsed messages."""
+    seen = []
+    while True:
+        method, properties, body = channel.basic_get(target.queue)
+        if method is None:
+            return seen
+        assert properties.type == OPPRETT and properties.reply_to == target.reply_queue
+        with zipfile.ZipFile(io.BytesIO(body)) as package:
+            message = fiks_arkiv.valid(package.read("arkivmelding.xml"))
+            for name in fiks_arkiv.texts(message, "//a:referanseDokumentfil/text()"):
+                assert package.read(name)
+        channel.basic_publish("", properties.reply_to,
+                              fiks_arkiv.kvittering(message, FOLDER_ID, 2026, 42),
+                              pika.BasicProperties(type=KVITTERING,
+                                                   correlation_id=properties.message_id))
+        channel.basic_ack(method.delivery_tag)
+        seen.append(message)
+
+
+def test_arkivmeldinger_round_trip_through_rabbitmq_and_the_kvittering_is_kept(
+        db: Database, staff: dict[str, Actor], broker: tuple[Any, AmqpTarget]) -> None:
+    channel, target = broker
+    with clock.frozen_at(T0):
+        case_id = demo.report(db, staff["systemkoordinator"], PER)
+        demo.do(db, staff["systemkoordinator"], case_id, "assess_report", {
+            "long_term_need": False, "two_or_more_services": True, "citizen_wants": True,
+            "approved": False, "approved_ip": False,
+            "assessment_reasoning": "Behovet er kortvarig."})
+    first = worker.run_once(db, lambda _m: None, T0 + timedelta(hours=1), archive=target)
+    assert first.archived >= 1 and first.failed_archiving == 0
+    before = _archive_answers(channel, target)
+    assert len(before) == first.archived
+    assert all(m.find("a:mappe", fiks_arkiv.N) is not None for m in before)
+
+    # the next round takes the kvitteringer: the saksmappe's keys are kept on the case
+    second = worker.run_once(db, lambda _m: None, T0 + timedelta(hours=2), archive=target)
+    assert second.receipts == len(before)
+    with db.reading() as session:
+        keys = session.get(CaseArchive, case_id)
+        received = list(session.scalars(select(ArchiveRecord.system_id)))
+    assert keys is not None and (keys.system_id, keys.saksnummer) == (FOLDER_ID, "2026/42")
+    assert len(received) == len(before) and all(received)
+
+    # the appeal period runs out: the journal note goes into the same saksmappe by its keys
+    third = worker.run_once(db, lambda _m: None, T0 + timedelta(days=40), archive=target)
+    assert third.archived == 1
+    [note] = _archive_answers(channel, target)
+    assert note.find("a:mappe", fiks_arkiv.N) is None
+    assert fiks_arkiv.codes(note, "journalposttype") == ["X"]
+    assert fiks_arkiv.texts(note, "//a:referanseForelderMappe/m:systemID/text()") == [FOLDER_ID]
+    assert fiks_arkiv.texts(
+        note, "//a:referanseForelderMappe/m:saksnummer/m:sakssekvensnummer/text()") == ["42"]
