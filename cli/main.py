@@ -17,9 +17,11 @@ from engine.features import (
     backup,
     deploy,
     diagram_rules,
+    digital_post,
     incidents,
     innsyn,
     kpr,
+    mail,
     retention,
     worker,
 )
@@ -110,7 +112,8 @@ def serve(host: str, port: int, workers: int | None, threads: int, timeout: int,
 @click.option("--now", "now_text", help="Run as if it were this time (ISO 8601).")
 @click.option("--interval", default=30, show_default=True, help="Seconds between rounds.")
 @click.option("--outbox-dir", default="outbox", show_default=True, type=click.Path(),
-              help="Folder where delivered letters and notifications are written.")
+              help="Folder where letters and notifications are written (without IPFLOW_SMTP_HOST, "
+                   "or for recipients with no e-mail address).")
 @click.option("--archive-dir", default="arkiv", show_default=True, type=click.Path(),
               help="Folder where arkivmeldinger are written, one folder each (unless "
                    "IPFLOW_ARCHIVE_AMQP_URL sends them to the archive over AMQP).")
@@ -134,7 +137,12 @@ def run_worker(once: bool, now_text: str | None, interval: int, outbox_dir: str,
     settings = worker.WorkerSettings.from_env(
         batch_size=batch_size,
         notice_after=None if notice_after_days is None else timedelta(days=notice_after_days))
-    db, deliver = _db(), worker.file_delivery(Path(outbox_dir))
+    # Citizens' letters by digital post when IPFLOW_DIGITAL_POST_DIR is set; the rest by
+    # e-mail through IPFLOW_SMTP_HOST when it is set; the outbox folder otherwise and for
+    # recipients ipflow has no e-mail address for.
+    db = _db()
+    deliver = digital_post.delivery_from_env(
+        mail.delivery_from_env(worker.file_delivery(Path(outbox_dir))))
     archive = archive_transport.from_env(Path(archive_dir))
     while True:
         result = worker.run_once(db, deliver, now, settings, archive)

@@ -89,6 +89,7 @@ def create_app(database_url: str | None = None, config: dict[str, Any] | None = 
         notices,
         openapi,  # noqa: F401  (adds its route to the API's blueprint)
         plan_view,
+        profile_pages,
         statement,
         task_pages,
     )
@@ -96,7 +97,8 @@ def create_app(database_url: str | None = None, config: dict[str, Any] | None = 
     csrf.exempt(api.api)
     for blueprint in (api.api, auth.bp, inbox_pages.bp, task_pages.bp, cases_pages.bp,
                       case_list_pages.bp, designer_pages.bp, designer_names.bp, plan_view.bp,
-                      incident_pages.bp, event_pages.bp, statement.bp, innsyn_pages.bp):
+                      incident_pages.bp, event_pages.bp, statement.bp, innsyn_pages.bp,
+                      profile_pages.bp):
         app.register_blueprint(blueprint)
     error_pages.register_error_pages(app)
     formatting.register(app)

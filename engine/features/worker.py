@@ -16,7 +16,8 @@ last guard: a due timer fires exactly once and an outbox row is marked delivered
 Delivery is *at least once with an idempotent target*: a worker killed after handing a letter
 to the target but before its commit leaves the row undelivered, and the next round delivers it
 again. The file target writes the file named by the outbox id (atomically), so a redelivery
-overwrites the same file instead of adding a second letter.
+overwrites the same file instead of adding a second letter; the e-mail target
+(:mod:`engine.features.mail`) sends a redelivery with the same Message-ID.
 
 SQLite has no row locks: run one worker there. (The version check would still stop a second
 timer firing, but two workers could both hand one outbox row to the target before either
@@ -53,6 +54,12 @@ from engine.runtime.users import SYSTEM
 log = logging.getLogger(__name__)
 
 Deliver = Callable[[Outbox], None]
+
+
+class Deferred(Exception):  # noqa: N818  (not an error: the row is simply not due yet)
+    """Raised by a target for a row that goes later (a daily digest): the row is left as it
+    was, counted neither delivered nor failed."""
+
 
 # Test hook (and nothing else): seconds to pause inside each item's transaction before it
 # commits, so a test can SIGKILL a worker while it holds uncommitted work.
@@ -284,8 +291,17 @@ def _pending_ids(db: Database, after: int, limit: int) -> list[int]:
 def deliver_row(db: Database, outbox_id: int, deliver: Deliver, now: datetime,
                 settings: WorkerSettings) -> bool | None:
     """Lock, deliver and mark one row in one transaction: True delivered, False failed (kept
-    for the next round with its error), None when another worker has it or has delivered it."""
-    with db.transaction() as session:
+    for the next round with its error), None when another worker has it or has delivered it,
+    or the target defers it. The target reads the clock as ``now``."""
+    try:
+        return _deliver_row(db, outbox_id, deliver, now, settings)
+    except Deferred:  # raised through the transaction, so its attempt is rolled back
+        return None
+
+
+def _deliver_row(db: Database, outbox_id: int, deliver: Deliver, now: datetime,
+                 settings: WorkerSettings) -> bool | None:
+    with clock.frozen_at(now), db.transaction() as session:
         row = session.scalar(_lock(db, select(Outbox).where(Outbox.id == outbox_id,
                                                             Outbox.delivered_at.is_(None))))
         if row is None:

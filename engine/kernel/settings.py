@@ -7,13 +7,14 @@ received the letter; both differ between municipalities, so they are configurati
     IPFLOW_MUNICIPALITY_PHONE, IPFLOW_MUNICIPALITY_EMAIL, IPFLOW_LETTER_DELIVERY_DAYS
 
 Unset variables keep the demo municipality's values (``handlers.registry.HandlerSettings``).
-The monitor's refresh interval (``IPFLOW_MONITOR_REFRESH_MINUTES``) is the operator's too.
+The monitor's refresh interval (``IPFLOW_MONITOR_REFRESH_MINUTES``) is the operator's too, as
+is the SMTP relay the worker sends notices through (``IPFLOW_SMTP_*``, :func:`smtp_settings`).
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from datetime import timedelta
 
 from handlers.registry import HandlerSettings
@@ -66,3 +67,47 @@ def monitor_refresh() -> timedelta:
         raise ValueError(f"{MONITOR_REFRESH_ENV} must be a number of minutes above 0 and "
                          f"under a day, not {raw!r}")
     return timedelta(minutes=minutes)
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """Where the worker hands notices over as e-mail: the municipality's SMTP relay.
+
+    ``sender`` is the From address; its domain also names the Message-IDs. ``base_url`` is
+    ipflow's address as the recipients reach it, for the link in each mail. ``ca_file`` is a
+    CA bundle to trust instead of the system's (a relay with the municipality's own CA)."""
+
+    host: str
+    port: int = 587
+    starttls: bool = True
+    username: str | None = None
+    password: str | None = None
+    sender: str = "ipflow@localhost"
+    base_url: str = "http://localhost:5000"
+    ca_file: str | None = None
+    timeout: float = 30.0
+
+
+SMTP_HOST_ENV = "IPFLOW_SMTP_HOST"
+
+
+def smtp_settings() -> SmtpSettings | None:
+    """The SMTP relay from ``IPFLOW_SMTP_HOST``, ``_PORT`` (587), ``_STARTTLS`` (1; 0 turns it
+    off), ``_USERNAME``, ``_PASSWORD``, ``_FROM``, ``_CA_FILE`` and ``IPFLOW_BASE_URL``; None
+    when no host is set (the worker then writes the outbox folder, as the demo does). A port
+    that is not a number is a configuration error and raises ValueError naming the variable."""
+    host = os.environ.get(SMTP_HOST_ENV, "").strip()
+    if not host:
+        return None
+    raw_port = os.environ.get("IPFLOW_SMTP_PORT", "").strip() or "587"
+    if not raw_port.isdigit() or not 0 < int(raw_port) < 65536:
+        raise ValueError(f"IPFLOW_SMTP_PORT must be a port number, not {raw_port!r}")
+    defaults = SmtpSettings(host=host)
+    return SmtpSettings(
+        host=host, port=int(raw_port),
+        starttls=os.environ.get("IPFLOW_SMTP_STARTTLS", "1").strip() not in {"0", "false", "no"},
+        username=os.environ.get("IPFLOW_SMTP_USERNAME") or None,
+        password=os.environ.get("IPFLOW_SMTP_PASSWORD") or None,
+        sender=os.environ.get("IPFLOW_SMTP_FROM", "").strip() or defaults.sender,
+        base_url=(os.environ.get("IPFLOW_BASE_URL", "").strip() or defaults.base_url).rstrip("/"),
+        ca_file=os.environ.get("IPFLOW_SMTP_CA_FILE") or None)

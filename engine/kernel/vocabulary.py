@@ -76,6 +76,15 @@ class EventKind(StrEnum):
     CASE_ANONYMISED = "case_anonymised"
 
 
+class NoticeChoice(StrEnum):
+    """How a user wants to hear of notices (``app_user.notices``): an e-mail for each, one a
+    day for all of them, or none (they still see them marked unread in ipflow)."""
+
+    NOW = "now"
+    DAILY = "daily"
+    NONE = "none"
+
+
 class Role(StrEnum):
     """A role a user holds (``membership.role``) and a task is for (a lane's id)."""
 

@@ -172,6 +172,8 @@ MATRIX: list[tuple[str, str, str]] = [
     ("POST plan.set_item_status", "emma",  "away  away  away  away  away  away  away  login"),
     ("POST plan.set_item_status", "kari",  "away  away  away  away  away  away  away  login"),
     ("POST plan.set_item_status", "per",   "away  away  away  away  away  away  away  login"),
+    ("POST profile.save", "-",             "ok    ok    ok    ok    ok    ok    ok    login"),
+    ("GET profile.show", "-",              "ok    ok    ok    ok    ok    ok    ok    login"),
     ("GET statement.statement", "-",       "ok    ok    ok    ok    ok    ok    ok    ok"),
     ("GET static", "-",                    "ok    ok    ok    ok    ok    ok    ok    ok"),
     ("GET tasks.report", "-",              "ok    ok    ok    ok    ok    403   403   login"),

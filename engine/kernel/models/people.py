@@ -29,6 +29,8 @@ class User(Base):
     # How a citizen reaches this caseworker; letters print the unit's when empty.
     phone: Mapped[str | None] = mapped_column(String(40))
     email: Mapped[str | None] = mapped_column(String(200))
+    # Whether the worker e-mails this user each notice (:class:`NoticeChoice`), set on /profil.
+    notices: Mapped[str] = mapped_column(String(10), default="now", server_default="now")
     # Raised when the user's sessions must end (logout, new password, fewer roles, deactivated):
     # a session cookie remembers the number it was given and is void once they differ.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
