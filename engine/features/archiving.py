@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.features.archive_transport import DirectoryTarget, Message, Transport
@@ -102,13 +102,29 @@ def message_for(session: Session, document: Document) -> Message:
                    xml=arkivmelding(folder_of(session, case), record), files=record.files)
 
 
+# Documents below the newest one handed over that are looked at again each round: one that
+# took its id before others but committed after them (an engine call's transaction is short)
+# is still found, while a round reads a few hundred rows, not every document ever archived.
+RESCAN = 1000
+
+
 def _pending_ids(db: Database, after: int, limit: int) -> list[int]:
-    sent = select(ArchiveRecord.document_id).where(ArchiveRecord.sent_at.is_not(None))
+    """The next documents to archive after id ``after``: those above the newest one handed
+    over (less :data:`RESCAN`) with no sent record, and those whose sending failed. Every
+    document was handed over in id order once archiving began (a first round on an existing
+    installation starts at 0), so nothing older is waiting."""
     with db.reading() as session:
-        return list(session.scalars(
-            select(Document.id).where(Document.id > after, Document.kind.in_(list(KINDS)),
-                                      Document.id.not_in(sent))
-            .order_by(Document.id).limit(limit)))
+        newest = session.scalar(select(func.max(ArchiveRecord.document_id))) or 0
+        start = max(after, newest - RESCAN)
+        sent = select(ArchiveRecord.document_id).where(ArchiveRecord.document_id > start,
+                                                       ArchiveRecord.sent_at.is_not(None))
+        fresh = select(Document.id).where(Document.id > start, Document.kind.in_(list(KINDS)),
+                                          Document.id.not_in(sent))
+        failed = select(ArchiveRecord.document_id).where(ArchiveRecord.document_id > after,
+                                                         ArchiveRecord.sent_at.is_(None))
+        ids = sorted({*session.scalars(fresh.order_by(Document.id).limit(limit)),
+                      *session.scalars(failed.order_by(ArchiveRecord.document_id).limit(limit))})
+        return ids[:limit]
 
 
 def send_document(db: Database, document_id: int, transport: Transport, now: datetime

@@ -118,3 +118,28 @@ def test_a_kvittering_that_reports_failures_gives_no_keys_and_says_why() -> None
     assert receipt.errors == ("F-1: Ukjent arkivdel", "F-1: Ukjent arkivdel")
     with pytest.raises(InvalidArkivmelding, match="kvittering"):
         read_receipt(b"<arkivmeldingKvittering/>")
+
+
+def test_a_round_reads_the_documents_after_those_handed_over_and_the_failed_ones(
+        db: Database, staff: dict[str, Actor], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    target = DirectoryTarget(tmp_path)
+    closed_case(db, staff, PER, NOW)
+    first = worker.run_once(db, lambda _m: None, NOW, archive=target).archived
+    later = closed_case(db, staff, PER, NOW)
+    monkeypatch.setattr(archiving, "RESCAN", 0)  # no look back: only what came after
+    with db.reading() as session:
+        newest = max(session.scalars(select(ArchiveRecord.document_id)))
+        later_documents = len(list(archiving._case_documents(session, later)))
+    assert worker.run_once(db, lambda _m: None, NOW, archive=target).archived == later_documents
+    with db.transaction() as session:  # the oldest record's sending failed: tried again
+        oldest = session.scalar(select(ArchiveRecord).order_by(ArchiveRecord.document_id))
+        assert oldest is not None and oldest.document_id < newest
+        oldest.sent_at = None
+    assert archiving._pending_ids(db, 0, 100) == [oldest.document_id]
+    with db.transaction() as session:  # one never handed over, far below the newest
+        session.delete(session.get(ArchiveRecord, oldest.id))
+    assert archiving._pending_ids(db, 0, 100) == []
+    monkeypatch.setattr(archiving, "RESCAN", 1000)
+    assert archiving._pending_ids(db, 0, 100) == [oldest.document_id]
+    assert first >= 2

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.kernel.models.base import Base
@@ -31,6 +31,10 @@ class ArchiveRecord(Base):
     queued once, and the message's reference (``ipflow-dokument-<id>``) names it."""
 
     __tablename__ = "archive_record"
+    # The failed ones, which each round tries again, without reading the sent ones.
+    __table_args__ = (Index("ix_archive_record_unsent", "document_id",
+                            sqlite_where=text("sent_at IS NULL"),
+                            postgresql_where=text("sent_at IS NULL")),)
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("document.id"), unique=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("case_.id"), index=True)
