@@ -6,10 +6,16 @@ password, fewer roles and deactivation raise it, so every session of that user e
 wherever it was captured. Failed logins are counted per username, known or not, so a lock-out
 looks the same for a name that does not exist; while a name is locked, even the right password
 is refused, and the lock lifts by itself after :data:`LOCK_PERIOD`.
+
+A login through OpenID Connect (``webapp.oidc``) has been vouched for by the identity provider
+and is matched here: a citizen by fødselsnummer (:func:`citizen_login`), an employee by
+username (:func:`staff_login`). The lock-out guards passwords only and does not apply.
 """
 
 from __future__ import annotations
 
+import re
+import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -19,12 +25,14 @@ from sqlalchemy.orm import Session
 from engine.kernel import clock
 from engine.kernel.db import Database
 from engine.kernel.errors import NotFound
-from engine.kernel.models import ApiToken, LoginThrottle, Membership, User
+from engine.kernel.models import ApiToken, Case, LoginThrottle, Membership, User
+from engine.kernel.vocabulary import Role
 from engine.runtime import users
 
 MAX_FAILURES = 5  # failed logins in a row for one username before it is locked
 LOCK_PERIOD = timedelta(minutes=15)
 _NAME_LENGTH = 80  # app_user.username: a longer name, or one with NUL, is no user's
+_NIN = re.compile(r"[0-9]{11}")
 
 
 @dataclass(frozen=True)
@@ -63,6 +71,47 @@ def attempt(db: Database, username: str, password: str) -> Login:
         if throttle.failures >= MAX_FAILURES:  # this one is answered as wrong, the next locked
             throttle.failures, throttle.locked_until = 0, now + LOCK_PERIOD
         return Login()
+
+
+def citizen_login(db: Database, nin: str) -> Login:
+    """The citizen whom the identity provider vouched for by ``nin`` (ID-porten's ``pid``).
+
+    The active user with that number is theirs when it holds the citizen role only (a staff
+    account is never entered through the citizens' login). When there is none yet, one is made
+    (citizen role, the name on their newest case, a random username and an unknowable
+    password), but only when the municipality has a case for that number: nobody else's
+    fødselsnummer is stored for having logged in. Refused (an empty :class:`Login`) otherwise.
+    """
+    if not _NIN.fullmatch(nin):
+        return Login()
+    with db.transaction() as session:
+        user = session.scalar(select(User).where(User.nin == nin))
+        if user is None:
+            name = session.scalar(select(Case.citizen_name).where(Case.citizen_nin == nin)
+                                  .order_by(Case.id.desc()).limit(1))
+            if name is None:
+                return Login()
+            user = User(username=f"innbygger-{secrets.token_hex(6)}", full_name=name, nin=nin,
+                        password_hash=users.hash_password(secrets.token_urlsafe(32)))
+            user.memberships = [Membership(role=Role.INNBYGGER, service_area=None)]
+            session.add(user)
+            session.flush()
+        elif not user.active or {m.role for m in user.memberships} != {Role.INNBYGGER}:
+            return Login()
+        return Login(users.actor_for(user), user.session_version)
+
+
+def staff_login(db: Database, username: str) -> Login:
+    """The employee whom the staff's identity provider vouched for by ``username``: an active
+    user with a role other than the citizen's. No account is made: who works in ipflow, and
+    with which roles, is decided in ipflow."""
+    if not 0 < len(username) <= _NAME_LENGTH or "\x00" in username:
+        return Login()
+    with db.reading() as session:
+        user = session.scalar(select(User).where(User.username == username, User.active))
+        if user is None or not {m.role for m in user.memberships} - {Role.INNBYGGER}:
+            return Login()
+        return Login(users.actor_for(user), user.session_version)
 
 
 def session_actor(db: Database, username: str, version: int) -> users.Actor | None:
