@@ -87,6 +87,7 @@ def create_app(database_url: str | None = None, config: dict[str, Any] | None = 
         innsyn_pages,
         monitor_case_pages,  # noqa: F401  (adds its routes to the monitor's blueprint)
         notices,
+        oidc,
         openapi,  # noqa: F401  (adds its route to the API's blueprint)
         plan_view,
         profile_pages,
@@ -105,6 +106,7 @@ def create_app(database_url: str | None = None, config: dict[str, Any] | None = 
     notices.register(app)
     from webapp.monitor_pages import bp as monitor_bp  # the manager's monitor (/monitor)
     app.register_blueprint(monitor_bp)
+    oidc.install(app)  # before the headers: the providers' origins join form-action
 
     headers.register(app)
 

@@ -117,6 +117,8 @@ def http_error_response(error: HTTPException) -> tuple[Response, int]:
 def login() -> Any:
     body = _json_body()
     username, password = body.get("username"), body.get("password")
+    if not current_app.config["PASSWORD_LOGIN"]:
+        raise ApiError(403, "Innlogging med passord er slått av (IPFLOW_PASSWORD_LOGIN=0).")
     if not isinstance(username, str) or not isinstance(password, str):
         raise InvalidData({"username": "Brukernavn og passord må oppgis."})
     result = logins.attempt(db(), username, password)

@@ -93,42 +93,62 @@ def login_required(view: F) -> F:
     return cast(F, wrapped)
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only local paths, so the login form cannot be used to redirect elsewhere."""
     return local_path(target, url_for("inbox.home"))
+
+
+def begin_session(result: logins.Login, end_session_url: str | None = None) -> None:
+    """A new page session for the user who just logged in (by password or OpenID Connect),
+    nothing of the session before kept but the language; ``end_session_url`` is where logout
+    sends the browser next, to end the login at the identity provider too."""
+    assert result.actor is not None
+    now = clock.now().timestamp()
+    _forget_login()
+    session.update(username=result.actor.username, version=result.session_version,
+                   began=now, seen=now)
+    if end_session_url:
+        session["end_session_url"] = end_session_url
+    session.permanent = False
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("5 per minute", methods=["POST"], deduct_when=lambda r: r.status_code == 401)
 def login() -> Any:
     """Per IP at most 5 failed logins a minute (Flask-Limiter); per username a lock-out after
-    5 failures in a row (``engine.runtime.logins``), with one message for every refusal."""
+    5 failures in a row (``engine.runtime.logins``), with one message for every refusal.
+    With ``IPFLOW_PASSWORD_LOGIN=0`` the form is gone and a password is never checked."""
     error, status = None, 200
-    if request.method == "POST":
+    passwords = current_app.config["PASSWORD_LOGIN"]
+    if request.method == "POST" and not passwords:
+        error, status = _("Innlogging med passord er slått av her. Bruk knappene under."), 403
+    elif request.method == "POST":
         username = request.form.get("username", "")
         result = logins.attempt(db(), username, request.form.get("password", ""))
         if result.actor is not None:
-            now = clock.now().timestamp()
-            session.clear()
-            session.update(username=result.actor.username, version=result.session_version,
-                           began=now, seen=now)
-            session.permanent = False
-            return redirect(_safe_next(request.args.get("next")))
+            begin_session(result)
+            return redirect(safe_next(request.args.get("next")))
         if result.locked:
             error, status = _("For mange forsøk. Vent litt og prøv igjen."), 429
         else:
             error, status = _("Feil brukernavn eller passord."), 401
-    return render_template("login.html", error=error,
+    return render_template("login.html", error=error, passwords=passwords,
+                           providers=current_app.config["OIDC_PROVIDERS"],
+                           next=request.args.get("next", ""),
                            username=request.form.get("username", "")), status
 
 
 @bp.post("/logout")
 def logout() -> Any:
-    """Log out everywhere: this and every other session and API token of the user end."""
+    """Log out everywhere: this and every other session and API token of the user end; then,
+    after an OpenID Connect login, the login at the identity provider (RP-initiated logout)."""
     actor = current_actor()
+    end_session_url = session.get("end_session_url")
     if actor is not None:
         logins.end_sessions(db(), actor.username)
     _forget_login()
+    if actor is not None and end_session_url:
+        return redirect(end_session_url)
     return redirect(url_for("auth.login"))
 
 
@@ -137,7 +157,7 @@ def language() -> Any:
     chosen = request.form.get("locale")
     if chosen in LOCALES:
         session["locale"] = chosen
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(safe_next(request.form.get("next")))
 
 
 def require(condition: bool) -> None:

@@ -5,6 +5,10 @@ The Content-Security-Policy allows scripts only from this site: no inline script
 the designer, whose modeler (bpmn-js and its properties panel) writes ``style`` attributes and
 a ``<style>`` element of its own. HSTS is sent only when the app is served over HTTPS
 (``IPFLOW_HTTPS=1``), since a browser that learns it over plain HTTP would refuse the site.
+Forms post to this site only, and to the OpenID Connect providers' origins
+(``CSP_FORM_ACTION``, set by ``webapp.oidc``): logging out answers the form with a redirect to
+the provider's end-session endpoint, and a browser holds redirects after a form's submission
+to form-action too.
 """
 
 from __future__ import annotations
@@ -43,16 +47,26 @@ CSP = _policy_text(_POLICY)
 DESIGNER_CSP = _policy_text(_DESIGNER_POLICY)
 
 
+def _with_form_targets(policy: dict[str, str], origins: tuple[str, ...]) -> str:
+    if not origins:
+        return _policy_text(policy)
+    return _policy_text(policy | {"form-action": " ".join(("'self'", *origins))})
+
+
 def register(app: Flask) -> None:
     """Add the headers to every response of ``app``; HSTS when its cookies are HTTPS-only."""
     https = bool(app.config.get("SESSION_COOKIE_SECURE"))
+    origins = tuple(app.config.get("CSP_FORM_ACTION", ()))
+    page_csp = _with_form_targets(_POLICY, origins)
+    designer_csp = _with_form_targets(_DESIGNER_POLICY, origins)
 
     @app.after_request
     def security_headers(response: Response) -> Response:
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
         designer = request.path.startswith("/designer")
-        response.headers.setdefault("Content-Security-Policy", DESIGNER_CSP if designer else CSP)
+        response.headers.setdefault("Content-Security-Policy",
+                                    designer_csp if designer else page_csp)
         if https:
             response.headers.setdefault("Strict-Transport-Security", HSTS)
         if request.path.startswith(NO_STORE_PATHS):

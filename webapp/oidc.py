@@ -1,0 +1,185 @@
+"""Logging in through OpenID Connect: ID-porten for citizens, the municipality's identity
+provider for staff (see docs/integrations.md, "OpenID Connect").
+
+Up to two providers, ``citizen`` and ``staff``, each configured by discovery URL, client id and
+secret (``IPFLOW_OIDC_CITIZEN_*``, ``IPFLOW_OIDC_STAFF_*``); with none configured the login page
+shows the password form only, as in the demo. The protocol is Authlib's: the authorization code
+flow with PKCE (S256), ``state`` and ``nonce`` kept in the signed session cookie, the ID token's
+signature checked against the provider's published keys and its claims (issuer, audience,
+expiry, nonce, ``at_hash``) by ``authorize_access_token``. Who the person is in ipflow is the
+engine's decision (``engine.runtime.logins``): a citizen by the ``pid`` claim, an employee by
+the configured username claim. Roles stay managed in ipflow.
+
+Logging out ends the ipflow session and then, where the provider advertises an
+``end_session_endpoint``, sends the browser there (RP-initiated logout, with the ID token as
+``id_token_hint`` and the login page as ``post_logout_redirect_uri``); that address is worked
+out at login and kept in the session, so ``webapp.auth``'s logout needs no provider call.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import requests
+from authlib.common.errors import AuthlibBaseError
+from authlib.integrations.flask_client import OAuth
+from flask import (
+    Blueprint,
+    Flask,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from joserfc.errors import JoseError
+
+from engine.runtime import logins
+from webapp.auth import begin_session, db, safe_next
+
+log = logging.getLogger(__name__)
+bp = Blueprint("oidc", __name__)
+PROVIDER_NAMES = ("citizen", "staff")
+_NEXT = "oidc_next"  # the session key of the page to land on after the provider's round trip
+
+
+@dataclass(frozen=True)
+class Provider:
+    """One identity provider as ipflow's client there: the claim that names the person is
+    ``pid`` for citizens (ID-porten's fødselsnummer) and ``username_claim`` for staff."""
+
+    name: str
+    discovery_url: str
+    client_id: str
+    client_secret: str
+    scope: str = "openid profile"
+    username_claim: str = "preferred_username"
+
+    @property
+    def origin(self) -> str:
+        parts = urlsplit(self.discovery_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+
+def providers_from(environ: Mapping[str, str]) -> dict[str, Provider]:
+    """The providers configured in ``environ``; a discovery URL without its client id and
+    secret is a configuration error, said at start rather than at the first login."""
+    found = {}
+    for name in PROVIDER_NAMES:
+        prefix = f"IPFLOW_OIDC_{name.upper()}_"
+        url = environ.get(prefix + "DISCOVERY_URL", "")
+        if not url:
+            continue
+        client_id = environ.get(prefix + "CLIENT_ID", "")
+        secret = environ.get(prefix + "CLIENT_SECRET", "")
+        if not client_id or not secret:
+            raise ValueError(f"{prefix}DISCOVERY_URL needs {prefix}CLIENT_ID and "
+                             f"{prefix}CLIENT_SECRET")
+        found[name] = Provider(
+            name, url, client_id, secret,
+            scope=environ.get(prefix + "SCOPE", "openid profile"),
+            username_claim=environ.get(prefix + "USERNAME_CLAIM", "preferred_username"))
+    return found
+
+
+def install(app: Flask) -> None:
+    """Read the configuration (``OIDC_PROVIDERS``, ``PASSWORD_LOGIN``; the environment unless
+    the app factory was given them), register the providers with Authlib and the routes, and
+    let the logout form post to the providers' origins (its answer redirects there, and the
+    Content-Security-Policy's form-action covers the redirects after a form's submission)."""
+    app.config.setdefault("OIDC_PROVIDERS", providers_from(os.environ))
+    app.config.setdefault("PASSWORD_LOGIN", os.environ.get("IPFLOW_PASSWORD_LOGIN") != "0")
+    providers: dict[str, Provider] = app.config["OIDC_PROVIDERS"]
+    oauth = OAuth(app)
+    for provider in providers.values():
+        oauth.register(
+            provider.name, client_id=provider.client_id, client_secret=provider.client_secret,
+            server_metadata_url=provider.discovery_url,
+            client_kwargs={"scope": provider.scope, "code_challenge_method": "S256",
+                           "default_timeout": 10})  # seconds, for every call to the provider
+    app.extensions["ipflow_oauth"] = oauth
+    app.config["CSP_FORM_ACTION"] = tuple(sorted({p.origin for p in providers.values()}))
+    app.register_blueprint(bp)
+
+
+def configured() -> dict[str, Provider]:
+    providers: dict[str, Provider] = current_app.config["OIDC_PROVIDERS"]
+    return providers
+
+
+def _provider(name: str) -> tuple[Provider, Any]:
+    """The provider and its Authlib client; 404 for a name that is not configured."""
+    provider = configured().get(name)
+    if provider is None:
+        abort(404)
+    return provider, current_app.extensions["ipflow_oauth"].create_client(name)
+
+
+@bp.get("/login/oidc/<provider>")
+def start(provider: str) -> Any:
+    """Off to the provider: Authlib makes ``state``, ``nonce`` and the PKCE verifier and keeps
+    them in the session for the callback (one login at a time per browser)."""
+    settings, client = _provider(provider)
+    for key in [key for key in session if key.startswith("_state_")]:
+        session.pop(key)  # an unfinished login is forgotten, so the cookie does not grow
+    session[_NEXT] = safe_next(request.args.get("next"))
+    try:
+        return client.authorize_redirect(url_for("oidc.callback", provider=settings.name,
+                                                 _external=True))
+    except requests.RequestException as error:
+        log.warning("OpenID Connect: %s's discovery failed: %s", provider, error)
+        return _refused(_("Innloggingstjenesten svarer ikke. Prøv igjen senere."), 502)
+
+
+@bp.get("/login/oidc/<provider>/callback")
+def callback(provider: str) -> Any:
+    """Back from the provider: the code exchanged (with the PKCE verifier) for tokens, the ID
+    token checked, and the person it names matched to an ipflow user, or refused."""
+    settings, client = _provider(provider)
+    try:
+        token = client.authorize_access_token()
+    except (AuthlibBaseError, JoseError, ValueError) as error:  # JoseError: the ID token's checks
+        log.warning("OpenID Connect: %s login refused: %r", provider, error)
+        return _refused(_("Innloggingen kunne ikke bekreftes. Prøv å logge inn på nytt."), 401)
+    except requests.RequestException as error:
+        log.warning("OpenID Connect: %s did not answer: %s", provider, error)
+        return _refused(_("Innloggingstjenesten svarer ikke. Prøv igjen senere."), 502)
+    claims = token.get("userinfo")
+    if not claims:  # no ID token, or no nonce to check it with: never trusted
+        log.warning("OpenID Connect: %s answered without a checked ID token", provider)
+        return _refused(_("Innloggingen kunne ikke bekreftes. Prøv å logge inn på nytt."), 401)
+    if settings.name == "citizen":
+        result = logins.citizen_login(db(), str(claims.get("pid", "")))
+        refusal = _("Vi fant ingen sak hos kommunen som er knyttet til deg.")
+    else:
+        result = logins.staff_login(db(), str(claims.get(settings.username_claim, "")))
+        refusal = _("Du har ingen aktiv brukerkonto i ipflow. Kontakt lederen for tjenesten.")
+    if result.actor is None:
+        log.info("OpenID Connect: %s login of an unknown person refused", provider)
+        return _refused(refusal, 403)
+    landing = session.get(_NEXT) or url_for("inbox.home")
+    begin_session(result, end_session_url=_end_session_url(client, settings, token))
+    return redirect(landing)
+
+
+def _end_session_url(client: Any, provider: Provider, token: Mapping[str, Any]) -> str | None:
+    """Where logout sends the browser next: the provider's end-session endpoint, when it has
+    one, told which login ends (``id_token_hint``) and where to come back to."""
+    endpoint = client.load_server_metadata().get("end_session_endpoint")
+    if not endpoint:
+        return None
+    query = urlencode({"id_token_hint": token["id_token"], "client_id": provider.client_id,
+                       "post_logout_redirect_uri": url_for("auth.login", _external=True)})
+    return f"{endpoint}{'&' if '?' in endpoint else '?'}{query}"
+
+
+def _refused(message: str, status: int) -> tuple[str, int]:
+    return render_template("login_refused.html", message=message), status
