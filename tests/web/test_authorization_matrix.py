@@ -51,7 +51,8 @@ PEOPLE = ("systemkoordinator", "fagleder", "koordinator", "koordinator_oppvekst"
           "designer", "leder", "")
 CASES = {"kari": demo.DEMO_CITIZEN_NIN, "emma": "02031250032", "per": "11039930090"}
 FIXED = {"item_id": "1", "proposal_id": "1", "incident_id": "1",
-         "key": "ip_koordinator", "version": "1", "name": "report", "filename": "ipflow.css"}
+         "key": "ip_koordinator", "version": "1", "name": "report", "filename": "ipflow.css",
+         "provider": "citizen"}
 # What a route's refusal is probed with where an empty body would be refused before the
 # person is (the shape of the request is checked first): well-formed, never acted on.
 BODIES: dict[str, dict[str, Any]] = {
@@ -75,6 +76,9 @@ MATRIX: list[tuple[str, str, str]] = [
     ("GET auth.login", "-",                "ok    ok    ok    ok    ok    ok    ok    ok"),
     ("POST auth.login", "-",               "login login login login login login login login"),
     ("POST auth.logout", "-",              "login login login login login login login login"),
+    # OpenID Connect login: no provider is configured here (tests/web/test_oidc.py has one)
+    ("GET oidc.callback", "-",             "404   404   404   404   404   404   404   404"),
+    ("GET oidc.start", "-",                "404   404   404   404   404   404   404   404"),
     ("GET case_list.cases", "-",           "ok    ok    ok    ok    403   403   ok    login"),
     ("GET cases.access_log", "emma",       "ok    404   404   404   404   404   404   login"),
     ("GET cases.access_log", "kari",       "ok    404   404   404   ok    404   404   login"),

@@ -1,0 +1,91 @@
+"""A real OpenID provider for the login tests: ``oidc_provider.mjs`` beside this file, panva's
+certified ``oidc-provider`` from the npm registry (installed by ``npm ci`` in ``make install``),
+run by Node.js on a free port of 127.0.0.1. Not a mock: discovery, keys, the authorization code
+flow with PKCE, the ID token and RP-initiated logout are the provider's own.
+
+:func:`sign_in` walks its development login and consent pages as a browser without JavaScript
+would, for the tests that need no browser.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import subprocess
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urljoin
+
+import pytest
+import requests
+
+from webapp.oidc import Provider
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPT = Path(__file__).with_name("oidc_provider.mjs")
+USERNAME_CLAIM = "ipflow_username"  # the staff client's claim, as the script gives it
+_FORM = re.compile(r'<form[^>]*action="([^"]+)"[^>]*method="post">\s*'
+                   r'<input type="hidden" name="prompt" value="(\w+)"')
+
+
+@dataclass(frozen=True)
+class LocalProvider:
+    issuer: str
+
+    @property
+    def discovery_url(self) -> str:
+        return f"{self.issuer}/.well-known/openid-configuration"
+
+    def providers(self, *names: str) -> dict[str, Provider]:
+        """ipflow's configuration for the script's clients (both unless ``names`` says)."""
+        return {name: Provider(name, self.discovery_url, name, f"{name}-secret",
+                               scope="openid", username_claim=USERNAME_CLAIM)
+                for name in names or ("citizen", "staff")}
+
+
+@contextmanager
+def running_provider(*origins: str) -> Iterator[LocalProvider]:
+    """The provider, allowed to send the browser back to each of ``origins`` (ipflows)."""
+    if not (ROOT / "node_modules" / "oidc-provider").is_dir():
+        pytest.fail("oidc-provider is missing from node_modules: run `make install` "
+                    "(npm ci installs it from package-lock.json)", pytrace=False)
+    with tempfile.TemporaryFile(mode="w+") as errors:
+        process = subprocess.Popen(["node", str(SCRIPT), *origins], cwd=ROOT, text=True,
+                                   stdout=subprocess.PIPE, stderr=errors)
+        try:
+            assert process.stdout is not None
+            line = process.stdout.readline()
+            if not line:
+                process.wait(timeout=10)
+                errors.seek(0)
+                pytest.fail(f"the OpenID provider did not start: {errors.read()}")
+            yield LocalProvider(json.loads(line)["issuer"])
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def sign_in(authorize_url: str, login: str, issuer: str) -> str:
+    """Log in as ``login`` on the provider's development pages (any password) and give
+    consent; the address the provider then sends the browser to (ipflow's callback)."""
+    with requests.Session() as browser:
+        response = browser.get(authorize_url, allow_redirects=False, timeout=10)
+        for _step in range(12):
+            if response.is_redirect:
+                location = urljoin(response.url, response.headers["Location"])
+                if not location.startswith(issuer + "/"):
+                    return location
+                response = browser.get(location, allow_redirects=False, timeout=10)
+                continue
+            form = _FORM.search(response.text)
+            assert form, f"no login or consent form at {response.url}: {response.text[:500]}"
+            data = {"prompt": form.group(2)}
+            if form.group(2) == "login":
+                data.update(login=login, password="any")
+            response = browser.post(urljoin(response.url, html.unescape(form.group(1))),
+                                    data=data, allow_redirects=False, timeout=10)
+    raise AssertionError("the provider never sent the browser back")

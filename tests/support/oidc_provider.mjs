@@ -1,0 +1,61 @@
+// A real OpenID provider for the tests: panva's certified `oidc-provider` (npm, a devDependency)
+// on a free port of 127.0.0.1. Started by tests/support/oidc.py as
+//   node tests/support/oidc_provider.mjs ORIGIN...
+// where each ORIGIN is an ipflow the clients may be sent back to. It prints one JSON line,
+// {"issuer": "http://127.0.0.1:PORT"}, once it listens, and runs until it is killed.
+//
+// Two clients, `citizen` and `staff` (secret: the client id + "-secret"), each allowed the
+// authorization code flow with PKCE only. Anyone may log in on the built-in development login
+// page (devInteractions) with any password: the login name is the account. Eleven digits are a
+// citizen's fødselsnummer, given as the `pid` claim (as ID-porten does); any login is also the
+// `ipflow_username` claim that the staff client is configured to read.
+import http from 'node:http';
+import Provider from 'oidc-provider';
+
+const origins = process.argv.slice(2);
+const clients = ['citizen', 'staff'].map((id) => ({
+  client_id: id,
+  client_secret: `${id}-secret`,
+  grant_types: ['authorization_code'],
+  response_types: ['code'],
+  redirect_uris: origins.map((origin) => `${origin}/login/oidc/${id}/callback`),
+  post_logout_redirect_uris: origins.map((origin) => `${origin}/login`),
+}));
+
+const page = (title, body) => `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
+<title>${title}</title></head><body><h1>${title}</h1>${body}</body></html>`;
+
+const server = http.createServer();
+server.listen(0, '127.0.0.1', () => {
+  const issuer = `http://127.0.0.1:${server.address().port}`;
+  const provider = new Provider(issuer, {
+    clients,
+    pkce: { required: () => true },
+    claims: { openid: ['sub', 'pid', 'ipflow_username'] },
+    conformIdTokenClaims: false, // the claims in the ID token itself, as ID-porten sends pid
+    cookies: { keys: ['ipflow-test-provider'] },
+    findAccount: async (ctx, sub) => ({
+      accountId: sub,
+      claims: async () => ({
+        sub,
+        ipflow_username: sub,
+        ...(/^[0-9]{11}$/.test(sub) ? { pid: sub } : {}),
+      }),
+    }),
+    features: {
+      devInteractions: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, form) => {
+          ctx.body = page('Logg ut hos testleverandøren', `${form}
+<button type="submit" form="op.logoutForm" value="yes" name="logout">Yes, sign me out</button>`);
+        },
+        postLogoutSuccessSource: async (ctx) => {
+          ctx.body = page('Signed out', '<p>Signed out at the provider.</p>');
+        },
+      },
+    },
+  });
+  server.on('request', provider.callback());
+  process.stdout.write(`${JSON.stringify({ issuer })}\n`);
+});
