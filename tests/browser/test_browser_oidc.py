@@ -24,10 +24,11 @@ from werkzeug.serving import make_server
 from engine.demo import report
 from engine.kernel.db import Database
 from engine.runtime.users import Actor
-from tests.browser.conftest import DESKTOP, TIMEOUT_MS
 from tests.support.oidc import LocalProvider, running_provider
 from tests.support.people import KARI
 from webapp import create_app
+
+TIMEOUT_MS = 10_000
 
 
 @dataclass
@@ -69,7 +70,8 @@ def site(migrated: Database, database_url: str) -> Iterator[Site]:
 def tab(browser: Browser, site: Site, db: Database) -> Iterator[tuple[Page, list[str]]]:
     """A fresh browser context's tab and the addresses it asked for; the provider's pages'
     web fonts (an @import of an outside site) are refused rather than fetched."""
-    context = browser.new_context(viewport=DESKTOP, locale="nb-NO")
+    context = browser.new_context(viewport={"width": 1280, "height": 900},
+                                  locale="nb-NO")
     context.set_default_timeout(TIMEOUT_MS)
     requested: list[str] = []
     context.on("request", lambda request: requested.append(request.url))
