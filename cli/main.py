@@ -226,12 +226,26 @@ def kpr_group() -> None:
 
 @kpr_group.command(name="export")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="File (default: stdout).")
-def kpr_export(output: str | None) -> None:
-    text = kpr.export_csv(_db())
+@click.option("--format", "kind", type=click.Choice(["json", "csv"]), default="json",
+              show_default=True, help="JSON, or CSV with the same fields.")
+@click.option("--all", "everything", is_flag=True,
+              help="Every period, not only those not yet reported.")
+@click.option("--no-mark", is_flag=True, help="Do not mark the periods as reported.")
+def kpr_export(output: str | None, kind: str, everything: bool, no_mark: bool) -> None:
+    """Write the KPR periods not yet reported (format ipflow-kpr, docs/integrations.md) and
+    mark them reported once written; a period that ends later is reported again."""
+    db = _db()
+    try:
+        result = kpr.export(db, "csv" if kind == "csv" else "json", everything=everything)
+    except ValueError as error:  # IPFLOW_MUNICIPALITY_NUMBER is not a kommunenummer
+        raise click.ClickException(str(error)) from error
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        Path(output).write_text(result.text, encoding="utf-8")
     else:
-        click.echo(text, nl=False)
+        click.echo(result.text, nl=False)
+    marked = 0 if no_mark else kpr.mark_reported(db, result.periods)
+    click.echo(f"{len(result.periods)} perioder skrevet, {marked} merket som rapportert",
+               err=True)
 
 
 @cli.group(name="archive")

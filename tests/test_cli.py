@@ -124,10 +124,11 @@ def test_worker_rejects_a_bad_time(database_file: str) -> None:
 
 
 def test_kpr_export_lists_the_demo_coordinators(demo_db: Database) -> None:
-    result = run("kpr", "export")
+    result = run("kpr", "export", "--format", "csv", "--no-mark")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
-    assert lines[0] == "fodselsnummer,tjeneste,fra_dato,til_dato,sak"
+    assert lines[0] == ("format,versjon,periode,fodselsnummer,tjeneste,startdato,sluttdato,"
+                        "kommunenummer,sak")
     assert tuple(lines[0].split(",")) == COLUMNS
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     with demo_db.reading() as session:
@@ -138,17 +139,37 @@ def test_kpr_export_lists_the_demo_coordinators(demo_db: Database) -> None:
                         if r["tjeneste"] == "koordinator"}
     assert coordinator_rows == with_coordinator
     for row in rows:
+        assert (row["format"], row["versjon"], row["kommunenummer"]) == ("ipflow-kpr", "1",
+                                                                         "9999")
         assert row["fodselsnummer"] in CITIZENS
-        assert date.fromisoformat(row["fra_dato"]) <= clock.today()
-        assert row["til_dato"] == ""
+        assert date.fromisoformat(row["startdato"]) <= clock.today()
+        assert row["sluttdato"] == ""
     assert {r["tjeneste"] for r in rows} == {"koordinator", "individuell_plan"}
+    assert f"{len(rows)} perioder skrevet, 0 merket som rapportert" in result.stderr
 
 
-def test_kpr_export_to_a_file(demo_db: Database, tmp_path: Path) -> None:
-    target = tmp_path / "kpr.csv"
+def test_kpr_export_to_a_file_marks_what_it_wrote(demo_db: Database, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IPFLOW_MUNICIPALITY_NUMBER", "4601")
+    target = tmp_path / "kpr.json"
     result = run("kpr", "export", "--output", str(target))
     assert result.exit_code == 0 and result.stdout == ""
-    assert target.read_text(encoding="utf-8").startswith(",".join(COLUMNS) + "\n")
+    document = json.loads(target.read_text(encoding="utf-8"))
+    assert (document["format"], document["versjon"], document["kommunenummer"]) == (
+        "ipflow-kpr", 1, "4601")
+    written = len(document["perioder"])
+    assert written >= 3 and f"{written} merket som rapportert" in result.stderr
+    again = run("kpr", "export")
+    assert json.loads(again.stdout)["perioder"] == [], "everything was reported"
+    everything = json.loads(run("kpr", "export", "--all", "--no-mark").stdout)
+    assert len(everything["perioder"]) == written
+
+
+def test_kpr_export_refuses_a_wrong_municipality_number(demo_db: Database,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IPFLOW_MUNICIPALITY_NUMBER", "46")
+    result = run("kpr", "export")
+    assert result.exit_code != 0 and "IPFLOW_MUNICIPALITY_NUMBER" in result.output
 
 
 def test_deploy_check(database_file: str, tmp_path: Path) -> None:

@@ -147,6 +147,7 @@ def cancel_case(db: Database, case_id: int, reason: str | None, actor: Actor) ->
         for record in session.scalars(select(KprRecord).where(KprRecord.case_id == case.id,
                                                               KprRecord.to_date.is_(None))):
             record.to_date = local_date(run.now)
+            record.reported_at = None  # KPR has the open period: report the end
             run.event(EventKind.KPR_END, None, {"service": record.service,
                                         "date": record.to_date.isoformat()})
         case.status = CaseState.CANCELLED

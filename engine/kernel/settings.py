@@ -8,7 +8,8 @@ received the letter; both differ between municipalities, so they are configurati
 
 Unset variables keep the demo municipality's values (``handlers.registry.HandlerSettings``).
 The monitor's refresh interval (``IPFLOW_MONITOR_REFRESH_MINUTES``) is the operator's too, as
-is the SMTP relay the worker sends notices through (``IPFLOW_SMTP_*``, :func:`smtp_settings`).
+is the SMTP relay the worker sends notices through (``IPFLOW_SMTP_*``, :func:`smtp_settings`),
+and the municipality number KPR exports carry (``IPFLOW_MUNICIPALITY_NUMBER``).
 """
 
 from __future__ import annotations
@@ -111,3 +112,22 @@ def smtp_settings() -> SmtpSettings | None:
         sender=os.environ.get("IPFLOW_SMTP_FROM", "").strip() or defaults.sender,
         base_url=(os.environ.get("IPFLOW_BASE_URL", "").strip() or defaults.base_url).rstrip("/"),
         ca_file=os.environ.get("IPFLOW_SMTP_CA_FILE") or None)
+
+
+MUNICIPALITY_NUMBER_ENV = "IPFLOW_MUNICIPALITY_NUMBER"
+# Not a real municipality: Statistics Norway numbers none 9999, so a demo export cannot be
+# mistaken for a municipality's.
+MUNICIPALITY_NUMBER_DEFAULT = "9999"
+
+
+def municipality_number() -> str:
+    """The municipality's four-digit number (kommunenummer), which every KPR export carries:
+    ``IPFLOW_MUNICIPALITY_NUMBER``, default the demo's 9999. Anything but four digits is a
+    configuration error and raises ValueError naming the variable."""
+    raw = os.environ.get(MUNICIPALITY_NUMBER_ENV, "").strip()
+    if not raw:
+        return MUNICIPALITY_NUMBER_DEFAULT
+    if not (len(raw) == 4 and raw.isdigit()):
+        raise ValueError(f"{MUNICIPALITY_NUMBER_ENV} must be the four-digit kommunenummer, "
+                         f"not {raw!r}")
+    return raw

@@ -236,6 +236,7 @@ class CaseRun:
         elif action == "end":
             for record in open_records:
                 record.to_date = on
+                record.reported_at = None  # KPR has the open period: report the end
         self.event(EventKind("kpr_" + action), None, {"service": service, "date": on.isoformat()},
                    actor="system")
 

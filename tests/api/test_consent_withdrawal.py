@@ -65,7 +65,7 @@ def revision_timers(db: Database, case_id: int) -> list[Timer]:
 
 
 def kpr_rows(db: Database, case_id: int) -> list[dict[str, str]]:
-    rows = csv.DictReader(io.StringIO(kpr.export_csv(db)))
+    rows = csv.DictReader(io.StringIO(kpr.export(db, "csv", everything=True).text))
     return [row for row in rows if row["sak"] == str(case_id)]
 
 
@@ -101,7 +101,7 @@ def test_withdrawn_sharing_consent_keeps_the_follow_up(api: Api, db: Database) -
     assert "Meldt av: Kim Koordinator" in body
     assert "Oppgitt årsak: Har byttet fastlege." in body
     assert PLAN_NOTE not in journal(api, case_id)
-    assert all(row["til_dato"] == "" for row in kpr_rows(db, case_id)), "KPR goes on"
+    assert all(row["sluttdato"] == "" for row in kpr_rows(db, case_id)), "KPR goes on"
 
     # follow-up works as before: a meeting, and the task is there again
     api.complete(case_id, "follow_up", "koordinator", {
@@ -120,7 +120,7 @@ def test_withdrawn_plan_consent_ends_the_plan_and_the_coordinator_goes_on(
     after = api.task(case_id, "follow_up", "koordinator")
     assert after["id"] != before["id"], "follow-up goes on with the coordinator only"
     today = clock.today().isoformat()
-    periods = {row["tjeneste"]: row["til_dato"] for row in kpr_rows(db, case_id)}
+    periods = {row["tjeneste"]: row["sluttdato"] for row in kpr_rows(db, case_id)}
     assert periods == {"individuell_plan": today, "koordinator": ""}
     notes = journal(api, case_id)
     assert "Meldt av: Kim Koordinator" in notes[PLAN_NOTE]
@@ -140,7 +140,7 @@ def test_withdrawn_plan_consent_closes_when_no_coordinator_is_wanted(
     assert not [t for t in case["tasks"] if t["state"] == "ready"]
     rows = kpr_rows(db, case_id)
     assert sorted(row["tjeneste"] for row in rows) == ["individuell_plan", "koordinator"]
-    assert all(row["til_dato"] == clock.today().isoformat() for row in rows)
+    assert all(row["sluttdato"] == clock.today().isoformat() for row in rows)
     assert "Individuell plan er avsluttet" in journal(api, case_id)
     assert not revision_timers(db, case_id)
 
@@ -154,7 +154,7 @@ def test_the_citizen_withdraws_their_own_consent(api: Api, db: Database) -> None
 
     withdraw(api, case_id, "innbygger", kind="plan")
     assert "Meldt av: Kari Nordmann" in journal(api, case_id)[PLAN_NOTE]
-    periods = {row["tjeneste"]: row["til_dato"] for row in kpr_rows(db, case_id)}
+    periods = {row["tjeneste"]: row["sluttdato"] for row in kpr_rows(db, case_id)}
     assert periods["individuell_plan"] == clock.today().isoformat()
 
 

@@ -118,7 +118,7 @@ def test_renewal_without_consent_closes_when_no_coordinator_is_wanted(flow: Flow
                  wants_coordinator=False)
     assert flow.status() == "completed"
     assert flow.journal(NO_RENEWAL_CONSENT)
-    assert all(row["til_dato"] == flow.today.isoformat() for row in flow.kpr())
+    assert all(row["sluttdato"] == flow.today.isoformat() for row in flow.kpr())
 
 
 # ------------------------------------------------------------------------ appeals

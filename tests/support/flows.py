@@ -120,12 +120,12 @@ class Flow:
 
     def kpr(self) -> list[dict[str, str]]:
         """This case's KPR periods from the export, oldest first."""
-        rows = csv.DictReader(io.StringIO(kpr.export_csv(self.db)))
+        rows = csv.DictReader(io.StringIO(kpr.export(self.db, "csv", everything=True).text))
         return [row for row in rows if row["sak"] == str(self.case_id)]
 
     def kpr_periods(self, service: str) -> list[tuple[str, str]]:
-        """``(fra_dato, til_dato)`` of the case's KPR periods for ``service`` (CSV name)."""
-        return [(r["fra_dato"], r["til_dato"]) for r in self.kpr() if r["tjeneste"] == service]
+        """``(startdato, sluttdato)`` of the case's KPR periods for ``service`` (CSV name)."""
+        return [(r["startdato"], r["sluttdato"]) for r in self.kpr() if r["tjeneste"] == service]
 
     def outbox(self, kind: str) -> list[Outbox]:
         with self.db.reading() as session:

@@ -50,7 +50,10 @@ class Attachment(Base):
 
 
 class KprRecord(Base):
-    """One period of 'active IP' or 'has coordinator' for a citizen, as reported to KPR."""
+    """One period of 'active IP' or 'has coordinator' for a citizen, as reported to KPR.
+
+    ``reported_at`` is when ``ipflow kpr export`` last wrote the period as it stands; the
+    engine clears it when the period changes (it ends), so it is reported again."""
 
     __tablename__ = "kpr_record"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,6 +62,7 @@ class KprRecord(Base):
     service: Mapped[str] = mapped_column(String(20))
     from_date: Mapped[date] = mapped_column(Date)
     to_date: Mapped[date | None] = mapped_column(Date)
+    reported_at: Mapped[datetime | None]
 
 
 class Outbox(Base):
