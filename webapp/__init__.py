@@ -94,13 +94,14 @@ def create_app(database_url: str | None = None, config: dict[str, Any] | None = 
         profile_pages,
         statement,
         task_pages,
+        user_pages,
     )
 
     csrf.exempt(api.api)
     for blueprint in (api.api, auth.bp, inbox_pages.bp, task_pages.bp, cases_pages.bp,
                       case_list_pages.bp, designer_pages.bp, designer_names.bp, plan_view.bp,
                       incident_pages.bp, event_pages.bp, statement.bp, innsyn_pages.bp,
-                      profile_pages.bp):
+                      profile_pages.bp, user_pages.bp):
         app.register_blueprint(blueprint)
     error_pages.register_error_pages(app)
     formatting.register(app)

@@ -130,7 +130,8 @@ def _user(session: Session, username: str) -> User:
     return user
 
 
-def _end(session: Session, user: User) -> None:
+def end_user_sessions(session: Session, user: User) -> None:
+    """End every page session and API token of ``user``, in the caller's transaction."""
     user.session_version += 1
     session.execute(delete(ApiToken).where(ApiToken.user_id == user.id))
 
@@ -138,7 +139,7 @@ def _end(session: Session, user: User) -> None:
 def end_sessions(db: Database, username: str) -> None:
     """Log ``username`` out everywhere: every page session and every API token."""
     with db.transaction() as session:
-        _end(session, _user(session, username))
+        end_user_sessions(session, _user(session, username))
 
 
 def set_password(db: Database, username: str, password: str) -> None:
@@ -146,7 +147,7 @@ def set_password(db: Database, username: str, password: str) -> None:
     with db.transaction() as session:
         user = _user(session, username)
         user.password_hash = users.hash_password(password)
-        _end(session, user)
+        end_user_sessions(session, user)
 
 
 def set_roles(db: Database, username: str, roles: list[tuple[str, str | None]]) -> None:
@@ -159,7 +160,7 @@ def set_roles(db: Database, username: str, roles: list[tuple[str, str | None]]) 
         user.memberships = kept + [Membership(role=role, service_area=area)
                                    for role, area in roles if (role, area) not in before]
         if before - set(roles):
-            _end(session, user)
+            end_user_sessions(session, user)
 
 
 def deactivate(db: Database, username: str) -> None:
@@ -167,4 +168,4 @@ def deactivate(db: Database, username: str) -> None:
     with db.transaction() as session:
         user = _user(session, username)
         user.active = False
-        _end(session, user)
+        end_user_sessions(session, user)

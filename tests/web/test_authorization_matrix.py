@@ -52,7 +52,7 @@ PEOPLE = ("systemkoordinator", "fagleder", "koordinator", "koordinator_oppvekst"
 CASES = {"kari": demo.DEMO_CITIZEN_NIN, "emma": "02031250032", "per": "11039930090"}
 FIXED = {"item_id": "1", "proposal_id": "1", "incident_id": "1",
          "key": "ip_koordinator", "version": "1", "name": "report", "filename": "ipflow.css",
-         "provider": "citizen"}
+         "provider": "citizen", "user_id": "1"}
 # What a route's refusal is probed with where an empty body would be refused before the
 # person is (the shape of the request is checked first): well-formed, never acted on.
 BODIES: dict[str, dict[str, Any]] = {
@@ -189,6 +189,12 @@ MATRIX: list[tuple[str, str, str]] = [
     ("POST tasks.task", "emma",            "403   ok    403   403   404   404   403   login"),
     ("POST tasks.task", "kari",            "403   403   403   404   ok    404   403   login"),
     ("POST tasks.task", "per",             "403   403   ok    404   404   404   403   login"),
+    ("GET users.index", "-",               "403   403   403   403   403   403   ok    login"),
+    ("POST users.create", "-",             "403   403   403   403   403   403   away  login"),
+    ("GET users.user", "-",                "403   403   403   403   403   403   ok    login"),
+    ("POST users.roles", "-",              "403   403   403   403   403   403   away  login"),
+    ("POST users.deactivate", "-",         "403   403   403   403   403   403   away  login"),
+    ("POST users.reactivate", "-",         "403   403   403   403   403   403   away  login"),
     # the JSON API (/api/v1)
     ("GET api.case_incident", "emma",      "ok    403   403   403   403   403   ok    login"),
     ("GET api.case_incident", "kari",      "ok    403   403   403   403   403   ok    login"),

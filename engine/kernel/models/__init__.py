@@ -22,7 +22,14 @@ from engine.kernel.models.designer import ProcessDraft, VersionNote
 from engine.kernel.models.inbox_counts import InboxCount
 from engine.kernel.models.monitor import MonitorSnapshot
 from engine.kernel.models.notices import PlanDraft, ReadMark, TaskDraft
-from engine.kernel.models.people import ApiToken, LoginThrottle, Membership, ServiceArea, User
+from engine.kernel.models.people import (
+    ApiToken,
+    LoginThrottle,
+    Membership,
+    ServiceArea,
+    User,
+    UserChange,
+)
 from engine.kernel.models.plans import ActionItem, PlanProposal, PlanRevision, SharingConsent
 from engine.kernel.models.progress import NUDGE_EVENTS
 from engine.kernel.models.records import Attachment, CaseMessage, Document, KprRecord, Outbox
@@ -36,5 +43,5 @@ __all__ = [
     "NUDGE_EVENTS",
     "Outbox", "PlanDraft", "PlanProposal", "PlanRevision", "ProcessDraft", "ProcessVersion",
     "ReadMark", "ServiceArea", "SharingConsent", "Task", "TaskDraft", "TaskEscalation", "Timer",
-    "UTCDateTime", "User", "VersionNote", "searchable",
+    "UTCDateTime", "User", "UserChange", "VersionNote", "searchable",
 ]

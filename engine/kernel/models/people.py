@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -71,3 +72,16 @@ class LoginThrottle(Base):
     username: Mapped[str] = mapped_column(String(80), primary_key=True)
     failures: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None]
+
+
+class UserChange(Base):
+    """Append-only record of a change to a user by the leder (created, roles changed,
+    deactivated, reactivated): who did it, when, and what the user then had."""
+
+    __tablename__ = "user_change"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(80))
+    username: Mapped[str] = mapped_column(String(80), index=True)
+    what: Mapped[str] = mapped_column(String(30))
+    data: Mapped[dict[str, Any]]
