@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import timedelta
 
 import pytest
 
@@ -43,7 +44,8 @@ def test_json_names_format_version_and_the_kpr_fields(flow: Flow, db: Database,
     [period] = document["perioder"]
     assert tuple(period) == kpr.FIELDS
     assert period["fodselsnummer"] == OLA and period["tjeneste"] == "koordinator"
-    assert period["startdato"] == flow.today.isoformat() and period["sluttdato"] is None
+    appointed_on = flow.today - timedelta(days=7)  # to_consent waits a week for the meeting
+    assert period["startdato"] == appointed_on.isoformat() and period["sluttdato"] is None
     assert (period["kommunenummer"], period["sak"]) == ("4601", flow.case_id)
 
 

@@ -150,7 +150,7 @@ def test_everyone_but_the_leder_is_refused(web: Web, db: Database, user: str) ->
         assert browser.post(path, {"roles": ["leder:*"], "username": "x", "full_name": "X",
                                    "password": NEW_PASSWORD}, expect=403).status_code == 403
     assert not any(a.get("href") == "/users" for a in browser.get("/inbox" if user != "designer"
-                                                                   else "/designer").all("a"))
+                                                                   else "/designer/").all("a"))
     user_id = int(theirs.rsplit("/", 1)[1])
     with pytest.raises(Forbidden):
         user_admin.set_active(db, get_actor(db, user), user_id, False)
