@@ -37,7 +37,7 @@ def _ids(db: Database) -> dict[str, str]:
     return {"case_id": str(case_id), "task_id": str(task_id), "key": key, "version": "1",
             "draft_id": str(draft_id), "name": "melding", "message": "withdrawal",
             "attachment_id": "1", "filename": "ipflow.css",
-            "provider": "citizen"}
+            "provider": "citizen", "user_id": "1"}
 
 
 def _assert_headers(response: TestResponse, path: str, csp: str = CSP) -> None:
