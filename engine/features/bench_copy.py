@@ -180,7 +180,7 @@ def _after_bulk(connection: Connection, copied: list[Table], postgresql: bool) -
     and fresh planner statistics."""
     inbox_counts.rebuild(connection)
     if postgresql:
-        for table in copied:
+        for table in (table for table in copied if "id" in table.c):
             connection.execute(text(
                 f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
                 f"(SELECT max(id) FROM {table.name}))"))
