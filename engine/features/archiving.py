@@ -44,6 +44,7 @@ from engine.kernel import clock
 from engine.kernel.db import Database
 from engine.kernel.errors import Conflict, NotFound
 from engine.kernel.models import AccessLog, ArchiveRecord, Attachment, Case, CaseArchive, Document
+from engine.kernel.paging import ids_after
 
 log = logging.getLogger(__name__)
 REFERENCE_PREFIX = "ipflow-dokument-"
@@ -159,22 +160,19 @@ def archive_pending(db: Database, transport: Transport, now: datetime,
                     batch_size: int = 100) -> ArchiveResult:
     """Send every document not yet archived, then record the kvitteringer that came back."""
     result = ArchiveResult()
-    after = 0
-    while ids := _pending_ids(db, after, batch_size):
-        for document_id in ids:
-            try:
-                outcome = send_document(db, document_id, transport, now)
-            except Conflict:
-                continue
-            except Exception as exc:  # noqa: BLE001  (a transport that breaks oddly: retry)
-                log.exception("archiving document %s failed", document_id)
-                result.errors.append(f"dokument {document_id}: {exc}")
-                outcome = False
-            if outcome is True:
-                result.sent += 1
-            elif outcome is False:
-                result.failed += 1
-        after = ids[-1]
+    for document_id in ids_after(lambda after: _pending_ids(db, after, batch_size)):
+        try:
+            outcome = send_document(db, document_id, transport, now)
+        except Conflict:
+            continue
+        except Exception as exc:  # noqa: BLE001  (a transport that breaks oddly: retry)
+            log.exception("archiving document %s failed", document_id)
+            result.errors.append(f"dokument {document_id}: {exc}")
+            outcome = False
+        if outcome is True:
+            result.sent += 1
+        elif outcome is False:
+            result.failed += 1
     try:
         result.receipts = transport.collect(lambda ref, body: record_receipt(db, ref, body, now))
     except Exception as exc:  # noqa: BLE001  (the archive unreachable: read them next round)

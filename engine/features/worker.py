@@ -29,7 +29,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -46,6 +46,7 @@ from engine.kernel import settings as operator_settings
 from engine.kernel.db import Database
 from engine.kernel.errors import Conflict
 from engine.kernel.models import Event, Membership, Outbox, Task, TaskEscalation, Timer, User
+from engine.kernel.paging import ids_after
 from engine.kernel.vocabulary import EventKind, Role, TaskState
 from engine.runtime import case_rows
 from engine.runtime.case_run import CaseRun
@@ -112,17 +113,6 @@ def _pause(settings: WorkerSettings) -> None:
         time.sleep(settings.item_pause)
 
 
-def _batches(fetch: Callable[[int], list[int]]) -> Iterator[int]:
-    """Ids from ``fetch(after_id)`` page by page, ascending, each id once per round."""
-    after = 0
-    while True:
-        ids = fetch(after)
-        if not ids:
-            return
-        yield from ids
-        after = ids[-1]
-
-
 # ---------------------------------------------------------------- timers
 
 
@@ -168,7 +158,7 @@ def fire_case(db: Database, case_id: int, now: datetime, settings: WorkerSetting
 def fire_timers(db: Database, now: datetime, result: RoundResult,
                 settings: WorkerSettings | None = None) -> None:
     settings = settings or WorkerSettings()
-    for case_id in _batches(lambda after: due_case_ids(db, now, after, settings.batch_size)):
+    for case_id in ids_after(lambda after: due_case_ids(db, now, after, settings.batch_size)):
         try:
             if fire_case(db, case_id, now, settings):
                 result.cases_fired += 1
@@ -263,7 +253,7 @@ def escalate_overdue(db: Database, now: datetime, result: RoundResult,
     def fetch(after: int) -> list[int]:
         return _overdue_task_ids(db, now, settings.notice_after, after, settings.batch_size)
 
-    for task_id in _batches(fetch):
+    for task_id in ids_after(fetch):
         try:
             level = escalate_task(db, task_id, now, settings)
         except Conflict:
@@ -327,7 +317,7 @@ def deliver_outbox(db: Database, deliver: Deliver, result: RoundResult,
     """Deliver undelivered rows; a failed delivery is counted and retried next round."""
     settings = settings or WorkerSettings()
     size = batch or settings.batch_size
-    for outbox_id in _batches(lambda after: _pending_ids(db, after, size)):
+    for outbox_id in ids_after(lambda after: _pending_ids(db, after, size)):
         try:
             outcome = deliver_row(db, outbox_id, deliver, now or clock.now(), settings)
         except Conflict:

@@ -7,7 +7,7 @@ request parameters are parsed here so that a bad value gets the same clear error
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -97,3 +97,13 @@ def read_page(session: Session, query: Select[Any], paging: Paging,
     ``Row``: a selected entity is ``result[0]``) made into what the list shows by ``row``."""
     rows, total, page = fetch_page(session, query, paging)
     return Page(tuple(row(result) for result in rows), total, page, paging.per_page)
+
+
+def ids_after(fetch: Callable[[int], list[int]]) -> Iterator[int]:
+    """Ids from ``fetch(after_id)`` a batch at a time, ascending, each once: how background
+    work walks its queue (the worker's timers, tasks and outbox, the archive) without reading
+    it whole."""
+    after = 0
+    while ids := fetch(after):
+        yield from ids
+        after = ids[-1]
