@@ -10,6 +10,12 @@ expiry, nonce, ``at_hash``) by ``authorize_access_token``. Who the person is in 
 engine's decision (``engine.runtime.logins``): a citizen by the ``pid`` claim, an employee by
 the configured username claim. Roles stay managed in ipflow.
 
+The level of assurance: health data needs ID-porten's high level, so the citizens' provider is
+asked for ``acr_values=idporten-loa-high`` by default, and a login whose ID token's ``acr`` is not
+one of the accepted values is refused, whatever was asked (the request is only a wish: the
+provider answers with the level the person actually reached). ``amr`` (how, e.g. BankID) and
+``auth_time`` decide nothing here: ipflow sends no ``max_age``, and the level is the ``acr``.
+
 Logging out ends the ipflow session and then, where the provider advertises an
 ``end_session_endpoint``, sends the browser there (RP-initiated logout, with the ID token as
 ``id_token_hint`` and the login page as ``post_logout_redirect_uri``); that address is worked
@@ -48,6 +54,7 @@ from webapp.auth import begin_session, db, safe_next
 log = logging.getLogger(__name__)
 bp = Blueprint("oidc", __name__)
 PROVIDER_NAMES = ("citizen", "staff")
+DEFAULT_ACR = {"citizen": "idporten-loa-high", "staff": ""}  # Normen: health data, high level
 _NEXT = "oidc_next"  # the session key of the page to land on after the provider's round trip
 
 
@@ -62,6 +69,8 @@ class Provider:
     client_secret: str
     scope: str = "openid profile"
     username_claim: str = "preferred_username"
+    acr_values: tuple[str, ...] = ()  # asked for at the provider, in order of preference
+    accepted_acr: tuple[str, ...] = ()  # the ID token's acr must be one of these (none: any)
 
     @property
     def origin(self) -> str:
@@ -83,10 +92,13 @@ def providers_from(environ: Mapping[str, str]) -> dict[str, Provider]:
         if not client_id or not secret:
             raise ValueError(f"{prefix}DISCOVERY_URL needs {prefix}CLIENT_ID and "
                              f"{prefix}CLIENT_SECRET")
+        asked = environ.get(prefix + "ACR_VALUES", DEFAULT_ACR[name])
         found[name] = Provider(
             name, url, client_id, secret,
             scope=environ.get(prefix + "SCOPE", "openid profile"),
-            username_claim=environ.get(prefix + "USERNAME_CLAIM", "preferred_username"))
+            username_claim=environ.get(prefix + "USERNAME_CLAIM", "preferred_username"),
+            acr_values=tuple(asked.split()),
+            accepted_acr=tuple(environ.get(prefix + "ACCEPTED_ACR", asked).split()))
     return found
 
 
@@ -131,9 +143,10 @@ def start(provider: str) -> Any:
     for key in [key for key in session if key.startswith("_state_")]:
         session.pop(key)  # an unfinished login is forgotten, so the cookie does not grow
     session[_NEXT] = safe_next(request.args.get("next"))
+    extra = {"acr_values": " ".join(settings.acr_values)} if settings.acr_values else {}
     try:
         return client.authorize_redirect(url_for("oidc.callback", provider=settings.name,
-                                                 _external=True))
+                                                 _external=True), **extra)
     except requests.RequestException as error:
         log.warning("OpenID Connect: %s's discovery failed: %s", provider, error)
         return _refused(_("Innloggingstjenesten svarer ikke. Prøv igjen senere."), 502)
@@ -156,6 +169,12 @@ def callback(provider: str) -> Any:
     if not claims:  # no ID token, or no nonce to check it with: never trusted
         log.warning("OpenID Connect: %s answered without a checked ID token", provider)
         return _refused(_("Innloggingen kunne ikke bekreftes. Prøv å logge inn på nytt."), 401)
+    if settings.accepted_acr and claims.get("acr") not in settings.accepted_acr:
+        log.warning("OpenID Connect: %s login at level %r refused (accepted: %s)", provider,
+                    claims.get("acr"), " ".join(settings.accepted_acr))
+        return _refused(_("Innloggingen hadde ikke sikkerhetsnivået denne tjenesten krever. "
+                          "Logg inn på nytt med en innloggingsmetode på høyt nivå, for eksempel "
+                          "BankID."), 403)
     if settings.name == "citizen":
         result = logins.citizen_login(db(), str(claims.get("pid", "")))
         refusal = _("Vi fant ingen sak hos kommunen som er knyttet til deg.")

@@ -23,7 +23,7 @@ from urllib.parse import urljoin
 import pytest
 import requests
 
-from webapp.oidc import Provider
+from webapp.oidc import DEFAULT_ACR, Provider
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(__file__).with_name("oidc_provider.mjs")
@@ -41,9 +41,12 @@ class LocalProvider:
         return f"{self.issuer}/.well-known/openid-configuration"
 
     def providers(self, *names: str) -> dict[str, Provider]:
-        """ipflow's configuration for the script's clients (both unless ``names`` says)."""
+        """ipflow's configuration for the script's clients (both unless ``names`` says), with
+        the levels of assurance asked for and accepted as ``providers_from`` sets by default."""
         return {name: Provider(name, self.discovery_url, name, f"{name}-secret",
-                               scope="openid", username_claim=USERNAME_CLAIM)
+                               scope="openid", username_claim=USERNAME_CLAIM,
+                               acr_values=tuple(DEFAULT_ACR[name].split()),
+                               accepted_acr=tuple(DEFAULT_ACR[name].split()))
                 for name in names or ("citizen", "staff")}
 
 
@@ -69,9 +72,10 @@ def running_provider(*origins: str) -> Iterator[LocalProvider]:
             process.wait(timeout=10)
 
 
-def sign_in(authorize_url: str, login: str, issuer: str) -> str:
+def sign_in(authorize_url: str, login: str, issuer: str, acr: str | None = None) -> str:
     """Log in as ``login`` on the provider's development pages (any password) and give
-    consent; the address the provider then sends the browser to (ipflow's callback)."""
+    consent; the address the provider then sends the browser to (ipflow's callback). The
+    provider authenticates at the level asked for, or at ``acr`` when given (``""``: none)."""
     with requests.Session() as browser:
         response = browser.get(authorize_url, allow_redirects=False, timeout=10)
         for _step in range(12):
@@ -85,7 +89,7 @@ def sign_in(authorize_url: str, login: str, issuer: str) -> str:
             assert form, f"no login or consent form at {response.url}: {response.text[:500]}"
             data = {"prompt": form.group(2)}
             if form.group(2) == "login":
-                data.update(login=login, password="any")
+                data.update(login=login if acr is None else f"{acr}:{login}", password="any")
             response = browser.post(urljoin(response.url, html.unescape(form.group(1))),
                                     data=data, allow_redirects=False, timeout=10)
     raise AssertionError("the provider never sent the browser back")

@@ -9,6 +9,11 @@
 // page (devInteractions) with any password: the login name is the account. Eleven digits are a
 // citizen's fødselsnummer, given as the `pid` claim (as ID-porten does); any login is also the
 // `ipflow_username` claim that the staff client is configured to read.
+//
+// The level of assurance: the login is authenticated at the first of the `acr_values` the client
+// asked for (none when it asked for none), as ID-porten does; the ID token's `acr` says which,
+// and `amr` is ["pwd"]. A login written `ACR:NAME` is NAME authenticated at ACR instead, whatever
+// was asked: a provider that answers with a lower level than requested (`:NAME`: no acr).
 import http from 'node:http';
 import Provider from 'oidc-provider';
 
@@ -25,11 +30,40 @@ const clients = ['citizen', 'staff'].map((id) => ({
 const page = (title, body) => `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <title>${title}</title></head><body><h1>${title}</h1>${body}</body></html>`;
 
+const readBody = async (req) => {
+  const chunks = [];
+  for await (const chunk of req) chunks.push(chunk);
+  return Buffer.concat(chunks).toString();
+};
+
+// The development login page's form, answered here so that the login carries an acr (the
+// provider's own devInteractions log in without one); the consent form goes on to them, with the
+// body already read (oidc-provider then takes `req.body`).
+async function interaction(provider, forward, req, res) {
+  const body = await readBody(req);
+  const form = new URLSearchParams(body);
+  if (form.get('prompt') !== 'login') {
+    req.body = body;
+    forward(req, res);
+    return;
+  }
+  const { params } = await provider.interactionDetails(req, res);
+  const typed = form.get('login');
+  const split = typed.lastIndexOf(':');
+  const asked = (params.acr_values || '').split(' ').filter(Boolean);
+  const [acr, accountId] = split >= 0
+    ? [typed.slice(0, split), typed.slice(split + 1)] : [asked[0], typed];
+  await provider.interactionFinished(req, res, {
+    login: { accountId, amr: ['pwd'], ...(acr ? { acr } : {}) },
+  }, { mergeWithLastSubmission: false });
+}
+
 const server = http.createServer();
 server.listen(0, '127.0.0.1', () => {
   const issuer = `http://127.0.0.1:${server.address().port}`;
   const provider = new Provider(issuer, {
     clients,
+    acrValues: ['idporten-loa-substantial', 'idporten-loa-high'],
     pkce: { required: () => true },
     claims: { openid: ['sub', 'pid', 'ipflow_username'] },
     conformIdTokenClaims: false, // the claims in the ID token itself, as ID-porten sends pid
@@ -56,6 +90,17 @@ server.listen(0, '127.0.0.1', () => {
       },
     },
   });
-  server.on('request', provider.callback());
+  const forward = provider.callback();
+  server.on('request', (req, res) => {
+    if (req.method === 'POST' && /^\/interaction\/[^/]+$/.test(req.url)) {
+      interaction(provider, forward, req, res).catch((error) => {
+        process.stderr.write(`${error.stack}\n`);
+        res.statusCode = 500;
+        res.end();
+      });
+    } else {
+      forward(req, res);
+    }
+  });
   process.stdout.write(`${JSON.stringify({ issuer })}\n`);
 });

@@ -10,6 +10,7 @@ import base64
 import json
 import threading
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -28,6 +29,7 @@ from engine.runtime.users import Actor
 from tests.support.oidc import LocalProvider, running_provider, sign_in
 from tests.support.pages import Page
 from tests.support.people import KARI, OLA
+from webapp.oidc import providers_from
 
 TEST_CLIENT_ORIGIN = "http://localhost"  # where Flask's test client says the app is
 
@@ -54,9 +56,11 @@ def _back(client: FlaskClient, callback: str) -> TestResponse:
     return client.get(f"{parts.path}?{parts.query}")
 
 
-def log_in(client: FlaskClient, provider: LocalProvider, which: str, login: str) -> TestResponse:
-    """Through the provider and back: ipflow's answer to the provider's callback."""
-    return _back(client, sign_in(_to_provider(client, which), login, provider.issuer))
+def log_in(client: FlaskClient, provider: LocalProvider, which: str, login: str,
+           acr: str | None = None) -> TestResponse:
+    """Through the provider and back: ipflow's answer to the provider's callback (the provider
+    authenticates at the level asked for, or at ``acr``)."""
+    return _back(client, sign_in(_to_provider(client, which), login, provider.issuer, acr))
 
 
 def _username(client: FlaskClient) -> str | None:
@@ -69,6 +73,63 @@ def test_the_request_to_the_provider_carries_pkce_state_and_nonce(app: Flask) ->
     assert query["code_challenge_method"] == ["S256"] and query["code_challenge"][0]
     assert query["state"][0] and query["nonce"][0]
     assert query["redirect_uri"] == [f"{TEST_CLIENT_ORIGIN}/login/oidc/citizen/callback"]
+
+
+def test_the_citizens_provider_is_asked_for_the_high_level_and_the_staffs_for_none(
+        app: Flask) -> None:
+    citizen = parse_qs(urlsplit(_to_provider(app.test_client(), "citizen")).query)
+    assert citizen["acr_values"] == ["idporten-loa-high"]
+    staff = parse_qs(urlsplit(_to_provider(app.test_client(), "staff")).query)
+    assert "acr_values" not in staff
+
+
+def test_the_level_of_assurance_comes_from_the_environment() -> None:
+    environ = {f"IPFLOW_OIDC_{name}_{key}": name.lower() for name in ("CITIZEN", "STAFF")
+               for key in ("DISCOVERY_URL", "CLIENT_ID", "CLIENT_SECRET")}
+    default = providers_from(environ)
+    assert default["citizen"].acr_values == default["citizen"].accepted_acr == (
+        "idporten-loa-high",)
+    assert default["staff"].acr_values == default["staff"].accepted_acr == ()
+    chosen = providers_from(environ | {
+        "IPFLOW_OIDC_STAFF_ACR_VALUES": "Level4",
+        "IPFLOW_OIDC_CITIZEN_ACCEPTED_ACR": "idporten-loa-high Level4"})
+    assert chosen["staff"].acr_values == chosen["staff"].accepted_acr == ("Level4",)
+    assert chosen["citizen"].accepted_acr == ("idporten-loa-high", "Level4")
+
+
+def test_a_citizen_logged_in_at_the_high_level_is_let_in_and_a_lower_level_is_refused(
+        app: Flask, provider: LocalProvider, caplog: pytest.LogCaptureFixture) -> None:
+    """The provider answers with the level the person reached (here a lower one than asked
+    for, as a provider may): ipflow reads the ID token's acr, not its own request."""
+    client = app.test_client()
+    assert log_in(client, provider, "citizen", KARI).status_code == 302
+    assert _username(client) == "innbygger"
+
+    lower = app.test_client()
+    refused = log_in(lower, provider, "citizen", KARI, acr="idporten-loa-substantial")
+    assert refused.status_code == 403
+    assert "ikke sikkerhetsnivået denne tjenesten krever" in Page(refused)
+    assert _username(lower) is None
+    assert "level 'idporten-loa-substantial' refused" in caplog.text
+    english = app.test_client()
+    with english.session_transaction() as session:
+        session["locale"] = "en"
+    refused = log_in(english, provider, "citizen", KARI, acr="idporten-loa-substantial")
+    assert "did not have the level of assurance" in Page(refused)
+
+
+def test_an_accepted_level_may_be_other_than_the_one_asked_for(
+        make_app: Callable[..., Flask], provider: LocalProvider) -> None:
+    settings = provider.providers("staff")["staff"]
+    app = make_app(OIDC_PROVIDERS={"staff": replace(
+        settings, acr_values=("idporten-loa-high",),
+        accepted_acr=("idporten-loa-high", "idporten-loa-substantial"))})
+    client = app.test_client()
+    response = log_in(client, provider, "staff", "koordinator", acr="idporten-loa-substantial")
+    assert response.status_code == 302 and _username(client) == "koordinator"
+    none = app.test_client()  # a login without any acr is not at an accepted level
+    assert log_in(none, provider, "staff", "koordinator", acr="").status_code == 403
+    assert _username(none) is None
 
 
 def test_the_login_page_offers_the_configured_providers_only(
