@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from handlers.kpr import coordinator_ends, coordinator_kind
 from handlers.registry import HandlerContext, handler
 
 
@@ -17,7 +18,8 @@ def register(context: HandlerContext, data: dict[str, Any]) -> dict[str, Any]:
     """Make ``coordinator`` the case's coordinator and record the period.
 
     On a change (a previous coordinator with a different username) the previous period gets a
-    ``to`` date and the KPR coordinator record is ended and started again today. The first
+    ``to`` date and the KPR coordinator record (a barnekoordinator's, when one is granted:
+    ``handlers.kpr``) is ended and started again today. The first
     registration does not touch KPR: the diagram has its own ``kpr.start`` after it. Registering
     the current coordinator again changes nothing but is harmless.
     """
@@ -32,7 +34,8 @@ def register(context: HandlerContext, data: dict[str, Any]) -> dict[str, Any]:
         return {"coordinator_history": history}
     if current is not None:
         history[-1]["to"] = today.isoformat()
-        context.effects.kpr("koordinator", "end", today)
-        context.effects.kpr("koordinator", "start", today)
+        for kind in coordinator_ends(data):
+            context.effects.kpr(kind, "end", today)
+        context.effects.kpr(coordinator_kind(data), "start", today)
     history.append({"username": username, "from": today.isoformat()})
     return {"coordinator_history": history}

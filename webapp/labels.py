@@ -23,6 +23,7 @@ ROLE_LABELS = {"innbygger": _l("Innbygger"),
                "fagleder": _l("Fagleder"), "koordinator": _l("Koordinator"),
                "designer": _l("Prosessdesigner"), "leder": _l("Leder")}
 KPR_SERVICE_LABELS = {"ip": _l("individuell plan"), "koordinator": _l("koordinator"),
+                      "barnekoordinator": _l("barnekoordinator"),
                       "all": _l("alle tjenester")}
 # What the citizen can ask for on their own page, said as what they do.
 CITIZEN_ACTIONS = {"appeal_received": _l("Klag på avgjørelsen"),

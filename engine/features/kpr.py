@@ -1,4 +1,5 @@
-"""KPR (kommunalt pasient- og brukerregister): periods of IP and coordinator per citizen.
+"""KPR (kommunalt pasient- og brukerregister): periods of IP, coordinator and barnekoordinator
+per citizen.
 
 The export is a documented, versioned format (``docs/integrations.md``, section KPR): JSON, or
 CSV with the same fields, each carrying :data:`FORMAT` and :data:`VERSION` so a receiver can
@@ -36,8 +37,8 @@ VERSION = 1
 FIELDS = ("periode", "fodselsnummer", "tjeneste", "startdato", "sluttdato", "kommunenummer",
           "sak")
 COLUMNS = ("format", "versjon", *FIELDS)
-# ipflow's service names in the export; barnekoordinator is part of the format, though the
-# shipped diagram reports a barnekoordinator as koordinator (see docs/integrations.md).
+# ipflow's service names in the export. A granted barnekoordinator is recorded as
+# "barnekoordinator" instead of "koordinator" (the rule and why: handlers/kpr.py).
 SERVICE_NAMES = {"ip": "individuell_plan", "koordinator": "koordinator",
                  "barnekoordinator": "barnekoordinator"}
 Kind = Literal["json", "csv"]

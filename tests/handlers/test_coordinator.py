@@ -44,6 +44,17 @@ def test_change_ends_and_restarts_kpr_coordinator(make_context, effects) -> None
     assert data == before  # the task data is not changed behind the engine's back
 
 
+def test_change_of_barnekoordinator_restarts_the_barnekoordinator_record(make_context,
+                                                                       effects) -> None:
+    data = {"coordinator": "per", "barnekoordinator_granted": True,
+            "coordinator_history": [{"username": "anne", "from": "2026-01-05"}]}
+    register(make_context(now=datetime(2027, 3, 1, 8, tzinfo=UTC)), data)
+    changed = date(2027, 3, 1)
+    assert effects.kpr_changes == [("koordinator", "end", changed),
+                                   ("barnekoordinator", "end", changed),
+                                   ("barnekoordinator", "start", changed)]
+
+
 def test_same_coordinator_again_changes_nothing(context, effects) -> None:
     history = [{"username": "anne", "from": "2026-01-05"}]
     result = register(context, {"coordinator": "anne", "coordinator_history": history})

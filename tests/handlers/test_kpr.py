@@ -43,3 +43,29 @@ def test_an_unknown_service_is_refused(make_context, effects) -> None:
     with pytest.raises(ValueError, match="'service'"):
         start(make_context(service="bpa"), {})
     assert effects.kpr_changes == []
+
+
+# ------------------------------------------------------------------------ barnekoordinator
+
+CHILD = {"barnekoordinator_granted": True}
+
+
+def test_a_granted_barnekoordinator_starts_a_barnekoordinator_record(make_context,
+                                                                     effects) -> None:
+    start(make_context(service="koordinator"), CHILD)
+    start(make_context(service="all"), CHILD)
+    assert [(service, what) for service, what, _ in effects.kpr_changes] == [
+        ("barnekoordinator", "start"), ("ip", "start"), ("barnekoordinator", "start")]
+
+
+def test_ending_a_barnekoordinator_case_ends_either_coordinator_kind(make_context,
+                                                                     effects) -> None:
+    # Granted on appeal after a koordinator period began, either may be open.
+    end(make_context(service="all"), CHILD)
+    assert effects.kpr_changes == [("ip", "end", TODAY), ("koordinator", "end", TODAY),
+                                   ("barnekoordinator", "end", TODAY)]
+
+
+def test_a_refused_barnekoordinator_is_a_koordinator_record(make_context, effects) -> None:
+    start(make_context(service="koordinator"), {"barnekoordinator_granted": False})
+    assert effects.kpr_changes == [("koordinator", "start", TODAY)]
