@@ -21,6 +21,7 @@ from handlers.journal import author
 from handlers.nin import age_on
 from handlers.params import param
 from handlers.plan import revision_date_for
+from handlers.records import consent_record
 from handlers.registry import HandlerContext, handler
 from handlers.rendering import render
 
@@ -31,7 +32,11 @@ WITHDRAWAL_KINDS = ("plan", "sharing")
 def record(context: HandlerContext, data: dict[str, Any]) -> dict[str, Any]:
     """Append the consent given in the consent form to ``consents``, tagged with the ``period``
     parameter (e.g. the first plan period or a renewal), with the citizen's age that day (which
-    decided who had to consent, see :mod:`handlers.children`) and the child's own view."""
+    decided who had to consent, see :mod:`handlers.children`) and the child's own view.
+
+    The declaration is archived as a document of its own (kind ``consent``, its PDF/A beside
+    it): the procedure wants it in the record with a copy to the citizen, who finds it among
+    the case's documents; those who gave it are its senders."""
     period = param(context, "period")
     today = context.today
     consent_date = parse_date(data.get("consent_date")) or today
@@ -59,6 +64,13 @@ def record(context: HandlerContext, data: dict[str, Any]) -> dict[str, Any]:
         "child_view": str(data.get("child_view") or "").strip() or None,
         "recorded_at": context.now.isoformat(),
     }
+    printed = consent_record(context.settings, context.case_id,
+                             str(data.get("citizen_name") or ""), today, entry,
+                             to_plan=bool(data.get("consent_to_plan")))
+    context.effects.archive("consent", printed.title, printed.text,
+                            recipients=[str(person["name"]) for person in entry["given_by"]
+                                        if isinstance(person, dict) and person.get("name")],
+                            pdf=printed.pdf)
     return {"consents": [*(data.get("consents") or []), entry]}
 
 

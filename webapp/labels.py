@@ -35,7 +35,8 @@ CONSENT_KIND_LABELS = {"plan": _l("individuell plan"),
                        "sharing": _l("deling av opplysninger")}
 CONSENT_PERIOD_LABELS = {"first": _l("Første planperiode"), "renewal": _l("Ny planperiode")}
 DOCUMENT_KIND_LABELS = {"letter": _l("Brev"), "journal": _l("Journalnotat"),
-                        "incoming": _l("Innkommende brev")}
+                        "incoming": _l("Innkommende brev"), "consent": _l("Samtykke"),
+                        "plan": _l("Individuell plan")}
 # The kinds of text a form holds, as the designer's translation table names them.
 FORM_TEXT_LABELS = {"title": _l("tittel"), "description": _l("hjelpetekst"),
                     "x-enumNames": _l("valg"), "x-errorMessages": _l("feilmelding")}

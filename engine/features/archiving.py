@@ -14,9 +14,11 @@ A kvittering gives the saksmappe's systemID and saksnummer; they are kept in
 describing it again. Until then each message carries the saksmappe with ipflow's key of the
 case, so the archive files them all in one saksmappe however fast they come.
 
-What is archived: letters (their PDF/A), journal notes, consents recorded as journal notes,
-the report of need and letters that came by post. A document without a file (a journal note
-is text) travels as a UTF-8 text file, an archival format (RA-TEKST) like PDF/A.
+What is archived: letters (their PDF/A), journal notes (among them every withdrawn consent),
+the consent declarations and every version of the plan (each a document of the case with its
+PDF/A, made when the consent is recorded or the revision written: :mod:`handlers.records`), the
+report of need and letters that came by post. A document without a file (a journal note is
+text) travels as a UTF-8 text file, an archival format (RA-TEKST) like PDF/A.
 """
 
 from __future__ import annotations

@@ -11,7 +11,12 @@ Codes (the Noark 5 code values most archives use; a municipality maps them to it
 kodelister, see docs/integrations.md):
 
 - journalposttype: ``U`` a letter ipflow sent, ``I`` what came in (the report of need, a
-  letter by post), ``X`` a journal note (internal, without follow-up);
+  letter by post, and the citizen's consent declaration: it is the citizen's, or the
+  guardians', statement to the municipality, and they are its avsender), ``X`` a journal
+  note (internal, without follow-up; a withdrawn consent is registered as one), ``N`` a
+  version of the individual plan: the plan is made by the coordinator with the citizen and
+  the care team and sent to no one as a letter, so it is organinternt, but it is followed up
+  (its measures have owners, its revision date starts the evaluation), which is N, not X;
 - journalstatus: ``E`` ekspedert for sent letters, ``J`` journalført for the rest;
 - skjerming on the saksmappe, every journalpost and every document: every ipflow record is
   about a person's health and care, so «Offl. § 13, jf. fvl. § 13» always applies; the public
@@ -56,6 +61,10 @@ KINDS: dict[str, tuple[tuple[str, str], tuple[str, str], tuple[str, str] | None,
                  "BREV"),
     "journal": (("X", "Organinternt dokument uten oppfølging"), ("J", "Journalført"), None,
                 "NOTAT"),
+    "consent": (("I", "Inngående dokument"), ("J", "Journalført"), ("EA", "Avsender"),
+                "SAMTYKKE"),
+    "plan": (("N", "Organinternt dokument for oppfølging"), ("J", "Journalført"), None,
+             "PLAN"),
 }
 COPY_SUFFIX = ", kopi"
 

@@ -8,12 +8,10 @@ from __future__ import annotations
 import io
 import uuid
 import zipfile
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pika
-import pytest
 from sqlalchemy import select
 
 from engine import demo
@@ -27,27 +25,8 @@ from engine.runtime.users import Actor
 from tests.support import fiks_arkiv
 from tests.support.people import PER
 
-URL = "amqp://guest:guest@127.0.0.1:5672/%2F"
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 FOLDER_ID = str(uuid.uuid4())
-
-
-@pytest.fixture()
-def broker() -> Iterator[tuple[Any, AmqpTarget]]:
-    """A channel on the local RabbitMQ and a target on queues of this test's own."""
-    try:
-        connection = pika.BlockingConnection(pika.URLParameters(URL))
-    except pika.exceptions.AMQPError as exc:
-        pytest.fail(f"RabbitMQ on 127.0.0.1:5672 (guest/guest) is not reachable: {exc!r}; "
-                    "it runs on every machine of this project (start rabbitmq-server)")
-    channel = connection.channel()
-    name = f"ipflow-test-{uuid.uuid4().hex[:8]}"
-    target = AmqpTarget(URL, name, name + ".kvittering")
-    yield channel, target
-    target.close()
-    channel.queue_delete(name)
-    channel.queue_delete(name + ".kvittering")
-    connection.close()
 
 
 def _archive_answers(channel: Any, target: AmqpTarget) -> list[Any]:
