@@ -8,7 +8,9 @@ flow with PKCE (S256), ``state`` and ``nonce`` kept in the signed session cookie
 signature checked against the provider's published keys and its claims (issuer, audience,
 expiry, nonce, ``at_hash``) by ``authorize_access_token``. Who the person is in ipflow is the
 engine's decision (``engine.runtime.logins``): a citizen by the ``pid`` claim, an employee by
-the configured username claim. Roles stay managed in ipflow.
+the configured username claim. Roles stay managed in ipflow unless a group claim and its
+mapping to roles are configured for the staff's provider (``IPFLOW_OIDC_STAFF_GROUPS_CLAIM``,
+``IPFLOW_OIDC_STAFF_GROUP_ROLES``); then each login sets them (``engine.features.staff_groups``).
 
 The level of assurance: health data needs ID-porten's high level, so the citizens' provider is
 asked for ``acr_values=idporten-loa-high`` by default, and a login whose ID token's ``acr`` is not
@@ -27,7 +29,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -48,6 +50,9 @@ from flask import (
 from flask_babel import gettext as _
 from joserfc.errors import JoseError
 
+from engine.features import staff_groups
+from engine.features.staff_groups import GroupRoles
+from engine.kernel.errors import InvalidData
 from engine.runtime import logins
 from webapp.auth import begin_session, db, safe_next
 
@@ -71,6 +76,8 @@ class Provider:
     username_claim: str = "preferred_username"
     acr_values: tuple[str, ...] = ()  # asked for at the provider, in order of preference
     accepted_acr: tuple[str, ...] = ()  # the ID token's acr must be one of these (none: any)
+    groups_claim: str = ""  # staff: the claim listing the person's groups (none: roles in ipflow)
+    group_roles: GroupRoles = field(default_factory=dict)  # group -> the roles it gives
 
     @property
     def origin(self) -> str:
@@ -98,8 +105,18 @@ def providers_from(environ: Mapping[str, str]) -> dict[str, Provider]:
             scope=environ.get(prefix + "SCOPE", "openid profile"),
             username_claim=environ.get(prefix + "USERNAME_CLAIM", "preferred_username"),
             acr_values=tuple(asked.split()),
-            accepted_acr=tuple(environ.get(prefix + "ACCEPTED_ACR", asked).split()))
+            accepted_acr=tuple(environ.get(prefix + "ACCEPTED_ACR", asked).split()),
+            **(_groups_from(environ, prefix) if name == "staff" else {}))
     return found
+
+
+def _groups_from(environ: Mapping[str, str], prefix: str) -> dict[str, Any]:
+    """The group claim and its mapping to roles: both or neither."""
+    claim = environ.get(prefix + "GROUPS_CLAIM", "").strip()
+    mapping = staff_groups.parse_group_roles(environ.get(prefix + "GROUP_ROLES", ""))
+    if bool(claim) != bool(mapping):
+        raise ValueError(f"{prefix}GROUPS_CLAIM and {prefix}GROUP_ROLES go together")
+    return {"groups_claim": claim, "group_roles": mapping}
 
 
 def install(app: Flask) -> None:
@@ -175,11 +192,24 @@ def callback(provider: str) -> Any:
         return _refused(_("Innloggingen hadde ikke sikkerhetsnivået denne tjenesten krever. "
                           "Logg inn på nytt med en innloggingsmetode på høyt nivå, for eksempel "
                           "BankID."), 403)
+    username = str(claims.get(settings.username_claim, ""))
     if settings.name == "citizen":
         result = logins.citizen_login(db(), str(claims.get("pid", "")))
         refusal = _("Vi fant ingen sak hos kommunen som er knyttet til deg.")
+    elif settings.groups_claim:
+        try:
+            result = staff_groups.staff_login(
+                db(), f"oidc:{settings.name}", username, _groups(claims, settings.groups_claim),
+                settings.group_roles, full_name=str(claims.get("name", "")),
+                email=str(claims.get("email") or "") or None)
+        except InvalidData as error:  # the mapping names a service area ipflow does not have
+            log.error("OpenID Connect: IPFLOW_OIDC_STAFF_GROUP_ROLES is wrong: %s", error.errors)
+            return _refused(_("Innloggingen kunne ikke fullføres på grunn av en feil i "
+                              "oppsettet. Kontakt lederen for tjenesten."), 500)
+        refusal = _("Identitetsleverandøren gir deg ingen rolle i ipflow, eller brukerkontoen "
+                    "din er deaktivert. Kontakt lederen for tjenesten.")
     else:
-        result = logins.staff_login(db(), str(claims.get(settings.username_claim, "")))
+        result = logins.staff_login(db(), username)
         refusal = _("Du har ingen aktiv brukerkonto i ipflow. Kontakt lederen for tjenesten.")
     if result.actor is None:
         log.info("OpenID Connect: %s login of an unknown person refused", provider)
@@ -187,6 +217,14 @@ def callback(provider: str) -> Any:
     landing = session.get(_NEXT) or url_for("inbox.home")
     begin_session(result, end_session_url=_end_session_url(client, settings, token))
     return redirect(landing)
+
+
+def _groups(claims: Mapping[str, Any], claim: str) -> list[str]:
+    """The claim's groups: a list of names (Entra ID, Keycloak), or one name alone."""
+    value = claims.get(claim)
+    if isinstance(value, str):
+        return [value]
+    return [str(group) for group in value] if isinstance(value, list) else []
 
 
 def _end_session_url(client: Any, provider: Provider, token: Mapping[str, Any]) -> str | None:

@@ -7,6 +7,8 @@ the record cannot miss a change. Taking a role away or deactivating a user ends 
 sessions and API tokens at once (``logins.end_user_sessions``); a deactivated user can neither
 log in nor use a token until reactivated. A leder cannot deactivate themselves or take away
 their own leder role, so the municipality is never left without someone who can undo it.
+Where the staff's identity provider is the source of truth for roles, ``staff_groups`` changes
+them through :func:`apply_grants` and :func:`record_change` too, recorded as ``oidc:staff``.
 """
 
 from __future__ import annotations
@@ -69,8 +71,10 @@ def _row(user: User) -> UserRow:
                    _grants(user))
 
 
-def _record(session: Session, actor: Actor, user: User, what: str) -> None:
-    session.add(UserChange(at=clock.now(), actor=actor.username, username=user.username,
+def record_change(session: Session, by: str, user: User, what: str) -> None:
+    """The change in ``user_change``, in the caller's transaction: ``by`` is the leder's
+    username, or ``oidc:<provider>`` for a change the identity provider's groups made."""
+    session.add(UserChange(at=clock.now(), actor=by, username=user.username,
                            what=what, data={"active": user.active,
                                             "roles": [list(g) for g in _grants(user)]}))
 
@@ -82,8 +86,8 @@ def _user(session: Session, user_id: int) -> User:
     return user
 
 
-def _check_grants(session: Session, roles: list[RoleGrant]) -> None:
-    """Known roles in known service areas, at least one."""
+def check_grants(session: Session, roles: list[RoleGrant]) -> None:
+    """Known roles in known service areas, at least one (``InvalidData`` otherwise)."""
     if not roles:
         raise InvalidData({"roles": "velg minst én rolle"})
     users.check_roles(roles)
@@ -125,7 +129,7 @@ def create(db: Database, actor: Actor, username: str, full_name: str, password: 
     if problems:
         raise InvalidData(problems)
     with db.transaction() as session:
-        _check_grants(session, roles)
+        check_grants(session, roles)
         if session.scalar(select(User.id).where(User.username == username)) is not None:
             raise InvalidData({"username": "brukernavnet er i bruk"})
         user = User(username=username, full_name=full_name, email=email or None,
@@ -135,7 +139,7 @@ def create(db: Database, actor: Actor, username: str, full_name: str, password: 
                             for role, area in dict.fromkeys(roles)]
         session.add(user)
         session.flush()
-        _record(session, actor, user, "created")
+        record_change(session, actor.username, user, "created")
         return _row(user)
 
 
@@ -143,23 +147,30 @@ def set_roles(db: Database, actor: Actor, user_id: int, roles: list[RoleGrant]) 
     """The user's roles become exactly ``roles``; their sessions end when any was taken away."""
     _require_leder(actor)
     with db.transaction() as session:
-        _check_grants(session, roles)
+        check_grants(session, roles)
         user = _user(session, user_id)
         if user.username == actor.username and not any(role == Role.LEDER
                                                        for role, _area in roles):
             raise InvalidData({"roles": "du kan ikke ta fra deg selv rollen leder"})
-        wanted = set(roles)
-        before = {(m.role, m.service_area) for m in user.memberships}
-        if before == wanted:
-            return _row(user)
-        user.memberships = [m for m in user.memberships if (m.role, m.service_area) in wanted] \
-            + [Membership(role=role, service_area=area) for role, area in dict.fromkeys(roles)
-               if (role, area) not in before]
-        if before - wanted:
-            logins.end_user_sessions(session, user)
-        session.flush()
-        _record(session, actor, user, "roles_changed")
+        if apply_grants(session, user, roles):
+            record_change(session, actor.username, user, "roles_changed")
         return _row(user)
+
+
+def apply_grants(session: Session, user: User, roles: list[RoleGrant]) -> bool:
+    """The user's roles become exactly ``roles`` (already checked), in the caller's
+    transaction; their sessions end when any was taken away. Whether anything changed."""
+    wanted = set(roles)
+    before = {(m.role, m.service_area) for m in user.memberships}
+    if before == wanted:
+        return False
+    user.memberships = [m for m in user.memberships if (m.role, m.service_area) in wanted] \
+        + [Membership(role=role, service_area=area) for role, area in dict.fromkeys(roles)
+           if (role, area) not in before]
+    if before - wanted:
+        logins.end_user_sessions(session, user)
+    session.flush()
+    return True
 
 
 def set_active(db: Database, actor: Actor, user_id: int, active: bool) -> UserRow:
@@ -174,7 +185,7 @@ def set_active(db: Database, actor: Actor, user_id: int, active: bool) -> UserRo
         user.active = active
         if not active:
             logins.end_user_sessions(session, user)
-        _record(session, actor, user, "reactivated" if active else "deactivated")
+        record_change(session, actor.username, user, "reactivated" if active else "deactivated")
         return _row(user)
 
 

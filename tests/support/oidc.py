@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import subprocess
 import tempfile
@@ -18,10 +19,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 import pytest
 import requests
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from webapp.oidc import DEFAULT_ACR, Provider
 
@@ -35,6 +38,14 @@ _FORM = re.compile(r'<form[^>]*action="([^"]+)"[^>]*method="post">\s*'
 @dataclass(frozen=True)
 class LocalProvider:
     issuer: str
+    accounts: Path  # the script's IPFLOW_TEST_ACCOUNTS: more claims per login
+
+    def set_claims(self, login: str, **claims: object) -> None:
+        """From the next login on, ``login``'s ID token carries ``claims`` too (e.g.
+        ``groups``), instead of what an earlier call gave it."""
+        accounts = json.loads(self.accounts.read_text(encoding="utf-8"))
+        accounts[login] = claims
+        self.accounts.write_text(json.dumps(accounts), encoding="utf-8")
 
     @property
     def discovery_url(self) -> str:
@@ -56,9 +67,12 @@ def running_provider(*origins: str) -> Iterator[LocalProvider]:
     if not (ROOT / "node_modules" / "oidc-provider").is_dir():
         pytest.fail("oidc-provider is missing from node_modules: run `make install` "
                     "(npm ci installs it from package-lock.json)", pytrace=False)
-    with tempfile.TemporaryFile(mode="w+") as errors:
+    with tempfile.TemporaryFile(mode="w+") as errors, tempfile.TemporaryDirectory() as folder:
+        accounts = Path(folder) / "accounts.json"
+        accounts.write_text("{}", encoding="utf-8")
         process = subprocess.Popen(["node", str(SCRIPT), *origins], cwd=ROOT, text=True,
-                                   stdout=subprocess.PIPE, stderr=errors)
+                                   stdout=subprocess.PIPE, stderr=errors,
+                                   env=os.environ | {"IPFLOW_TEST_ACCOUNTS": str(accounts)})
         try:
             assert process.stdout is not None
             line = process.stdout.readline()
@@ -66,7 +80,7 @@ def running_provider(*origins: str) -> Iterator[LocalProvider]:
                 process.wait(timeout=10)
                 errors.seek(0)
                 pytest.fail(f"the OpenID provider did not start: {errors.read()}")
-            yield LocalProvider(json.loads(line)["issuer"])
+            yield LocalProvider(json.loads(line)["issuer"], accounts)
         finally:
             process.terminate()
             process.wait(timeout=10)
@@ -93,3 +107,30 @@ def sign_in(authorize_url: str, login: str, issuer: str, acr: str | None = None)
             response = browser.post(urljoin(response.url, html.unescape(form.group(1))),
                                     data=data, allow_redirects=False, timeout=10)
     raise AssertionError("the provider never sent the browser back")
+
+
+def to_provider(client: FlaskClient, which: str) -> str:
+    """ipflow's redirect to the provider ``which`` (``citizen``, ``staff``)."""
+    response = client.get(f"/login/oidc/{which}")
+    assert response.status_code == 302
+    return response.headers["Location"]
+
+
+def back(client: FlaskClient, callback: str) -> TestResponse:
+    """The provider's redirect to ipflow's callback, followed in ``client``."""
+    parts = urlsplit(callback)
+    return client.get(f"{parts.path}?{parts.query}")
+
+
+def log_in(client: FlaskClient, provider: LocalProvider, which: str, login: str,
+           acr: str | None = None) -> TestResponse:
+    """Through the provider and back: ipflow's answer to the provider's callback (the provider
+    authenticates at the level asked for, or at ``acr``)."""
+    return back(client, sign_in(to_provider(client, which), login, provider.issuer, acr))
+
+
+def signed_in_username(client: FlaskClient) -> str | None:
+    """Whom ``client``'s ipflow session is for, if anyone's."""
+    with client.session_transaction() as session:
+        username: str | None = session.get("username")
+        return username

@@ -10,10 +10,15 @@
 // citizen's fødselsnummer, given as the `pid` claim (as ID-porten does); any login is also the
 // `ipflow_username` claim that the staff client is configured to read.
 //
+// Claims of the test's choosing: the JSON file named by IPFLOW_TEST_ACCOUNTS (when set), read at
+// each login, maps a login to more claims for it, e.g. {"kari": {"groups": ["ipflow-ledere"],
+// "name": "Kari Ansatt"}} for a staff provider's group claim.
+//
 // The level of assurance: the login is authenticated at the first of the `acr_values` the client
 // asked for (none when it asked for none), as ID-porten does; the ID token's `acr` says which,
 // and `amr` is ["pwd"]. A login written `ACR:NAME` is NAME authenticated at ACR instead, whatever
 // was asked: a provider that answers with a lower level than requested (`:NAME`: no acr).
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import Provider from 'oidc-provider';
 
@@ -29,6 +34,11 @@ const clients = ['citizen', 'staff'].map((id) => ({
 
 const page = (title, body) => `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
 <title>${title}</title></head><body><h1>${title}</h1>${body}</body></html>`;
+
+const extraClaims = (login) => {
+  const file = process.env.IPFLOW_TEST_ACCOUNTS;
+  return file ? (JSON.parse(readFileSync(file, 'utf8'))[login] ?? {}) : {};
+};
 
 const readBody = async (req) => {
   const chunks = [];
@@ -65,7 +75,7 @@ server.listen(0, '127.0.0.1', () => {
     clients,
     acrValues: ['idporten-loa-substantial', 'idporten-loa-high'],
     pkce: { required: () => true },
-    claims: { openid: ['sub', 'pid', 'ipflow_username'] },
+    claims: { openid: ['sub', 'pid', 'ipflow_username', 'groups', 'name', 'email'] },
     conformIdTokenClaims: false, // the claims in the ID token itself, as ID-porten sends pid
     cookies: { keys: ['ipflow-test-provider'] },
     findAccount: async (ctx, sub) => ({
@@ -74,6 +84,7 @@ server.listen(0, '127.0.0.1', () => {
         sub,
         ipflow_username: sub,
         ...(/^[0-9]{11}$/.test(sub) ? { pid: sub } : {}),
+        ...extraClaims(sub),
       }),
     }),
     features: {

@@ -18,15 +18,21 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import requests
 from flask import Flask
-from flask.testing import FlaskClient
 from sqlalchemy import select
-from werkzeug.test import TestResponse
 
 from engine.demo import report
 from engine.kernel.db import Database
 from engine.kernel.models import User
 from engine.runtime.users import Actor
-from tests.support.oidc import LocalProvider, running_provider, sign_in
+from tests.support.oidc import (
+    LocalProvider,
+    back,
+    log_in,
+    running_provider,
+    sign_in,
+    signed_in_username,
+    to_provider,
+)
 from tests.support.pages import Page
 from tests.support.people import KARI, OLA
 from webapp.oidc import providers_from
@@ -45,31 +51,8 @@ def app(make_app: Callable[..., Flask], provider: LocalProvider) -> Flask:
     return make_app(OIDC_PROVIDERS=provider.providers())
 
 
-def _to_provider(client: FlaskClient, which: str) -> str:
-    response = client.get(f"/login/oidc/{which}")
-    assert response.status_code == 302
-    return response.headers["Location"]
-
-
-def _back(client: FlaskClient, callback: str) -> TestResponse:
-    parts = urlsplit(callback)
-    return client.get(f"{parts.path}?{parts.query}")
-
-
-def log_in(client: FlaskClient, provider: LocalProvider, which: str, login: str,
-           acr: str | None = None) -> TestResponse:
-    """Through the provider and back: ipflow's answer to the provider's callback (the provider
-    authenticates at the level asked for, or at ``acr``)."""
-    return _back(client, sign_in(_to_provider(client, which), login, provider.issuer, acr))
-
-
-def _username(client: FlaskClient) -> str | None:
-    with client.session_transaction() as session:
-        return session.get("username")
-
-
 def test_the_request_to_the_provider_carries_pkce_state_and_nonce(app: Flask) -> None:
-    query = parse_qs(urlsplit(_to_provider(app.test_client(), "citizen")).query)
+    query = parse_qs(urlsplit(to_provider(app.test_client(), "citizen")).query)
     assert query["code_challenge_method"] == ["S256"] and query["code_challenge"][0]
     assert query["state"][0] and query["nonce"][0]
     assert query["redirect_uri"] == [f"{TEST_CLIENT_ORIGIN}/login/oidc/citizen/callback"]
@@ -77,9 +60,9 @@ def test_the_request_to_the_provider_carries_pkce_state_and_nonce(app: Flask) ->
 
 def test_the_citizens_provider_is_asked_for_the_high_level_and_the_staffs_for_none(
         app: Flask) -> None:
-    citizen = parse_qs(urlsplit(_to_provider(app.test_client(), "citizen")).query)
+    citizen = parse_qs(urlsplit(to_provider(app.test_client(), "citizen")).query)
     assert citizen["acr_values"] == ["idporten-loa-high"]
-    staff = parse_qs(urlsplit(_to_provider(app.test_client(), "staff")).query)
+    staff = parse_qs(urlsplit(to_provider(app.test_client(), "staff")).query)
     assert "acr_values" not in staff
 
 
@@ -103,13 +86,13 @@ def test_a_citizen_logged_in_at_the_high_level_is_let_in_and_a_lower_level_is_re
     for, as a provider may): ipflow reads the ID token's acr, not its own request."""
     client = app.test_client()
     assert log_in(client, provider, "citizen", KARI).status_code == 302
-    assert _username(client) == "innbygger"
+    assert signed_in_username(client) == "innbygger"
 
     lower = app.test_client()
     refused = log_in(lower, provider, "citizen", KARI, acr="idporten-loa-substantial")
     assert refused.status_code == 403
     assert "ikke sikkerhetsnivået denne tjenesten krever" in Page(refused)
-    assert _username(lower) is None
+    assert signed_in_username(lower) is None
     assert "level 'idporten-loa-substantial' refused" in caplog.text
     english = app.test_client()
     with english.session_transaction() as session:
@@ -126,10 +109,10 @@ def test_an_accepted_level_may_be_other_than_the_one_asked_for(
         accepted_acr=("idporten-loa-high", "idporten-loa-substantial"))})
     client = app.test_client()
     response = log_in(client, provider, "staff", "koordinator", acr="idporten-loa-substantial")
-    assert response.status_code == 302 and _username(client) == "koordinator"
+    assert response.status_code == 302 and signed_in_username(client) == "koordinator"
     none = app.test_client()  # a login without any acr is not at an accepted level
     assert log_in(none, provider, "staff", "koordinator", acr="").status_code == 403
-    assert _username(none) is None
+    assert signed_in_username(none) is None
 
 
 def test_the_login_page_offers_the_configured_providers_only(
@@ -151,7 +134,7 @@ def test_a_citizen_is_known_by_pid_and_gets_a_login_with_their_first_case(
     client = app.test_client()
     refused = log_in(client, provider, "citizen", OLA)
     assert refused.status_code == 403 and "ingen sak" in Page(refused)
-    assert _username(client) is None
+    assert signed_in_username(client) is None
 
     report(db, staff["systemkoordinator"], OLA)
     response = log_in(client, provider, "citizen", OLA)
@@ -160,33 +143,33 @@ def test_a_citizen_is_known_by_pid_and_gets_a_login_with_their_first_case(
         user = session.scalars(select(User).where(User.nin == OLA)).one()
         assert user.full_name == "Ola Hansen"
         assert [m.role for m in user.memberships] == ["innbygger"]
-    assert _username(client) == user.username
+    assert signed_in_username(client) == user.username
     assert client.get("/").headers["Location"].endswith("/mine")
 
     again = app.test_client()  # the next login finds the same user
     log_in(again, provider, "citizen", OLA)
-    assert _username(again) == user.username
+    assert signed_in_username(again) == user.username
 
 
 def test_the_demo_citizen_logs_in_to_her_own_user(
         app: Flask, provider: LocalProvider) -> None:
     client = app.test_client()
     assert log_in(client, provider, "citizen", KARI).status_code == 302
-    assert _username(client) == "innbygger"
+    assert signed_in_username(client) == "innbygger"
 
 
 def test_staff_are_matched_by_the_configured_claim_and_never_made(
         app: Flask, provider: LocalProvider, db: Database) -> None:
     client = app.test_client()
     response = log_in(client, provider, "staff", "koordinator")
-    assert response.status_code == 302 and _username(client) == "koordinator"
+    assert response.status_code == 302 and signed_in_username(client) == "koordinator"
 
     for login in ("ukjent", "innbygger"):  # no such user; a citizen's user
         stranger = app.test_client()
         refused = log_in(stranger, provider, "staff", login)
         assert refused.status_code == 403
         assert "ingen aktiv brukerkonto" in Page(refused)
-        assert _username(stranger) is None
+        assert signed_in_username(stranger) is None
     with db.reading() as session:
         assert session.scalar(select(User).where(User.username == "ukjent")) is None
 
@@ -198,7 +181,7 @@ def test_the_citizens_provider_never_opens_a_staff_user(
     try:
         client = app.test_client()
         assert log_in(client, provider, "citizen", OLA).status_code == 403
-        assert _username(client) is None
+        assert signed_in_username(client) is None
     finally:
         with db.transaction() as session:
             session.scalars(select(User).where(User.username == "koordinator")).one().nin = None
@@ -207,13 +190,13 @@ def test_the_citizens_provider_never_opens_a_staff_user(
 def test_a_callback_whose_state_is_not_this_browsers_is_refused(
         app: Flask, provider: LocalProvider, caplog: pytest.LogCaptureFixture) -> None:
     client = app.test_client()
-    callback = sign_in(_to_provider(client, "staff"), "koordinator", provider.issuer)
+    callback = sign_in(to_provider(client, "staff"), "koordinator", provider.issuer)
     other = app.test_client()  # an attacker's code and state planted in another browser
-    assert _back(other, callback).status_code == 401
-    assert _username(other) is None
+    assert back(other, callback).status_code == 401
+    assert signed_in_username(other) is None
     forged = callback.replace("state=", "state=x")
-    assert _back(client, forged).status_code == 401
-    assert _username(client) is None
+    assert back(client, forged).status_code == 401
+    assert signed_in_username(client) is None
     assert caplog.text.count("mismatching_state") == 2
 
 
@@ -222,14 +205,14 @@ def test_an_id_token_with_another_nonce_is_refused(
     """The nonce kept for this login is changed before the provider's answer comes back: the
     (correctly signed) ID token carries the other one, and Authlib's check must notice."""
     client = app.test_client()
-    callback = sign_in(_to_provider(client, "staff"), "koordinator", provider.issuer)
+    callback = sign_in(to_provider(client, "staff"), "koordinator", provider.issuer)
     with client.session_transaction() as session:
         for key, value in session.items():
             if key.startswith("_state_staff_"):
                 value["data"]["nonce"] = "not-the-nonce-sent"
                 session[key] = value
-    assert _back(client, callback).status_code == 401
-    assert _username(client) is None
+    assert back(client, callback).status_code == 401
+    assert signed_in_username(client) is None
     assert "Invalid claim: 'nonce'" in caplog.text
 
 
@@ -275,9 +258,9 @@ def test_an_id_token_altered_on_the_way_is_refused(
     thread.start()
     metadata["token_endpoint"] = f"http://127.0.0.1:{proxy.server_port}/token"
     try:
-        callback = sign_in(_to_provider(client, "staff"), "koordinator", provider.issuer)
-        assert _back(client, callback).status_code == 401
-        assert _username(client) is None
+        callback = sign_in(to_provider(client, "staff"), "koordinator", provider.issuer)
+        assert back(client, callback).status_code == 401
+        assert signed_in_username(client) is None
         assert "BadSignatureError" in caplog.text
     finally:
         proxy.shutdown()
@@ -295,7 +278,7 @@ def test_logout_ends_the_session_and_sends_the_browser_to_the_provider(
     query = parse_qs(location.query)
     assert query["post_logout_redirect_uri"] == [f"{TEST_CLIENT_ORIGIN}/login"]
     assert query["id_token_hint"][0].count(".") == 2
-    assert _username(client) is None
+    assert signed_in_username(client) is None
     assert "/login" in client.get("/inbox").headers["Location"]
     # the provider's origin may receive the logout form's redirect (CSP form-action)
     csp = client.get("/login").headers["Content-Security-Policy"]
@@ -312,6 +295,6 @@ def test_password_login_can_be_turned_off(make_app: Callable[..., Flask],
     response = client.post("/login", data={"username": "koordinator", "password": "demo",
                                            "csrf_token": page.csrf_token()})
     assert response.status_code == 403 and "slått av" in Page(response)
-    assert _username(client) is None
+    assert signed_in_username(client) is None
     refused = client.post("/api/v1/login", json={"username": "koordinator", "password": "demo"})
     assert refused.status_code == 403 and "slått av" in refused.get_json()["error"]
