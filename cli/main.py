@@ -12,6 +12,7 @@ import click
 import processes
 from cli.bench import bench
 from engine.features import (
+    archive_status,
     archive_transport,
     archiving,
     backup,
@@ -265,6 +266,16 @@ def archive_export(case_id: int, output: str) -> None:
     except EngineError as error:
         _fail(error)
     click.echo(f"{len(references)} arkivmeldinger for sak {case_id} skrevet til {output}.")
+
+
+@archive_group.command(name="retry")
+@click.option("--case", "case_id", type=int, default=None,
+              help="Only this case's records (default: every record that waits).")
+def archive_retry(case_id: int | None) -> None:
+    """Send again the records the worker stopped trying (the monitor's archive page lists
+    them with the archive's error): run once the cause is fixed."""
+    count = archive_status.retry_given_up(_db(), case_id)
+    click.echo(f"{count} dokumenter sendes til arkivet på nytt ved neste runde.")
 
 
 @cli.command(name="backup")

@@ -9,6 +9,11 @@ after the transport took the message but before the commit sends it again next r
 the same reference (``ipflow-dokument-<id>``, also the journalpost's external key), which the
 directory target writes over and an archive recognises (it answers «Eksisterende»).
 
+A record the archive could not file (a kvittering that reports a failure) is sent again in a
+later round, as one whose hand-over failed is; after :data:`MAX_ATTEMPTS` attempts it is left
+for people: the monitor's archive page (:mod:`engine.features.archive_status`) lists it, and
+``ipflow archive retry`` gives it its attempts back once the cause is fixed.
+
 A kvittering gives the saksmappe's systemID and saksnummer; they are kept in
 ``case_archive``, and every later message of the case refers to that saksmappe instead of
 describing it again. Until then each message carries the saksmappe with ipflow's key of the
@@ -29,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from engine.features.archive_transport import DirectoryTarget, Message, Transport
@@ -50,6 +55,10 @@ from engine.kernel.paging import ids_after
 
 log = logging.getLogger(__name__)
 REFERENCE_PREFIX = "ipflow-dokument-"
+# Attempts at one record (hand-overs that failed, kvitteringer that reported a failure) before
+# it waits for people: a cause that five rounds did not clear (a code the archive refuses, a
+# document it cannot take) needs someone to look, and trying every round forever hides it.
+MAX_ATTEMPTS = 5
 
 
 @dataclass
@@ -113,18 +122,21 @@ RESCAN = 1000
 
 def _pending_ids(db: Database, after: int, limit: int) -> list[int]:
     """The next documents to archive after id ``after``: those above the newest one handed
-    over (less :data:`RESCAN`) with no sent record, and those whose sending failed. Every
-    document was handed over in id order once archiving began (a first round on an existing
-    installation starts at 0), so nothing older is waiting."""
+    over (less :data:`RESCAN`) with no record, and those whose sending failed (fewer than
+    :data:`MAX_ATTEMPTS` times). Every document was handed over in id order once archiving
+    began (a first round on an existing installation starts at 0), so nothing older is
+    waiting."""
     with db.reading() as session:
         newest = session.scalar(select(func.max(ArchiveRecord.document_id))) or 0
         start = max(after, newest - RESCAN)
-        sent = select(ArchiveRecord.document_id).where(ArchiveRecord.document_id > start,
-                                                       ArchiveRecord.sent_at.is_not(None))
+        settled = select(ArchiveRecord.document_id).where(
+            ArchiveRecord.document_id > start,
+            or_(ArchiveRecord.sent_at.is_not(None), ArchiveRecord.attempts >= MAX_ATTEMPTS))
         fresh = select(Document.id).where(Document.id > start, Document.kind.in_(list(KINDS)),
-                                          Document.id.not_in(sent))
+                                          Document.id.not_in(settled))
         failed = select(ArchiveRecord.document_id).where(ArchiveRecord.document_id > after,
-                                                         ArchiveRecord.sent_at.is_(None))
+                                                         ArchiveRecord.sent_at.is_(None),
+                                                         ArchiveRecord.attempts < MAX_ATTEMPTS)
         ids = sorted({*session.scalars(fresh.order_by(Document.id).limit(limit)),
                       *session.scalars(failed.order_by(ArchiveRecord.document_id).limit(limit))})
         return ids[:limit]
@@ -142,7 +154,8 @@ def send_document(db: Database, document_id: int, transport: Transport, now: dat
         document = session.scalar(query)
         row = session.scalar(select(ArchiveRecord).where(
             ArchiveRecord.document_id == document_id))
-        if document is None or (row is not None and row.sent_at is not None):
+        if document is None or (row is not None and (
+                row.sent_at is not None or row.attempts >= MAX_ATTEMPTS)):
             return None
         if row is None:
             row = ArchiveRecord(document_id=document_id, case_id=document.case_id, attempts=0)
@@ -186,7 +199,9 @@ def archive_pending(db: Database, transport: Transport, now: datetime,
 def record_receipt(db: Database, reference: str, body: bytes, now: datetime) -> None:
     """Keep what the archive's kvittering for the message ``reference`` says: the
     journalpost's systemID, and the saksmappe's keys on the case (the first ones stay).
-    An invalid kvittering or one that reports a failure is kept as the record's error."""
+    An invalid kvittering is kept as the record's error; one that reports a failure too, and
+    the record is no longer sent: a later round sends it again (same reference), up to
+    :data:`MAX_ATTEMPTS` attempts in all."""
     if not reference.startswith(REFERENCE_PREFIX):
         raise InvalidArkivmelding(f"ukjent referanse i kvittering: {reference!r}")
     document_id = int(reference.removeprefix(REFERENCE_PREFIX))
@@ -203,6 +218,8 @@ def record_receipt(db: Database, reference: str, body: bytes, now: datetime) -> 
         row.receipt_at = now
         row.system_id = receipt.record_system_id
         row.last_error = "; ".join(receipt.errors)[:2000] or None
+        if receipt.errors and receipt.record_system_id is None:
+            row.sent_at = None  # not filed: the pending scan (its partial index) finds it
         if receipt.folder_system_id and session.get(CaseArchive, row.case_id) is None:
             session.add(CaseArchive(case_id=row.case_id, system_id=receipt.folder_system_id,
                                     saksnummer=receipt.saksnummer, recorded_at=now))
