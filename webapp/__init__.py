@@ -85,6 +85,7 @@ def create_app(database_url: str | None = None, config: dict[str, Any] | None = 
         inbox_pages,
         incident_pages,
         innsyn_pages,
+        monitor_archive_pages,  # noqa: F401  (adds its route to the monitor's blueprint)
         monitor_case_pages,  # noqa: F401  (adds its routes to the monitor's blueprint)
         monitor_kpr_pages,  # noqa: F401  (adds its route to the monitor's blueprint)
         notices,

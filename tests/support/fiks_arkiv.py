@@ -3,7 +3,9 @@ it against KS's schema, and answer with a kvittering as a Noark 5 archive would.
 
 from __future__ import annotations
 
+import io
 import uuid
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +63,12 @@ def kvittering(document: Any, folder_id: str, saksaar: int, sekvens: int) -> byt
     answer: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
     valid(answer, KVITTERING)
     return answer
+
+
+def unpacked(package: bytes) -> bytes:
+    """The arkivmelding.xml of a message as the AMQP target packs it (one zip)."""
+    with zipfile.ZipFile(io.BytesIO(package)) as archive:
+        return archive.read("arkivmelding.xml")
 
 
 def folders(path: Path) -> dict[str, Path]:

@@ -155,6 +155,7 @@ MATRIX: list[tuple[str, str, str]] = [
     ("GET monitor.case", "per",            "ok    403   403   403   403   403   ok    login"),
     ("GET monitor.dashboard", "-",         "ok    403   403   403   403   403   ok    login"),
     ("GET monitor.kpr_status", "-",        "ok    403   403   403   403   403   ok    login"),
+    ("GET monitor.archive_page", "-",      "ok    403   403   403   403   403   ok    login"),
     ("POST monitor.reassign", "emma",      "away  403   403   403   403   403   away  login"),
     ("POST monitor.reassign", "kari",      "away  403   403   403   403   403   away  login"),
     ("POST monitor.reassign", "per",       "away  403   403   403   403   403   away  login"),
