@@ -21,7 +21,9 @@ provider answers with the level the person actually reached). ``amr`` (how, e.g.
 Logging out ends the ipflow session and then, where the provider advertises an
 ``end_session_endpoint``, sends the browser there (RP-initiated logout, with the ID token as
 ``id_token_hint`` and the login page as ``post_logout_redirect_uri``); that address is worked
-out at login and kept in the session, so ``webapp.auth``'s logout needs no provider call.
+out at login and kept in the session, so ``webapp.auth``'s logout needs no provider call. The
+other way round, a logout at the provider ends the ipflow sessions by back-channel logout
+(``webapp.oidc_logout``), for which each login's ``sub`` and ``sid`` are remembered.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -54,6 +57,7 @@ from engine.features import staff_groups
 from engine.features.staff_groups import GroupRoles
 from engine.kernel.errors import InvalidData
 from engine.runtime import logins
+from webapp import oidc_logout
 from webapp.auth import begin_session, db, safe_next
 
 log = logging.getLogger(__name__)
@@ -137,6 +141,8 @@ def install(app: Flask) -> None:
     app.extensions["ipflow_oauth"] = oauth
     app.config["CSP_FORM_ACTION"] = tuple(sorted({p.origin for p in providers.values()}))
     app.register_blueprint(bp)
+    app.register_blueprint(oidc_logout.bp)
+    app.extensions["csrf"].exempt(oidc_logout.bp)  # the provider's server posts, no browser
 
 
 def configured() -> dict[str, Provider]:
@@ -214,6 +220,10 @@ def callback(provider: str) -> Any:
     if result.actor is None:
         log.info("OpenID Connect: %s login of an unknown person refused", provider)
         return _refused(refusal, 403)
+    if claims.get("sub"):
+        logins.remember_provider_login(
+            db(), settings.name, str(claims["sub"]), str(claims.get("sid") or "") or None,
+            result.actor.username, timedelta(hours=current_app.config["SESSION_MAX_HOURS"]))
     landing = session.get(_NEXT) or url_for("inbox.home")
     begin_session(result, end_session_url=_end_session_url(client, settings, token))
     return redirect(landing)

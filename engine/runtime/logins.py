@@ -9,7 +9,10 @@ is refused, and the lock lifts by itself after :data:`LOCK_PERIOD`.
 
 A login through OpenID Connect (``webapp.oidc``) has been vouched for by the identity provider
 and is matched here: a citizen by fødselsnummer (:func:`citizen_login`), an employee by
-username (:func:`staff_login`). The lock-out guards passwords only and does not apply.
+username (:func:`staff_login`). The lock-out guards passwords only and does not apply. Such a
+login is remembered (:func:`remember_provider_login`) so that the provider's back-channel
+logout, which names the login by its ``sid`` or the person by ``sub``, can end the user's
+sessions (:func:`end_provider_login`).
 """
 
 from __future__ import annotations
@@ -25,7 +28,14 @@ from sqlalchemy.orm import Session
 from engine.kernel import clock
 from engine.kernel.db import Database
 from engine.kernel.errors import NotFound
-from engine.kernel.models import ApiToken, Case, LoginThrottle, Membership, User
+from engine.kernel.models import (
+    ApiToken,
+    Case,
+    LoginThrottle,
+    Membership,
+    OidcLogin,
+    User,
+)
 from engine.kernel.vocabulary import Role
 from engine.runtime import users
 
@@ -169,3 +179,35 @@ def deactivate(db: Database, username: str) -> None:
         user = _user(session, username)
         user.active = False
         end_user_sessions(session, user)
+
+
+def remember_provider_login(db: Database, provider: str, sub: str, sid: str | None,
+                            username: str, longest: timedelta) -> None:
+    """Keep which user the provider's ``sub`` and ``sid`` logged in as; rows older than
+    ``longest`` (the longest a session lasts) go, since no session of theirs is left to end."""
+    now = clock.now()
+    with db.transaction() as session:
+        session.execute(delete(OidcLogin).where(OidcLogin.at < now - longest))
+        session.add(OidcLogin(provider=provider, sub=sub[:255], sid=sid[:255] if sid else None,
+                              username=username, at=now))
+
+
+def end_provider_login(db: Database, provider: str, sub: str | None,
+                       sid: str | None) -> list[str]:
+    """The provider ended the login ``sid`` (or, without one, every login of ``sub``): every
+    session of the users it was is ended (a user has one session counter, so their other
+    sessions end too), and the logins are forgotten. The usernames, for the log."""
+    if not sid and not sub:
+        return []
+    query = select(OidcLogin).where(OidcLogin.provider == provider)
+    if sid:
+        query = query.where(OidcLogin.sid == sid)
+    if sub:
+        query = query.where(OidcLogin.sub == sub)
+    with db.transaction() as session:
+        rows = list(session.scalars(query))
+        names = sorted({row.username for row in rows})
+        for user in session.scalars(select(User).where(User.username.in_(names))):
+            end_user_sessions(session, user)
+        session.execute(delete(OidcLogin).where(OidcLogin.id.in_([row.id for row in rows])))
+        return names

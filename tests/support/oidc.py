@@ -16,7 +16,7 @@ import re
 import subprocess
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -62,8 +62,9 @@ class LocalProvider:
 
 
 @contextmanager
-def running_provider(*origins: str) -> Iterator[LocalProvider]:
-    """The provider, allowed to send the browser back to each of ``origins`` (ipflows)."""
+def running_provider(*origins: str, backchannel: str = "") -> Iterator[LocalProvider]:
+    """The provider, allowed to send the browser back to each of ``origins`` (ipflows); with
+    ``backchannel`` (an ipflow's origin on a real port), it posts logout tokens there."""
     if not (ROOT / "node_modules" / "oidc-provider").is_dir():
         pytest.fail("oidc-provider is missing from node_modules: run `make install` "
                     "(npm ci installs it from package-lock.json)", pytrace=False)
@@ -72,7 +73,8 @@ def running_provider(*origins: str) -> Iterator[LocalProvider]:
         accounts.write_text("{}", encoding="utf-8")
         process = subprocess.Popen(["node", str(SCRIPT), *origins], cwd=ROOT, text=True,
                                    stdout=subprocess.PIPE, stderr=errors,
-                                   env=os.environ | {"IPFLOW_TEST_ACCOUNTS": str(accounts)})
+                                   env=os.environ | {"IPFLOW_TEST_ACCOUNTS": str(accounts),
+                                                     "IPFLOW_TEST_BACKCHANNEL": backchannel})
         try:
             assert process.stdout is not None
             line = process.stdout.readline()
@@ -86,11 +88,13 @@ def running_provider(*origins: str) -> Iterator[LocalProvider]:
             process.wait(timeout=10)
 
 
-def sign_in(authorize_url: str, login: str, issuer: str, acr: str | None = None) -> str:
+def sign_in(authorize_url: str, login: str, issuer: str, acr: str | None = None,
+            browser: requests.Session | None = None) -> str:
     """Log in as ``login`` on the provider's development pages (any password) and give
     consent; the address the provider then sends the browser to (ipflow's callback). The
-    provider authenticates at the level asked for, or at ``acr`` when given (``""``: none)."""
-    with requests.Session() as browser:
+    provider authenticates at the level asked for, or at ``acr`` when given (``""``: none).
+    ``browser`` keeps the provider's cookies (its session) for :func:`sign_out`."""
+    with nullcontext(browser) if browser else requests.Session() as browser:
         response = browser.get(authorize_url, allow_redirects=False, timeout=10)
         for _step in range(12):
             if response.is_redirect:
@@ -134,3 +138,15 @@ def signed_in_username(client: FlaskClient) -> str | None:
     with client.session_transaction() as session:
         username: str | None = session.get("username")
         return username
+
+
+def sign_out(browser: requests.Session, issuer: str) -> None:
+    """Log out at the provider in ``browser`` (its end-session page, "Yes, sign me out"), as
+    someone does in another service of the same provider; it then posts its logout tokens."""
+    page = browser.get(f"{issuer}/session/end", timeout=10)
+    form = re.search(r'<form id="op.logoutForm" method="post" action="([^"]+)">\s*'
+                     r'<input type="hidden" name="xsrf" value="([^"]+)"', page.text)
+    assert form, f"no logout form at {page.url}: {page.text[:500]}"
+    answer = browser.post(urljoin(page.url, html.unescape(form.group(1))),
+                          data={"xsrf": form.group(2), "logout": "yes"}, timeout=10)
+    assert answer.ok, answer.text[:500]

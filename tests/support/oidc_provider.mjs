@@ -14,6 +14,10 @@
 // each login, maps a login to more claims for it, e.g. {"kari": {"groups": ["ipflow-ledere"],
 // "name": "Kari Ansatt"}} for a staff provider's group claim.
 //
+// Back-channel logout: with IPFLOW_TEST_BACKCHANNEL set to an ipflow's origin, both clients
+// have that ipflow's /login/oidc/<client>/backchannel-logout as their backchannel_logout_uri,
+// with sid required (so ID tokens carry sid); a logout at the provider posts a logout_token there.
+//
 // The level of assurance: the login is authenticated at the first of the `acr_values` the client
 // asked for (none when it asked for none), as ID-porten does; the ID token's `acr` says which,
 // and `amr` is ["pwd"]. A login written `ACR:NAME` is NAME authenticated at ACR instead, whatever
@@ -23,6 +27,7 @@ import http from 'node:http';
 import Provider from 'oidc-provider';
 
 const origins = process.argv.slice(2);
+const backchannel = process.env.IPFLOW_TEST_BACKCHANNEL; // an ipflow serving on a real port
 const clients = ['citizen', 'staff'].map((id) => ({
   client_id: id,
   client_secret: `${id}-secret`,
@@ -30,6 +35,10 @@ const clients = ['citizen', 'staff'].map((id) => ({
   response_types: ['code'],
   redirect_uris: origins.map((origin) => `${origin}/login/oidc/${id}/callback`),
   post_logout_redirect_uris: origins.map((origin) => `${origin}/login`),
+  ...(backchannel ? {
+    backchannel_logout_uri: `${backchannel}/login/oidc/${id}/backchannel-logout`,
+    backchannel_logout_session_required: true,
+  } : {}),
 }));
 
 const page = (title, body) => `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">
@@ -74,6 +83,13 @@ server.listen(0, '127.0.0.1', () => {
   const provider = new Provider(issuer, {
     clients,
     acrValues: ['idporten-loa-substantial', 'idporten-loa-high'],
+    // The provider refuses to post to special-use addresses (its SSRF guard), and the test's
+    // ipflow is on 127.0.0.1: its back-channel address alone is let through.
+    fetch: (url, options) => {
+      const guarded = { ...options };
+      if (backchannel && String(url).startsWith(`${backchannel}/`)) delete guarded.dispatcher;
+      return globalThis.fetch(url, guarded);
+    },
     pkce: { required: () => true },
     claims: { openid: ['sub', 'pid', 'ipflow_username', 'groups', 'name', 'email'] },
     conformIdTokenClaims: false, // the claims in the ID token itself, as ID-porten sends pid
@@ -89,6 +105,7 @@ server.listen(0, '127.0.0.1', () => {
     }),
     features: {
       devInteractions: { enabled: true },
+      backchannelLogout: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
         logoutSource: async (ctx, form) => {
@@ -100,6 +117,9 @@ server.listen(0, '127.0.0.1', () => {
         },
       },
     },
+  });
+  provider.on('backchannel.error', (ctx, error, client) => {
+    process.stderr.write(`back-channel logout to ${client.clientId} failed: ${error.message} ${error.cause ?? ''}\n`);
   });
   const forward = provider.callback();
   server.on('request', (req, res) => {

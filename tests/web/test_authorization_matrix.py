@@ -79,6 +79,7 @@ MATRIX: list[tuple[str, str, str]] = [
     # OpenID Connect login: no provider is configured here (tests/web/test_oidc.py has one)
     ("GET oidc.callback", "-",             "404   404   404   404   404   404   404   404"),
     ("GET oidc.start", "-",                "404   404   404   404   404   404   404   404"),
+    ("POST oidc_logout.backchannel", "-",  "404   404   404   404   404   404   404   404"),
     ("GET case_list.cases", "-",           "ok    ok    ok    ok    403   403   ok    login"),
     ("GET cases.access_log", "emma",       "ok    404   404   404   404   404   404   login"),
     ("GET cases.access_log", "kari",       "ok    404   404   404   ok    404   404   login"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.kernel.models.base import Base
@@ -85,3 +85,19 @@ class UserChange(Base):
     username: Mapped[str] = mapped_column(String(80), index=True)
     what: Mapped[str] = mapped_column(String(30))
     data: Mapped[dict[str, Any]]
+
+
+class OidcLogin(Base):
+    """A login through an OpenID provider, kept for the provider's back-channel logout: the
+    provider's logout token names the login by ``sid`` (its session) or the person by ``sub``,
+    and ipflow needs the user. Kept no longer than a session can last."""
+
+    __tablename__ = "oidc_login"
+    __table_args__ = (Index("ix_oidc_login_sid", "provider", "sid"),
+                      Index("ix_oidc_login_sub", "provider", "sub"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider: Mapped[str] = mapped_column(String(20))
+    sub: Mapped[str] = mapped_column(String(255))
+    sid: Mapped[str | None] = mapped_column(String(255))
+    username: Mapped[str] = mapped_column(String(80))
+    at: Mapped[datetime] = mapped_column(index=True)
