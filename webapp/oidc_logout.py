@@ -4,7 +4,8 @@ ipflow ends that user's sessions (see docs/integrations.md, "OpenID Connect").
 
 The provider posts a ``logout_token``, a JWT signed like its ID tokens, to
 ``/login/oidc/<provider>/backchannel-logout``. It is trusted only when its signature matches the
-provider's published keys (fetched again once, for a rotated key) and its claims are a logout
+provider's published keys (fetched again for a key id not among them, a rotated key, at most
+every 5 minutes) and its claims are a logout
 token's: ``iss`` the provider's, ``aud`` ipflow's client id, ``iat`` recent, a ``jti``, the
 back-channel logout event, ``sid`` or ``sub``, and no ``nonce`` (so an ID token is not taken
 for one). The login is then looked up among those remembered at the callback
@@ -21,7 +22,7 @@ from typing import Any
 import requests
 from flask import Blueprint, Response, abort, current_app, jsonify, request
 from joserfc import jwt
-from joserfc.errors import JoseError
+from joserfc.errors import InvalidKeyIdError, JoseError
 from joserfc.jwk import KeySet
 
 from engine.runtime import logins
@@ -32,6 +33,7 @@ bp = Blueprint("oidc_logout", __name__)
 EVENT = "http://schemas.openid.net/event/backchannel-logout"
 MAX_AGE = 300  # seconds: an older logout token is refused (a replay could end a new login)
 LEEWAY = 120  # seconds of clock difference allowed, as for ID tokens
+REFETCH_EVERY = 300  # seconds: the least time between two fetches of a provider's keys here
 
 
 @bp.post("/login/oidc/<provider>/backchannel-logout")
@@ -57,7 +59,9 @@ def _checked(client: Any, client_id: str, token: str) -> dict[str, Any]:
     algorithms = metadata.get("id_token_signing_alg_values_supported") or ["RS256"]
     try:
         decoded = jwt.decode(token, KeySet.import_key_set(client.fetch_jwk_set()), algorithms)
-    except JoseError:  # perhaps a key the provider rotated in since the keys were fetched
+    except InvalidKeyIdError:  # perhaps a key the provider rotated in since they were fetched
+        if not _may_refetch(client.name):
+            raise
         decoded = jwt.decode(token, KeySet.import_key_set(client.fetch_jwk_set(force=True)),
                              algorithms)
     claims: dict[str, Any] = decoded.claims
@@ -75,6 +79,18 @@ def _checked(client: Any, client_id: str, token: str) -> dict[str, Any]:
     if not isinstance(claims["iat"], int | float) or claims["iat"] < time.time() - MAX_AGE:
         raise ValueError("issued too long ago")
     return claims
+
+
+def _may_refetch(provider: str) -> bool:
+    """Whether the provider's keys may be fetched again now: at most once every
+    :data:`REFETCH_EVERY` seconds, so that anyone posting tokens with made-up key ids cannot
+    make ipflow call the provider for each."""
+    last: dict[str, float] = current_app.extensions.setdefault("ipflow_jwks_refetched", {})
+    now = time.monotonic()
+    if now - last.get(provider, -REFETCH_EVERY) < REFETCH_EVERY:
+        return False
+    last[provider] = now
+    return True
 
 
 def _answer(body: dict[str, str], status: int) -> tuple[Response, int]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -138,3 +139,46 @@ def test_a_token_that_is_not_the_providers_logout_token_is_refused(
     assert app.test_client().post("/login/oidc/nobody/backchannel-logout").status_code == 404
     assert client.get("/inbox").status_code == 200
     assert signed_in_username(client) == "koordinator"
+
+
+class _CountingKeys(BaseHTTPRequestHandler):
+    """In front of the provider's jwks_uri: passes each fetch on and counts it."""
+
+    target = ""
+    fetches = 0
+
+    def do_GET(self) -> None:  # noqa: N802  (the name http.server calls)
+        type(self).fetches += 1
+        body = requests.get(self.target, timeout=10).content
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *_args: Any) -> None:
+        pass
+
+
+def test_made_up_key_ids_do_not_make_ipflow_fetch_the_providers_keys_each_time(
+        app: Flask, provider: LocalProvider) -> None:
+    """A key id ipflow does not know may be a key the provider rotated in, so the keys are
+    fetched again, but not for every token someone posts."""
+    metadata = app.extensions["ipflow_oauth"].create_client("staff").load_server_metadata()
+    _CountingKeys.target, _CountingKeys.fetches = metadata["jwks_uri"], 0
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), _CountingKeys)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    metadata["jwks_uri"] = f"http://127.0.0.1:{proxy.server_port}/jwks"
+    metadata.pop("jwks", None)
+    try:
+        claims = {"iss": metadata["issuer"], "aud": "staff", "iat": int(time.time()),
+                  "jti": "x2", "sub": "koordinator",
+                  "events": {"http://schemas.openid.net/event/backchannel-logout": {}}}
+        for kid in ("made-up-1", "made-up-2", "made-up-3"):
+            token = jwt.encode({"alg": "RS256", "kid": kid}, claims,
+                               RSAKey.generate_key(2048, parameters={"kid": kid}))
+            assert _post(app, token)[0] == 400
+        assert _CountingKeys.fetches == 2  # the first fetch, and one more for a new key id
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
