@@ -19,7 +19,14 @@ from engine.kernel import clock, spiff
 from engine.kernel.db import Database
 from engine.kernel.errors import Conflict, InvalidData, NotFound
 from engine.kernel.models import Case, Incident, KprRecord, Outbox, Task, Timer
-from engine.kernel.vocabulary import FINAL_CASE_STATES, CaseState, EventKind, Role, TaskState
+from engine.kernel.vocabulary import (
+    FINAL_CASE_STATES,
+    CaseState,
+    EventKind,
+    OutboxKind,
+    Role,
+    TaskState,
+)
 from engine.runtime.access import may_act
 from engine.runtime.case_run import CaseRun
 from engine.runtime.users import Actor, Colleague, all_actors, with_case_counts
@@ -53,7 +60,8 @@ def reassign_task(db: Database, task_id: int, username: str, reason: str | None,
     """Give an open task to another person who may do it (a leder moving work that is stuck).
 
     A personal task (one with an assignee) changes assignee; a group task is taken on the
-    person's behalf. Recorded in the case history with who and why.
+    person's behalf. Recorded in the case history with who and why; the person is told
+    (an outbox row of kind ``task``: a mail saying only that they have a new task).
     """
     why = monitor_reason(actor, reason)
     with db.transaction() as session:
@@ -73,6 +81,10 @@ def reassign_task(db: Database, task_id: int, username: str, reason: str | None,
         if task.assignee is not None:
             task.assignee = colleague.username
         task.claimed_by, task.claimed_at = colleague.username, clock.now()
+        session.add(Outbox(case_id=task.case_id, kind=OutboxKind.TASK,
+                           recipient=colleague.username, subject=f"Ny oppgave: «{task.name}»",
+                           body=f"Du har fått oppgaven «{task.name}» i sak {task.case_id}.",
+                           created_at=clock.now()))
         record_event(session, task.case_id, actor, EventKind.TASK_REASSIGNED, task.bpmn_id,
                      {"name": task.name, "task": task.id, "from": previous,
                       "to": colleague.username, "reason": why})

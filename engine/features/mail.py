@@ -9,13 +9,14 @@ Each mail's Message-ID is made from the outbox id, so a mail sent again after a 
 between handing it to the relay and its commit (the worker delivers at least once) is the same
 message to the recipient's mail system, which can drop the second copy.
 
-Who gets the mail: a row's recipient is a username (notices, reminders) or, for letters, a
-name as the letter lists it. A user is looked up by username; a letter's recipient who is the
-case's citizen by the case's fødselsnummer. A recipient without an active user with an e-mail
-address (a guardian, a role's mailbox such as «systemkoordinator») is handed to the fallback
-target, the outbox folder, where it is today: letters there are the paper-post pile. A user
-who chose no e-mail on their profile (``app_user.notices``) gets none: the row is delivered, and
-they see it marked unread in ipflow; one who chose a daily mail gets :func:`daily_digest`.
+Who gets the mail: a row's recipient is a username (notices, reminders, escalations, tasks
+given, thread messages) or, for letters, a name as the letter lists it. A user is looked up by
+username; a letter's recipient who is the case's citizen by the case's fødselsnummer. A
+recipient without an active user with an e-mail address (a guardian, a role's mailbox such as
+«systemkoordinator») is handed to the fallback target, the outbox folder, where it is today:
+letters there are the paper-post pile. A user who chose no e-mail on their profile
+(``app_user.notices``) gets none: the row is delivered, and they see it marked unread in
+ipflow; one who chose a daily mail gets :func:`daily_digest`.
 """
 
 from __future__ import annotations
@@ -38,17 +39,19 @@ from engine.kernel import clock
 from engine.kernel.clock import MUNICIPAL_TZ
 from engine.kernel.models import Attachment, Case, Outbox, User
 from engine.kernel.settings import SmtpSettings, handler_settings, smtp_settings
-from engine.kernel.vocabulary import NoticeChoice, Role
+from engine.kernel.vocabulary import NoticeChoice, OutboxKind, Role
 
 log = logging.getLogger(__name__)
 
 # What each kind of row says, in the subject and the first line; nothing about the case.
-SUBJECTS = {
-    "letter": "Du har fått et brev i ipflow",
-    "reminder": "Du har en påminnelse i ipflow",
-    "escalation": "Du har et varsel om en oversittet frist i ipflow",
-}
 DEFAULT_SUBJECT = "Du har en ny melding i ipflow"
+SUBJECTS: dict[str, str] = {
+    OutboxKind.LETTER: "Du har fått et brev i ipflow",
+    OutboxKind.REMINDER: "Du har en påminnelse i ipflow",
+    OutboxKind.ESCALATION: "Du har et varsel om en oversittet frist i ipflow",
+    OutboxKind.TASK: "Du har fått en ny oppgave i ipflow",
+    OutboxKind.MESSAGE: DEFAULT_SUBJECT,
+}
 COPY_SUFFIX = ", kopi"
 # Those who chose a daily digest get it in the first worker round after this, Oslo time.
 DIGEST_AT = time(7, 0)
@@ -179,6 +182,19 @@ def daily_digest(session: Session, row: Outbox, user: User, address: Address,
                 Address(address.email, settings.base_url + page, address.citizen))
 
 
+def login(smtp: smtplib.SMTP, settings: SmtpSettings) -> None:
+    """Log in; a refusal is an OSError that says so and names the settings to check, since
+    the row's ``last_error`` is what the operator reads (smtplib's is a code and bytes)."""
+    try:
+        smtp.login(settings.username or "", settings.password or "")
+    except smtplib.SMTPAuthenticationError as exc:
+        reply = exc.smtp_error
+        text = reply.decode(errors="replace") if isinstance(reply, bytes) else str(reply)
+        raise OSError(f"the SMTP relay refused the login of {settings.username!r} "
+                      f"({exc.smtp_code} {text}); check IPFLOW_SMTP_USERNAME and "
+                      "IPFLOW_SMTP_PASSWORD. The row is sent again in the next round.") from exc
+
+
 def send(settings: SmtpSettings, message: EmailMessage) -> None:
     """Hand one mail to the relay; every failure is an OSError (smtplib's and ssl's are).
 
@@ -190,7 +206,7 @@ def send(settings: SmtpSettings, message: EmailMessage) -> None:
         if settings.starttls:
             smtp.starttls(context=ssl.create_default_context(cafile=settings.ca_file))
         if settings.username:
-            smtp.login(settings.username, settings.password or "")
+            login(smtp, settings)
         smtp.send_message(message)
         with suppress(OSError):
             smtp.quit()

@@ -33,14 +33,22 @@ from engine.kernel.models import (
     Document,
     Event,
     Incident,
+    Outbox,
     Task,
     Timer,
 )
 from engine.kernel.models.cases import CASE_FOR_RUN
 from engine.kernel.paging import Page, Paging, read_page
-from engine.kernel.vocabulary import EventKind, Role, TaskState
+from engine.kernel.vocabulary import EventKind, OutboxKind, Role, TaskState
 from engine.runtime import plan_store
-from engine.runtime.access import is_own_case, keeps_plan, log_read, may_act, visible_case
+from engine.runtime.access import (
+    citizen_username,
+    is_own_case,
+    keeps_plan,
+    log_read,
+    may_act,
+    visible_case,
+)
 from engine.runtime.case_run import CaseRun
 from engine.runtime.users import Actor
 
@@ -164,8 +172,18 @@ def _log_query(case: Case, actor: Actor, without_own: bool) -> Select[Any]:
     return query.order_by(AccessLog.at.desc(), AccessLog.id.desc())
 
 
+def thread_readers(session: Session, case: Case) -> list[str]:
+    """Whose the case's thread is (as engine.features.notices counts it unread): the
+    coordinator, or the koordinerende enhet's mailbox while the case has none, and the
+    citizen's login when they have one."""
+    readers = [case.coordinator or Role.SYSTEMKOORDINATOR.value]
+    citizen = citizen_username(session, case.citizen_nin)
+    return readers + [citizen] if citizen else readers
+
+
 def post_message(db: Database, case_id: int, body: str, actor: Actor) -> None:
-    """A message in the case thread from anyone who may see the case."""
+    """A message in the case thread from anyone who may see the case; the thread's other
+    readers are told (an outbox row of kind ``message``: a mail with no word of the text)."""
     text = (body or "").strip()
     if not text:
         raise InvalidData({"body": "Skriv en melding."})
@@ -178,6 +196,11 @@ def post_message(db: Database, case_id: int, body: str, actor: Actor) -> None:
                                 author_name=actor.full_name, at=now, body=text))
         session.add(Event(case_id=case.id, at=now, actor=actor.username,
                           kind=EventKind.THREAD_MESSAGE, bpmn_id=None, data={}))
+        for reader in thread_readers(session, case):
+            if reader != actor.username:
+                session.add(Outbox(case_id=case.id, kind=OutboxKind.MESSAGE, recipient=reader,
+                                   subject="Ny melding i saken",
+                                   body=f"Det er en ny melding i sak {case.id}.", created_at=now))
         # A statement, not the case object: a message is no edit of the case, so its
         # version (which a concurrent engine call checks) is left alone.
         session.execute(update(Case).where(Case.id == case.id).values(last_message_at=now)

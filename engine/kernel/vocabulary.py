@@ -76,6 +76,18 @@ class EventKind(StrEnum):
     CASE_ANONYMISED = "case_anonymised"
 
 
+class OutboxKind(StrEnum):
+    """What an outbox row is (``outbox.kind``); the e-mail's subject says which, and nothing
+    more (engine.features.mail)."""
+
+    LETTER = "letter"
+    NOTIFICATION = "notification"
+    REMINDER = "reminder"
+    ESCALATION = "escalation"
+    TASK = "task"  # a task given to the recipient
+    MESSAGE = "message"  # a new message in the thread of a case the recipient follows
+
+
 class NoticeChoice(StrEnum):
     """How a user wants to hear of notices (``app_user.notices``): an e-mail for each, one a
     day for all of them, or none (they still see them marked unread in ipflow)."""

@@ -36,7 +36,7 @@ from engine.kernel.models import (
     Timer,
 )
 from engine.kernel.settings import handler_settings
-from engine.kernel.vocabulary import CaseState, EventKind, Role, TaskState
+from engine.kernel.vocabulary import CaseState, EventKind, OutboxKind, Role, TaskState
 from engine.runtime import case_rows, plan_store
 from engine.runtime.access import assignee_for, citizen_username
 from engine.runtime.deadlines import task_due
@@ -244,10 +244,13 @@ class CaseRun:
         """The case's coordinator changes: open coordinator tasks follow the new one."""
         previous = self.case.coordinator
         self.case.coordinator = username
-        for task in self._open_tasks():
-            if task.role == Role.KOORDINATOR or (task.on_behalf_of and task.assignee == previous):
-                task.assignee = username
-                task.claimed_by, task.claimed_at = None, None
+        moved = [task for task in self._open_tasks() if task.role == Role.KOORDINATOR
+                 or (task.on_behalf_of and task.assignee == previous)]
+        for task in moved:
+            task.assignee = username
+            task.claimed_by, task.claimed_at = None, None
+        if moved and username != self.actor.username:
+            self._task_notice(username, moved[0].name)
         self.event(EventKind.COORDINATOR_ASSIGNED, None,
                    {"coordinator": username, "previous": previous})
 
@@ -320,6 +323,13 @@ class CaseRun:
             created_at=self.now))
         self.event(EventKind.TASK_CREATED, spec.bpmn_id, {"name": spec.bpmn_name, "role": role},
                    actor="system")
+        if assignee and assignee != self.actor.username:  # who acts sees it at once
+            self._task_notice(assignee, spec.bpmn_name or spec.bpmn_id)
+
+    def _task_notice(self, username: str, name: str) -> None:
+        """Tell ``username`` of a task given to them; the mail says only that there is one."""
+        self._outbox(OutboxKind.TASK, username, f"Ny oppgave: «{name}»",
+                     f"Du har fått oppgaven «{name}» i sak {self.case.id}.")
 
     def _sync_timers(self, workflow: spiff.BpmnWorkflow) -> None:
         waiting = {str(task.id): (task, due) for task, due in spiff.waiting_timers(workflow)}

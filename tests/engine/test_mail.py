@@ -8,17 +8,13 @@ Each test starts its own server on a free port and reads the mails it received.
 
 from __future__ import annotations
 
-import email
 import os
 import signal
-import socket
 import ssl
 import subprocess
-import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
-from email.policy import default as default_policy
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +34,7 @@ from engine.kernel.vocabulary import NoticeChoice
 from engine.runtime.users import create_user, get_actor
 from tests.support.commands import ROOT, ipflow_command
 from tests.support.people import OLA
+from tests.support.smtp import Received, free_port
 
 REPORT = {"citizen_name": "Ola Hansen", "citizen_nin": OLA,
           "reported_by": "kommunal_tjenesteyter", "requests": ["ip", "koordinator"]}
@@ -46,31 +43,6 @@ LETTER_TEXT = "Ola Hansen (23074820085) har angst og depresjon og får vedtak om
 TASK_NAME = "Vurdere behov for psykisk helsehjelp"
 SENDER = "ipflow@fjordvik.kommune.no"
 BASE_URL = "https://ipflow.fjordvik.kommune.no"
-
-
-class Received:
-    """The server's handler: keeps every mail it is given, parsed."""
-
-    def __init__(self) -> None:
-        self.mails: list[EmailMessage] = []
-
-    async def handle_DATA(self,  # noqa: N802  (aiosmtpd's name for the hook)
-                           server: Any, session: Any, envelope: Any) -> str:
-        self.mails.append(email.message_from_bytes(envelope.original_content,
-                                                   policy=default_policy))
-        return "250 OK"
-
-    def wait_for(self, count: int, timeout: float = 30) -> None:
-        deadline = time.monotonic() + timeout
-        while len(self.mails) < count:
-            assert time.monotonic() < deadline, f"{len(self.mails)} mails, not {count}"
-            time.sleep(0.05)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.fixture()
