@@ -19,7 +19,7 @@ from engine.kernel.models import User, UserChange
 from engine.runtime import logins
 from engine.runtime.users import create_user, get_actor
 from tests.support.oidc import LocalProvider, log_in, running_provider, signed_in_username
-from tests.support.pages import Page
+from tests.support.pages import Browser, Page, inside
 from webapp.oidc import providers_from
 
 MAPPING = ("ipflow-ledere=leder; ipflow-helse=koordinator@helse\n"
@@ -96,6 +96,10 @@ def test_a_new_employee_with_mapped_groups_gets_a_user_recorded_as_the_providers
     assert (change.actor, change.what) == ("oidc:staff", "created")
     assert change.data["roles"] == [["fagleder", "helse"], ["koordinator", "helse"]]
     assert client.get("/inbox").status_code == 200
+    leder = Browser(app.test_client())
+    leder.login("leder")
+    changes = inside(leder.get("/users"), "user-changes")
+    assert "Opprettet – nora.ny (av identitetsleverandøren)" in " ".join(changes.split())
 
 
 def test_each_login_sets_the_roles_from_the_groups_and_ends_sessions_that_had_more(

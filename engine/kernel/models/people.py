@@ -76,7 +76,8 @@ class LoginThrottle(Base):
 
 class UserChange(Base):
     """Append-only record of a change to a user by the leder (created, roles changed,
-    deactivated, reactivated): who did it, when, and what the user then had."""
+    deactivated, reactivated), or by the staff's identity provider's groups (``actor``
+    ``oidc:staff``): who did it, when, and what the user then had."""
 
     __tablename__ = "user_change"
     id: Mapped[int] = mapped_column(primary_key=True)
