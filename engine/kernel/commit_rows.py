@@ -6,31 +6,39 @@ periods and consents, and moves the inbox counts; nothing reads these rows back 
 transaction that writes them. As ORM objects each table is a statement of its own at the
 flush (on SQLite one ``INSERT … RETURNING`` per row whose id is wanted), and on PostgreSQL each
 statement is a round trip. Queued here instead, they are written at the commit after its last
-flush: on PostgreSQL as one statement (data-modifying ``WITH`` queries; a letter's PDF and
-outbox rows take their document's id from the document's own ``RETURNING``); on SQLite, which
-has neither such statements nor round trips, and for a bulk job's many rows, one ``INSERT`` per
+flush, as one statement: on PostgreSQL data-modifying ``WITH`` queries (a letter's PDF and
+outbox rows take their document's id from the document's own ``RETURNING``), on SQLite an
+executemany into a view whose triggers put each row into its table
+(:mod:`engine.kernel.commit_rows_sqlite`). A bulk job's many rows go one ``INSERT`` per
 document (its rows need its id) and one executemany per table.
 
 An object is read when it is written, so the call may still change it (a KPR period started
-and ended in one call is written ended). Rows of a table keep the order they were added in
-(their ids keep it: the history is read in id order).
+and ended in one call is written ended). The events keep the order they were added in (their
+ids keep it: the history is read in id order); so do a table's other rows, except that on
+PostgreSQL a letter's rows (each a ``WITH`` query of its own) may take their ids in any order.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, event, insert, inspect, literal_column, select
+from sqlalchemy import Column, Table, bindparam, event, insert, inspect, literal_column, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.sql.dml import Insert
 
-from engine.kernel.models import Base, Document, Event, inbox_counts
+from engine.kernel.commit_rows_sqlite import RowView, default_of
+from engine.kernel.models import Base, Document, Event, InboxCount, inbox_counts
 
 _PENDING = "ipflow.pending_rows"
 # More rows than an engine call adds (a bulk job's thousands of events) go table by table, in
 # executemany batches: one statement's parameters are limited (PostgreSQL: 65,535).
 ONE_STATEMENT_ROWS = 200
+# SQLite's view for the one statement, with a trigger for every table.
+_DOCUMENTS = Base.metadata.tables[Document.__tablename__]
+_COUNTS = Base.metadata.tables[InboxCount.__tablename__]
+_SQLITE_VIEW = RowView(Base.metadata.sorted_tables, _DOCUMENTS, {_COUNTS.name: inbox_counts.ADDS})
 
 
 def add(session: Session, row: Base) -> None:
@@ -55,14 +63,11 @@ def _values(row: Base) -> dict[str, Any]:
     yet: its rows' ``document_id`` is filled in when it is."""
     values = {}
     for prop in inspect(row).mapper.column_attrs:
-        column = prop.columns[0]
+        column = cast("Column[Any]", prop.columns[0])
         if column.primary_key:
             continue
         value = getattr(row, prop.key)
-        default = column.default
-        if value is None and default is not None:
-            value = default.arg if default.is_scalar else default.arg(None)
-        values[prop.key] = value
+        values[prop.key] = default_of(column) if value is None else value
     return values
 
 
@@ -94,15 +99,20 @@ def _batches(pending: list[Any]) -> tuple[list[Document], list[Batch]]:
 def _write(session: Session) -> None:
     session.flush()
     pending: list[Any] = session.info.pop(_PENDING, [])
-    counts = inbox_counts.upsert_at_commit(session)
-    if not pending and counts is None:
+    moves = inbox_counts.moves_at_commit(session)
+    if not pending and not moves:
         return
     documents, batches = _batches(pending)
-    if (session.get_bind().dialect.name == "postgresql"
-            and len(pending) + (counts is not None) <= ONE_STATEMENT_ROWS):
-        _write_at_once(session, documents, batches, counts)
+    dialect = session.get_bind().dialect.name
+    if len(pending) + bool(moves) <= ONE_STATEMENT_ROWS:
+        if dialect == "postgresql":
+            _write_at_once(session, documents, batches,
+                           inbox_counts.upsert(dialect, moves) if moves else None)
+        else:
+            _write_through_view(session, documents, batches, moves)
         return
     connection = session.connection()
+    counts = inbox_counts.upsert(dialect, moves) if moves else None
     ids = {}
     for document in documents:
         result = connection.execute(insert(Document).values(_values(document)))
@@ -116,6 +126,28 @@ def _write(session: Session) -> None:
             for values, owner in rows])
     if counts is not None:
         connection.execute(counts)
+
+
+def _write_through_view(session: Session, documents: list[Document], batches: list[Batch],
+                        moves: list[dict[str, Any]]) -> None:
+    """Every queued row and count move as one executemany into SQLite's view, in the order
+    the other paths write them: the documents, each other table's rows, the counts before
+    the events."""
+    dialect = session.get_bind().dialect
+    view = _SQLITE_VIEW
+    rows = [view.row(_DOCUMENTS, _values(document), None, dialect)
+            for document in documents]
+    back = {id(document): len(documents) - 1 - number
+            for number, document in enumerate(documents)}
+    counts = [view.row(_COUNTS, move, None, dialect) for move in moves]
+    for table, batch in batches:
+        if table.name == Event.__tablename__:
+            rows.extend(counts)
+            counts = []
+        rows.extend(view.row(table, values, None if owner is None else back[id(owner)], dialect)
+                    for values, owner in batch)
+    rows.extend(counts)
+    view.write(session.connection(), rows)
 
 
 def _write_at_once(session: Session, documents: list[Document], batches: list[Batch],
@@ -158,3 +190,9 @@ def write_at_commit(sessions: sessionmaker[Session]) -> None:
     back."""
     event.listen(sessions, "before_commit", _write)
     event.listen(sessions, "after_rollback", _forget)
+
+
+def before_migration(connection: Connection) -> None:
+    """Make way for a change of the schema (SQLite's view is made anew by the next write)."""
+    if connection.dialect.name == "sqlite":
+        RowView.remove(connection)

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from engine.kernel import lengths  # noqa: F401  (refuses overlong text at every flush)
-from engine.kernel.commit_rows import write_at_commit
+from engine.kernel.commit_rows import before_migration, write_at_commit
 from engine.kernel.errors import Conflict
 from engine.kernel.models.base import compact
 
@@ -90,6 +90,7 @@ class Database:
         config.set_main_option("script_location", str(MIGRATIONS))
         config.set_main_option("sqlalchemy.url", self.url.replace("%", "%%"))
         with self.engine.begin() as connection:
+            before_migration(connection)
             config.attributes["connection"] = connection
             command.upgrade(config, "heads")
 

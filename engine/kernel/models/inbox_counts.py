@@ -113,21 +113,28 @@ def _note_tasks(session: Session, _context: Any, _instances: Any) -> None:
             moved(session, _committed_group(obj), None)
 
 
-def upsert_at_commit(session: Session) -> Insert | None:
-    """The moves to write at the commit, after its last flush: every group's in one multi-row
-    upsert, its rows in key order (the order the rows are locked in); None when nothing
-    moved. :mod:`engine.kernel.commit_rows` sends it with the call's other new rows."""
+def moves_at_commit(session: Session) -> list[dict[str, Any]]:
+    """The moves to write at the commit, after its last flush: a row per group that moved, in
+    key order (the order the rows are locked in); none when nothing moved.
+    :mod:`engine.kernel.commit_rows` sends them with the call's other new rows, each adding
+    its ``tasks`` to its group's row (:data:`ADDS`)."""
     pending: Counter[Group] = session.info.pop(_PENDING, Counter())
-    changes = sorted((_key(group), group, change) for group, change in pending.items() if change)
-    if not changes:
-        return None
-    dialect = session.get_bind().dialect.name
-    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = upsert(InboxCount).values([
-        {"key": key, "tasks": change, **dict(zip(GROUPED, group, strict=True))}
-        for key, group, change in changes])
-    return statement.on_conflict_do_update(
-        index_elements=["key"], set_={"tasks": InboxCount.tasks + statement.excluded.tasks})
+    return [{"key": key, "tasks": change, **dict(zip(GROUPED, group, strict=True))}
+            for key, group, change in sorted(
+                (_key(group), group, change) for group, change in pending.items() if change)]
+
+
+# A move's row adds its ``tasks`` to the row with the same ``key``.
+ADDS = ("key", "tasks")
+
+
+def upsert(dialect: str, moves: list[dict[str, Any]]) -> Insert:
+    """Every move in one multi-row ``INSERT ... ON CONFLICT`` that adds to the counts."""
+    statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(
+        InboxCount).values(moves)
+    key, count = ADDS
+    return statement.on_conflict_do_update(index_elements=[key], set_={
+        count: InboxCount.__table__.c[count] + statement.excluded[count]})
 
 
 @event.listens_for(Session, "after_soft_rollback")
