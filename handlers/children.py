@@ -37,6 +37,14 @@ def responsible_guardians(guardians: list[Any]) -> list[str]:
             if isinstance(g, dict) and g.get("parental_responsibility") and _key(g.get("name"))]
 
 
+def guardian_nins(guardians: list[Any]) -> dict[str, str]:
+    """Name -> fødselsnummer of the guardians with parental responsibility whose number the
+    report recorded: digital post reaches them by it, as it reaches the citizen."""
+    return {" ".join(str(g["name"]).split()): "".join(str(g["nin"]).split()) for g in guardians
+            if isinstance(g, dict) and g.get("parental_responsibility") and _key(g.get("name"))
+            and g.get("nin")}
+
+
 def consent_errors(age: int, guardians: list[Any], given_by: list[dict[str, Any]],
                    child_view: object) -> dict[str, str]:
     """``{field: Norwegian message}`` for a consent the law does not accept at ``age``.

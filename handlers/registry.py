@@ -8,7 +8,7 @@ designer that a name does not exist.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol, TypeVar
@@ -28,10 +28,11 @@ class Effects(Protocol):
     """Side effects a handler asks for; the engine writes them in the case's transaction."""
 
     def archive(self, kind: str, title: str, body: str, recipients: Sequence[str] = (),
-                pdf: bytes | None = None) -> None:
+                pdf: bytes | None = None, nins: Mapping[str, str] | None = None) -> None:
         """Keep a document in the case's archive; a letter lists its recipients ("Kari
         Nordmann", "Ola Hansen (foresatt), kopi"), each of whom is sent a copy, and brings the
-        PDF that is sent."""
+        PDF that is sent. ``nins`` gives the fødselsnummer of listed recipients other than the
+        citizen (guardians) where known, so their copy can go by digital post."""
 
     def kpr(self, service: str, action: str, on: date) -> None: ...
 

@@ -1,9 +1,10 @@
 """Letters to citizens through digital post (SvarUt, Digipost, e-Boks): the interface the worker
 hands a letter to, and a folder target that stands in for the service.
 
-A letter goes by digital post when it is to the case's citizen and has its PDF; the service
-finds the citizen by fødselsnummer and applies their choice in the contact register (digital
-mailbox, or paper post). Everything else (a guardian named on the letter, notices, reminders)
+A letter goes by digital post when it has its PDF and is to the case's citizen, or to a
+guardian whose fødselsnummer the report recorded (``outbox.recipient_nin``); the service finds
+the person by fødselsnummer and applies their choice in the contact register (digital mailbox,
+or paper post). Everything else (a guardian without a recorded number, notices, reminders)
 goes on to the next target (e-mail, or the outbox folder).
 
 Only the interface and :class:`FolderPost` are built. The real SvarUt or Digipost call needs
@@ -71,23 +72,31 @@ class FolderPost:
 
 
 def letter_for_post(row: Outbox) -> PostedLetter | None:
-    """The row as a letter to the case's citizen with its PDF, or None when it is not one."""
+    """The row as a letter with its PDF to the case's citizen or to a guardian known by
+    fødselsnummer, or None when it is not one."""
     session = object_session(row)
     if session is None or row.kind != "letter" or row.case_id is None or row.document is None:
         return None
     case = session.get(Case, row.case_id)
-    if case is None or row.recipient.removesuffix(COPY_SUFFIX) != case.citizen_name:
+    if case is None:
+        return None
+    name = row.recipient.removesuffix(COPY_SUFFIX)
+    if name == case.citizen_name:
+        nin = case.citizen_nin
+    elif row.recipient_nin:
+        nin, name = row.recipient_nin, name.partition(" (")[0]
+    else:
         return None
     pdf = session.scalar(select(Attachment.content).where(
         Attachment.document_id == row.document.id, Attachment.media_type == "application/pdf"))
     if pdf is None:
         return None
-    return PostedLetter(f"outbox-{row.id}", case.id, case.citizen_nin, case.citizen_name,
-                        row.subject, pdf)
+    return PostedLetter(f"outbox-{row.id}", case.id, nin, name, row.subject, pdf)
 
 
 def digital_post_delivery(post: DigitalPost, fallback: Deliver) -> Deliver:
-    """Letters to the case's citizen go to ``post``; every other row to ``fallback``."""
+    """Letters to the case's citizen or a guardian known by number go to ``post``; every
+    other row to ``fallback``."""
 
     def deliver(row: Outbox) -> None:
         letter = letter_for_post(row)

@@ -165,7 +165,7 @@ def anonymise(session: Session, case_id: int, now: datetime, years: int) -> None
     session.execute(update(CaseMessage).where(CaseMessage.case_id == case_id).values(
         author_name="", body=""))
     session.execute(update(Outbox).where(Outbox.case_id == case_id).values(
-        recipient=BLANK, subject=BLANK, body=""))
+        recipient=BLANK, recipient_nin=None, subject=BLANK, body=""))
     session.execute(update(KprRecord).where(KprRecord.case_id == case_id).values(
         citizen_nin=ANONYMOUS_NIN))
     session.execute(update(Incident).where(Incident.case_id == case_id).values(error=BLANK))

@@ -184,7 +184,8 @@ class CaseRun:
                 for recipient in archived.recipients or (self.case.citizen_name,):
                     commit_rows.add(self.session, Outbox(
                         case_id=self.case.id, kind="letter", recipient=recipient,
-                        subject=archived.title, document=document, created_at=self.now))
+                        recipient_nin=archived.nins.get(recipient), subject=archived.title,
+                        document=document, created_at=self.now))
         for service, action, on in effects.kpr_changes:
             self._kpr(service, action, on)
         for recipient, subject, body in effects.notifications:

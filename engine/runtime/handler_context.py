@@ -4,8 +4,8 @@ and the side effects it asks for, collected and applied only if the handler succ
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -71,6 +71,7 @@ class ArchivedDocument:
     body: str
     recipients: tuple[str, ...]
     pdf: bytes | None
+    nins: Mapping[str, str] = field(default_factory=dict)  # listed recipient -> fødselsnummer
 
 
 class CaseEffects:
@@ -86,8 +87,9 @@ class CaseEffects:
         self.unshared: list[tuple[str, date, str | None]] = []
 
     def archive(self, kind: str, title: str, body: str, recipients: Sequence[str] = (),
-                pdf: bytes | None = None) -> None:
-        self.documents.append(ArchivedDocument(kind, title, body, tuple(recipients), pdf))
+                pdf: bytes | None = None, nins: Mapping[str, str] | None = None) -> None:
+        self.documents.append(ArchivedDocument(kind, title, body, tuple(recipients), pdf,
+                                               dict(nins or {})))
 
     def kpr(self, service: str, action: str, on: date) -> None:
         self.kpr_changes.append((service, action, on))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from handlers.children import responsible_guardians
+from handlers.children import guardian_nins, responsible_guardians
 from handlers.nin import age_on
 from handlers.pdf import pdf_a
 from handlers.registry import HandlerContext
@@ -53,6 +53,7 @@ class Recipient:
     name: str
     role: str = ""
     copy: bool = False
+    nin: str | None = None  # a guardian's, when recorded: their letter can go by digital post
 
     @property
     def label(self) -> str:
@@ -95,13 +96,15 @@ def citizen_recipients(context: HandlerContext, data: dict[str, Any]) -> list[Re
     if not name:
         raise ValueError("citizen_name is missing; a letter needs an addressee")
     guardians = guardian_names(data)
+    nins = guardian_nins(data.get("guardians") or [])
     if writes_to_guardians(context, data):
-        recipients = ([Recipient(g, f"foresatt for {name}") for g in guardians]
+        recipients = ([Recipient(g, f"foresatt for {name}", nin=nins.get(g)) for g in guardians]
                       or [Recipient(name, "v/ foresatte")])
     else:
         recipients = [Recipient(name)]
         if is_under(context, data, 18):
-            recipients += [Recipient(g, "foresatt", copy=True) for g in guardians]
+            recipients += [Recipient(g, "foresatt", copy=True, nin=nins.get(g))
+                           for g in guardians]
     reporter = str(data.get("reporter_name") or "").strip()
     known = {r.name for r in recipients}
     if (data.get("copy_to_reporter") is True and data.get("reported_by") == "parorende"
@@ -201,4 +204,5 @@ def send(context: HandlerContext, data: dict[str, Any], template: str, title: st
         **variables,
     )
     context.effects.archive("letter", title, as_text(page),
-                            recipients=[r.listed for r in recipients], pdf=pdf_a(page))
+                            recipients=[r.listed for r in recipients], pdf=pdf_a(page),
+                            nins={r.listed: r.nin for r in recipients if r.nin})

@@ -79,6 +79,9 @@ class Outbox(Base):
     case_id: Mapped[int | None] = mapped_column(ForeignKey("case_.id"), index=True)
     kind: Mapped[str] = mapped_column(String(30))
     recipient: Mapped[str] = mapped_column(String(200))
+    # A letter's addressee other than the citizen (a guardian) by fødselsnummer, where known:
+    # digital post reaches them by it (0011_outbox_recipient_nin).
+    recipient_nin: Mapped[str | None] = mapped_column(String(11))
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str | None] = mapped_column(Text)
     document_id: Mapped[int | None] = mapped_column(ForeignKey("document.id"))
