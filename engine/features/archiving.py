@@ -199,8 +199,8 @@ def archive_pending(db: Database, transport: Transport, now: datetime,
 def record_receipt(db: Database, reference: str, body: bytes, now: datetime) -> None:
     """Keep what the archive's kvittering for the message ``reference`` says: the
     journalpost's systemID, and the saksmappe's keys on the case (the first ones stay).
-    An invalid kvittering is kept as the record's error; one that reports a failure too, and
-    the record is no longer sent: a later round sends it again (same reference), up to
+    A kvittering that reports a failure, or cannot be read, is kept as the record's error
+    and the record is no longer sent: a later round sends it again (same reference), up to
     :data:`MAX_ATTEMPTS` attempts in all."""
     if not reference.startswith(REFERENCE_PREFIX):
         raise InvalidArkivmelding(f"ukjent referanse i kvittering: {reference!r}")
@@ -213,7 +213,10 @@ def record_receipt(db: Database, reference: str, body: bytes, now: datetime) -> 
         try:
             receipt = read_receipt(body)
         except InvalidArkivmelding as exc:
+            # Whether the archive filed it is unknown; sending it again is safe (the same
+            # reference is one record to the archive), so it goes again like a failure.
             row.last_error = exc.message[:2000]
+            row.sent_at = None
             return
         row.receipt_at = now
         row.system_id = receipt.record_system_id

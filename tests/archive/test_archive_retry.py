@@ -8,6 +8,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pika
@@ -19,7 +20,7 @@ from cli.main import cli
 from engine import demo
 from engine.features import archiving, worker
 from engine.features.archive_status import archive_status
-from engine.features.archive_transport import AmqpTarget
+from engine.features.archive_transport import AmqpTarget, DirectoryTarget
 from engine.features.arkivmelding import KVITTERING
 from engine.kernel import clock
 from engine.kernel.db import Database
@@ -114,3 +115,21 @@ def _refused(db: Database, staff: dict[str, Actor]) -> int:
         "approved": False, "approved_ip": False,
         "assessment_reasoning": "Behovet er kortvarig."})
     return case_id
+
+
+def test_a_kvittering_that_cannot_be_read_sends_the_record_again(
+        db: Database, staff: dict[str, Actor], tmp_path: Path) -> None:
+    """Whether the archive filed it is unknown: the same reference again is safe."""
+    with clock.frozen_at(T0):
+        case_id = _refused(db, staff)
+    target = DirectoryTarget(tmp_path)
+    assert worker.run_once(db, lambda _m: None, T0 + timedelta(hours=1), archive=target
+                           ).archived == 1
+    [reference] = fiks_arkiv.folders(tmp_path)
+    archiving.record_receipt(db, reference, b"<arkivmeldingKvittering/>", T0)
+    [(attempts, is_sent, error)] = _attempts(db, case_id)
+    assert (attempts, is_sent) == (1, False) and error and "kvittering" in error
+    assert worker.run_once(db, lambda _m: None, T0 + timedelta(hours=2), archive=target
+                           ).archived == 1
+    assert list(fiks_arkiv.folders(tmp_path)) == [reference]
+    assert _attempts(db, case_id)[0][:2] == (2, True)
