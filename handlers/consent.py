@@ -34,9 +34,9 @@ def record(context: HandlerContext, data: dict[str, Any]) -> dict[str, Any]:
     parameter (e.g. the first plan period or a renewal), with the citizen's age that day (which
     decided who had to consent, see :mod:`handlers.children`) and the child's own view.
 
-    The declaration is archived as a document of its own (kind ``consent``, its PDF/A beside
-    it): the procedure wants it in the record with a copy to the citizen, who finds it among
-    the case's documents; those who gave it are its senders."""
+    The declaration is archived as a document of its own (kind ``consent``, printed to PDF/A
+    when it is sent to the archive): the procedure wants it in the record with a copy to the
+    citizen, who finds it among the case's documents; those who gave it are its senders."""
     period = param(context, "period")
     today = context.today
     consent_date = parse_date(data.get("consent_date")) or today
@@ -64,13 +64,12 @@ def record(context: HandlerContext, data: dict[str, Any]) -> dict[str, Any]:
         "child_view": str(data.get("child_view") or "").strip() or None,
         "recorded_at": context.now.isoformat(),
     }
-    printed = consent_record(context.settings, context.case_id,
+    written = consent_record(context.settings, context.case_id,
                              str(data.get("citizen_name") or ""), today, entry,
                              to_plan=bool(data.get("consent_to_plan")))
-    context.effects.archive("consent", printed.title, printed.text,
+    context.effects.archive("consent", written.title, written.text,
                             recipients=[str(person["name"]) for person in entry["given_by"]
-                                        if isinstance(person, dict) and person.get("name")],
-                            pdf=printed.pdf)
+                                        if isinstance(person, dict) and person.get("name")])
     return {"consents": [*(data.get("consents") or []), entry]}
 
 

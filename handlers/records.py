@@ -1,12 +1,16 @@
-"""The consent declaration and each version of the plan as documents of their own, printed to
-PDF/A like the letters, so the case archive (and Fiks Arkiv) holds them as records.
+"""The consent declaration and each version of the plan as documents of their own, so the case
+archive (and Fiks Arkiv) holds them as records.
 
 The seed procedure (4.3) wants the signed consent declaration archived in the record with a
 copy to the citizen, and a renewed plan period's new consent archived again (4.5); the plan is
 the agreement between the citizen and the services, so each version of it is a record too.
-Both are printed here, from the same data the case page shows, and the engine stores the
-PDF/A with the document (``consent`` from :func:`handlers.consent.record`, ``plan`` whenever
-:mod:`engine.runtime.plan_store` writes a revision).
+Both are written here as text, from the same data the case page shows, and the engine stores
+the text as the document (``consent`` from :func:`handlers.consent.record`, ``plan`` whenever
+:mod:`engine.runtime.plan_store` writes a revision). They are printed to PDF/A-2b like the
+letters, but only when the archive is sent them (:func:`printed`): a letter is printed in the
+engine call because the PDF is what is sent, while printing a record there would make the
+citizen giving consent, or the coordinator saving the plan, wait a second for WeasyPrint, and
+the case would keep a PDF (8–9 KB) that can be printed again from its text.
 """
 
 from __future__ import annotations
@@ -30,25 +34,37 @@ RELATIONS = {"selv": "innbyggeren selv", "foresatt": "foresatt", "verge": "verge
              "fullmektig": "fullmektig"}
 
 
+# The kinds of document written here, printed when they are archived.
+PRINTED_AT_ARCHIVING = frozenset({"consent", "plan"})
+
+
 @dataclass(frozen=True)
-class PrintedRecord:
-    """A record as the case keeps it: its title, its text and its PDF/A."""
+class WrittenRecord:
+    """A record as the case keeps it: its title and its text."""
 
     title: str
     text: str
-    pdf: bytes
 
 
-def _printed(template: str, title: str, **variables: Any) -> PrintedRecord:
-    page = render(template, title=title, **variables)
-    return PrintedRecord(title, as_text(page), pdf_a(page))
+def _written(template: str, title: str, **variables: Any) -> WrittenRecord:
+    """The record's own part as text (the letterhead and the case's lines are the printed
+    page's, :func:`printed`)."""
+    return WrittenRecord(title, as_text(render(template, title=title, bare=True, **variables)))
+
+
+def printed(settings: HandlerSettings, case_id: int, citizen_name: str, title: str, text: str,
+            written_at: datetime) -> bytes:
+    """A record kept as text, on the municipality's letterhead, as PDF/A-2b."""
+    return pdf_a(render("records/text.html", settings=settings, case_id=case_id,
+                        citizen_name=citizen_name, today=written_at, title=title, text=text,
+                        bare=False))
 
 
 def consent_record(settings: HandlerSettings, case_id: int, citizen_name: str, today: date,
-                   entry: Mapping[str, Any], to_plan: bool) -> PrintedRecord:
+                   entry: Mapping[str, Any], to_plan: bool) -> WrittenRecord:
     """The consent declaration of one ``consents`` entry (:func:`handlers.consent.record`);
     an answer that gives no consent to the plan is kept too, under a title that says so."""
-    return _printed(
+    return _written(
         "records/consent.html", CONSENT_TITLE if to_plan else NO_CONSENT_TITLE,
         settings=settings, case_id=case_id, citizen_name=citizen_name, today=today,
         consent_date=parse_date(entry.get("date")) or today,
@@ -65,7 +81,7 @@ def plan_title(number: int) -> str:
 
 def plan_record(settings: HandlerSettings, case_id: int, citizen_name: str, number: int,
                 at: datetime, content: Mapping[str, Any], changed: list[str],
-                form: Mapping[str, Any] | None) -> PrintedRecord:
+                form: Mapping[str, Any] | None) -> WrittenRecord:
     """Version ``number`` of the plan: its fields in the plan form's order, under the form's
     titles (``form``: the deployed plan form; without it the fields' own names)."""
     schema = (form or {}).get("schema") or {}
@@ -74,7 +90,7 @@ def plan_record(settings: HandlerSettings, case_id: int, citizen_name: str, numb
     names = [n for n in order if n in properties] + sorted(
         n for n in {*properties, *content} if n not in order)
     titles = {name: str((properties.get(name) or {}).get("title") or name) for name in names}
-    return _printed(
+    return _written(
         "records/plan.html", plan_title(number), settings=settings, case_id=case_id,
         citizen_name=citizen_name, today=at.date(), number=number, at=at,
         changed=[titles.get(name, name) for name in changed],

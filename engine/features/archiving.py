@@ -20,8 +20,8 @@ describing it again. Until then each message carries the saksmappe with ipflow's
 case, so the archive files them all in one saksmappe however fast they come.
 
 What is archived: letters (their PDF/A), journal notes (among them every withdrawn consent),
-the consent declarations and every version of the plan (each a document of the case with its
-PDF/A, made when the consent is recorded or the revision written: :mod:`handlers.records`), the
+the consent declarations and every version of the plan (each a document of the case, kept as
+text and printed to PDF/A when it is archived: :mod:`handlers.records`), the
 report of need and letters that came by post. A document without a file (a journal note is
 text) travels as a UTF-8 text file, an archival format (RA-TEKST) like PDF/A.
 """
@@ -52,6 +52,8 @@ from engine.kernel.db import Database
 from engine.kernel.errors import Conflict, NotFound
 from engine.kernel.models import AccessLog, ArchiveRecord, Attachment, Case, CaseArchive, Document
 from engine.kernel.paging import ids_after
+from engine.kernel.settings import handler_settings
+from handlers import records
 
 log = logging.getLogger(__name__)
 REFERENCE_PREFIX = "ipflow-dokument-"
@@ -82,7 +84,9 @@ def folder_of(session: Session, case: Case) -> Folder:
 
 
 def record_of(session: Session, document: Document) -> Record:
-    """The document as a journalpost: its stored files (a letter's PDF/A), or its text."""
+    """The document as a journalpost: its stored files (a letter's PDF/A), a record printed
+    now (a consent, a plan version: :data:`handlers.records.PRINTED_AT_ARCHIVING`), or its
+    text."""
     attachments = session.scalars(select(Attachment).where(
         Attachment.document_id == document.id).order_by(Attachment.id)).all()
     files = tuple(
@@ -90,6 +94,14 @@ def record_of(session: Session, document: Document) -> Record:
                     filename=item.filename, media_type=item.media_type,
                     content=item.content)
         for number, item in enumerate(attachments, start=1))
+    if not files and document.kind in records.PRINTED_AT_ARCHIVING:
+        case = session.get(Case, document.case_id)
+        files = (ArchiveFile(
+            name=f"dokument-{document.id}-1.pdf", filename=f"{document.kind}.pdf",
+            media_type="application/pdf",
+            content=records.printed(handler_settings(), document.case_id,
+                                    case.citizen_name if case else "", document.title,
+                                    document.body, document.created_at)),)
     if not files:
         files = (ArchiveFile(name=f"dokument-{document.id}-1.txt",
                              filename=f"{document.kind}.txt", media_type="text/plain",

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from engine.kernel import commit_rows
 from engine.kernel.models import (
     ActionItem,
-    Attachment,
     Case,
     Document,
     PlanProposal,
@@ -89,21 +88,18 @@ def add_revision(session: Session, case: Case, content: dict[str, Any], author: 
 
 
 def _add_version_document(session: Session, case: Case, revision: PlanRevision) -> None:
-    """The revision as a document of the case (kind ``plan``, its PDF/A beside it), so the
-    archive gets every version of the plan the way it gets the letters, and the citizen and
-    staff find each version as it was agreed among the case's documents. Printed here, the
-    one place a revision is made, whichever way it came (the plan task, a revision, an
-    accepted proposal)."""
-    printed = records.plan_record(handler_settings(), case.id, case.citizen_name,
+    """The revision as a document of the case (kind ``plan``, printed to PDF/A when it is
+    archived), so the archive gets every version of the plan the way it gets the letters, and
+    the citizen and staff find each version as it was agreed among the case's documents.
+    Written here, the one place a revision is made, whichever way it came (the plan task, a
+    revision, an accepted proposal)."""
+    written = records.plan_record(handler_settings(), case.id, case.citizen_name,
                                   revision.number, revision.at, revision.content,
                                   list(revision.changed),
                                   case.process_version.forms.get(PLAN_FORM))
-    document = Document(case_id=case.id, kind="plan", title=printed.title, body=printed.text,
-                        recipients=[], bpmn_id=None, created_at=revision.at)
-    commit_rows.add(session, document)
-    commit_rows.add(session, Attachment(
-        case_id=case.id, document=document, filename="plan.pdf", media_type="application/pdf",
-        size=len(printed.pdf), content=printed.pdf, created_at=revision.at))
+    commit_rows.add(session, Document(case_id=case.id, kind="plan", title=written.title,
+                                      body=written.text, recipients=[], bpmn_id=None,
+                                      created_at=revision.at))
 
 
 def revision_view(revision: PlanRevision) -> dict[str, Any]:
