@@ -8,6 +8,7 @@ import hashlib
 import io
 import uuid
 import zipfile
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -22,9 +23,10 @@ from engine.features.archive_transport import AmqpTarget, DirectoryTarget
 from engine.features.arkivmelding import KVITTERING, OPPRETT, SKJERMINGSHJEMMEL
 from engine.kernel import clock
 from engine.kernel.db import Database
-from engine.kernel.models import ArchiveRecord, CaseArchive, Document
+from engine.kernel.models import ArchiveRecord, Attachment, CaseArchive, Document
 from engine.runtime.users import Actor
-from tests.support import fiks_arkiv, pdfa
+from tests.support import fiks_arkiv, legal_events, pdfa
+from tests.support.pages import inside
 from tests.support.people import PER
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -114,15 +116,32 @@ def test_the_consent_and_each_plan_version_are_journalposts_with_their_pdf_a(
 
 
 def test_a_citizen_finds_the_consent_and_the_plan_versions_among_the_documents(
-        db: Database, staff: dict[str, Actor]) -> None:
-    case_id = _planned_case(db, staff)
+        db: Database, web: Callable[[str], Any]) -> None:
+    """The procedure wants the citizen to have a copy of the consent; each version of the
+    plan is downloadable as it was agreed."""
+    case_id = legal_events.citizen_in_follow_up(db)
     with db.reading() as session:
-        kinds = [(d.kind, d.title) for d in session.scalars(
+        kinds = [(d.kind, d.title, d.recipients) for d in session.scalars(
             select(Document).where(Document.case_id == case_id, Document.kind.in_(
                 ["consent", "plan"])).order_by(Document.id))]
-    assert kinds == [("consent", "Samtykkeerklæring – individuell plan og koordinator"),
-                     ("plan", "Individuell plan, versjon 1"),
-                     ("plan", "Individuell plan, versjon 2")]
+    assert [k[:2] for k in kinds] == [
+        ("consent", "Samtykkeerklæring – individuell plan og koordinator"),
+        ("plan", "Individuell plan, versjon 1")]
+    page = web("innbygger").get(f"/cases/{case_id}")
+    documents = inside(page, "dokumenter")
+    consent_givers = "; ".join(kinds[0][2])
+    assert f"Gitt av: {consent_givers}" in documents  # those who gave it, not «Mottakere»
+    assert "Individuell plan, versjon 1 · Individuell plan" in documents
+    with db.reading() as session:
+        files = list(session.scalars(select(Attachment.id).join(Document).where(
+            Document.case_id == case_id, Document.kind.in_(["consent", "plan"]))))
+    citizen = web("innbygger")
+    for attachment_id in files:
+        url = f"/cases/{case_id}/attachments/{attachment_id}"
+        link = page.one("a", href=url)
+        assert link.text.startswith("Last ned (PDF)")
+        pdf = citizen.client.get(url).get_data()
+        assert pdfa.archival_problems(pdf) == []
 
 
 def _answer(channel: Any, target: AmqpTarget) -> list[Any]:

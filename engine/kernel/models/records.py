@@ -12,11 +12,13 @@ from engine.kernel.models.base import Base, JsonType, PackedText
 
 
 class Document(Base):
-    """The case's document archive: letters and journal notes.
+    """The case's document archive: letters, journal notes, consents and plan versions.
 
     A letter is one document listing all its recipients ("Kari Nordmann", "Ola Hansen
     (foresatt), kopi"); ``body`` is its text, and the PDF/A that was sent is its
-    :class:`Attachment`."""
+    :class:`Attachment`. A consent declaration (kind ``consent``) lists in ``recipients``
+    those who gave it, its senders; a plan version (``plan``) lists no one. Both keep their
+    printed PDF/A as the attachment (:mod:`handlers.records`)."""
 
     __tablename__ = "document"
     id: Mapped[int] = mapped_column(primary_key=True)
