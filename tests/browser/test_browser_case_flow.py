@@ -218,7 +218,7 @@ def test_four_people_take_a_case_from_report_to_closed(visitor, server) -> None:
     expect(page.get_by_role("region", name="Ansvarsgruppe og nettverk")).to_contain_text(
         "Nina Fysio")
     person.case_tab("Dokumenter og brev")
-    documents = page.get_by_role("region", name="Brev og journalnotater")
+    documents = page.get_by_role("region", name="Dokumenter og brev")
     expect(documents.locator("li.document").filter(has_text="Brev").first).to_be_visible()
     expect(documents.locator("li.document").filter(has_text="Journalnotat").first
            ).to_be_visible()
