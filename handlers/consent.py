@@ -68,9 +68,19 @@ def record(context: HandlerContext, data: dict[str, Any]) -> dict[str, Any]:
                              str(data.get("citizen_name") or ""), today, entry,
                              to_plan=bool(data.get("consent_to_plan")))
     context.effects.archive("consent", written.title, written.text,
-                            recipients=[str(person["name"]) for person in entry["given_by"]
-                                        if isinstance(person, dict) and person.get("name")])
+                            recipients=_consent_givers(entry["given_by"],
+                                                       str(data.get("citizen_name") or "")))
     return {"consents": [*(data.get("consents") or []), entry]}
+
+
+def _consent_givers(given_by: list[Any], citizen_name: str) -> list[str]:
+    """Who gave the consent, as the archive names its senders: the citizen by the case's
+    name when they consented themselves (the form may say «Innbygger selv»), so the archive
+    ties the record to the person; guardians, verge and fullmektig by their names."""
+    names = [citizen_name if person.get("relation") == "selv" and citizen_name
+             else str(person.get("name") or "").strip()
+             for person in given_by if isinstance(person, dict)]
+    return list(dict.fromkeys(name for name in names if name))
 
 
 def _with_period(entry: dict[str, Any], consent_date: date, revision: date) -> dict[str, Any]:
