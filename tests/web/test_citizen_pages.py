@@ -51,7 +51,9 @@ def test_the_case_as_the_citizen_sees_it_names_people_and_hides_the_staffs_steps
     assert "Kommunen" in listed and "Deg" in listed, "lanes by who they are to the citizen"
     # No diagram with the staff's lanes, no version numbers, no usernames.
     assert 'id="diagram"' not in citizen and 'id="diagram"' in staff
-    assert "versjon" not in text_of(citizen).lower()
+    # (the plan's own versions are the citizen's documents: "Individuell plan, versjon 1")
+    assert not re.search(r"\(versjon \d+\)", text_of(citizen))
+    assert re.search(r"\(versjon \d+\)", text_of(staff)), "staff see the process's version"
     assert not re.search(r">\s*(koordinator|systemkoordinator|fagleder)\s*<", citizen)
     assert "Kim Koordinator" in text_of(citizen)
 
