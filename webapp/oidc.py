@@ -2,7 +2,8 @@
 provider for staff (see docs/integrations.md, "OpenID Connect").
 
 Up to two providers, ``citizen`` and ``staff``, each configured by discovery URL, client id and
-secret (``IPFLOW_OIDC_CITIZEN_*``, ``IPFLOW_OIDC_STAFF_*``); with none configured the login page
+secret or private key (``IPFLOW_OIDC_CITIZEN_*``, ``IPFLOW_OIDC_STAFF_*``, read by
+``webapp.oidc_settings``); with none configured the login page
 shows the password form only, as in the demo. The protocol is Authlib's: the authorization code
 flow with PKCE (S256), ``state`` and ``nonce`` kept in the signed session cookie, the ID token's
 signature checked against the provider's published keys and its claims (issuer, audience,
@@ -31,10 +32,9 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import requests
 from authlib.common.errors import AuthlibBaseError
@@ -54,73 +54,15 @@ from flask_babel import gettext as _
 from joserfc.errors import JoseError
 
 from engine.features import staff_groups
-from engine.features.staff_groups import GroupRoles
 from engine.kernel.errors import InvalidData
 from engine.runtime import logins
 from webapp import oidc_logout
 from webapp.auth import begin_session, db, safe_next
+from webapp.oidc_settings import Provider, providers_from
 
 log = logging.getLogger(__name__)
 bp = Blueprint("oidc", __name__)
-PROVIDER_NAMES = ("citizen", "staff")
-DEFAULT_ACR = {"citizen": "idporten-loa-high", "staff": ""}  # Normen: health data, high level
 _NEXT = "oidc_next"  # the session key of the page to land on after the provider's round trip
-
-
-@dataclass(frozen=True)
-class Provider:
-    """One identity provider as ipflow's client there: the claim that names the person is
-    ``pid`` for citizens (ID-porten's fødselsnummer) and ``username_claim`` for staff."""
-
-    name: str
-    discovery_url: str
-    client_id: str
-    client_secret: str
-    scope: str = "openid profile"
-    username_claim: str = "preferred_username"
-    acr_values: tuple[str, ...] = ()  # asked for at the provider, in order of preference
-    accepted_acr: tuple[str, ...] = ()  # the ID token's acr must be one of these (none: any)
-    groups_claim: str = ""  # staff: the claim listing the person's groups (none: roles in ipflow)
-    group_roles: GroupRoles = field(default_factory=dict)  # group -> the roles it gives
-
-    @property
-    def origin(self) -> str:
-        parts = urlsplit(self.discovery_url)
-        return f"{parts.scheme}://{parts.netloc}"
-
-
-def providers_from(environ: Mapping[str, str]) -> dict[str, Provider]:
-    """The providers configured in ``environ``; a discovery URL without its client id and
-    secret is a configuration error, said at start rather than at the first login."""
-    found = {}
-    for name in PROVIDER_NAMES:
-        prefix = f"IPFLOW_OIDC_{name.upper()}_"
-        url = environ.get(prefix + "DISCOVERY_URL", "")
-        if not url:
-            continue
-        client_id = environ.get(prefix + "CLIENT_ID", "")
-        secret = environ.get(prefix + "CLIENT_SECRET", "")
-        if not client_id or not secret:
-            raise ValueError(f"{prefix}DISCOVERY_URL needs {prefix}CLIENT_ID and "
-                             f"{prefix}CLIENT_SECRET")
-        asked = environ.get(prefix + "ACR_VALUES", DEFAULT_ACR[name])
-        found[name] = Provider(
-            name, url, client_id, secret,
-            scope=environ.get(prefix + "SCOPE", "openid profile"),
-            username_claim=environ.get(prefix + "USERNAME_CLAIM", "preferred_username"),
-            acr_values=tuple(asked.split()),
-            accepted_acr=tuple(environ.get(prefix + "ACCEPTED_ACR", asked).split()),
-            **(_groups_from(environ, prefix) if name == "staff" else {}))
-    return found
-
-
-def _groups_from(environ: Mapping[str, str], prefix: str) -> dict[str, Any]:
-    """The group claim and its mapping to roles: both or neither."""
-    claim = environ.get(prefix + "GROUPS_CLAIM", "").strip()
-    mapping = staff_groups.parse_group_roles(environ.get(prefix + "GROUP_ROLES", ""))
-    if bool(claim) != bool(mapping):
-        raise ValueError(f"{prefix}GROUPS_CLAIM and {prefix}GROUP_ROLES go together")
-    return {"groups_claim": claim, "group_roles": mapping}
 
 
 def install(app: Flask) -> None:
@@ -133,11 +75,15 @@ def install(app: Flask) -> None:
     providers: dict[str, Provider] = app.config["OIDC_PROVIDERS"]
     oauth = OAuth(app)
     for provider in providers.values():
+        key = provider.client_key  # private_key_jwt instead of the secret (webapp.oidc_settings)
         oauth.register(
-            provider.name, client_id=provider.client_id, client_secret=provider.client_secret,
+            provider.name, client_id=provider.client_id,
+            client_secret=None if key else provider.client_secret,
             server_metadata_url=provider.discovery_url,
+            client_auth_methods=[key.auth_method()] if key else None,
             client_kwargs={"scope": provider.scope, "code_challenge_method": "S256",
-                           "default_timeout": 10})  # seconds, for every call to the provider
+                           "default_timeout": 10,  # seconds, for every call to the provider
+                           **({"token_endpoint_auth_method": "private_key_jwt"} if key else {})})
     app.extensions["ipflow_oauth"] = oauth
     app.config["CSP_FORM_ACTION"] = tuple(sorted({p.origin for p in providers.values()}))
     app.register_blueprint(bp)

@@ -26,7 +26,7 @@ import requests
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from webapp.oidc import DEFAULT_ACR, Provider
+from webapp.oidc_settings import DEFAULT_ACR, Provider
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = Path(__file__).with_name("oidc_provider.mjs")
@@ -62,19 +62,23 @@ class LocalProvider:
 
 
 @contextmanager
-def running_provider(*origins: str, backchannel: str = "") -> Iterator[LocalProvider]:
+def running_provider(*origins: str, backchannel: str = "",
+                     client_jwks: dict[str, object] | None = None) -> Iterator[LocalProvider]:
     """The provider, allowed to send the browser back to each of ``origins`` (ipflows); with
-    ``backchannel`` (an ipflow's origin on a real port), it posts logout tokens there."""
+    ``backchannel`` (an ipflow's origin on a real port), it posts logout tokens there; with
+    ``client_jwks`` (public keys), its clients ``citizen-key`` and ``staff-key`` authenticate
+    by ``private_key_jwt`` with those keys."""
     if not (ROOT / "node_modules" / "oidc-provider").is_dir():
         pytest.fail("oidc-provider is missing from node_modules: run `make install` "
                     "(npm ci installs it from package-lock.json)", pytrace=False)
     with tempfile.TemporaryFile(mode="w+") as errors, tempfile.TemporaryDirectory() as folder:
         accounts = Path(folder) / "accounts.json"
         accounts.write_text("{}", encoding="utf-8")
+        settings = {"IPFLOW_TEST_ACCOUNTS": str(accounts), "IPFLOW_TEST_BACKCHANNEL": backchannel,
+                    "IPFLOW_TEST_CLIENT_JWKS": json.dumps(client_jwks) if client_jwks else ""}
         process = subprocess.Popen(["node", str(SCRIPT), *origins], cwd=ROOT, text=True,
                                    stdout=subprocess.PIPE, stderr=errors,
-                                   env=os.environ | {"IPFLOW_TEST_ACCOUNTS": str(accounts),
-                                                     "IPFLOW_TEST_BACKCHANNEL": backchannel})
+                                   env=os.environ | settings)
         try:
             assert process.stdout is not None
             line = process.stdout.readline()

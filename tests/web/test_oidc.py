@@ -35,7 +35,7 @@ from tests.support.oidc import (
 )
 from tests.support.pages import Page
 from tests.support.people import KARI, OLA
-from webapp.oidc import providers_from
+from webapp.oidc_settings import providers_from
 
 TEST_CLIENT_ORIGIN = "http://localhost"  # where Flask's test client says the app is
 

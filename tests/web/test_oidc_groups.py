@@ -20,7 +20,7 @@ from engine.runtime import logins
 from engine.runtime.users import create_user, get_actor
 from tests.support.oidc import LocalProvider, log_in, running_provider, signed_in_username
 from tests.support.pages import Browser, Page, inside
-from webapp.oidc import providers_from
+from webapp.oidc_settings import providers_from
 
 MAPPING = ("ipflow-ledere=leder; ipflow-helse=koordinator@helse\n"
            "ipflow-helse = fagleder@helse; ipflow-oppvekst=koordinator@oppvekst")
