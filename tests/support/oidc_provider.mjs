@@ -10,6 +10,10 @@
 // citizen's fødselsnummer, given as the `pid` claim (as ID-porten does); any login is also the
 // `ipflow_username` claim that the staff client is configured to read.
 //
+// private_key_jwt: with IPFLOW_TEST_CLIENT_JWKS set to a JSON Web Key Set (public keys), two more
+// clients, `citizen-key` and `staff-key`, have no secret and authenticate at the token endpoint
+// with a client assertion signed by one of those keys; they come back to the same callbacks.
+//
 // Claims of the test's choosing: the JSON file named by IPFLOW_TEST_ACCOUNTS (when set), read at
 // each login, maps a login to more claims for it, e.g. {"kari": {"groups": ["ipflow-ledere"],
 // "name": "Kari Ansatt"}} for a staff provider's group claim.
@@ -28,9 +32,15 @@ import Provider from 'oidc-provider';
 
 const origins = process.argv.slice(2);
 const backchannel = process.env.IPFLOW_TEST_BACKCHANNEL; // an ipflow serving on a real port
-const clients = ['citizen', 'staff'].map((id) => ({
-  client_id: id,
-  client_secret: `${id}-secret`,
+const clientJwks = process.env.IPFLOW_TEST_CLIENT_JWKS;
+const withKeys = (id) => (clientJwks ? [{
+  id, client_id: `${id}-key`, token_endpoint_auth_method: 'private_key_jwt',
+  jwks: JSON.parse(clientJwks),
+}] : []);
+const clients = ['citizen', 'staff'].flatMap((id) => [
+  { id, client_id: id, client_secret: `${id}-secret` }, ...withKeys(id),
+]).map(({ id, ...client }) => ({
+  ...client,
   grant_types: ['authorization_code'],
   response_types: ['code'],
   redirect_uris: origins.map((origin) => `${origin}/login/oidc/${id}/callback`),
