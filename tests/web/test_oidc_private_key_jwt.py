@@ -141,3 +141,21 @@ def test_a_key_that_cannot_be_used_stops_the_start(keys: dict[str, Path],
             (key | {"IPFLOW_OIDC_STAFF_SIGNING_ALG": "HS256"}, "does not go with an RSA key")):
         with pytest.raises(ValueError, match=said):
             providers_from(base | wrong)
+
+
+def test_the_app_does_not_start_with_a_key_file_it_cannot_use(
+        make_app: Callable[..., Flask], keys: dict[str, Path], tmp_path: Path,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app reads the environment at start, as ``ipflow serve`` does: an EC key on
+    another curve than P-256 (which ES256 needs) is named, and no app is made."""
+    other_curve = tmp_path / "p384.jwk"
+    other_curve.write_text(json.dumps(ECKey.generate_key("P-384").as_dict(private=True)))
+    for name, value in {"IPFLOW_OIDC_STAFF_DISCOVERY_URL": "https://idp.example/.well-known/x",
+                        "IPFLOW_OIDC_STAFF_CLIENT_ID": "ipflow",
+                        "IPFLOW_OIDC_STAFF_PRIVATE_KEY_FILE": str(other_curve),
+                        "IPFLOW_OIDC_STAFF_KEY_ID": EC_KID}.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ValueError, match="PRIVATE_KEY_FILE: .* is an EC key on P-384"):
+        make_app()
+    monkeypatch.setenv("IPFLOW_OIDC_STAFF_PRIVATE_KEY_FILE", str(keys["ec.jwk"]))
+    assert make_app().config["OIDC_PROVIDERS"]["staff"].client_key.alg == "ES256"
