@@ -34,10 +34,6 @@ RELATIONS = {"selv": "innbyggeren selv", "foresatt": "foresatt", "verge": "verge
              "fullmektig": "fullmektig"}
 
 
-# The kinds of document written here, printed when they are archived.
-PRINTED_AT_ARCHIVING = frozenset({"consent", "plan"})
-
-
 @dataclass(frozen=True)
 class WrittenRecord:
     """A record as the case keeps it: its title and its text."""
@@ -54,7 +50,9 @@ def _written(template: str, title: str, **variables: Any) -> WrittenRecord:
 
 def printed(settings: HandlerSettings, case_id: int, citizen_name: str, title: str, text: str,
             written_at: datetime) -> bytes:
-    """A record kept as text, on the municipality's letterhead, as PDF/A-2b."""
+    """A record kept as text, on the municipality's letterhead, as PDF/A-2b: every document
+    the case keeps as text (these records, journal notes, a report of need typed in) when it
+    is archived."""
     return pdf_a(render("records/text.html", settings=settings, case_id=case_id,
                         citizen_name=citizen_name, today=written_at, title=title, text=text,
                         bare=False))

@@ -20,10 +20,11 @@ describing it again. Until then each message carries the saksmappe with ipflow's
 case, so the archive files them all in one saksmappe however fast they come.
 
 What is archived: letters (their PDF/A), journal notes (among them every withdrawn consent),
-the consent declarations and every version of the plan (each a document of the case, kept as
-text and printed to PDF/A when it is archived: :mod:`handlers.records`), the
-report of need and letters that came by post. A document without a file (a journal note is
-text) travels as a UTF-8 text file, an archival format (RA-TEKST) like PDF/A.
+the consent declarations and every version of the plan (:mod:`handlers.records`), the report
+of need and letters that came by post. A document the case keeps as text (a journal note, a
+consent, a plan version, a report typed in) is printed to PDF/A when it is archived, on the
+municipality's letterhead: the archive wants PDF/A, and printing it in the engine call would
+make the person acting wait for WeasyPrint and the case keep a PDF it can print again.
 """
 
 from __future__ import annotations
@@ -84,9 +85,8 @@ def folder_of(session: Session, case: Case) -> Folder:
 
 
 def record_of(session: Session, document: Document) -> Record:
-    """The document as a journalpost: its stored files (a letter's PDF/A), a record printed
-    now (a consent, a plan version: :data:`handlers.records.PRINTED_AT_ARCHIVING`), or its
-    text."""
+    """The document as a journalpost: its stored files (a letter's PDF/A, a scanned letter),
+    or its text printed to PDF/A now."""
     attachments = session.scalars(select(Attachment).where(
         Attachment.document_id == document.id).order_by(Attachment.id)).all()
     files = tuple(
@@ -94,7 +94,7 @@ def record_of(session: Session, document: Document) -> Record:
                     filename=item.filename, media_type=item.media_type,
                     content=item.content)
         for number, item in enumerate(attachments, start=1))
-    if not files and document.kind in records.PRINTED_AT_ARCHIVING:
+    if not files:
         case = session.get(Case, document.case_id)
         files = (ArchiveFile(
             name=f"dokument-{document.id}-1.pdf", filename=f"{document.kind}.pdf",
@@ -102,17 +102,13 @@ def record_of(session: Session, document: Document) -> Record:
             content=records.printed(handler_settings(), document.case_id,
                                     case.citizen_name if case else "", document.title,
                                     document.body, document.created_at)),)
-    if not files:
-        files = (ArchiveFile(name=f"dokument-{document.id}-1.txt",
-                             filename=f"{document.kind}.txt", media_type="text/plain",
-                             content=document.body.encode("utf-8")),)
     return Record(document_id=document.id, kind=document.kind, title=document.title,
                   created_at=document.created_at, recipients=tuple(document.recipients),
                   files=files)
 
 
 def _suffix(media_type: str) -> str:
-    return {"application/pdf": ".pdf", "text/plain": ".txt", "image/jpeg": ".jpg",
+    return {"application/pdf": ".pdf", "image/jpeg": ".jpg",
             "image/png": ".png"}.get(media_type, ".bin")
 
 

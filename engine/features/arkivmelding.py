@@ -67,6 +67,11 @@ KINDS: dict[str, tuple[tuple[str, str], tuple[str, str], tuple[str, str] | None,
              "PLAN"),
 }
 COPY_SUFFIX = ", kopi"
+# Noark 5's format code of each kind of file a case keeps (letters and records are printed to
+# PDF/A; a letter that came by post may be a scan, and Arkivverket takes JPEG and PNG as they
+# are for scanned images).
+FORMATS = {"application/pdf": ("RA-PDF", "PDF/A"), "image/jpeg": ("RA-JPEG", "JPEG"),
+           "image/png": ("RA-PNG", "PNG")}
 
 
 class InvalidArkivmelding(EngineError):
@@ -205,8 +210,7 @@ def _dokumentbeskrivelse(registrering: Any, record: Record, number: int,
     objekt = _sub(beskrivelse, "dokumentobjekt")
     _sub(objekt, "versjonsnummer", "1")
     _code(objekt, "variantformat", ("A", "Arkivformat"))
-    pdf = file.media_type == "application/pdf"
-    _code(objekt, "format", ("RA-PDF", "PDF/A") if pdf else ("RA-TEKST", "Ren tekst (UTF-8)"))
+    _code(objekt, "format", FORMATS[file.media_type])
     _sub(objekt, "mimeType", file.media_type)
     _sub(objekt, "filnavn", file.filename)
     _sub(objekt, "referanseDokumentfil", file.name)

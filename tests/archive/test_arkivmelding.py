@@ -16,7 +16,7 @@ from engine.features.arkivmelding import SKJERMINGSHJEMMEL, InvalidArkivmelding,
 from engine.kernel.db import Database
 from engine.kernel.models import AccessLog, ArchiveRecord, CaseArchive
 from engine.runtime.users import Actor
-from tests.support import fiks_arkiv
+from tests.support import fiks_arkiv, pdfa
 from tests.support.cases import closed_case
 from tests.support.people import PER
 
@@ -39,7 +39,7 @@ def test_a_decision_letter_and_a_journal_note_validate_with_codes_skjerming_and_
     messages = _messages(tmp_path)
     assert sorted(messages) == sorted(references)
     [(letter_dir, letter)] = _by_type(messages, "U")
-    [(_, note)] = _by_type(messages, "X")
+    [(note_dir, note)] = _by_type(messages, "X")
     assert fiks_arkiv.codes(letter, "journalstatus") == ["E"]
     assert fiks_arkiv.codes(note, "journalstatus") == ["J"]
     for _, message in messages.values():
@@ -62,8 +62,11 @@ def test_a_decision_letter_and_a_journal_note_validate_with_codes_skjerming_and_
     assert fiks_arkiv.codes(letter, "korrespondanseparttype") == ["EM"]
     assert fiks_arkiv.texts(letter, "//a:korrespondansepart/a:personid/text()") == [PER]
     assert fiks_arkiv.texts(letter, "//a:korrespondansepart/a:erSkjermet/text()") == ["true"]
-    # the journal note is text: it travels as a UTF-8 text file, without parties
-    assert fiks_arkiv.codes(note, "format") == ["RA-TEKST"]
+    # the journal note is kept as text: it is printed to PDF/A for the archive, without parties
+    assert fiks_arkiv.codes(note, "format") == ["RA-PDF"]
+    note_pdf = (note_dir / fiks_arkiv.texts(note, "//a:referanseDokumentfil/text()")[0]
+                ).read_bytes()
+    assert pdfa.archival_problems(note_pdf) == []
     assert fiks_arkiv.texts(note, "//a:korrespondansepart") == []
     with db.reading() as session:
         assert session.scalar(select(AccessLog.what).where(
