@@ -17,8 +17,9 @@ class Document(Base):
     A letter is one document listing all its recipients ("Kari Nordmann", "Ola Hansen
     (foresatt), kopi"); ``body`` is its text, and the PDF/A that was sent is its
     :class:`Attachment`. A consent declaration (kind ``consent``) lists in ``recipients``
-    those who gave it, its senders; a plan version (``plan``) lists no one. Both keep their
-    printed PDF/A as the attachment (:mod:`handlers.records`)."""
+    those who gave it, its senders; a plan version (``plan``) lists no one. Both, like a
+    journal note, are kept as text only and printed to PDF/A when they are archived
+    (:mod:`handlers.records`)."""
 
     __tablename__ = "document"
     id: Mapped[int] = mapped_column(primary_key=True)
