@@ -29,10 +29,8 @@ from engine.runtime.users import create_user, get_actor
 from tests.support.api import PASSWORD
 from tests.support.flows import Flow
 from tests.support.people import OLA, PER
-from tests.support.smtp import Received, free_port
+from tests.support.smtp import BASE_URL, Received, free_port, plain_server
 
-SENDER = "ipflow@fjordvik.kommune.no"
-BASE_URL = "https://ipflow.fjordvik.kommune.no"
 THREAD_TEXT = "Ola har hatt et tilbakefall av angsten, ring meg."
 # What may not leave ipflow by e-mail: the citizen, the health details, the task and the text.
 SECRETS = ("Ola Hansen", OLA, "angst", "tilbakefall", "Samtykke", "samtykke", "Oversittet",
@@ -49,14 +47,8 @@ def smtp(db: Database) -> Iterator[tuple[Received, SmtpSettings]]:
                 email="kim@fjordvik.kommune.no")
     create_user(db, "fia_epost", PASSWORD, "Fia Epost", [("fagleder", "helse")],
                 email="fia@fjordvik.kommune.no")
-    received = Received()
-    controller = Controller(received, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        yield received, SmtpSettings(host="127.0.0.1", port=controller.port, starttls=False,
-                                     sender=SENDER, base_url=BASE_URL, timeout=10)
-    finally:
-        controller.stop()
+    with plain_server() as served:
+        yield served
 
 
 def deliver(flow: Flow, settings: SmtpSettings) -> worker.RoundResult:

@@ -34,28 +34,20 @@ from engine.kernel.vocabulary import NoticeChoice
 from engine.runtime.users import create_user, get_actor
 from tests.support.commands import ROOT, ipflow_command
 from tests.support.people import OLA
-from tests.support.smtp import Received, free_port
+from tests.support.smtp import BASE_URL, SENDER, Received, free_port, plain_server
 
 REPORT = {"citizen_name": "Ola Hansen", "citizen_nin": OLA,
           "reported_by": "kommunal_tjenesteyter", "requests": ["ip", "koordinator"]}
 # What the letter and the reminder say; none of it may leave ipflow by e-mail.
 LETTER_TEXT = "Ola Hansen (23074820085) har angst og depresjon og får vedtak om IP."
 TASK_NAME = "Vurdere behov for psykisk helsehjelp"
-SENDER = "ipflow@fjordvik.kommune.no"
-BASE_URL = "https://ipflow.fjordvik.kommune.no"
 
 
 @pytest.fixture()
 def smtp_server() -> Iterator[tuple[Received, SmtpSettings]]:
     """A plain SMTP server (no TLS) and the settings that reach it."""
-    received = Received()
-    controller = Controller(received, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        yield received, SmtpSettings(host="127.0.0.1", port=controller.port, starttls=False,
-                                     sender=SENDER, base_url=BASE_URL, timeout=10)
-    finally:
-        controller.stop()
+    with plain_server() as served:
+        yield served
 
 
 def make_case(db: Database) -> tuple[int, int]:

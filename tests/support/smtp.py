@@ -5,9 +5,18 @@ from __future__ import annotations
 import email
 import socket
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from email.message import EmailMessage
 from email.policy import default as default_policy
 from typing import Any
+
+from aiosmtpd.controller import Controller
+
+from engine.kernel.settings import SmtpSettings
+
+SENDER = "ipflow@fjordvik.kommune.no"
+BASE_URL = "https://ipflow.fjordvik.kommune.no"
 
 
 class Received:
@@ -33,3 +42,16 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+@contextmanager
+def plain_server() -> Iterator[tuple[Received, SmtpSettings]]:
+    """A plain SMTP server (no TLS) on a free port, and the settings that reach it."""
+    received = Received()
+    controller = Controller(received, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield received, SmtpSettings(host="127.0.0.1", port=controller.port, starttls=False,
+                                     sender=SENDER, base_url=BASE_URL, timeout=10)
+    finally:
+        controller.stop()
