@@ -5,19 +5,15 @@ with kvitteringer, which the worker records so the next record lands in the same
 
 from __future__ import annotations
 
-import io
 import uuid
-import zipfile
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pika
 from sqlalchemy import select
 
 from engine import demo
 from engine.features import worker
 from engine.features.archive_transport import AmqpTarget
-from engine.features.arkivmelding import KVITTERING, OPPRETT
 from engine.kernel import clock
 from engine.kernel.db import Database
 from engine.kernel.models import ArchiveRecord, CaseArchive
@@ -27,26 +23,6 @@ from tests.support.people import PER
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 FOLDER_ID = str(uuid.uuid4())
-
-
-def _archive_answers(channel: Any, target: AmqpTarget) -> list[Any]:
-    """Take every arkivmelding off the queue, check it, answer it; the parsed messages."""
-    seen = []
-    while True:
-        method, properties, body = channel.basic_get(target.queue)
-        if method is None:
-            return seen
-        assert properties.type == OPPRETT and properties.reply_to == target.reply_queue
-        with zipfile.ZipFile(io.BytesIO(body)) as package:
-            message = fiks_arkiv.valid(package.read("arkivmelding.xml"))
-            for name in fiks_arkiv.texts(message, "//a:referanseDokumentfil/text()"):
-                assert package.read(name)
-        channel.basic_publish("", properties.reply_to,
-                              fiks_arkiv.kvittering(message, FOLDER_ID, 2026, 42),
-                              pika.BasicProperties(type=KVITTERING,
-                                                   correlation_id=properties.message_id))
-        channel.basic_ack(method.delivery_tag)
-        seen.append(message)
 
 
 def test_arkivmeldinger_round_trip_through_rabbitmq_and_the_kvittering_is_kept(
@@ -60,7 +36,7 @@ def test_arkivmeldinger_round_trip_through_rabbitmq_and_the_kvittering_is_kept(
             "assessment_reasoning": "Behovet er kortvarig."})
     first = worker.run_once(db, lambda _m: None, T0 + timedelta(hours=1), archive=target)
     assert first.archived >= 1 and first.failed_archiving == 0
-    before = _archive_answers(channel, target)
+    before = fiks_arkiv.answer_all(channel, target.queue, target.reply_queue, FOLDER_ID, 2026, 42)
     assert len(before) == first.archived
     assert all(m.find("a:mappe", fiks_arkiv.N) is not None for m in before)
 
@@ -76,7 +52,7 @@ def test_arkivmeldinger_round_trip_through_rabbitmq_and_the_kvittering_is_kept(
     # the appeal period runs out: the journal note goes into the same saksmappe by its keys
     third = worker.run_once(db, lambda _m: None, T0 + timedelta(days=40), archive=target)
     assert third.archived == 1
-    [note] = _archive_answers(channel, target)
+    [note] = fiks_arkiv.answer_all(channel, target.queue, target.reply_queue, FOLDER_ID, 2026, 42)
     assert note.find("a:mappe", fiks_arkiv.N) is None
     assert fiks_arkiv.codes(note, "journalposttype") == ["X"]
     assert fiks_arkiv.texts(note, "//a:referanseForelderMappe/m:systemID/text()") == [FOLDER_ID]

@@ -7,20 +7,18 @@ from __future__ import annotations
 import hashlib
 import io
 import uuid
-import zipfile
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pika
 from pypdf import PdfReader
 from sqlalchemy import select
 
 from engine import demo
 from engine.features import archiving, plans, worker
 from engine.features.archive_transport import AmqpTarget, DirectoryTarget
-from engine.features.arkivmelding import KVITTERING, OPPRETT, SKJERMINGSHJEMMEL
+from engine.features.arkivmelding import SKJERMINGSHJEMMEL
 from engine.kernel import clock
 from engine.kernel.db import Database
 from engine.kernel.models import ArchiveRecord, Attachment, Case, CaseArchive, Document
@@ -141,26 +139,6 @@ def test_a_citizen_finds_the_consent_and_the_plan_versions_among_the_documents(
     assert "Mestre hverdagen hjemme." in documents
 
 
-def _answer(channel: Any, target: AmqpTarget) -> list[Any]:
-    """The archive's side: take each arkivmelding off the queue and answer it."""
-    seen = []
-    while True:
-        method, properties, body = channel.basic_get(target.queue)
-        if method is None:
-            return seen
-        with zipfile.ZipFile(io.BytesIO(body)) as package:
-            message = fiks_arkiv.valid(package.read("arkivmelding.xml"))
-            for name in fiks_arkiv.texts(message, "//a:referanseDokumentfil/text()"):
-                assert package.read(name)
-        assert properties.type == OPPRETT
-        channel.basic_publish("", properties.reply_to,
-                              fiks_arkiv.kvittering(message, FOLDER_ID, 2026, 7),
-                              pika.BasicProperties(type=KVITTERING,
-                                                   correlation_id=properties.message_id))
-        channel.basic_ack(method.delivery_tag)
-        seen.append(message)
-
-
 def test_consent_and_plan_go_over_rabbitmq_into_the_saksmappe_the_kvittering_named(
         db: Database, staff: dict[str, Actor], broker: tuple[Any, AmqpTarget]) -> None:
     channel, target = broker
@@ -169,7 +147,7 @@ def test_consent_and_plan_go_over_rabbitmq_into_the_saksmappe_the_kvittering_nam
         demo.approve(db, staff, case_id, "helse")
         demo.appoint(db, staff, case_id)
     worker.run_once(db, lambda _m: None, T0 + timedelta(hours=1), archive=target)
-    assert _answer(channel, target)
+    assert fiks_arkiv.answer_all(channel, target.queue, target.reply_queue, FOLDER_ID, 2026, 7)
     worker.run_once(db, lambda _m: None, T0 + timedelta(hours=2), archive=target)
     with db.reading() as session:
         keys = session.get(CaseArchive, case_id)
@@ -180,7 +158,7 @@ def test_consent_and_plan_go_over_rabbitmq_into_the_saksmappe_the_kvittering_nam
         demo.establish_plan(db, staff["koordinator"], case_id)
     later = worker.run_once(db, lambda _m: None, T0 + timedelta(days=2), archive=target)
     assert later.failed_archiving == 0
-    messages = _answer(channel, target)
+    messages = fiks_arkiv.answer_all(channel, target.queue, target.reply_queue, FOLDER_ID, 2026, 7)
     records = {fiks_arkiv.codes(m, "dokumenttype")[0]: m for m in messages}
     assert {"SAMTYKKE", "PLAN"} <= set(records)
     for kind, posttype in (("SAMTYKKE", "I"), ("PLAN", "N")):

@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import pika
 from lxml import etree
 
 from engine.features.arkivmelding import KVITTERING, NS, NS_KVITTERING, OPPRETT, SCHEMAS
@@ -87,3 +88,26 @@ def failed_kvittering(error_id: str, text: str) -> bytes:
     answer: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
     valid(answer, KVITTERING)
     return answer
+
+
+def answer_all(channel: Any, queue: str, reply_queue: str, folder_id: str, saksaar: int,
+               sekvens: int) -> list[Any]:
+    """The archive's side of the AMQP target: take every arkivmelding off ``queue``, check it
+    against the schema (and that each file it names is in its package), answer it with a
+    kvittering naming the saksmappe; the parsed messages."""
+    seen = []
+    while True:
+        method, properties, body = channel.basic_get(queue)
+        if method is None:
+            return seen
+        assert properties.type == OPPRETT and properties.reply_to == reply_queue
+        with zipfile.ZipFile(io.BytesIO(body)) as package:
+            message = valid(package.read("arkivmelding.xml"))
+            for name in texts(message, "//a:referanseDokumentfil/text()"):
+                assert package.read(name)
+        channel.basic_publish("", properties.reply_to,
+                              kvittering(message, folder_id, saksaar, sekvens),
+                              pika.BasicProperties(type=KVITTERING,
+                                                   correlation_id=properties.message_id))
+        channel.basic_ack(method.delivery_tag)
+        seen.append(message)
