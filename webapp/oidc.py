@@ -96,6 +96,12 @@ def configured() -> dict[str, Provider]:
     return providers
 
 
+def roles_from_provider() -> bool:
+    """Whether the staff's roles come from their provider's groups: each login then sets them,
+    so a leder's change on the users page would last only until the next login."""
+    return any(provider.groups_claim for provider in configured().values())
+
+
 def _provider(name: str) -> tuple[Provider, Any]:
     """The provider and its Authlib client; 404 for a name that is not configured."""
     provider = configured().get(name)

@@ -18,11 +18,13 @@ from werkzeug.wrappers import Response as Redirect
 
 from engine.features import user_admin
 from engine.kernel.clock import MUNICIPAL_TZ
+from engine.kernel.errors import Conflict
 from engine.kernel.vocabulary import Role
 from engine.runtime.users import ROLES
 from webapp.auth import current_actor, db, login_required, signed_in_actor
 from webapp.error_pages import flash_outcome
 from webapp.labels import role_label
+from webapp.oidc import roles_from_provider
 
 bp = Blueprint("users", __name__, url_prefix="/users")
 EVERY_AREA = "*"
@@ -58,7 +60,8 @@ def _page_context() -> dict[str, Any]:
     areas = user_admin.service_areas(db())
     return {"areas": areas, "roles": ROLES, "role_label": role_label, "every": EVERY_AREA,
             "grant_text": lambda grant: _grant_text(grant, areas),
-            "change_labels": CHANGE_LABELS, "tz": MUNICIPAL_TZ}
+            "change_labels": CHANGE_LABELS, "tz": MUNICIPAL_TZ,
+            "roles_from_provider": roles_from_provider()}
 
 
 @bp.get("")
@@ -102,6 +105,9 @@ def roles(user_id: int) -> Redirect:
     actor = signed_in_actor()
 
     def action() -> str:
+        if roles_from_provider():
+            raise Conflict(_("Rollene kommer fra identitetsleverandøren og settes ved hver "
+                             "innlogging; endre gruppene der."))
         row = user_admin.set_roles(db(), actor, user_id, _posted_roles())
         return _("Rollene til %(name)s er lagret.", name=row.username)
 

@@ -186,3 +186,37 @@ def test_without_a_mapping_the_group_claim_is_ignored_and_roles_stay_ipflows(
     assert _roles(db, "liv.ansatt") == {("koordinator", "helse")}
     provider.set_claims("ny.uten.konto", groups=["ipflow-ledere"])
     assert log_in(app.test_client(), provider, "staff", "ny.uten.konto").status_code == 403
+
+
+def test_with_roles_from_the_provider_the_leder_sees_them_but_cannot_change_them(
+        app: Flask, provider: LocalProvider, db: Database) -> None:
+    """A leder's change would last until the user's next login; the page says where the
+    roles come from instead of offering a form, and a posted change is refused."""
+    provider.set_claims("per.ansatt", groups=["ipflow-oppvekst"])
+    assert log_in(app.test_client(), provider, "staff", "per.ansatt").status_code == 302
+    with db.reading() as session:
+        user_id = session.scalars(select(User.id).where(User.username == "per.ansatt")).one()
+    leder = Browser(app.test_client())
+    leder.login("leder")
+    page = leder.get(f"/users/{user_id}")
+    assert 'id="user-roles"' not in page.html
+    assert "Koordinator" in inside(page, "provider-roles")
+    assert "settes på nytt ved hver innlogging" in page
+    answer = leder.follow(leder.post(f"/users/{user_id}/roles", {"roles": ["leder:*"]}))
+    assert "Rollene kommer fra identitetsleverandøren" in answer
+    assert _roles(db, "per.ansatt") == {("koordinator", "oppvekst")}
+    assert [what for _actor, what, _roles in _changes(db, "per.ansatt")] == ["created"]
+
+
+def test_without_a_group_mapping_the_leder_changes_roles_on_the_page(
+        make_app: Callable[..., Flask], provider: LocalProvider, db: Database) -> None:
+    app = make_app(OIDC_PROVIDERS=provider.providers("staff"))
+    create_user(db, "siri.ansatt", "passord-som-er-langt", "Siri Ansatt",
+                [("koordinator", "helse")])
+    with db.reading() as session:
+        user_id = session.scalars(select(User.id).where(User.username == "siri.ansatt")).one()
+    leder = Browser(app.test_client())
+    leder.login("leder")
+    assert 'id="user-roles"' in leder.get(f"/users/{user_id}").html
+    leder.post(f"/users/{user_id}/roles", {"roles": ["fagleder:helse"]})
+    assert _roles(db, "siri.ansatt") == {("fagleder", "helse")}
