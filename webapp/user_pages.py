@@ -9,6 +9,7 @@ posts ``role:area`` (``role:*`` for every area), the membership as the engine st
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
@@ -20,7 +21,7 @@ from engine.features import user_admin
 from engine.kernel.clock import MUNICIPAL_TZ
 from engine.kernel.errors import Conflict
 from engine.kernel.vocabulary import Role
-from engine.runtime.users import ROLES
+from engine.runtime.users import ROLES, Actor
 from webapp.auth import current_actor, db, login_required, signed_in_actor
 from webapp.error_pages import flash_outcome
 from webapp.labels import role_label
@@ -99,43 +100,42 @@ def user(user_id: int) -> Any:
                            **_page_context())
 
 
+def _change_user(user_id: int, change: Callable[[Actor], str]) -> Redirect:
+    """Make one change to a user as the signed-in leder, say how it went, and go back to the
+    user's page."""
+    actor = signed_in_actor()
+    flash_outcome(lambda: change(actor))
+    return redirect(url_for("users.user", user_id=user_id))
+
+
 @bp.post("/<int:user_id>/roles")
 @login_required
 def roles(user_id: int) -> Redirect:
-    actor = signed_in_actor()
-
-    def action() -> str:
+    def change(actor: Actor) -> str:
         if roles_from_provider():
             raise Conflict(_("Rollene kommer fra identitetsleverandøren og settes ved hver "
                              "innlogging; endre gruppene der."))
         row = user_admin.set_roles(db(), actor, user_id, _posted_roles())
         return _("Rollene til %(name)s er lagret.", name=row.username)
 
-    flash_outcome(action)
-    return redirect(url_for("users.user", user_id=user_id))
+    return _change_user(user_id, change)
 
 
 @bp.post("/<int:user_id>/deactivate")
 @login_required
 def deactivate(user_id: int) -> Redirect:
-    actor = signed_in_actor()
-
-    def action() -> str:
+    def change(actor: Actor) -> str:
         row = user_admin.set_active(db(), actor, user_id, False)
         return _("%(name)s er deaktivert og logget ut overalt.", name=row.username)
 
-    flash_outcome(action)
-    return redirect(url_for("users.user", user_id=user_id))
+    return _change_user(user_id, change)
 
 
 @bp.post("/<int:user_id>/reactivate")
 @login_required
 def reactivate(user_id: int) -> Redirect:
-    actor = signed_in_actor()
-
-    def action() -> str:
+    def change(actor: Actor) -> str:
         row = user_admin.set_active(db(), actor, user_id, True)
         return _("%(name)s kan logge inn igjen.", name=row.username)
 
-    flash_outcome(action)
-    return redirect(url_for("users.user", user_id=user_id))
+    return _change_user(user_id, change)
