@@ -104,15 +104,15 @@ def _write(session: Session) -> None:
         return
     documents, batches = _batches(pending)
     dialect = session.get_bind().dialect.name
-    if len(pending) + bool(moves) <= ONE_STATEMENT_ROWS:
-        if dialect == "postgresql":
-            _write_at_once(session, documents, batches,
-                           inbox_counts.upsert(dialect, moves) if moves else None)
-        else:
-            _write_through_view(session, documents, batches, moves)
+    one_statement = len(pending) + bool(moves) <= ONE_STATEMENT_ROWS
+    if one_statement and dialect != "postgresql":
+        _write_through_view(session, documents, batches, moves)
+        return
+    counts = inbox_counts.upsert(dialect, moves) if moves else None
+    if one_statement:
+        _write_at_once(session, documents, batches, counts)
         return
     connection = session.connection()
-    counts = inbox_counts.upsert(dialect, moves) if moves else None
     ids = {}
     for document in documents:
         result = connection.execute(insert(Document).values(_values(document)))

@@ -109,17 +109,19 @@ class RowView:
         """One row of the view: ``values`` of ``table`` in its columns' places, converted for
         the driver, the rest padded to the view's width."""
         converted = []
-        for column, processor in zip(columns(table), _processors(table, dialect), strict=True):
+        for column, processor in _converters(table, dialect):
             value = values[column.name] if column.name in values else _left_out(column)
             converted.append(value if processor is None or value is None else processor(value))
         return (table.name, document_back, *converted, *([None] * (self.width - len(converted))))
 
 
 @cache
-def _processors(table: Table, dialect: Dialect) -> tuple[Callable[[Any], Any] | None, ...]:
-    """Each column's conversion of a Python value to what the driver takes (dates to text,
-    JSON to its text, packed columns compressed), as an ``INSERT`` through SQLAlchemy does."""
-    return tuple(column.type.dialect_impl(dialect).bind_processor(dialect)
+def _converters(table: Table, dialect: Dialect
+                ) -> tuple[tuple[Column[Any], Callable[[Any], Any] | None], ...]:
+    """The table's columns in the view's order, each with its conversion of a Python value to
+    what the driver takes (dates to text, JSON to its text, packed columns compressed), as an
+    ``INSERT`` through SQLAlchemy does; worked out once, not for every row."""
+    return tuple((column, column.type.dialect_impl(dialect).bind_processor(dialect))
                  for column in columns(table))
 
 
