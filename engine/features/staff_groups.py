@@ -4,7 +4,7 @@ Where a municipality configures a group claim and a mapping from its groups to i
 (``webapp.oidc``: ``IPFLOW_OIDC_STAFF_GROUPS_CLAIM``, ``IPFLOW_OIDC_STAFF_GROUP_ROLES``), the
 identity provider is the source of truth for who works in ipflow and with which roles: each
 staff login sets the user's roles to exactly what their groups map to, through the same code as
-the leder's change (``user_admin.apply_grants``, recorded in ``user_change`` by
+the leder's change (``logins.replace_roles``, recorded in ``user_change`` by
 ``oidc:<provider>``), and someone whose groups map to a role but who has no user yet gets one
 (waiting for a leder to make an account the provider already vouches for would only delay the
 work, and a leder's account would be overwritten at the first login anyway). A person whose
@@ -23,7 +23,7 @@ from collections.abc import Iterable, Mapping
 
 from sqlalchemy import select
 
-from engine.features.user_admin import RoleGrant, apply_grants, check_grants, record_change
+from engine.features.user_admin import RoleGrant, check_grants, record_change
 from engine.kernel.db import Database
 from engine.kernel.models import Membership, User
 from engine.kernel.vocabulary import Role
@@ -83,6 +83,6 @@ def staff_login(db: Database, source: str, username: str, groups: Iterable[str],
             record_change(session, source, user, "created")
         elif not user.active or Role.INNBYGGER in {m.role for m in user.memberships}:
             return logins.Login()
-        elif apply_grants(session, user, grants):
+        elif logins.replace_roles(session, user, grants):
             record_change(session, source, user, "roles_changed")
         return logins.Login(users.actor_for(user), user.session_version)

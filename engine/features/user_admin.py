@@ -8,7 +8,8 @@ sessions and API tokens at once (``logins.end_user_sessions``); a deactivated us
 log in nor use a token until reactivated. A leder cannot deactivate themselves or take away
 their own leder role, so the municipality is never left without someone who can undo it.
 Where the staff's identity provider is the source of truth for roles, ``staff_groups`` changes
-them through :func:`apply_grants` and :func:`record_change` too, recorded as ``oidc:staff``.
+them through the same ``logins.replace_roles`` and :func:`record_change`, recorded as
+``oidc:staff``.
 """
 
 from __future__ import annotations
@@ -152,25 +153,9 @@ def set_roles(db: Database, actor: Actor, user_id: int, roles: list[RoleGrant]) 
         if user.username == actor.username and not any(role == Role.LEDER
                                                        for role, _area in roles):
             raise InvalidData({"roles": "du kan ikke ta fra deg selv rollen leder"})
-        if apply_grants(session, user, roles):
+        if logins.replace_roles(session, user, roles):
             record_change(session, actor.username, user, "roles_changed")
         return _row(user)
-
-
-def apply_grants(session: Session, user: User, roles: list[RoleGrant]) -> bool:
-    """The user's roles become exactly ``roles`` (already checked), in the caller's
-    transaction; their sessions end when any was taken away. Whether anything changed."""
-    wanted = set(roles)
-    before = {(m.role, m.service_area) for m in user.memberships}
-    if before == wanted:
-        return False
-    user.memberships = [m for m in user.memberships if (m.role, m.service_area) in wanted] \
-        + [Membership(role=role, service_area=area) for role, area in dict.fromkeys(roles)
-           if (role, area) not in before]
-    if before - wanted:
-        logins.end_user_sessions(session, user)
-    session.flush()
-    return True
 
 
 def set_active(db: Database, actor: Actor, user_id: int, active: bool) -> UserRow:

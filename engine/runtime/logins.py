@@ -164,13 +164,22 @@ def set_roles(db: Database, username: str, roles: list[tuple[str, str | None]]) 
     """The user's roles become exactly ``roles``; their sessions end when any was taken away."""
     users.check_roles(roles)
     with db.transaction() as session:
-        user = _user(session, username)
-        before = {(m.role, m.service_area) for m in user.memberships}
-        kept = [m for m in user.memberships if (m.role, m.service_area) in set(roles)]
-        user.memberships = kept + [Membership(role=role, service_area=area)
-                                   for role, area in roles if (role, area) not in before]
-        if before - set(roles):
-            end_user_sessions(session, user)
+        replace_roles(session, _user(session, username), roles)
+
+
+def replace_roles(session: Session, user: User, roles: list[tuple[str, str | None]]) -> bool:
+    """The user's roles become exactly ``roles`` (already checked), in the caller's
+    transaction; their sessions end when any was taken away. Whether anything changed."""
+    wanted = set(roles)
+    before = {(m.role, m.service_area) for m in user.memberships}
+    if before == wanted:
+        return False
+    user.memberships = [m for m in user.memberships if (m.role, m.service_area) in wanted] \
+        + [Membership(role=role, service_area=area) for role, area in dict.fromkeys(roles)
+           if (role, area) not in before]
+    if before - wanted:
+        end_user_sessions(session, user)
+    return True
 
 
 def deactivate(db: Database, username: str) -> None:
